@@ -1,0 +1,1 @@
+"""Ports: the roles the core needs played by the outside world, as typing.Protocol classes."""
