@@ -1,0 +1,55 @@
+"""The Litestar application factory. It receives the container; it never builds one."""
+
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from adapters.http.health import HealthController
+from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.problems import EXCEPTION_HANDLERS
+
+# Dependency key seen by handlers -> name of the container provider that supplies it.
+DEPENDENCIES = {
+    "check_readiness": "check_readiness",
+    "metrics_registry": "metrics_registry",
+}
+
+
+def from_container(provider: Any) -> Provide:
+    """Bridges a dependency-injector provider into Litestar, looked up per request so overrides apply."""
+
+    async def dependency() -> Any:
+        result = provider()
+        return await result if inspect.isawaitable(result) else result
+
+    return Provide(dependency)
+
+
+def create_app(container: Any, *, debug: bool = False) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        started = container.init_resources()
+        if inspect.isawaitable(started):
+            await started
+        try:
+            yield
+        finally:
+            stopped = container.shutdown_resources()
+            if inspect.isawaitable(stopped):
+                await stopped
+
+    http_metrics = HttpMetrics(container.metrics_registry())
+    return Litestar(
+        route_handlers=[HealthController, metrics],
+        dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[http_metrics.middleware],
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(title="nostr-id", version="0.1.0", path="/schema"),
+        debug=debug,
+    )

@@ -1,0 +1,90 @@
+"""RFC 9457 problem+json answers, mapped in one place from domain and framework errors."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain.errors import (
+    Conflict,
+    DependencyUnavailable,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    Unauthorized,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("nostr_id.http")
+
+_STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidTransition, 409),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (DependencyUnavailable, 503),
+]
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dict[str, Any]]:
+    status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
+    headers = None
+    if isinstance(error, DependencyUnavailable):
+        headers = {"Retry-After": str(error.retry_after)}
+    errors = None
+    if isinstance(error, InvalidInput) and error.errors:
+        errors = [{"field": field, "message": message} for field, message in error.errors.items()]
+    return problem(status, str(error), title=error.title, errors=errors, headers=headers)
+
+
+def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+    extra = error.extra if isinstance(error.extra, list) else []
+    errors = [
+        {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message", ""))}
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    return problem(400, "The request is not valid.", title="Invalid request", errors=errors)
+
+
+def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
+    headers = dict(error.headers or {})
+    return problem(error.status_code, str(error.detail), headers=headers or None)
+
+
+def _unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    return problem(500, "The server could not complete the request.")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}

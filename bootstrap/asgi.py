@@ -1,0 +1,26 @@
+"""Entry point for the ASGI server's workers: settings from the environment, then the app."""
+
+import logging
+import os
+
+from litestar import Litestar
+
+from adapters.http.app import create_app
+from bootstrap.container import Container, describe
+from bootstrap.settings import Settings, load_settings
+
+log = logging.getLogger("nostr_id")
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    return container
+
+
+def app_from_environment() -> Litestar:
+    """Called once per worker process; the parent already resolved embedded services into env."""
+    settings = load_settings(os.environ)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for port, adapter in describe(settings).items():
+        log.info("%s port played by %s", port, adapter)
+    return create_app(build_container(settings), debug=False)

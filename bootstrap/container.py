@@ -1,0 +1,103 @@
+"""The composition root: which adapter plays each port, and how use cases get them."""
+
+import functools
+from collections.abc import AsyncIterator
+
+from adapters.cache.redis_cache import RedisCache
+from adapters.postgres.pool import create_pool, ping
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.relay.websocket_pool import WebsocketRelayPool
+from dependency_injector import containers, providers
+from prometheus_client import CollectorRegistry
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.cache.memory_cache import MemoryCache
+from adapters.relay.memory_relay import MemoryRelay
+from application.check_readiness import CheckReadiness
+from bootstrap.settings import Settings
+from domain.clock import SystemClock
+from domain.ports.cache import Cache
+from domain.ports.relay import RelayPort
+
+READINESS_TIMEOUT = 2.0
+
+
+def cache_kind(settings: Settings) -> str:
+    return "redis" if settings.redis_url else "memory"
+
+
+def relay_kind(settings: Settings) -> str:
+    return "memory" if settings.relay_urls == ("memory://",) else "websocket"
+
+
+async def open_pool(pool: AsyncConnectionPool) -> AsyncIterator[AsyncConnectionPool]:
+    # wait=False: an unreachable database must not stop start-up; the pool keeps trying by itself.
+    await pool.open(wait=False)
+    yield pool
+    await pool.close()
+
+
+async def run_relay(relay: RelayPort) -> AsyncIterator[RelayPort]:
+    start = getattr(relay, "start", None)
+    if start is not None:
+        await start()
+    yield relay
+    close = getattr(relay, "close", None)
+    if close is not None:
+        await close()
+
+
+async def close_cache(cache: Cache) -> AsyncIterator[Cache]:
+    yield cache
+    await cache.close()
+
+
+def database_probe(pool: AsyncConnectionPool) -> functools.partial[object]:
+    return functools.partial(ping, pool, READINESS_TIMEOUT)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Singleton(SystemClock)
+    metrics_registry = providers.Singleton(CollectorRegistry)
+
+    db_pool = providers.Singleton(create_pool, settings.provided.database_url)
+    db_pool_lifecycle = providers.Resource(open_pool, db_pool)
+    unit_of_work = providers.Factory(PostgresUnitOfWork, pool=db_pool)
+
+    cache = providers.Selector(
+        providers.Callable(cache_kind, settings),
+        redis=providers.Singleton(RedisCache.from_url, settings.provided.redis_url),
+        memory=providers.Singleton(MemoryCache, clock=clock),
+    )
+    cache_lifecycle = providers.Resource(close_cache, cache)
+
+    relay = providers.Selector(
+        providers.Callable(relay_kind, settings),
+        websocket=providers.Singleton(
+            WebsocketRelayPool,
+            urls=settings.provided.relay_urls,
+        ),
+        memory=providers.Singleton(MemoryRelay),
+    )
+    relay_lifecycle = providers.Resource(run_relay, relay)
+
+    check_readiness = providers.Factory(
+        CheckReadiness,
+        probes=providers.Dict(
+            postgres=providers.Callable(database_probe, db_pool),
+            cache=cache.provided.ping,
+            relay=relay.provided.ping,
+        ),
+        timeout=READINESS_TIMEOUT,
+    )
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """Which adapter plays each port, for the start-up log."""
+    database = "postgres (embedded)" if "database" in settings.embedded else "postgres"
+    cache = "redis" if cache_kind(settings) == "redis" else "memory (in-process)"
+    relay = "memory (in-process)" if relay_kind(settings) == "memory" else "websocket pool"
+    if "relay" in settings.embedded:
+        relay += " to the embedded relay"
+    return {"database": database, "cache": cache, "relay": f"{relay} {','.join(settings.relay_urls)}"}

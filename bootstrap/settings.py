@@ -1,0 +1,128 @@
+"""Settings read from the environment and validated before anything connects."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+
+ENVIRONMENTS = ("development", "test", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MIN_JWT_SECRET_BYTES = 32
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    environment: str = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    relay_urls: tuple[str, ...] = ()
+    public_url: str = "http://127.0.0.1:8000"
+    default_domain: str = "localhost"
+    jwt_secret: str | None = None
+    service_nsec: str | None = None
+    wot_seeds: tuple[str, ...] = ()
+    wot_max_depth: int = 3
+    wot_cache_ttl: int = 300
+    data_dir: Path = Path(".data")
+    dns_nameservers: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    btcpay_url: str | None = None
+    btcpay_api_key: str | None = None
+    btcpay_store_id: str | None = None
+    btcpay_webhook_secret: str | None = None
+    lnbits_url: str | None = None
+    lnbits_api_key: str | None = None
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    # Ports played by embedded services this process started or joined (for the start-up log).
+    embedded: tuple[str, ...] = ()
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _text(env, name) or default
+    normalized = value.upper() if name == "LOG_LEVEL" else value.lower()
+    if normalized not in choices:
+        raise SettingsError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return normalized
+
+
+def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not (parts.netloc or parts.query):
+        raise SettingsError(f"{name}: {value!r} is not a {' or '.join(schemes)} URL")
+    return value
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Builds Settings from environment variables; raises SettingsError naming the bad variable."""
+    environment = _choice(env, "ENVIRONMENT", "development", ENVIRONMENTS)
+    relay_urls = _list(env, "RELAY_URLS")
+    for url in relay_urls:
+        _url("RELAY_URLS", url, ("ws", "wss", "memory"))
+    public_url = _url("PUBLIC_URL", _text(env, "PUBLIC_URL"), ("http", "https")) or "http://127.0.0.1:8000"
+    jwt_secret = _text(env, "JWT_SECRET")
+    if jwt_secret is not None and len(jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+        raise SettingsError(f"JWT_SECRET: must be at least {MIN_JWT_SECRET_BYTES} bytes")
+    if environment != "development" and jwt_secret is None:
+        raise SettingsError("JWT_SECRET: required outside development")
+    if environment != "development" and _text(env, "SERVICE_NSEC") is None:
+        raise SettingsError("SERVICE_NSEC: required outside development")
+    return Settings(
+        environment=environment,
+        database_url=_url(
+            "DATABASE_URL", _text(env, "DATABASE_URL"), ("postgresql", "postgres", "postgresql+psycopg")
+        ),
+        redis_url=_url("REDIS_URL", _text(env, "REDIS_URL"), ("redis", "rediss", "unix")),
+        relay_urls=relay_urls,
+        public_url=public_url.rstrip("/"),
+        default_domain=(_text(env, "DEFAULT_DOMAIN") or urlsplit(public_url).hostname or "localhost").lower(),
+        jwt_secret=jwt_secret,
+        service_nsec=_text(env, "SERVICE_NSEC"),
+        wot_seeds=_list(env, "WOT_SEEDS"),
+        wot_max_depth=_int(env, "WOT_MAX_DEPTH", 3, 1, 6),
+        wot_cache_ttl=_int(env, "WOT_CACHE_TTL", 300, 1, 86_400),
+        data_dir=Path(_text(env, "DATA_DIR") or ".data"),
+        dns_nameservers=_list(env, "DNS_NAMESERVERS"),
+        log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
+        btcpay_url=_url("BTCPAY_URL", _text(env, "BTCPAY_URL"), ("http", "https")),
+        btcpay_api_key=_text(env, "BTCPAY_API_KEY"),
+        btcpay_store_id=_text(env, "BTCPAY_STORE_ID"),
+        btcpay_webhook_secret=_text(env, "BTCPAY_WEBHOOK_SECRET"),
+        lnbits_url=_url("LNBITS_URL", _text(env, "LNBITS_URL"), ("http", "https")),
+        lnbits_api_key=_text(env, "LNBITS_API_KEY"),
+        stripe_api_key=_text(env, "STRIPE_API_KEY"),
+        stripe_webhook_secret=_text(env, "STRIPE_WEBHOOK_SECRET"),
+        embedded=_list(env, "NOSTR_ID_EMBEDDED"),
+    )

@@ -1,0 +1,74 @@
+from pathlib import Path
+
+import pytest
+
+from bootstrap.settings import SettingsError, load_settings
+
+SECRET = "s" * 32
+
+
+def test_defaults_select_embedded_services_and_development():
+    settings = load_settings({})
+    assert settings.environment == "development"
+    assert settings.database_url is None
+    assert settings.redis_url is None
+    assert settings.relay_urls == ()
+    assert settings.wot_max_depth == 3
+    assert settings.wot_cache_ttl == 300
+    assert settings.data_dir == Path(".data")
+
+
+def test_values_are_read_and_normalized():
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgresql://u@db:5432/app",
+            "REDIS_URL": "redis://cache:6379/0",
+            "RELAY_URLS": " wss://relay.one , ws://127.0.0.1:7000 ",
+            "PUBLIC_URL": "https://id.example.com/",
+            "WOT_SEEDS": "aa,bb",
+            "WOT_MAX_DEPTH": "2",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.relay_urls == ("wss://relay.one", "ws://127.0.0.1:7000")
+    assert settings.public_url == "https://id.example.com"
+    assert settings.default_domain == "id.example.com"
+    assert settings.wot_seeds == ("aa", "bb")
+    assert settings.wot_max_depth == 2
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "mysql://db/app"),
+        ("REDIS_URL", "http://cache"),
+        ("RELAY_URLS", "https://relay.example"),
+        ("RELAY_URLS", "wss://ok.example,nonsense"),
+        ("PUBLIC_URL", "ftp://x"),
+        ("WOT_MAX_DEPTH", "three"),
+        ("WOT_MAX_DEPTH", "0"),
+        ("WOT_CACHE_TTL", "-5"),
+        ("LOG_LEVEL", "loud"),
+        ("ENVIRONMENT", "staging"),
+        ("JWT_SECRET", "short"),
+    ],
+)
+def test_a_bad_value_names_the_variable(name, value):
+    with pytest.raises(SettingsError, match=f"^{name}:"):
+        load_settings({name: value})
+
+
+def test_j7_production_refuses_a_missing_signing_secret():
+    with pytest.raises(SettingsError, match="^JWT_SECRET:"):
+        load_settings({"ENVIRONMENT": "production", "SERVICE_NSEC": "nsec1x"})
+
+
+def test_j7_a_short_signing_secret_stops_start_up_in_any_environment():
+    with pytest.raises(SettingsError, match="^JWT_SECRET: must be at least 32 bytes"):
+        load_settings({"ENVIRONMENT": "production", "JWT_SECRET": "x" * 31, "SERVICE_NSEC": "nsec1x"})
+
+
+def test_production_accepts_a_long_secret():
+    settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET": SECRET, "SERVICE_NSEC": "nsec1x"})
+    assert settings.jwt_secret == SECRET
