@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS "WotScore";
+DROP TABLE users;

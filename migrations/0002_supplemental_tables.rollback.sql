@@ -1,0 +1,15 @@
+DROP TABLE audit_log;
+DROP TABLE processed_webhook_events;
+DROP TABLE payments;
+DROP SEQUENCE payment_receipt_numbers;
+DROP TABLE subscriptions;
+DROP TABLE nip05_names;
+DROP TABLE domains;
+DROP TABLE api_key_usage;
+DROP TABLE api_keys;
+DROP TABLE lnurl_sessions;
+DROP TABLE auth_challenges;
+DROP TABLE sessions;
+DROP INDEX users_created_at_idx;
+DROP INDEX users_lnurl_key_key;
+ALTER TABLE users DROP COLUMN lnurl_key, DROP COLUMN status;
