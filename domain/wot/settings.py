@@ -1,0 +1,98 @@
+"""The knobs of the Web of Trust, validated once and passed in by the composition root."""
+
+import hashlib
+
+import msgspec
+
+from domain.errors import InvalidInput
+from domain.wot.contacts import is_hex_pubkey
+
+
+class BotThresholds(msgspec.Struct, frozen=True):
+    """Each threshold switches on one bot reason; `min_reasons` reasons make `is_likely_bot`."""
+
+    max_following: int = 2000
+    min_account_age_days: float = 7.0
+    max_notes_per_day: float = 48.0
+    min_reasons: int = 2
+
+
+class DiscountTier(msgspec.Struct, frozen=True):
+    """`percent` off for a non-bot within `max_depth` hops of a seed whose trust reaches `min_trust`."""
+
+    percent: int
+    max_depth: int
+    min_trust: float = 0.0
+
+
+DEFAULT_TIERS = (
+    DiscountTier(percent=30, max_depth=1, min_trust=0.8),
+    DiscountTier(percent=20, max_depth=2, min_trust=0.5),
+    DiscountTier(percent=10, max_depth=3, min_trust=0.0),
+)
+
+
+class WotSettings(msgspec.Struct, frozen=True):
+    """Seeds are lowercase hex pubkeys. Times are seconds."""
+
+    seeds: tuple[str, ...] = ()
+    max_depth: int = 3
+    cache_ttl: float = 300.0
+    # How long a score or neighbourhood past its TTL may still be served, flagged stale.
+    stale_for: float = 86400.0
+    # Deadline for one request's relay work; past it, stale is served or the caller gets a 503.
+    request_deadline: float = 5.0
+    # Deadline for building the trust neighbourhood, which runs on even after a request gives up.
+    build_deadline: float = 120.0
+    damping: float = 0.85
+    age_full_days: float = 365.0
+    activity_full_notes: int = 60
+    activity_window_days: int = 30
+    bots: BotThresholds = BotThresholds()
+    discount_tiers: tuple[DiscountTier, ...] = DEFAULT_TIERS
+
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise InvalidInput("invalid Web of Trust settings", problems)
+
+    def fingerprint(self) -> str:
+        """Changes whenever a setting that shapes a score changes, so cached scores never mix."""
+        shaping = msgspec.json.encode(
+            [
+                self.seeds,
+                self.max_depth,
+                self.damping,
+                self.age_full_days,
+                self.activity_full_notes,
+                self.activity_window_days,
+                self.bots,
+                self.discount_tiers,
+            ]
+        )
+        return hashlib.sha256(shaping).hexdigest()[:16]
+
+
+def _problems(settings: WotSettings) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    bad_seeds = [seed for seed in settings.seeds if not is_hex_pubkey(seed)]
+    if bad_seeds:
+        problems["seeds"] = f"not 64-char lowercase hex pubkeys: {', '.join(bad_seeds[:3])}"
+    if not 1 <= settings.max_depth <= 6:
+        problems["max_depth"] = "must be between 1 and 6"
+    if settings.cache_ttl <= 0:
+        problems["cache_ttl"] = "must be positive"
+    if settings.stale_for < 0:
+        problems["stale_for"] = "must not be negative"
+    if settings.request_deadline <= 0 or settings.build_deadline <= 0:
+        problems["deadline"] = "deadlines must be positive"
+    if not 0 < settings.damping < 1:
+        problems["damping"] = "must be strictly between 0 and 1"
+    if settings.age_full_days <= 0 or settings.activity_full_notes <= 0 or settings.activity_window_days <= 0:
+        problems["scores"] = "age and activity scales must be positive"
+    if settings.bots.min_reasons < 1:
+        problems["bots.min_reasons"] = "must be at least 1"
+    for tier in settings.discount_tiers:
+        if not 0 <= tier.percent <= 100 or not 0 <= tier.min_trust <= 1 or tier.max_depth < 0:
+            problems["discount_tiers"] = "percent in 0..100, min_trust in 0..1, max_depth at least 0"
+    return problems
