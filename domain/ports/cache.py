@@ -14,6 +14,8 @@ class Cache(Protocol):
 
     Every adapter has the same semantics: a key past its TTL is absent; `set_if_absent` and
     `increment` are atomic across every process sharing the cache. Failures raise CacheUnavailable.
+    A TTL is a positive finite number of seconds kept to the millisecond (None: no expiry); any
+    other TTL raises ValueError, and a value that is not bytes raises TypeError.
     """
 
     async def get(self, key: str) -> bytes | None: ...
@@ -33,7 +35,8 @@ class Cache(Protocol):
     async def increment(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         """Adds to an integer counter (absent counts as 0) and returns the new value.
 
-        The TTL is set when the increment creates the key and left alone otherwise.
+        The TTL is set when the increment creates the key and left alone otherwise. Raises
+        ValueError when the stored value is not a 64-bit integer or the total would leave that range.
         """
         ...
 
