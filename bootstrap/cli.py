@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
+from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("nostr_id")
@@ -35,11 +36,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from granian.server import Server
 
     export_to_environment(settings)
+    workers = args.workers
+    if workers > 1 and settings.redis_url is None:
+        log.warning("REDIS_URL is unset: the in-process cache is per process, so serving with one worker")
+        workers = 1
     server = Server(
         "bootstrap.asgi:app_from_environment",
         address=args.host,
         port=args.port,
-        workers=args.workers,
+        workers=workers,
         interface=Interfaces.ASGI,
         factory=True,
     )
@@ -69,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(os.environ)
+        service_secret_key(settings)
     except SettingsError as error:
         print(f"nostr-id: configuration error: {error}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.cache.memory_cache import MemoryCache
 from adapters.relay.memory_relay import MemoryRelay
 from application.check_readiness import CheckReadiness
+from application.shared_computation import SharedComputation
 from bootstrap.settings import Settings
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
@@ -71,6 +72,8 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryCache, clock=clock),
     )
     cache_lifecycle = providers.Resource(close_cache, cache)
+    # A Singleton: computations in flight are shared by every request of this process.
+    shared_computation = providers.Singleton(SharedComputation, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),

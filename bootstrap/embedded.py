@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,12 +51,15 @@ def _free_port(host: str) -> int:
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """Starts (or joins) a PostgreSQL server under data_dir/postgres; yields its DSN."""
     try:
-        import pgserver  # type: ignore[import-untyped]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            import pgserver  # type: ignore[import-untyped]
     except ImportError as error:
         raise EmbeddedUnavailable(
             "DATABASE_URL is unset and the embedded PostgreSQL is not installed: "
             "install the 'embedded' extra or set DATABASE_URL"
         ) from error
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     pgdata = (data_dir / "postgres").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
