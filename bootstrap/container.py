@@ -3,16 +3,16 @@
 import functools
 from collections.abc import AsyncIterator
 
-from adapters.cache.redis_cache import RedisCache
-from adapters.postgres.pool import create_pool, ping
-from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from adapters.relay.websocket_pool import WebsocketRelayPool
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
+from adapters.cache.redis_cache import RedisCache
+from adapters.postgres.pool import create_pool, ping
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
+from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
 from bootstrap.settings import Settings
