@@ -1,0 +1,59 @@
+"""An embedded Nostr relay process (nostr-sdk's LocalRelay over LMDB) for development and tests.
+
+Run as `python -m adapters.relay.embedded --port P [--data-dir DIR]`; it prints `READY <url>` once it
+accepts connections and stops cleanly on SIGTERM or SIGINT. Like strfry, it answers at most 500 events
+per filter, so readers must page with `until`.
+"""
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+WRITES_PER_MINUTE = 10_000_000  # the default write limit would throttle seeding and tests
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m adapters.relay.embedded")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument(
+        "--data-dir", type=Path, help="LMDB directory; events are kept in memory when omitted"
+    )
+    return parser.parse_args(argv)
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    import nostr_sdk
+
+    builder = (
+        nostr_sdk.LocalRelayBuilder()
+        .addr(args.host)
+        .port(args.port)
+        .rate_limit(nostr_sdk.RateLimit(max_reqs=10_000, notes_per_minute=WRITES_PER_MINUTE))
+    )
+    if args.data_dir is not None:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        # The LMDB store is handed to the relay as a database object whose calls come back through
+        # this event loop; the bindings must be told which loop that is.
+        nostr_sdk.uniffi_set_event_loop(asyncio.get_running_loop())
+        builder = builder.database(await nostr_sdk.NostrLmdb.open(str(args.data_dir / "lmdb")))
+    relay = builder.build()
+    await relay.run()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    print(f"READY ws://{args.host}:{args.port}", flush=True)
+    await stop.wait()
+    relay.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    asyncio.run(_serve(_arguments(argv)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
