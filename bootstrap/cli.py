@@ -6,6 +6,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+import psycopg
+
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError, load_settings
@@ -57,11 +59,16 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
     assert settings.database_url is not None
     step = args.step or "apply"
-    if step == "apply":
-        apply_migrations(settings.database_url)
-    elif step == "rollback":
-        rollback_migrations(settings.database_url, all=args.all)
-    for migration_id, applied in list_migrations(settings.database_url):
+    try:
+        if step == "apply":
+            apply_migrations(settings.database_url)
+        elif step == "rollback":
+            rollback_migrations(settings.database_url, all=args.all)
+        migrations = list_migrations(settings.database_url)
+    except psycopg.OperationalError as error:
+        print(f"nostr-id: the database is unreachable: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    for migration_id, applied in migrations:
         print(f"[{'x' if applied else ' '}] {migration_id}")
     return 0
 

@@ -1,0 +1,113 @@
+"""Health probes against real dependencies: PostgreSQL that vanishes and comes back, Redis down."""
+
+import asyncio
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from adapters.http.app import create_app
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+from tests.support.tcp_proxy import TcpProxy, free_port
+
+pytestmark = pytest.mark.integration
+
+
+def _through_port(dsn: str, port: int) -> str:
+    parts = urlsplit(dsn)
+    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+async def _ready_status(client: AsyncTestClient) -> tuple[int, dict]:
+    response = await client.get("/health/ready")
+    return response.status_code, response.json()
+
+
+async def _becomes_ready(client: AsyncTestClient, attempts: int = 120) -> bool:
+    for _ in range(attempts):
+        if (await _ready_status(client))[0] == 200:
+            return True
+        await asyncio.sleep(0.5)
+    return False
+
+
+async def test_ready_when_every_dependency_answers(postgres_dsn, redis_url):
+    settings = load_settings(
+        {"DATABASE_URL": postgres_dsn, "REDIS_URL": redis_url, "RELAY_URLS": "memory://"}
+    )
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        status, body = await _ready_status(client)
+    assert status == 200
+    assert body == {"status": "ok", "checks": {"postgres": "ok", "cache": "ok", "relay": "ok"}}
+
+
+async def test_unreachable_database_at_start_then_recovers_by_itself(postgres_dsn):
+    target = urlsplit(postgres_dsn)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    settings = load_settings(
+        {"DATABASE_URL": _through_port(postgres_dsn, proxy.port), "RELAY_URLS": "memory://"}
+    )
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        assert (await client.get("/health/live")).status_code == 200
+        status, body = await _ready_status(client)
+        assert status == 503
+        assert body["checks"] == {"postgres": "unavailable", "cache": "ok", "relay": "ok"}
+
+        await proxy.start()
+        try:
+            assert await _becomes_ready(client)
+
+            await proxy.stop()
+            status, body = await _ready_status(client)
+            assert status == 503
+            assert body["checks"]["postgres"] == "unavailable"
+        finally:
+            await proxy.stop()
+
+
+async def test_redis_down_names_the_cache_and_keeps_liveness(postgres_dsn):
+    settings = load_settings(
+        {
+            "DATABASE_URL": postgres_dsn,
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "RELAY_URLS": "memory://",
+        }
+    )
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        assert (await client.get("/health/live")).status_code == 200
+        status, body = await _ready_status(client)
+    assert status == 503
+    assert body["checks"] == {"postgres": "ok", "cache": "unavailable", "relay": "ok"}
+
+
+async def test_errors_are_problem_json_without_internals(postgres_dsn):
+    settings = load_settings({"DATABASE_URL": postgres_dsn, "RELAY_URLS": "memory://"})
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        response = await client.get("/no/such/path")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 404
+    assert set(body) >= {"type", "title", "status", "detail"}
+    assert "Traceback" not in response.text
+
+
+async def test_metrics_count_requests_by_route(postgres_dsn):
+    settings = load_settings({"DATABASE_URL": postgres_dsn, "RELAY_URLS": "memory://"})
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        await client.get("/health/live")
+        await client.get("/health/live")
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert 'nostr_id_http_requests_total{method="GET",route="/health/live",status="200"} 2.0' in response.text
+
+
+async def test_schema_is_served(postgres_dsn):
+    settings = load_settings({"DATABASE_URL": postgres_dsn, "RELAY_URLS": "memory://"})
+    async with AsyncTestClient(create_app(Container(settings=settings))) as client:
+        response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    assert "/health/ready" in response.json()["paths"]
