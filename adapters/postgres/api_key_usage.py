@@ -1,0 +1,53 @@
+"""API key usage counters in PostgreSQL."""
+
+from datetime import date
+from uuid import UUID
+
+from domain.records.api_keys import ApiKeyUsage
+
+from .transaction import PostgresTransaction
+
+INCREMENT = """
+INSERT INTO api_key_usage (api_key_id, day, endpoint, status_class, count)
+VALUES (%(api_key_id)s, %(day)s, %(endpoint)s, %(status_class)s, %(amount)s)
+ON CONFLICT (api_key_id, day, endpoint, status_class)
+DO UPDATE SET count = api_key_usage.count + EXCLUDED.count
+RETURNING count
+"""
+SELECT_FOR_KEY = """
+SELECT api_key_id, day, endpoint, status_class, count FROM api_key_usage
+WHERE api_key_id = %(api_key_id)s AND day BETWEEN %(first_day)s AND %(last_day)s
+ORDER BY day, endpoint, status_class
+"""
+
+
+class PostgresApiKeyUsageRepository:
+    def __init__(self, tx: PostgresTransaction) -> None:
+        self._tx = tx
+
+    async def increment(
+        self, api_key_id: UUID, day: date, endpoint: str, status_class: str, amount: int = 1
+    ) -> int:
+        params = {
+            "api_key_id": api_key_id,
+            "day": day,
+            "endpoint": endpoint,
+            "status_class": status_class,
+            "amount": amount,
+        }
+        row = await self._tx.fetch_one(INCREMENT, params)
+        assert row is not None
+        return int(row["count"])
+
+    async def list_for_key(self, api_key_id: UUID, first_day: date, last_day: date) -> list[ApiKeyUsage]:
+        params = {"api_key_id": api_key_id, "first_day": first_day, "last_day": last_day}
+        return [
+            ApiKeyUsage(
+                api_key_id=row["api_key_id"],
+                day=row["day"],
+                endpoint=row["endpoint"],
+                status_class=row["status_class"],
+                count=row["count"],
+            )
+            for row in await self._tx.fetch_all(SELECT_FOR_KEY, params)
+        ]

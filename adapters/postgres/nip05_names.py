@@ -1,0 +1,93 @@
+"""NIP-05 names in PostgreSQL."""
+
+from uuid import UUID
+
+from domain.errors import Conflict, NotFound
+from domain.records.names import Nip05, Nip05Status
+
+from .transaction import PostgresTransaction, Row
+
+INSERT = """
+INSERT INTO nip05_names (id, user_id, name, domain, pubkey, relays, status, created_at, updated_at,
+    expires_at)
+VALUES (%(id)s, %(user_id)s, %(name)s, %(domain)s, %(pubkey)s, %(relays)s, %(status)s, %(created_at)s,
+    %(updated_at)s, %(expires_at)s)
+ON CONFLICT DO NOTHING
+"""
+SELECT_BY_ID = """
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+FROM nip05_names WHERE id = %(id)s
+"""
+SELECT_BY_NAME = """
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+FROM nip05_names WHERE lower(name) = lower(%(name)s) AND lower(domain) = lower(%(domain)s)
+"""
+SELECT_FOR_USER = """
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+FROM nip05_names WHERE user_id = %(user_id)s
+ORDER BY created_at, id
+"""
+UPDATE = """
+UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
+    status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s
+WHERE id = %(id)s
+"""
+DELETE = "DELETE FROM nip05_names WHERE id = %(id)s"
+
+
+def _params(nip05: Nip05) -> dict[str, object]:
+    return {
+        "id": nip05.id,
+        "user_id": nip05.user_id,
+        "name": nip05.name,
+        "domain": nip05.domain,
+        "pubkey": nip05.pubkey,
+        "relays": list(nip05.relays),
+        "status": nip05.status.value,
+        "created_at": nip05.created_at,
+        "updated_at": nip05.updated_at,
+        "expires_at": nip05.expires_at,
+    }
+
+
+def _nip05(row: Row) -> Nip05:
+    return Nip05(
+        id=row["id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        domain=row["domain"],
+        pubkey=row["pubkey"],
+        relays=tuple(row["relays"]),
+        status=Nip05Status(row["status"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+class PostgresNip05Repository:
+    def __init__(self, tx: PostgresTransaction) -> None:
+        self._tx = tx
+
+    async def add(self, nip05: Nip05) -> None:
+        if await self._tx.execute(INSERT, _params(nip05)) == 0:
+            raise Conflict(f"{nip05.identifier} is already taken")
+
+    async def get(self, nip05_id: UUID) -> Nip05 | None:
+        row = await self._tx.fetch_one(SELECT_BY_ID, {"id": nip05_id})
+        return _nip05(row) if row else None
+
+    async def find(self, name: str, domain: str) -> Nip05 | None:
+        row = await self._tx.fetch_one(SELECT_BY_NAME, {"name": name, "domain": domain})
+        return _nip05(row) if row else None
+
+    async def list_for_user(self, user_id: UUID) -> list[Nip05]:
+        return [_nip05(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]
+
+    async def update(self, nip05: Nip05) -> None:
+        async with self._tx.guarded():
+            if await self._tx.execute(UPDATE, _params(nip05)) == 0:
+                raise NotFound("NIP-05 name not found")
+
+    async def delete(self, nip05_id: UUID) -> bool:
+        return await self._tx.execute(DELETE, {"id": nip05_id}) > 0

@@ -1,0 +1,72 @@
+"""The PostgreSQL unit of work: one pooled connection and one transaction per use case."""
+
+from types import TracebackType
+from typing import Self
+
+from psycopg_pool import AsyncConnectionPool
+
+from domain.ports.persistence import (
+    ApiKeyRepository,
+    ApiKeyUsageRepository,
+    AuditLogRepository,
+    AuthChallengeRepository,
+    DomainRepository,
+    LnurlSessionRepository,
+    Nip05Repository,
+    PaymentRepository,
+    ProcessedWebhookRepository,
+    SessionRepository,
+    SubscriptionRepository,
+    UserRepository,
+)
+
+from .api_key_usage import PostgresApiKeyUsageRepository
+from .api_keys import PostgresApiKeyRepository
+from .audit_log import PostgresAuditLogRepository
+from .auth_challenges import PostgresAuthChallengeRepository
+from .domains import PostgresDomainRepository
+from .lnurl_sessions import PostgresLnurlSessionRepository
+from .nip05_names import PostgresNip05Repository
+from .payments import PostgresPaymentRepository
+from .sessions import PostgresSessionRepository
+from .subscriptions import PostgresSubscriptionRepository
+from .transaction import PostgresTransaction
+from .users import PostgresUserRepository
+from .webhook_events import PostgresProcessedWebhookRepository
+
+
+class PostgresUnitOfWork:
+    """Borrows a connection on entry and returns it on exit; work not committed is rolled back.
+
+    `timeout` bounds the wait for a free connection (the pool's own timeout when None).
+    """
+
+    def __init__(self, pool: AsyncConnectionPool, timeout: float | None = None) -> None:
+        self._tx = PostgresTransaction(pool, timeout)
+        self.users: UserRepository = PostgresUserRepository(self._tx)
+        self.sessions: SessionRepository = PostgresSessionRepository(self._tx)
+        self.auth_challenges: AuthChallengeRepository = PostgresAuthChallengeRepository(self._tx)
+        self.lnurl_sessions: LnurlSessionRepository = PostgresLnurlSessionRepository(self._tx)
+        self.api_keys: ApiKeyRepository = PostgresApiKeyRepository(self._tx)
+        self.api_key_usage: ApiKeyUsageRepository = PostgresApiKeyUsageRepository(self._tx)
+        self.nip05_names: Nip05Repository = PostgresNip05Repository(self._tx)
+        self.domains: DomainRepository = PostgresDomainRepository(self._tx)
+        self.subscriptions: SubscriptionRepository = PostgresSubscriptionRepository(self._tx)
+        self.payments: PaymentRepository = PostgresPaymentRepository(self._tx)
+        self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
+        self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
+
+    async def __aenter__(self) -> Self:
+        await self._tx.acquire()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._tx.release()
+
+    async def commit(self) -> None:
+        await self._tx.commit()
+
+    async def rollback(self) -> None:
+        await self._tx.rollback()

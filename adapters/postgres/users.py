@@ -1,0 +1,102 @@
+"""Users in PostgreSQL."""
+
+from uuid import UUID
+
+from domain.errors import Conflict, NotFound
+from domain.records.paging import PageCursor
+from domain.records.users import User, UserRole, UserStatus
+
+from .transaction import PostgresTransaction, Row
+
+INSERT = """
+INSERT INTO users (id, pubkey, role, status, lnurl_key, created_at, updated_at)
+VALUES (%(id)s, %(pubkey)s, %(role)s, %(status)s, %(lnurl_key)s, %(created_at)s, %(updated_at)s)
+ON CONFLICT DO NOTHING
+"""
+SELECT_BY_ID = """
+SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+WHERE id = %(id)s
+"""
+SELECT_BY_PUBKEY = """
+SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+WHERE pubkey = %(pubkey)s
+"""
+SELECT_BY_LNURL_KEY = """
+SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+WHERE lnurl_key = %(lnurl_key)s
+"""
+UPDATE = """
+UPDATE users SET pubkey = %(pubkey)s, role = %(role)s, status = %(status)s, lnurl_key = %(lnurl_key)s,
+    updated_at = %(updated_at)s
+WHERE id = %(id)s
+"""
+SEARCH = """
+SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+WHERE (%(prefix)s::text IS NULL OR starts_with(pubkey, %(prefix)s::text))
+  AND (%(after_at)s::timestamptz IS NULL
+       OR (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid))
+ORDER BY created_at, id
+LIMIT %(limit)s
+"""
+
+
+def _params(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "pubkey": user.pubkey,
+        "role": user.role.value,
+        "status": user.status.value,
+        "lnurl_key": user.lnurl_key,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def _user(row: Row) -> User:
+    return User(
+        id=row["id"],
+        pubkey=row["pubkey"],
+        role=UserRole(row["role"]),
+        status=UserStatus(row["status"]),
+        lnurl_key=row["lnurl_key"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class PostgresUserRepository:
+    def __init__(self, tx: PostgresTransaction) -> None:
+        self._tx = tx
+
+    async def add(self, user: User) -> None:
+        if await self._tx.execute(INSERT, _params(user)) == 0:
+            raise Conflict("a user with this id, pubkey or LNURL key already exists")
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = await self._tx.fetch_one(SELECT_BY_ID, {"id": user_id})
+        return _user(row) if row else None
+
+    async def get_by_pubkey(self, pubkey: str) -> User | None:
+        row = await self._tx.fetch_one(SELECT_BY_PUBKEY, {"pubkey": pubkey})
+        return _user(row) if row else None
+
+    async def get_by_lnurl_key(self, lnurl_key: str) -> User | None:
+        row = await self._tx.fetch_one(SELECT_BY_LNURL_KEY, {"lnurl_key": lnurl_key})
+        return _user(row) if row else None
+
+    async def update(self, user: User) -> None:
+        async with self._tx.guarded():
+            if await self._tx.execute(UPDATE, _params(user)) == 0:
+                raise NotFound("user not found")
+
+    async def search(self, *, pubkey_prefix: str | None, after: PageCursor | None, limit: int) -> list[User]:
+        rows = await self._tx.fetch_all(
+            SEARCH,
+            {
+                "prefix": pubkey_prefix,
+                "after_at": after.at if after else None,
+                "after_id": after.id if after else None,
+                "limit": limit,
+            },
+        )
+        return [_user(row) for row in rows]

@@ -1,0 +1,21 @@
+"""Nostr public keys as the records store them: 64 lowercase hex characters."""
+
+import re
+
+from domain.errors import InvalidInput
+
+HEX_PUBKEY = re.compile(r"[0-9a-f]{64}")
+
+
+def is_hex_pubkey(value: str) -> bool:
+    return HEX_PUBKEY.fullmatch(value) is not None
+
+
+def parse_hex_pubkey(value: str, field: str = "pubkey") -> str:
+    """Returns the pubkey when it is 64 lowercase hex characters; raises InvalidInput otherwise."""
+    if not isinstance(value, str) or not is_hex_pubkey(value):
+        raise InvalidInput(
+            f"{field} must be 64 lowercase hexadecimal characters",
+            {field: "expected 64 lowercase hexadecimal characters"},
+        )
+    return value

@@ -1,0 +1,84 @@
+"""LNURL-auth (LUD-04) sessions: a k1 the wallet signs, polled by the browser that asked for it."""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from msgspec import Struct, structs
+
+from domain.errors import InvalidInput, InvalidTransition
+from domain.records.users import parse_linking_key
+
+K1_SHAPE = re.compile(r"[0-9a-f]{64}")
+
+
+def new_k1() -> str:
+    """32 random bytes in hex, as LUD-04 asks."""
+    return secrets.token_hex(32)
+
+
+class LnurlAction(StrEnum):
+    LOGIN = "login"
+    LINK = "link"
+
+
+class LnurlStatus(StrEnum):
+    PENDING = "pending"
+    OK = "ok"
+    EXPIRED = "expired"
+
+
+class LnurlSession(Struct, frozen=True, kw_only=True):
+    id: UUID
+    k1: str
+    action: LnurlAction
+    user_id: UUID | None = None
+    linking_key: str | None = None
+    created_at: datetime
+    expires_at: datetime
+    completed_at: datetime | None = None
+    tokens_claimed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if K1_SHAPE.fullmatch(self.k1) is None:
+            raise InvalidInput("k1 must be 64 lowercase hex characters", {"k1": "invalid"})
+        if self.action is LnurlAction.LINK and self.user_id is None:
+            raise InvalidInput("linking a wallet needs the signed-in user")
+        if self.expires_at <= self.created_at:
+            raise InvalidInput("an LNURL session must expire after it starts")
+
+    @classmethod
+    def start(
+        cls, action: LnurlAction, now: datetime, ttl: timedelta, user_id: UUID | None = None
+    ) -> "LnurlSession":
+        return cls(
+            id=uuid4(), k1=new_k1(), action=action, user_id=user_id, created_at=now, expires_at=now + ttl
+        )
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    def status_at(self, now: datetime) -> LnurlStatus:
+        if self.completed_at is not None:
+            return LnurlStatus.OK
+        return LnurlStatus.EXPIRED if self.is_expired(now) else LnurlStatus.PENDING
+
+    def complete(self, linking_key: str, user_id: UUID, now: datetime) -> "LnurlSession":
+        """The wallet signed k1: records its key and the account it signs in to (or is linked to)."""
+        if self.status_at(now) is not LnurlStatus.PENDING:
+            raise InvalidTransition(f"LNURL session is {self.status_at(now).value}, not pending")
+        if self.user_id is not None and self.user_id != user_id:
+            raise InvalidTransition("LNURL session belongs to another user")
+        return structs.replace(
+            self, linking_key=parse_linking_key(linking_key), user_id=user_id, completed_at=now
+        )
+
+    def claim_tokens(self, now: datetime) -> "LnurlSession":
+        """Tokens of a completed login are handed out once."""
+        if self.completed_at is None:
+            raise InvalidTransition("LNURL session is not completed")
+        if self.tokens_claimed_at is not None:
+            raise InvalidTransition("tokens were already claimed")
+        return structs.replace(self, tokens_claimed_at=now)

@@ -1,0 +1,108 @@
+"""Valid records with random keys, for tests; override any field by keyword."""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from msgspec import structs
+
+from domain.records.api_keys import ApiKey, ApiKeyScope
+from domain.records.audit import AuditLog
+from domain.records.auth import AuthChallenge
+from domain.records.billing import Currency, Payment, PaymentProvider, Subscription
+from domain.records.domains import Domain
+from domain.records.hashing import secret_digest
+from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.records.names import Nip05
+from domain.records.sessions import Session
+from domain.records.users import User
+
+NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def pubkey() -> str:
+    return secrets.token_hex(32)
+
+
+def linking_key() -> str:
+    return "02" + secrets.token_hex(32)
+
+
+def user(**fields: Any) -> User:
+    return structs.replace(User.register(pubkey(), NOW), **fields)
+
+
+def session(user_id: UUID, **fields: Any) -> Session:
+    started = Session.start(
+        user_id=user_id,
+        refresh_token_hash=secret_digest(secrets.token_hex(16)),
+        now=NOW,
+        lifetime=timedelta(days=30),
+        user_agent="test-agent/1.0",
+        ip="203.0.113.7",
+    )
+    return structs.replace(started, **fields)
+
+
+def challenge(**fields: Any) -> AuthChallenge:
+    return structs.replace(AuthChallenge.issue(NOW, timedelta(minutes=5)), **fields)
+
+
+def lnurl_session(action: LnurlAction = LnurlAction.LOGIN, user_id: UUID | None = None) -> LnurlSession:
+    return LnurlSession.start(action, NOW, timedelta(minutes=5), user_id=user_id)
+
+
+def api_key(user_id: UUID, **fields: Any) -> ApiKey:
+    issued = ApiKey.issue(user_id=user_id, name="ci", scopes=[ApiKeyScope.WOT_READ.value], now=NOW)
+    return structs.replace(issued.api_key, **fields)
+
+
+def nip05(user_id: UUID, **fields: Any) -> Nip05:
+    claimed = Nip05.claim(
+        user_id=user_id,
+        name="n" + secrets.token_hex(6),
+        domain="example.com",
+        pubkey=pubkey(),
+        now=NOW,
+        relays=["wss://relay.example.com"],
+    )
+    return structs.replace(claimed, **fields)
+
+
+def domain(user_id: UUID, **fields: Any) -> Domain:
+    claimed = Domain.claim(user_id=user_id, domain=f"d{secrets.token_hex(6)}.example.org", now=NOW)
+    return structs.replace(claimed, **fields)
+
+
+def subscription(user_id: UUID, **fields: Any) -> Subscription:
+    return structs.replace(Subscription.order(user_id=user_id, plan_id="monthly", now=NOW), **fields)
+
+
+def payment(user_id: UUID, **fields: Any) -> Payment:
+    opened = Payment.open(
+        user_id=user_id,
+        provider=PaymentProvider.FAKE,
+        provider_invoice_id=f"inv_{uuid4().hex}",
+        amount=21_000,
+        currency=Currency.SAT,
+        now=NOW,
+        checkout_url="https://pay.example.com/i/1",
+        bolt11="lnbc210u1fake",
+        expires_at=NOW + timedelta(minutes=30),
+    )
+    return structs.replace(opened, **fields)
+
+
+def audit_entry(actor_user_id: UUID | None = None, **fields: Any) -> AuditLog:
+    entry = AuditLog.record(
+        action="admin.user.suspend",
+        now=NOW,
+        actor_user_id=actor_user_id,
+        target_type="user",
+        target_id=str(uuid4()),
+        ip="2001:db8::1",
+        user_agent="admin-console/2.0",
+        details={"reason": "spam", "count": 3},
+    )
+    return structs.replace(entry, **fields)

@@ -1,0 +1,534 @@
+"""An in-memory unit of work with the semantics of the PostgreSQL one, for tests of use cases.
+
+Ordinary writes are buffered and reach the shared `MemoryStore` on commit; reads see the store
+plus the unit's own writes. Atomic claims (consuming a challenge, completing an LNURL session,
+marking a webhook processed, incrementing usage) take effect in the store at once, so of several
+concurrent claimers exactly one wins, and are undone if the unit rolls back. Unique keys are
+checked as PostgreSQL's unique indexes check them and a collision raises Conflict.
+"""
+
+from collections.abc import Callable, Hashable, Iterator
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+from uuid import UUID
+
+from msgspec import Struct
+
+from domain.errors import Conflict, NotFound
+from domain.records.api_keys import ApiKey, ApiKeyUsage
+from domain.records.audit import AuditLog, AuditLogQuery
+from domain.records.auth import AuthChallenge
+from domain.records.billing import Payment, PaymentProvider, Subscription, SubscriptionStatus
+from domain.records.domains import Domain, DomainStatus
+from domain.records.lnurl import LnurlSession
+from domain.records.names import Nip05
+from domain.records.paging import PageCursor
+from domain.records.sessions import Session
+from domain.records.users import User
+
+R = TypeVar("R", bound=Struct)
+_DELETED = object()
+
+
+class MemoryStore:
+    """The committed state shared by every FakeUnitOfWork built on it."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[Hashable, Any]] = {}
+        self.receipt_sequence = 0
+
+    def table(self, name: str) -> dict[Hashable, Any]:
+        return self.tables.setdefault(name, {})
+
+
+class _Table(Generic[R]):
+    """One table as seen from one unit of work: committed rows overlaid with its own changes."""
+
+    def __init__(
+        self, uow: "FakeUnitOfWork", name: str, unique: dict[str, Callable[[R], Hashable | None]]
+    ) -> None:
+        self._uow = uow
+        self._name = name
+        self._unique = unique
+        self._changes: dict[Hashable, Any] = {}
+
+    @property
+    def _committed(self) -> dict[Hashable, R]:
+        return self._uow.store.table(self._name)
+
+    def get(self, key: Hashable) -> R | None:
+        value = self._changes.get(key, self._committed.get(key))
+        return None if value is _DELETED else value
+
+    def rows(self) -> Iterator[R]:
+        for key in {**self._committed, **self._changes}:
+            row = self.get(key)
+            if row is not None:
+                yield row
+
+    def _check_unique(self, key: Hashable, record: R) -> None:
+        for index, key_of in self._unique.items():
+            value = key_of(record)
+            if value is None:
+                continue
+            for other_key in {**self._committed, **self._changes}:
+                other = self.get(other_key)
+                if other is not None and other_key != key and key_of(other) == value:
+                    raise Conflict(f"{self._name}: {index} already exists")
+
+    def insert(self, key: Hashable, record: R) -> None:
+        if self.get(key) is not None:
+            raise Conflict(f"{self._name}: id already exists")
+        self._check_unique(key, record)
+        self._changes[key] = record
+
+    def replace(self, key: Hashable, record: R) -> None:
+        if self.get(key) is None:
+            raise NotFound(f"{self._name}: not found")
+        self._check_unique(key, record)
+        self._changes[key] = record
+
+    def delete(self, key: Hashable) -> bool:
+        if self.get(key) is None:
+            return False
+        self._changes[key] = _DELETED
+        return True
+
+    def write_through(self, key: Hashable, record: R) -> None:
+        """Stores at once in the committed state; undone if the unit of work rolls back."""
+        previous = self._committed.get(key)
+        self._committed[key] = record
+        self._uow.on_rollback(lambda: self._restore(key, previous))
+
+    def _restore(self, key: Hashable, previous: R | None) -> None:
+        if previous is None:
+            self._committed.pop(key, None)
+        else:
+            self._committed[key] = previous
+
+    def commit(self) -> None:
+        for key, value in self._changes.items():
+            if value is _DELETED:
+                self._committed.pop(key, None)
+            else:
+                self._committed[key] = value
+        self._changes.clear()
+
+    def discard(self) -> None:
+        self._changes.clear()
+
+
+def _after(cursor: PageCursor | None, at: datetime, record_id: UUID) -> bool:
+    return cursor is None or (at, record_id) > (cursor.at, cursor.id)
+
+
+class FakeUserRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[User] = uow.table(
+            "users", pubkey=lambda u: u.pubkey, lnurl_key=lambda u: u.lnurl_key
+        )
+
+    async def add(self, user: User) -> None:
+        self._rows.insert(user.id, user)
+
+    async def get(self, user_id: UUID) -> User | None:
+        return self._rows.get(user_id)
+
+    async def get_by_pubkey(self, pubkey: str) -> User | None:
+        return next((u for u in self._rows.rows() if u.pubkey == pubkey), None)
+
+    async def get_by_lnurl_key(self, lnurl_key: str) -> User | None:
+        return next((u for u in self._rows.rows() if u.lnurl_key == lnurl_key), None)
+
+    async def update(self, user: User) -> None:
+        self._rows.replace(user.id, user)
+
+    async def search(self, *, pubkey_prefix: str | None, after: PageCursor | None, limit: int) -> list[User]:
+        found = [
+            u
+            for u in self._rows.rows()
+            if (pubkey_prefix is None or u.pubkey.startswith(pubkey_prefix))
+            and _after(after, u.created_at, u.id)
+        ]
+        return sorted(found, key=lambda u: (u.created_at, u.id))[:limit]
+
+
+class FakeSessionRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[Session] = uow.table("sessions", refresh_token_hash=lambda s: s.refresh_token_hash)
+
+    async def add(self, session: Session) -> None:
+        self._rows.insert(session.id, session)
+
+    async def get(self, session_id: UUID) -> Session | None:
+        return self._rows.get(session_id)
+
+    async def get_by_refresh_token_hash(self, refresh_token_hash: str) -> Session | None:
+        return next((s for s in self._rows.rows() if s.refresh_token_hash == refresh_token_hash), None)
+
+    async def update(self, session: Session) -> None:
+        self._rows.replace(session.id, session)
+
+    async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
+        found = [s for s in self._rows.rows() if s.user_id == user_id and s.is_usable(now)]
+        return sorted(sorted(found, key=lambda s: s.id), key=lambda s: s.created_at, reverse=True)
+
+    async def _revoke_where(self, matches: Callable[[Session], bool], now: datetime) -> int:
+        chosen = [s for s in self._rows.rows() if matches(s) and s.revoked_at is None]
+        for session in chosen:
+            self._rows.replace(session.id, session.revoke(now))
+        return len(chosen)
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> int:
+        return await self._revoke_where(lambda s: s.family_id == family_id, now)
+
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+        return await self._revoke_where(lambda s: s.user_id == user_id, now)
+
+
+class FakeAuthChallengeRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[AuthChallenge] = uow.table("auth_challenges", challenge=lambda c: c.challenge)
+
+    async def add(self, challenge: AuthChallenge) -> None:
+        self._rows.insert(challenge.id, challenge)
+
+    async def consume(self, challenge: str, now: datetime) -> AuthChallenge | None:
+        found = next((c for c in self._rows.rows() if c.challenge == challenge), None)
+        if found is None or not found.is_usable(now):
+            return None
+        consumed = found.consume(now)
+        self._rows.write_through(found.id, consumed)
+        return consumed
+
+    async def delete_expired(self, before: datetime) -> int:
+        expired = [c for c in self._rows.rows() if c.expires_at < before]
+        for challenge in expired:
+            self._rows.delete(challenge.id)
+        return len(expired)
+
+
+class FakeLnurlSessionRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[LnurlSession] = uow.table("lnurl_sessions", k1=lambda s: s.k1)
+
+    async def add(self, session: LnurlSession) -> None:
+        self._rows.insert(session.id, session)
+
+    async def get_by_k1(self, k1: str) -> LnurlSession | None:
+        return next((s for s in self._rows.rows() if s.k1 == k1), None)
+
+    async def complete(self, k1: str, linking_key: str, user_id: UUID, now: datetime) -> LnurlSession | None:
+        found = await self.get_by_k1(k1)
+        if found is None or found.completed_at is not None or found.is_expired(now):
+            return None
+        if found.user_id is not None and found.user_id != user_id:
+            return None
+        completed = found.complete(linking_key, user_id, now)
+        self._rows.write_through(found.id, completed)
+        return completed
+
+    async def claim_tokens(self, k1: str, now: datetime) -> LnurlSession | None:
+        found = await self.get_by_k1(k1)
+        if found is None or found.completed_at is None or found.tokens_claimed_at is not None:
+            return None
+        claimed = found.claim_tokens(now)
+        self._rows.write_through(found.id, claimed)
+        return claimed
+
+    async def delete_expired(self, before: datetime) -> int:
+        expired = [s for s in self._rows.rows() if s.expires_at < before]
+        for session in expired:
+            self._rows.delete(session.id)
+        return len(expired)
+
+
+class FakeApiKeyRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[ApiKey] = uow.table("api_keys", key_hash=lambda k: k.key_hash)
+
+    async def add(self, api_key: ApiKey) -> None:
+        self._rows.insert(api_key.id, api_key)
+
+    async def get(self, api_key_id: UUID) -> ApiKey | None:
+        return self._rows.get(api_key_id)
+
+    async def get_by_hash(self, key_hash: str) -> ApiKey | None:
+        return next((k for k in self._rows.rows() if k.key_hash == key_hash), None)
+
+    async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
+        found = sorted((k for k in self._rows.rows() if k.user_id == user_id), key=lambda k: k.id)
+        return sorted(found, key=lambda k: k.created_at, reverse=True)
+
+    async def update(self, api_key: ApiKey) -> None:
+        self._rows.replace(api_key.id, api_key)
+
+
+class FakeApiKeyUsageRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[ApiKeyUsage] = uow.table("api_key_usage")
+
+    async def increment(
+        self, api_key_id: UUID, day: date, endpoint: str, status_class: str, amount: int = 1
+    ) -> int:
+        key = (api_key_id, day, endpoint, status_class)
+        current = self._rows.get(key)
+        count = (current.count if current else 0) + amount
+        usage = ApiKeyUsage(
+            api_key_id=api_key_id, day=day, endpoint=endpoint, status_class=status_class, count=count
+        )
+        self._rows.write_through(key, usage)
+        return count
+
+    async def list_for_key(self, api_key_id: UUID, first_day: date, last_day: date) -> list[ApiKeyUsage]:
+        found = [
+            u for u in self._rows.rows() if u.api_key_id == api_key_id and first_day <= u.day <= last_day
+        ]
+        return sorted(found, key=lambda u: (u.day, u.endpoint, u.status_class))
+
+
+class FakeNip05Repository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[Nip05] = uow.table(
+            "nip05_names", name_domain=lambda n: (n.name.lower(), n.domain.lower())
+        )
+
+    async def add(self, nip05: Nip05) -> None:
+        try:
+            self._rows.insert(nip05.id, nip05)
+        except Conflict as exc:
+            raise Conflict(f"{nip05.identifier} is already taken") from exc
+
+    async def get(self, nip05_id: UUID) -> Nip05 | None:
+        return self._rows.get(nip05_id)
+
+    async def find(self, name: str, domain: str) -> Nip05 | None:
+        wanted = (name.lower(), domain.lower())
+        return next((n for n in self._rows.rows() if (n.name.lower(), n.domain.lower()) == wanted), None)
+
+    async def list_for_user(self, user_id: UUID) -> list[Nip05]:
+        return sorted(
+            (n for n in self._rows.rows() if n.user_id == user_id), key=lambda n: (n.created_at, n.id)
+        )
+
+    async def update(self, nip05: Nip05) -> None:
+        self._rows.replace(nip05.id, nip05)
+
+    async def delete(self, nip05_id: UUID) -> bool:
+        return self._rows.delete(nip05_id)
+
+
+class FakeDomainRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[Domain] = uow.table(
+            "domains",
+            user_domain=lambda d: (d.user_id, d.domain.lower()),
+            verified_domain=lambda d: d.domain.lower() if d.status is DomainStatus.VERIFIED else None,
+        )
+
+    async def add(self, domain: Domain) -> None:
+        self._rows.insert(domain.id, domain)
+
+    async def get(self, domain_id: UUID) -> Domain | None:
+        return self._rows.get(domain_id)
+
+    async def find_verified(self, domain: str) -> Domain | None:
+        wanted = domain.lower()
+        return next(
+            (
+                d
+                for d in self._rows.rows()
+                if d.domain.lower() == wanted and d.status is DomainStatus.VERIFIED
+            ),
+            None,
+        )
+
+    async def list_for_user(self, user_id: UUID) -> list[Domain]:
+        return sorted(
+            (d for d in self._rows.rows() if d.user_id == user_id), key=lambda d: (d.created_at, d.id)
+        )
+
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[Domain]:
+        due = [
+            d for d in self._rows.rows() if d.last_checked_at is None or d.last_checked_at < checked_before
+        ]
+        never = sorted((d for d in due if d.last_checked_at is None), key=lambda d: d.id)
+        checked = sorted(
+            (d for d in due if d.last_checked_at is not None), key=lambda d: (d.last_checked_at, d.id)
+        )
+        return (never + checked)[:limit]
+
+    async def update(self, domain: Domain) -> None:
+        self._rows.replace(domain.id, domain)
+
+    async def delete(self, domain_id: UUID) -> bool:
+        return self._rows.delete(domain_id)
+
+
+class FakeSubscriptionRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[Subscription] = uow.table(
+            "subscriptions",
+            active_user=lambda s: s.user_id if s.status is SubscriptionStatus.ACTIVE else None,
+        )
+
+    async def add(self, subscription: Subscription) -> None:
+        self._rows.insert(subscription.id, subscription)
+
+    async def get(self, subscription_id: UUID) -> Subscription | None:
+        return self._rows.get(subscription_id)
+
+    async def get_active_for_user(self, user_id: UUID) -> Subscription | None:
+        return next(
+            (s for s in self._rows.rows() if s.user_id == user_id and s.status is SubscriptionStatus.ACTIVE),
+            None,
+        )
+
+    async def list_for_user(self, user_id: UUID) -> list[Subscription]:
+        found = sorted((s for s in self._rows.rows() if s.user_id == user_id), key=lambda s: s.id)
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
+
+    async def list_due_to_expire(self, now: datetime, limit: int) -> list[Subscription]:
+        due = [
+            s
+            for s in self._rows.rows()
+            if s.status is SubscriptionStatus.ACTIVE and s.expires_at is not None and s.expires_at <= now
+        ]
+        return sorted(due, key=lambda s: (s.expires_at, s.id))[:limit]
+
+    async def update(self, subscription: Subscription) -> None:
+        self._rows.replace(subscription.id, subscription)
+
+
+class FakePaymentRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._store = uow.store
+        self._rows: _Table[Payment] = uow.table(
+            "payments",
+            provider_invoice=lambda p: (p.provider, p.provider_invoice_id),
+            receipt_number=lambda p: p.receipt_number,
+        )
+
+    async def add(self, payment: Payment) -> None:
+        self._rows.insert(payment.id, payment)
+
+    async def get(self, payment_id: UUID) -> Payment | None:
+        return self._rows.get(payment_id)
+
+    async def get_by_provider_invoice(
+        self, provider: PaymentProvider, provider_invoice_id: str
+    ) -> Payment | None:
+        return next(
+            (
+                p
+                for p in self._rows.rows()
+                if (p.provider, p.provider_invoice_id) == (provider, provider_invoice_id)
+            ),
+            None,
+        )
+
+    async def list_for_user(self, user_id: UUID) -> list[Payment]:
+        found = sorted((p for p in self._rows.rows() if p.user_id == user_id), key=lambda p: p.id)
+        return sorted(found, key=lambda p: p.created_at, reverse=True)
+
+    async def next_receipt_number(self) -> int:
+        # Like a PostgreSQL sequence: never reused, even by a unit of work that rolls back.
+        self._store.receipt_sequence += 1
+        return self._store.receipt_sequence
+
+    async def update(self, payment: Payment) -> None:
+        self._rows.replace(payment.id, payment)
+
+
+class FakeAuditLogRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[AuditLog] = uow.table("audit_log")
+
+    async def add(self, entry: AuditLog) -> None:
+        self._rows.insert(entry.id, entry)
+
+    async def search(self, query: AuditLogQuery) -> list[AuditLog]:
+        found = [
+            e
+            for e in self._rows.rows()
+            if (query.actor_user_id is None or e.actor_user_id == query.actor_user_id)
+            and (query.action is None or e.action == query.action)
+            and (query.since is None or e.occurred_at >= query.since)
+            and (query.until is None or e.occurred_at < query.until)
+            and _after(query.after, e.occurred_at, e.id)
+        ]
+        return sorted(found, key=lambda e: (e.occurred_at, e.id))[: query.limit]
+
+
+class _ProcessedEvent(Struct, frozen=True):
+    processed_at: datetime
+
+
+class FakeProcessedWebhookRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[_ProcessedEvent] = uow.table("processed_webhook_events")
+
+    async def mark_processed(self, provider: PaymentProvider, event_id: str, now: datetime) -> bool:
+        key = (provider, event_id)
+        if self._rows.get(key) is not None:
+            return False
+        self._rows.write_through(key, _ProcessedEvent(processed_at=now))
+        return True
+
+
+class FakeUnitOfWork:
+    """The memory twin of PostgresUnitOfWork; `committed` tells whether the last work was committed."""
+
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store or MemoryStore()
+        self.committed = False
+        self._tables: list[_Table[Any]] = []
+        self._undo: list[Callable[[], None]] = []
+        self._entered = False
+        self.users = FakeUserRepository(self)
+        self.sessions = FakeSessionRepository(self)
+        self.auth_challenges = FakeAuthChallengeRepository(self)
+        self.lnurl_sessions = FakeLnurlSessionRepository(self)
+        self.api_keys = FakeApiKeyRepository(self)
+        self.api_key_usage = FakeApiKeyUsageRepository(self)
+        self.nip05_names = FakeNip05Repository(self)
+        self.domains = FakeDomainRepository(self)
+        self.subscriptions = FakeSubscriptionRepository(self)
+        self.payments = FakePaymentRepository(self)
+        self.audit_log = FakeAuditLogRepository(self)
+        self.webhook_events = FakeProcessedWebhookRepository(self)
+
+    def table(self, name: str, **unique: Callable[[Any], Hashable | None]) -> _Table[Any]:
+        table: _Table[Any] = _Table(self, name, unique)
+        self._tables.append(table)
+        return table
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        self._undo.append(undo)
+
+    async def __aenter__(self) -> Self:
+        if self._entered:
+            raise RuntimeError("this unit of work is already in use")
+        self._entered = True
+        self.committed = False
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+        self._entered = False
+
+    async def commit(self) -> None:
+        for table in self._tables:
+            table.commit()
+        self._undo.clear()
+        self.committed = True
+
+    async def rollback(self) -> None:
+        for table in self._tables:
+            table.discard()
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
