@@ -1,0 +1,79 @@
+"""Web of Trust endpoints: scores computed from the relays, cached, never stored."""
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, SkipValidation
+
+from application.wot.compute_score import MAX_BATCH, ComputeWotScore, ComputeWotScores, ServedScore
+from domain.nostr.nip19 import encode_npub
+
+
+class WotScoreResponse(msgspec.Struct):
+    pubkey: str
+    npub: str
+    followers_count: int
+    following_count: int
+    wot_depth: int | None
+    trust_score: float
+    is_likely_bot: bool
+    bot_reasons: list[str]
+    account_age_score: float
+    activity_score: float
+    discount_percent: int
+    computed_at: datetime
+    stale: bool
+
+    @classmethod
+    def of(cls, served: ServedScore) -> "WotScoreResponse":
+        score = served.score
+        return cls(
+            pubkey=score.pubkey,
+            npub=encode_npub(score.pubkey),
+            followers_count=score.followers_count,
+            following_count=score.following_count,
+            wot_depth=score.wot_depth,
+            trust_score=score.trust_score,
+            is_likely_bot=score.is_likely_bot,
+            bot_reasons=list(score.bot_reasons),
+            account_age_score=score.account_age_score,
+            activity_score=score.activity_score,
+            discount_percent=score.discount_percent,
+            computed_at=score.computed_at,
+            stale=served.stale,
+        )
+
+
+class WotBatchRequest(msgspec.Struct):
+    pubkeys: Annotated[list[str], msgspec.Meta(max_length=MAX_BATCH, description="hex or npub, at most 100")]
+
+
+class WotBatchResponse(msgspec.Struct):
+    items: list[WotScoreResponse]
+
+
+class WotController(Controller):
+    path = "/api/v1/wot"
+    tags = ["web of trust"]
+
+    @get("/{pubkey:str}")
+    async def score(
+        self,
+        pubkey: FromPath[str],
+        compute_wot_score: SkipValidation[ComputeWotScore],
+    ) -> WotScoreResponse:
+        """Web of Trust figures of one pubkey (64-char hex or npub)."""
+        return WotScoreResponse.of(await compute_wot_score(pubkey))
+
+    @post("/batch", status_code=200)
+    async def batch(
+        self,
+        data: JSONBody[WotBatchRequest],
+        compute_wot_scores: SkipValidation[ComputeWotScores],
+    ) -> WotBatchResponse:
+        """Web of Trust figures of up to 100 pubkeys, in the order given."""
+        return WotBatchResponse(
+            items=[WotScoreResponse.of(served) for served in await compute_wot_scores(data.pubkeys)]
+        )

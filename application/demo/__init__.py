@@ -1,0 +1,1 @@
+"""Demo data: a deterministic synthetic social graph, signed and published to the relays."""

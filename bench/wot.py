@@ -1,0 +1,271 @@
+"""Web of Trust benchmark (run by hand; figures go to docs/benchmarks.md).
+
+    .venv/bin/python bench/wot.py --users 200000 --seed 1
+
+1. Starts the embedded relay (`python -m adapters.relay.embedded`, events in memory) and publishes
+   the demo graph to it (signing in worker processes; not part of the figures).
+2. Neighbourhood build through our WebsocketRelayPool: fetch (contact lists, level by level) and
+   compute (index, BFS, personalized PageRank) timed separately; the PageRank alone is timed against
+   `networkx.pagerank(personalization=...)` on the same member graph.
+3. Per-target cold score (neighbourhood warm, nothing cached) for ordinary accounts and for accounts
+   with 10,000+ followers: p50/p95.
+4. Cached score over HTTP: a granian server process with the WoT controller, `httpx` over a socket.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+import numpy as np
+
+from application.demo.events import graph_events
+from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
+from application.wot.calculator import WotCalculator
+from domain.wot.pagerank import personalized_pagerank
+from domain.wot.settings import WotSettings
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+
+_GRAPH: DemoGraph | None = None
+CHUNK = 400
+
+
+def _sign_chunk(bounds: tuple[int, int]) -> list[bytes]:
+    assert _GRAPH is not None
+    return [msgspec.json.encode(["EVENT", event]) for event in graph_events(_GRAPH, *bounds)]
+
+
+def _chunks(size: int) -> Iterator[tuple[int, int]]:
+    for start in range(0, size, CHUNK):
+        yield start, min(size, start + CHUNK)
+
+
+def start_relay(port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line.startswith("READY"):
+        raise RuntimeError("relay did not start")
+    return process
+
+
+async def seed_relay(url: str, graph: DemoGraph) -> tuple[int, float]:
+    import websockets
+
+    global _GRAPH
+    _GRAPH = graph
+    total = graph.total_events()
+    started = time.perf_counter()
+    accepted = 0
+    async with websockets.connect(url, max_size=None, ping_interval=None) as socket:
+        sent = 0
+        answered = 0
+        caught_up = asyncio.Event()
+
+        async def read_oks() -> None:
+            nonlocal answered, accepted
+            while answered < total:
+                message = json.loads(await socket.recv())
+                if message[0] == "OK":
+                    answered += 1
+                    accepted += bool(message[2])
+                    if sent - answered < 5_000:
+                        caught_up.set()
+
+        reader = asyncio.create_task(read_oks())
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            for frames in pool.imap(_sign_chunk, _chunks(graph.size)):
+                for frame in frames:
+                    await socket.send(frame.decode())
+                sent += len(frames)
+                if sent - answered > 20_000:
+                    caught_up.clear()
+                    await caught_up.wait()
+                if sent % 100_000 < len(frames):
+                    print(f"  published {sent}/{total}", file=sys.stderr)
+        await asyncio.wait_for(reader, timeout=600)
+    return accepted, time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    return float(np.percentile(np.array(values), share * 100))
+
+
+def networkx_pagerank_seconds(hood, seeds: tuple[str, ...]) -> tuple[float, dict[str, float]]:  # type: ignore[no-untyped-def]
+    import networkx as nx
+
+    members = hood.member_count
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(members))
+    rows = hood.follows[:, :members].tocoo()
+    graph.add_edges_from(zip(rows.row.tolist(), rows.col.tolist(), strict=True))
+    personalization = {hood.pubkeys.index(seed): 1.0 for seed in seeds}
+    started = time.perf_counter()
+    ranks = nx.pagerank(graph, alpha=0.85, personalization=personalization)
+    return time.perf_counter() - started, ranks
+
+
+async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], port: int) -> dict[str, float]:
+    import httpx
+
+    environment = {
+        **os.environ,
+        "BENCH_RELAY_URL": url,
+        "BENCH_WOT_SEEDS": ",".join(seeds),
+        "PYTHONPATH": ROOT,
+    }
+    server = await asyncio.create_subprocess_exec(
+        *[
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "bench.wot_app:create_bench_app",
+        ],
+        env=environment,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    response = await client.get(f"/api/v1/wot/{targets[0]}")
+                    if response.status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the HTTP server never answered 200")
+                await asyncio.sleep(0.5)
+            for target in targets:  # warm the score cache
+                assert (await client.get(f"/api/v1/wot/{target}")).status_code == 200
+            timings = []
+            for _ in range(5):
+                for target in targets:
+                    started = time.perf_counter()
+                    response = await client.get(f"/api/v1/wot/{target}")
+                    timings.append(time.perf_counter() - started)
+                    assert response.status_code == 200
+        return {"p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "n": len(timings)}
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mean-notes", type=float, default=3.0)
+    parser.add_argument("--targets", type=int, default=200)
+    parser.add_argument("--port", type=int, default=7811)
+    args = parser.parse_args()
+    from adapters.relay.websocket_pool import WebsocketRelayPool
+
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    now = int(datetime.now(UTC).timestamp())
+    started = time.perf_counter()
+    graph = generate_demo_graph(args.users, args.seed, now, DemoShape(mean_notes=args.mean_notes))
+    follows = sum(len(f) for f in graph.follows)
+    print(
+        f"graph: {graph.size} pubkeys, {follows} follows, {graph.total_events()} events "
+        f"(generated in {time.perf_counter() - started:.1f} s)"
+    )
+    relay = start_relay(args.port)
+    url = f"ws://127.0.0.1:{args.port}"
+    try:
+        accepted, seconds = await seed_relay(url, graph)
+        print(f"seeded: {accepted} events accepted in {seconds:.0f} s ({accepted / seconds:.0f} events/s)")
+        seeds = tuple(graph.pubkeys[i] for i in graph.seeds)
+        settings = WotSettings(seeds=seeds, request_deadline=120, build_deadline=600)
+        pool = WebsocketRelayPool(urls=(url,))
+        await pool.start()
+        calculator = WotCalculator(pool, settings)
+        now_dt = datetime.now(UTC)
+
+        t0 = time.perf_counter()
+        contacts = await calculator.fetch_contacts()
+        fetch = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        hood = calculator.neighbourhood_from(contacts, int(now_dt.timestamp()))
+        compute = time.perf_counter() - t0
+        edges = int(hood.follows[:, : hood.member_count].nnz)
+        print(
+            f"neighbourhood: {len(contacts)} lists fetched in {fetch:.2f} s; computed in {compute:.3f} s; "
+            f"{hood.member_count} members, {edges} member edges, "
+            f"{len(hood.pubkeys) - hood.member_count} in the ring, "
+            f"{len(hood.to_bytes()) / 1e6:.1f} MB packed"
+        )
+
+        member_matrix = hood.follows[:, : hood.member_count]
+        seed_index = np.arange(len(hood.seeds), dtype=np.int64)
+        ours = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            ranks = personalized_pagerank(member_matrix, seed_index, settings.damping)
+            ours.append(time.perf_counter() - t0)
+        nx_seconds, nx_ranks = networkx_pagerank_seconds(hood, seeds)
+        from scipy.stats import spearmanr
+
+        rho = spearmanr(ranks, [nx_ranks[i] for i in range(hood.member_count)]).statistic
+        ours_median = statistics.median(ours)
+        print(
+            f"pagerank: ours {ours_median * 1000:.1f} ms (median of 5), networkx {nx_seconds * 1000:.0f} ms, "
+            f"ratio 1/{nx_seconds / ours_median:.0f}, spearman {rho:.4f}"
+        )
+
+        followers = np.bincount(np.concatenate(graph.follows), minlength=graph.size)
+        rng = np.random.default_rng(args.seed)
+        ordinary = [
+            graph.pubkeys[i]
+            for i in rng.choice(np.flatnonzero(followers < 1000), args.targets, replace=False)
+        ]
+        famous = [graph.pubkeys[i] for i in np.flatnonzero(followers >= 10_000)]
+        for label, group in (("ordinary", ordinary), ("10k+ followers", famous)):
+            timings = []
+            for pubkey in group:
+                t0 = time.perf_counter()
+                await calculator.score(pubkey, hood, datetime.now(UTC))
+                timings.append(time.perf_counter() - t0)
+            print(
+                f"cold score, {label} ({len(group)} accounts): p50 {percentile(timings, 0.5) * 1000:.0f} ms, "
+                f"p95 {percentile(timings, 0.95) * 1000:.0f} ms"
+            )
+        await pool.close()
+
+        http = await measure_http(url, seeds, ordinary[:50] + famous[:10], args.port + 1)
+        print(
+            f"cached score over HTTP ({http['n']} requests): p50 {http['p50'] * 1000:.2f} ms, "
+            f"p95 {http['p95'] * 1000:.2f} ms"
+        )
+    finally:
+        relay.terminate()
+        relay.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
