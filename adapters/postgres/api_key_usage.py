@@ -35,7 +35,8 @@ class PostgresApiKeyUsageRepository:
             "status_class": status_class,
             "amount": amount,
         }
-        row = await self._tx.fetch_one(INCREMENT, params)
+        async with self._tx.guarded():
+            row = await self._tx.fetch_one(INCREMENT, params)
         assert row is not None
         return int(row["count"])
 

@@ -66,7 +66,7 @@ class PostgresApiKeyRepository:
         self._tx = tx
 
     async def add(self, api_key: ApiKey) -> None:
-        if await self._tx.execute(INSERT, _params(api_key)) == 0:
+        if not await self._tx.insert(INSERT, _params(api_key)):
             raise Conflict("an API key with this id or key already exists")
 
     async def get(self, api_key_id: UUID) -> ApiKey | None:

@@ -61,7 +61,7 @@ class PostgresAuditLogRepository:
             "user_agent": entry.user_agent,
             "details": Jsonb(entry.details),
         }
-        if await self._tx.execute(INSERT, params) == 0:
+        if not await self._tx.insert(INSERT, params):
             raise Conflict("an audit entry with this id already exists")
 
     async def search(self, query: AuditLogQuery) -> list[AuditLog]:

@@ -42,7 +42,7 @@ class PostgresAuthChallengeRepository:
             "expires_at": challenge.expires_at,
             "used_at": challenge.used_at,
         }
-        if await self._tx.execute(INSERT, params) == 0:
+        if not await self._tx.insert(INSERT, params):
             raise Conflict("this challenge already exists")
 
     async def consume(self, challenge: str, now: datetime) -> AuthChallenge | None:

@@ -75,7 +75,7 @@ class PostgresDomainRepository:
         self._tx = tx
 
     async def add(self, domain: Domain) -> None:
-        if await self._tx.execute(INSERT, _params(domain)) == 0:
+        if not await self._tx.insert(INSERT, _params(domain)):
             raise Conflict(f"{domain.domain} is already claimed")
 
     async def get(self, domain_id: UUID) -> Domain | None:

@@ -63,7 +63,7 @@ class PostgresLnurlSessionRepository:
             "completed_at": session.completed_at,
             "tokens_claimed_at": session.tokens_claimed_at,
         }
-        if await self._tx.execute(INSERT, params) == 0:
+        if not await self._tx.insert(INSERT, params):
             raise Conflict("an LNURL session with this k1 already exists")
 
     async def get_by_k1(self, k1: str) -> LnurlSession | None:
@@ -72,7 +72,8 @@ class PostgresLnurlSessionRepository:
 
     async def complete(self, k1: str, linking_key: str, user_id: UUID, now: datetime) -> LnurlSession | None:
         params = {"k1": k1, "linking_key": linking_key, "user_id": user_id, "now": now}
-        row = await self._tx.fetch_one(COMPLETE, params)
+        async with self._tx.guarded():
+            row = await self._tx.fetch_one(COMPLETE, params)
         return _session(row) if row else None
 
     async def claim_tokens(self, k1: str, now: datetime) -> LnurlSession | None:

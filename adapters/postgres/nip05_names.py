@@ -70,7 +70,7 @@ class PostgresNip05Repository:
         self._tx = tx
 
     async def add(self, nip05: Nip05) -> None:
-        if await self._tx.execute(INSERT, _params(nip05)) == 0:
+        if not await self._tx.insert(INSERT, _params(nip05)):
             raise Conflict(f"{nip05.identifier} is already taken")
 
     async def get(self, nip05_id: UUID) -> Nip05 | None:

@@ -88,7 +88,7 @@ class PostgresPaymentRepository:
         self._tx = tx
 
     async def add(self, payment: Payment) -> None:
-        if await self._tx.execute(INSERT, _params(payment)) == 0:
+        if not await self._tx.insert(INSERT, _params(payment)):
             raise Conflict("a payment with this id or provider invoice already exists")
 
     async def get(self, payment_id: UUID) -> Payment | None:

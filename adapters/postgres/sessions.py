@@ -83,7 +83,7 @@ class PostgresSessionRepository:
         self._tx = tx
 
     async def add(self, session: Session) -> None:
-        if await self._tx.execute(INSERT, _params(session)) == 0:
+        if not await self._tx.insert(INSERT, _params(session)):
             raise Conflict("a session with this id or refresh token already exists")
 
     async def get(self, session_id: UUID) -> Session | None:

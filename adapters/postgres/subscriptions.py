@@ -74,7 +74,7 @@ class PostgresSubscriptionRepository:
         self._tx = tx
 
     async def add(self, subscription: Subscription) -> None:
-        if await self._tx.execute(INSERT, _params(subscription)) == 0:
+        if not await self._tx.insert(INSERT, _params(subscription)):
             raise Conflict("the subscription already exists, or the user already has an active one")
 
     async def get(self, subscription_id: UUID) -> Subscription | None:

@@ -20,8 +20,9 @@ class PostgresTransaction:
     """Borrows a connection from the pool for the life of a unit of work.
 
     The connection runs in autocommit mode and the transaction is opened explicitly with BEGIN on
-    the first statement, so `guarded()` blocks are savepoints: a unique violation inside one
-    leaves the rest of the transaction usable, as the memory twin's repositories are.
+    the first statement, so `guarded()` blocks are savepoints: a write that fails inside one leaves
+    the rest of the transaction usable, as the memory twin's repositories are. Inserts and updates
+    are guarded; reads, and claims that only set a time, cannot break a rule and are not.
     """
 
     def __init__(self, pool: AsyncConnectionPool, timeout: float | None = None) -> None:
@@ -113,6 +114,15 @@ class PostgresTransaction:
         await self._begin()
         cursor = await self._run(query, params)
         return cursor.rowcount
+
+    async def insert(self, query: LiteralString, params: Params) -> bool:
+        """Runs an `INSERT ... ON CONFLICT DO NOTHING` in a savepoint; False when it hit a unique key.
+
+        The savepoint keeps the transaction usable when the row breaks another rule (a foreign key
+        to a record that does not exist), as it stays usable in the memory twin.
+        """
+        async with self.guarded():
+            return await self.execute(query, params) == 1
 
     @asynccontextmanager
     async def guarded(self) -> AsyncIterator[None]:

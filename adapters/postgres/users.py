@@ -69,7 +69,7 @@ class PostgresUserRepository:
         self._tx = tx
 
     async def add(self, user: User) -> None:
-        if await self._tx.execute(INSERT, _params(user)) == 0:
+        if not await self._tx.insert(INSERT, _params(user)):
             raise Conflict("a user with this id, pubkey or LNURL key already exists")
 
     async def get(self, user_id: UUID) -> User | None:

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records.api_keys import ApiKey, ApiKeyUsage
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
@@ -29,6 +29,7 @@ from domain.records.users import User
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()
+STATUS_CLASSES = frozenset({"1xx", "2xx", "3xx", "4xx", "5xx"})
 
 
 class MemoryStore:
@@ -46,11 +47,16 @@ class _Table(Generic[R]):
     """One table as seen from one unit of work: committed rows overlaid with its own changes."""
 
     def __init__(
-        self, uow: "FakeUnitOfWork", name: str, unique: dict[str, Callable[[R], Hashable | None]]
+        self,
+        uow: "FakeUnitOfWork",
+        name: str,
+        unique: dict[str, Callable[[R], Hashable | None]],
+        references: dict[str, str],
     ) -> None:
         self._uow = uow
         self._name = name
         self._unique = unique
+        self._references = references
         self._changes: dict[Hashable, Any] = {}
 
     @property
@@ -77,15 +83,23 @@ class _Table(Generic[R]):
                 if other is not None and other_key != key and key_of(other) == value:
                     raise Conflict(f"{self._name}: {index} already exists")
 
+    def _check_references(self, record: R) -> None:
+        for attribute, table in self._references.items():
+            target = getattr(record, attribute)
+            if target is not None and self._uow.lookup(table, target) is None:
+                raise Conflict("the record refers to, or is referred to by, another record")
+
     def insert(self, key: Hashable, record: R) -> None:
         if self.get(key) is not None:
             raise Conflict(f"{self._name}: id already exists")
+        self._check_references(record)
         self._check_unique(key, record)
         self._changes[key] = record
 
     def replace(self, key: Hashable, record: R) -> None:
         if self.get(key) is None:
             raise NotFound(f"{self._name}: not found")
+        self._check_references(record)
         self._check_unique(key, record)
         self._changes[key] = record
 
@@ -156,7 +170,9 @@ class FakeUserRepository:
 
 class FakeSessionRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[Session] = uow.table("sessions", refresh_token_hash=lambda s: s.refresh_token_hash)
+        self._rows: _Table[Session] = uow.table(
+            "sessions", references={"user_id": "users"}, refresh_token_hash=lambda s: s.refresh_token_hash
+        )
 
     async def add(self, session: Session) -> None:
         self._rows.insert(session.id, session)
@@ -211,7 +227,10 @@ class FakeAuthChallengeRepository:
 
 class FakeLnurlSessionRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[LnurlSession] = uow.table("lnurl_sessions", k1=lambda s: s.k1)
+        self._uow = uow
+        self._rows: _Table[LnurlSession] = uow.table(
+            "lnurl_sessions", references={"user_id": "users"}, k1=lambda s: s.k1
+        )
 
     async def add(self, session: LnurlSession) -> None:
         self._rows.insert(session.id, session)
@@ -225,6 +244,8 @@ class FakeLnurlSessionRepository:
             return None
         if found.user_id is not None and found.user_id != user_id:
             return None
+        if self._uow.lookup("users", user_id) is None:
+            raise Conflict("the record refers to, or is referred to by, another record")
         completed = found.complete(linking_key, user_id, now)
         self._rows.write_through(found.id, completed)
         return completed
@@ -246,7 +267,9 @@ class FakeLnurlSessionRepository:
 
 class FakeApiKeyRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[ApiKey] = uow.table("api_keys", key_hash=lambda k: k.key_hash)
+        self._rows: _Table[ApiKey] = uow.table(
+            "api_keys", references={"user_id": "users"}, key_hash=lambda k: k.key_hash
+        )
 
     async def add(self, api_key: ApiKey) -> None:
         self._rows.insert(api_key.id, api_key)
@@ -267,14 +290,21 @@ class FakeApiKeyRepository:
 
 class FakeApiKeyUsageRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[ApiKeyUsage] = uow.table("api_key_usage")
+        self._uow = uow
+        self._rows: _Table[ApiKeyUsage] = uow.table("api_key_usage", references={"api_key_id": "api_keys"})
 
     async def increment(
         self, api_key_id: UUID, day: date, endpoint: str, status_class: str, amount: int = 1
     ) -> int:
+        if status_class not in STATUS_CLASSES or not 1 <= len(endpoint) <= 200:
+            raise InvalidInput("the record breaks a rule of the schema")
+        if self._uow.lookup("api_keys", api_key_id) is None:
+            raise Conflict("the record refers to, or is referred to by, another record")
         key = (api_key_id, day, endpoint, status_class)
         current = self._rows.get(key)
         count = (current.count if current else 0) + amount
+        if count < 0:
+            raise InvalidInput("the record breaks a rule of the schema")
         usage = ApiKeyUsage(
             api_key_id=api_key_id, day=day, endpoint=endpoint, status_class=status_class, count=count
         )
@@ -291,7 +321,9 @@ class FakeApiKeyUsageRepository:
 class FakeNip05Repository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._rows: _Table[Nip05] = uow.table(
-            "nip05_names", name_domain=lambda n: (n.name.lower(), n.domain.lower())
+            "nip05_names",
+            references={"user_id": "users"},
+            name_domain=lambda n: (n.name.lower(), n.domain.lower()),
         )
 
     async def add(self, nip05: Nip05) -> None:
@@ -323,6 +355,7 @@ class FakeDomainRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._rows: _Table[Domain] = uow.table(
             "domains",
+            references={"user_id": "users"},
             user_domain=lambda d: (d.user_id, d.domain.lower()),
             verified_domain=lambda d: d.domain.lower() if d.status is DomainStatus.VERIFIED else None,
         )
@@ -370,6 +403,7 @@ class FakeSubscriptionRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._rows: _Table[Subscription] = uow.table(
             "subscriptions",
+            references={"user_id": "users"},
             active_user=lambda s: s.user_id if s.status is SubscriptionStatus.ACTIVE else None,
         )
 
@@ -406,6 +440,7 @@ class FakePaymentRepository:
         self._store = uow.store
         self._rows: _Table[Payment] = uow.table(
             "payments",
+            references={"user_id": "users", "subscription_id": "subscriptions"},
             provider_invoice=lambda p: (p.provider, p.provider_invoice_id),
             receipt_number=lambda p: p.receipt_number,
         )
@@ -443,7 +478,7 @@ class FakePaymentRepository:
 
 class FakeAuditLogRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[AuditLog] = uow.table("audit_log")
+        self._rows: _Table[AuditLog] = uow.table("audit_log", references={"actor_user_id": "users"})
 
     async def add(self, entry: AuditLog) -> None:
         self._rows.insert(entry.id, entry)
@@ -486,6 +521,7 @@ class FakeUnitOfWork:
         self._tables: list[_Table[Any]] = []
         self._undo: list[Callable[[], None]] = []
         self._entered = False
+        self._by_name: dict[str, _Table[Any]] = {}
         self.users = FakeUserRepository(self)
         self.sessions = FakeSessionRepository(self)
         self.auth_challenges = FakeAuthChallengeRepository(self)
@@ -499,10 +535,17 @@ class FakeUnitOfWork:
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
 
-    def table(self, name: str, **unique: Callable[[Any], Hashable | None]) -> _Table[Any]:
-        table: _Table[Any] = _Table(self, name, unique)
+    def table(
+        self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]
+    ) -> _Table[Any]:
+        """A table with unique keys (name -> key of a record) and foreign keys (attribute -> table)."""
+        table: _Table[Any] = _Table(self, name, unique, references or {})
         self._tables.append(table)
+        self._by_name[name] = table
         return table
+
+    def lookup(self, table: str, key: Hashable) -> Any:
+        return self._by_name[table].get(key)
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         self._undo.append(undo)

@@ -1,8 +1,15 @@
 """Units of work: commit keeps, anything else rolls back; a Conflict leaves the unit usable."""
 
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
+
 import pytest
 
-from domain.errors import Conflict, NotFound
+from adapters.postgres.pool import create_pool
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.ports.persistence import DatabaseUnavailable
+from domain.records.lnurl import LnurlAction
 from tests import builders
 from tests.integration.postgres.support import UowFactory
 
@@ -101,3 +108,54 @@ async def test_a_conflict_leaves_the_rest_of_the_work_intact(new_uow: UowFactory
         assert await uow.users.get(newcomer.id) == newcomer
         assert await uow.users.get(other.id) == other
         assert await uow.users.get_by_pubkey(existing.pubkey) == existing
+
+
+async def test_a_record_referring_to_a_missing_record_is_a_conflict_and_the_unit_goes_on(
+    new_uow: UowFactory,
+) -> None:
+    user = builders.user()
+    ghost = builders.user()
+    async with new_uow() as uow:
+        await uow.users.add(user)
+        with pytest.raises(Conflict):
+            await uow.sessions.add(builders.session(ghost.id))
+        with pytest.raises(Conflict):
+            await uow.api_key_usage.increment(uuid4(), builders.NOW.date(), "/api/v1/wot", "2xx")
+        with pytest.raises(Conflict):
+            await uow.lnurl_sessions.add(builders.lnurl_session(LnurlAction.LINK, user_id=ghost.id))
+        session = builders.lnurl_session()
+        await uow.lnurl_sessions.add(session)
+        with pytest.raises(Conflict):
+            await uow.lnurl_sessions.complete(session.k1, builders.linking_key(), ghost.id, builders.NOW)
+        await uow.commit()
+
+    async with new_uow() as uow:
+        assert await uow.users.get(user.id) == user
+        assert await uow.lnurl_sessions.get_by_k1(session.k1) == session
+
+
+async def test_a_value_the_schema_forbids_is_invalid_input(new_uow: UowFactory) -> None:
+    user = builders.user()
+    key = builders.api_key(user.id)
+    async with new_uow() as uow:
+        await uow.users.add(user)
+        await uow.api_keys.add(key)
+        with pytest.raises(InvalidInput):
+            await uow.api_key_usage.increment(key.id, builders.NOW.date(), "/api/v1/wot", "7xx")
+        with pytest.raises(InvalidInput):
+            await uow.api_key_usage.increment(key.id, builders.NOW.date(), "", "2xx")
+        assert await uow.api_key_usage.increment(key.id, builders.NOW.date(), "/api/v1/wot", "2xx") == 1
+        await uow.commit()
+
+
+async def test_an_unreachable_database_raises_database_unavailable(postgres_admin_url: str) -> None:
+    parts = urlsplit(postgres_admin_url)
+    missing = urlunsplit((parts.scheme, parts.netloc, "/nostr_id_test_missing", parts.query, parts.fragment))
+    pool = create_pool(missing, timeout=1.0)
+    await pool.open(wait=False)
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            async with PostgresUnitOfWork(pool) as uow:
+                await uow.users.get(uuid4())
+    finally:
+        await pool.close()
