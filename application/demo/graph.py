@@ -1,13 +1,14 @@
 """A deterministic synthetic social graph shaped like Nostr's.
 
-- Follow counts are heavy-tailed (log-normal), and whom people follow is chosen by preferential
-  attachment (an account is picked in proportion to 1 + its followers so far), so a few accounts
-  gather many thousands of followers.
+- Follow counts are heavy-tailed (log-normal, capped so a contact list fits a relay's 64 KB event
+  limit). Most follows are chosen by preferential attachment (an account is picked in proportion to
+  `attractiveness` + its followers so far), so a few accounts gather many thousands of followers;
+  the rest go to anyone at random (friends), so trust reaches beyond the famous.
 - Accounts join over two years, older ones first; most have a profile; notes are spread between
   joining and now.
-- A cluster of bot-like accounts joined in the last days: they follow each other and thousands of
-  popular accounts, rarely have a profile, and post far faster than people do. A few careless
-  people follow one of them back.
+- A cluster of bot-like accounts joined in the last days: they follow each other and hundreds of
+  popular accounts (near the event cap), rarely have a profile, and post far faster than people
+  do. A few careless people follow one of them back.
 - The seeds are the three most-followed people, who also follow the most-followed accounts.
 
 The same (users, seed, now) always gives the same graph, keys and event ids.
@@ -24,7 +25,8 @@ from domain.nostr.signing import public_key_of
 DAY = 86400
 TWO_YEARS = 730 * DAY
 SEED_COUNT = 3
-MAX_FOLLOWS = 5000
+# Relays commonly cap an event at 64 KB (strfry and LocalRelay by default): about 880 follows.
+MAX_FOLLOWS = 850
 # secp256k1 group order: a secret key must be below it.
 _CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -42,8 +44,8 @@ class DemoShape(msgspec.Struct, frozen=True):
     mean_notes: float = 6.0
     profile_share: float = 0.92
     bot_every: int = 1000
-    bot_min_following: int = 2100
-    bot_max_following: int = 3000
+    bot_min_following: int = 780
+    bot_max_following: int = 850
     bot_notes_per_day: tuple[int, int] = (60, 120)
 
 
@@ -104,6 +106,7 @@ def generate_demo_graph(users: int, seed: int, now: int, shape: DemoShape | None
     for person in rng.choice(people, size=max(1, bots // 2), replace=False):
         if int(person) not in seeds:
             follows[int(person)] = np.union1d(follows[int(person)], rng.choice(bot_ids, size=1))
+    follows = [followed[:MAX_FOLLOWS] for followed in follows]
     joined_at = np.concatenate(
         [
             now - TWO_YEARS + (np.arange(people) * (TWO_YEARS - 10 * DAY)) // max(1, people),

@@ -11,7 +11,8 @@ from domain.wot.contacts import is_hex_pubkey
 class BotThresholds(msgspec.Struct, frozen=True):
     """Each threshold switches on one bot reason; `min_reasons` reasons make `is_likely_bot`."""
 
-    max_following: int = 2000
+    # Relays cap an event at about 64 KB (about 880 follows), so a list near the cap stands out.
+    max_following: int = 750
     min_account_age_days: float = 7.0
     max_notes_per_day: float = 48.0
     min_reasons: int = 2

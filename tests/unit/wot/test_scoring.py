@@ -71,7 +71,7 @@ def test_an_ordinary_person_trips_nothing() -> None:
     ("changes", "position", "reason"),
     [
         ({}, TrustPosition(depth=3, trust_score=0.0, trusted_followers=0), NO_TRUSTED_FOLLOWER),
-        ({"following_count": 2001}, TRUSTED, MASS_FOLLOWING),
+        ({"following_count": 751}, TRUSTED, MASS_FOLLOWING),
         ({"oldest_event_at": int(NOW.timestamp()) - 6 * DAY}, TRUSTED, YOUNG_ACCOUNT),
         ({"oldest_event_at": None, "recent_notes": 0}, TRUSTED, YOUNG_ACCOUNT),
         ({"recent_notes": 30 * 48 + 1}, TRUSTED, IMPLAUSIBLE_NOTE_RATE),
@@ -90,7 +90,7 @@ def test_each_heuristic_names_its_reason(
 
 def test_thresholds_are_exclusive_at_the_boundary() -> None:
     at_limits = facts(
-        following_count=2000, oldest_event_at=int(NOW.timestamp()) - 7 * DAY, recent_notes=7 * 48
+        following_count=750, oldest_event_at=int(NOW.timestamp()) - 7 * DAY, recent_notes=7 * 48
     )
 
     assert score_target(at_limits, TRUSTED, SETTINGS, NOW).bot_reasons == ()
@@ -105,7 +105,7 @@ def test_note_rate_is_judged_over_the_days_the_account_existed() -> None:
 
 
 def test_enough_reasons_make_a_likely_bot() -> None:
-    bot = facts(has_profile=False, following_count=2500)
+    bot = facts(has_profile=False, following_count=800)
 
     score = score_target(bot, TRUSTED, SETTINGS, NOW)
 
