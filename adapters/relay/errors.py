@@ -1,0 +1,37 @@
+"""Why one relay did not complete a call; the pool turns these into RelayUnavailable when all fail."""
+
+
+class RelayError(Exception):
+    """One relay failed one call. `reason` labels the failure in metrics."""
+
+    reason = "error"
+
+
+class RelayDown(RelayError):
+    reason = "unreachable"
+
+
+class ConnectionLost(RelayError):
+    reason = "disconnected"
+
+
+class RelayRefused(RelayError):
+    """The relay closed the subscription (CLOSED) or refused the message."""
+
+    reason = "refused"
+
+
+class AuthRequired(RelayRefused):
+    reason = "auth-required"
+
+
+class CountUnsupported(RelayError):
+    """The relay answered COUNT with CLOSED or NOTICE: it does not support NIP-45."""
+
+    reason = "count-unsupported"
+
+
+class CapExceeded(RelayError):
+    """The relay sent more events or bytes than one call may take."""
+
+    reason = "cap"
