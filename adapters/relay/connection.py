@@ -45,6 +45,10 @@ AUTH_REQUIRED_PREFIX = "auth-required:"
 DUPLICATE_PREFIX = "duplicate:"
 
 
+def _stored(ok: bool, message: str) -> bool:
+    return ok or message.startswith(DUPLICATE_PREFIX)
+
+
 class Backoff:
     """Exponential delay with jitter between connection attempts, reset by a success."""
 
@@ -166,14 +170,24 @@ class RelayConnection:
         """Sends the events and returns the ids the relay accepted (or already had).
 
         Fails when no OK arrives for `idle_timeout` seconds, so large batches are bounded by progress.
+        Events refused with `auth-required:` are sent once more after authenticating.
         """
+        answers = await self._send_events(events, idle_timeout)
+        accepted = {event_id for event_id, (ok, message) in answers.items() if _stored(ok, message)}
+        refused = [e for e in events if answers[e.id][1].startswith(AUTH_REQUIRED_PREFIX)]
+        if refused and self._service_key is not None:
+            await asyncio.wait_for(self._authenticated.wait(), idle_timeout)
+            answers = await self._send_events(refused, idle_timeout)
+            accepted |= {event_id for event_id, (ok, message) in answers.items() if _stored(ok, message)}
+        return accepted
+
+    async def _send_events(self, events: Sequence[Event], idle_timeout: float) -> dict[str, tuple[bool, str]]:
         ws = await self.ready()
         loop = asyncio.get_running_loop()
         waiting: dict[str, asyncio.Future[tuple[bool, str]]] = {}
         for event in events:
             if event.id not in waiting:
                 waiting[event.id] = self._oks.setdefault(event.id, loop.create_future())
-        accepted: set[str] = set()
         try:
             for event in events:
                 await ws.send(self._encoder.event(event), text=True)
@@ -182,11 +196,7 @@ class RelayConnection:
                 done, pending = await asyncio.wait(pending, timeout=idle_timeout)
                 if not done:
                     raise TimeoutError(f"{self.url}: no OK for {idle_timeout}s")
-            for event_id, answer in waiting.items():
-                ok, message = answer.result()
-                if ok or message.startswith(DUPLICATE_PREFIX):
-                    accepted.add(event_id)
-            return accepted
+            return {event_id: answer.result() for event_id, answer in waiting.items()}
         except ConnectionClosed as error:
             raise ConnectionLost(f"{self.url}: {error}") from error
         finally:
@@ -254,13 +264,13 @@ class RelayConnection:
         return ws
 
     async def _read(self, ws: ClientConnection) -> None:
-        error: RelayError = ConnectionLost(f"{self.url}: connection closed")
+        error: RelayError = ConnectionLost(f"{self.url}: connection lost")
         try:
             while True:
                 frame = await ws.recv(decode=False)
                 self._dispatch(frame if isinstance(frame, bytes) else frame.encode())
         except ConnectionClosed as closed:
-            error = ConnectionLost(f"{self.url}: {closed}")
+            error = ConnectionLost(f"{self.url}: connection lost ({closed})")
         finally:
             self._ws = None
             self._connected_gauge.set(0)

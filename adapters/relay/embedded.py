@@ -1,8 +1,9 @@
 """An embedded Nostr relay process (nostr-sdk's LocalRelay over LMDB) for development and tests.
 
-Run as `python -m adapters.relay.embedded --port P [--data-dir DIR]`; it prints `READY <url>` once it
-accepts connections and stops cleanly on SIGTERM or SIGINT. Like strfry, it answers at most 500 events
-per filter, so readers must page with `until`.
+Run as `python -m adapters.relay.embedded --port P [--data-dir DIR] [--max-filter-limit N]
+[--auth-required]`; it prints `READY <url>` once it accepts connections and stops cleanly on SIGTERM or
+SIGINT. Like strfry, it answers at most 500 events per filter by default, so readers must page with
+`until`. It answers NIP-45 COUNT; it serves no NIP-11 document.
 """
 
 import argparse
@@ -21,6 +22,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir", type=Path, help="LMDB directory; events are kept in memory when omitted"
     )
+    parser.add_argument(
+        "--max-filter-limit", type=int, default=500, help="most events answered per filter (strfry: 500)"
+    )
+    parser.add_argument(
+        "--auth-required", action="store_true", help="demand NIP-42 authentication for reads and writes"
+    )
     return parser.parse_args(argv)
 
 
@@ -32,7 +39,12 @@ async def _serve(args: argparse.Namespace) -> None:
         .addr(args.host)
         .port(args.port)
         .rate_limit(nostr_sdk.RateLimit(max_reqs=10_000, notes_per_minute=WRITES_PER_MINUTE))
+        .max_filter_limit(args.max_filter_limit)
+        .default_filter_limit(args.max_filter_limit)
     )
+    if args.auth_required:
+        mode = nostr_sdk.LocalRelayBuilderNip42Mode.BOTH
+        builder = builder.nip42(nostr_sdk.LocalRelayBuilderNip42(mode=mode))
     if args.data_dir is not None:
         args.data_dir.mkdir(parents=True, exist_ok=True)
         # The LMDB store is handed to the relay as a database object whose calls come back through

@@ -201,7 +201,7 @@ class WebsocketRelayPool:
         failures = []
         for relay, result in zip(relays, results, strict=True):
             if isinstance(result, BaseException):
-                failures.append(f"{relay.url}: {result}")
+                failures.append(_describe(result, relay.url))
                 self._settle(relay, result)
             else:
                 accepted |= result
@@ -325,7 +325,7 @@ class WebsocketRelayPool:
                 continue
             self._settle(relay, outcome if isinstance(outcome, BaseException) else None)
             if isinstance(outcome, BaseException):
-                failures.append(f"{relay.url}: {_describe(outcome)}")
+                failures.append(_describe(outcome, relay.url))
             else:
                 answers.append(outcome)
         if answers:
@@ -343,7 +343,7 @@ class WebsocketRelayPool:
             relay.breaker.record_failure()
             reason = error.reason if isinstance(error, RelayError) else _reason(error)
             self.metrics.failures.labels(relay.url, reason).inc()
-            logger.info("relay %s failed: %s", relay.url, _describe(error))
+            logger.info("relay call failed: %s", _describe(error, relay.url))
         self.metrics.breaker_open.labels(relay.url).set(1 if relay.breaker.is_open else 0)
 
     def _record(self, relay: _Relay, events: list[Event], invalid: int, unrequested: int) -> None:
@@ -396,5 +396,6 @@ def _reason(error: BaseException) -> str:
     return "timeout" if isinstance(error, TimeoutError) else "error"
 
 
-def _describe(error: BaseException) -> str:
-    return str(error) or type(error).__name__
+def _describe(error: BaseException, url: str) -> str:
+    text = str(error) or type(error).__name__
+    return text if text.startswith(url) else f"{url}: {text}"

@@ -1,0 +1,102 @@
+"""A websocket proxy in front of a real relay that misbehaves on request, for fault tests.
+
+Every event it forwards comes from the real relay; the proxy only withholds, alters or adds frames.
+"""
+
+import asyncio
+import contextlib
+import json
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+from tests.support.tcp_proxy import free_port
+
+
+class RelayProxy:
+    def __init__(self, upstream_url: str) -> None:
+        self.upstream_url = upstream_url
+        self.port = free_port()
+        self.url = f"ws://127.0.0.1:{self.port}"
+        self.refuse_count: str | None = None  # "closed" or "notice": answer COUNT like a relay without NIP-45
+        self.drop_eose = False  # forward events but never the end of stored events
+        self.garbage = False  # put frames that are not NIP-01 messages before every forwarded frame
+        self.tamper_every = 0  # alter the id, sig or content of every n-th event
+        self.forwarded_events = 0
+        self._progress = asyncio.Condition()
+        self._server: Server | None = None
+
+    async def start(self) -> "RelayProxy":
+        self._server = await serve(self._handle, "127.0.0.1", self.port, max_size=None)
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def forwarded(self, count: int) -> None:
+        """Returns once `count` events have gone through to a client."""
+        async with self._progress:
+            await self._progress.wait_for(lambda: self.forwarded_events >= count)
+
+    async def _handle(self, client: ServerConnection) -> None:
+        try:
+            upstream = await connect(self.upstream_url, max_size=None)
+        except OSError:
+            await client.close()
+            return
+        async with upstream:
+            tasks = [
+                asyncio.create_task(self._client_to_relay(client, upstream)),
+                asyncio.create_task(self._relay_to_client(upstream, client)),
+            ]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await client.close()
+
+    async def _client_to_relay(self, client: ServerConnection, upstream: ClientConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for frame in client:
+                message = json.loads(frame)
+                if message[0] == "COUNT" and self.refuse_count == "closed":
+                    await client.send(json.dumps(["CLOSED", message[1], "error: COUNT is not supported"]))
+                elif message[0] == "COUNT" and self.refuse_count == "notice":
+                    await client.send(json.dumps(["NOTICE", "unknown message type COUNT"]))
+                else:
+                    await upstream.send(frame)
+
+    async def _relay_to_client(self, upstream: ClientConnection, client: ServerConnection) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for frame in upstream:
+                message = json.loads(frame)
+                if message[0] == "EOSE" and self.drop_eose:
+                    continue
+                if message[0] == "EVENT":
+                    self.forwarded_events += 1
+                    if self.tamper_every and self.forwarded_events % self.tamper_every == 0:
+                        message[2] = _tampered(message[2], self.forwarded_events // self.tamper_every)
+                        frame = json.dumps(message)
+                if self.garbage:
+                    for junk in ("not json", '["EVENT"]', '{"id": 1}', '["EVENT","x",{"id":"zz"}]', "[]"):
+                        await client.send(junk)
+                await client.send(frame)
+                if message[0] == "EVENT":
+                    async with self._progress:
+                        self._progress.notify_all()
+
+
+def _tampered(event: dict[str, object], turn: int) -> dict[str, object]:
+    altered = dict(event)
+    field = ("sig", "id", "content")[turn % 3]
+    if field == "content":
+        altered["content"] = f"{event['content']} (altered)"
+    else:
+        value = str(event[field])
+        altered[field] = value[:-1] + ("0" if value[-1] != "0" else "1")
+    return altered
