@@ -95,7 +95,7 @@ def generate_demo_graph(users: int, seed: int, now: int, shape: DemoShape | None
     followers = np.bincount(np.concatenate([*follows, np.zeros(0, dtype=np.int64)]), minlength=users)
     popular = np.argsort(-followers[:people], kind="stable")
     seeds = [int(i) for i in popular[:SEED_COUNT]]
-    curated = popular[: max(10, min(200, people // 10))]
+    curated = popular[: max(10, min(800, people // 10))]
     for seed_index in seeds:
         follows[seed_index] = _without(np.union1d(follows[seed_index], curated), seed_index)
     bot_ids = np.arange(people, users, dtype=np.int64)

@@ -25,17 +25,22 @@ def personalized_pagerank(
     size = follows.shape[0]
     if size == 0 or len(seeds) == 0:
         return np.zeros(size)
+    follows = sparse.csr_array(follows)
     out_degree = np.asarray(follows.sum(axis=1)).ravel().astype(np.float64)
     inverse_degree = np.divide(1.0, out_degree, out=np.zeros(size), where=out_degree > 0)
     # Transposed so each round is one row-major product: x_next = walk @ x.
     walk = sparse.csr_array((sparse.diags_array(inverse_degree) @ follows).T)
-    restart = np.zeros(size)
-    np.add.at(restart, seeds, 1.0 / len(seeds))
-    dangling = out_degree == 0
+    restart = np.bincount(seeds, minlength=size).astype(np.float64) / len(seeds)
+    seed_nodes = np.flatnonzero(restart)
+    seed_shares = restart[seed_nodes]
+    dangling = np.flatnonzero(out_degree == 0)
     scores = restart.copy()
     for _ in range(max_iterations):
         previous = scores
-        scores = damping * (walk @ previous + previous[dangling].sum() * restart) + (1 - damping) * restart
+        scores = walk @ previous
+        scores *= damping
+        # Restarts and dangling weight only ever land on the seeds.
+        scores[seed_nodes] += (damping * previous[dangling].sum() + 1 - damping) * seed_shares
         if np.abs(scores - previous).sum() < tolerance:
             break
     return np.asarray(scores, dtype=np.float64)
