@@ -12,8 +12,9 @@ from domain.wot.scoring import SECONDS_PER_DAY, TargetFacts, WotScore, score_tar
 from domain.wot.settings import WotSettings
 
 # Ages (in days) probed for the oldest event: one `until` filter with limit 1 each, all in one
-# request. The oldest event found is at most one step younger than the true oldest event.
-AGE_PROBE_DAYS = (1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330, 365)
+# query (relays answer each filter as its own subscription, so the ladder is kept short). The
+# oldest event found is at most one step younger than the true oldest event.
+AGE_PROBE_DAYS = (1, 7, 30, 90, 180, 270)
 # Fallback when the relays cannot COUNT: at most this many recent notes are fetched.
 RECENT_NOTES_CAP = 5000
 
