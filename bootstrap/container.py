@@ -15,6 +15,7 @@ from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
+from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
@@ -61,6 +62,7 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
+    service_key = providers.Singleton(service_secret_key, settings)
 
     db_pool = providers.Singleton(create_pool, settings.provided.database_url)
     db_pool_lifecycle = providers.Resource(open_pool, db_pool)
@@ -80,6 +82,8 @@ class Container(containers.DeclarativeContainer):
         websocket=providers.Singleton(
             WebsocketRelayPool,
             urls=settings.provided.relay_urls,
+            service_secret_key=service_key,
+            registry=metrics_registry,
         ),
         memory=providers.Singleton(MemoryRelay),
     )

@@ -89,8 +89,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     """Builds Settings from environment variables; raises SettingsError naming the bad variable."""
     environment = _choice(env, "ENVIRONMENT", "development", ENVIRONMENTS)
     relay_urls = _list(env, "RELAY_URLS")
-    for url in relay_urls:
-        _url("RELAY_URLS", url, ("ws", "wss", "memory"))
+    if relay_urls != ("memory://",):
+        for url in relay_urls:
+            _url("RELAY_URLS", url, ("ws", "wss"))
     public_url = _url("PUBLIC_URL", _text(env, "PUBLIC_URL"), ("http", "https")) or "http://127.0.0.1:8000"
     jwt_secret = _text(env, "JWT_SECRET")
     if jwt_secret is not None and len(jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:

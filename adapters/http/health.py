@@ -1,9 +1,7 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
-from typing import Annotated
-
 from litestar import Controller, Response, get
-from litestar.params import Dependency
+from litestar.params import SkipValidation
 
 from application.check_readiness import CheckReadiness
 
@@ -18,9 +16,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready")
-    async def ready(
-        self, check_readiness: Annotated[CheckReadiness, Dependency(skip_validation=True)]
-    ) -> Response[dict[str, object]]:
+    async def ready(self, check_readiness: SkipValidation[CheckReadiness]) -> Response[dict[str, object]]:
         """200 when PostgreSQL, the cache and the relay all answer; 503 naming the ones that do not."""
         readiness = await check_readiness()
         body: dict[str, object] = {

@@ -1,10 +1,9 @@
 """Prometheus metrics for HTTP traffic, kept in the registry the container owns."""
 
 import time
-from typing import Annotated
 
 from litestar import Response, get
-from litestar.params import Dependency
+from litestar.params import SkipValidation
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -53,7 +52,7 @@ class HttpMetrics:
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
 def metrics(
-    metrics_registry: Annotated[CollectorRegistry, Dependency(skip_validation=True)],
+    metrics_registry: SkipValidation[CollectorRegistry],
 ) -> Response[bytes]:
     """Prometheus text exposition of this process's metrics."""
     return Response(generate_latest(metrics_registry), media_type=CONTENT_TYPE_LATEST)

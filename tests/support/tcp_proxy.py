@@ -1,8 +1,13 @@
-"""A TCP forwarder a test can switch on and off, to make a real server vanish and come back."""
+"""A TCP forwarder a test can switch on and off, to make a real server vanish and come back.
+
+It runs its own event loop in a thread, so it keeps forwarding while the test's loop is blocked
+(Litestar's test client, for one, waits synchronously for the app).
+"""
 
 import asyncio
 import contextlib
 import socket
+import threading
 
 
 def free_port() -> int:
@@ -15,14 +20,28 @@ class TcpProxy:
     def __init__(self, target_host: str, target_port: int, listen_port: int | None = None) -> None:
         self.target = (target_host, target_port)
         self.port = listen_port or free_port()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
+    def start(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+
+    def stop(self) -> None:
+        """Stops listening and cuts every open connection, as if the server went away."""
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=10)
+
+    def close(self) -> None:
+        self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    async def _start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
 
-    async def stop(self) -> None:
-        """Stops listening and cuts every open connection, as if the server went away."""
+    async def _stop(self) -> None:
         if self._server is not None:
             self._server.close()
             self._server = None

@@ -55,16 +55,16 @@ async def test_unreachable_database_at_start_then_recovers_by_itself(postgres_ds
         assert status == 503
         assert body["checks"] == {"postgres": "unavailable", "cache": "ok", "relay": "ok"}
 
-        await proxy.start()
+        proxy.start()
         try:
             assert await _becomes_ready(client)
 
-            await proxy.stop()
+            proxy.stop()
             status, body = await _ready_status(client)
             assert status == 503
             assert body["checks"]["postgres"] == "unavailable"
         finally:
-            await proxy.stop()
+            proxy.close()
 
 
 async def test_redis_down_names_the_cache_and_keeps_liveness(postgres_dsn):
