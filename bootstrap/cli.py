@@ -1,16 +1,19 @@
 """The `nostr-id` command line."""
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import psycopg
 
+from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError, load_settings
+from bootstrap.wot_commands import demo_seed, wot_score
 
 log = logging.getLogger("nostr_id")
 
@@ -30,6 +33,18 @@ def _parser() -> argparse.ArgumentParser:
     rollback = steps.add_parser("rollback", help="roll back the last migration")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     steps.add_parser("list", help="list migrations and whether each is applied")
+
+    wot = commands.add_parser("wot", help="Web of Trust")
+    wot_commands = wot.add_subparsers(dest="wot_command", required=True)
+    score = wot_commands.add_parser("score", help="compute the Web of Trust figures of a pubkey")
+    score.add_argument("pubkey", help="64-char hex or npub")
+    score.add_argument("--json", action="store_true", help="print JSON")
+
+    demo = commands.add_parser("demo", help="demo data")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
+    seed = demo_commands.add_parser("seed", help="publish a synthetic social graph to the relay")
+    seed.add_argument("--users", type=int, default=2000)
+    seed.add_argument("--seed", type=int, default=1)
     return parser
 
 
@@ -58,6 +73,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.postgres.migrations import apply_migrations, list_migrations, rollback_migrations
 
     assert settings.database_url is not None
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
     step = args.step or "apply"
     try:
         if step == "apply":
@@ -73,8 +89,31 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": _serve, "migrate": _migrate}
+async def _with_container(settings: Settings, command: Callable[[Container], Awaitable[int]]) -> int:
+    """Runs a relay-only command: the relay and cache are started, the database is never opened."""
+    container = Container(settings=settings)
+    resources = (container.relay_lifecycle, container.cache_lifecycle)
+    for resource in resources:
+        await resource.init()
+    try:
+        return await command(container)
+    finally:
+        for resource in reversed(resources):
+            await resource.shutdown()
+
+
+def _wot(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_container(settings, lambda c: wot_score(c, args.pubkey, args.json)))
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_container(settings, lambda c: demo_seed(c, args.users, args.seed)))
+
+
+COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo}
 NO_RELAY = {"migrate"}
+# Commands that only read and write the relay need no database.
+NO_DATABASE = {"wot", "demo"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        with with_embedded_defaults(settings, relay=args.command not in NO_RELAY) as resolved:
+        with with_embedded_defaults(
+            settings, database=args.command not in NO_DATABASE, relay=args.command not in NO_RELAY
+        ) as resolved:
             return COMMANDS[args.command](resolved, args)
     except EmbeddedUnavailable as error:
         print(f"nostr-id: {error}", file=sys.stderr)

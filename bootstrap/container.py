@@ -13,15 +13,21 @@ from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
+from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
+from application.wot.calculator import WotCalculator
+from application.wot.compute_score import ComputeWotScore, ComputeWotScores
+from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings
+from bootstrap.wot_commands import wot_settings as wot_settings_of
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
+RELAY_READ_TTL = 60.0
 
 
 def cache_kind(settings: Settings) -> str:
@@ -88,6 +94,23 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryRelay),
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
+    # Reads of Nostr data by use cases other than the Web of Trust, which caches its own results.
+    cached_relay = providers.Singleton(
+        CachedRelay, relay, cache, ttl=RELAY_READ_TTL, shared=shared_computation
+    )
+
+    wot_settings = providers.Singleton(wot_settings_of, settings)
+    wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
+    # Singletons: each process keeps the decoded neighbourhood and its in-flight computations.
+    wot_neighbourhood = providers.Singleton(SharedNeighbourhood, wot_calculator, cache, clock)
+    compute_wot_score = providers.Singleton(
+        ComputeWotScore,
+        calculator=wot_calculator,
+        neighbourhood=wot_neighbourhood,
+        cache=cache,
+        clock=clock,
+    )
+    compute_wot_scores = providers.Singleton(ComputeWotScores, compute_wot_score)
 
     check_readiness = providers.Factory(
         CheckReadiness,

@@ -120,12 +120,14 @@ def _await_ready(process: subprocess.Popen[str]) -> str:
 
 
 @contextlib.contextmanager
-def with_embedded_defaults(settings: Settings, *, relay: bool = True) -> Iterator[Settings]:
+def with_embedded_defaults(
+    settings: Settings, *, database: bool = True, relay: bool = True
+) -> Iterator[Settings]:
     """Yields settings whose DATABASE_URL and RELAY_URLS point at embedded services where unset."""
     with contextlib.ExitStack() as stack:
         changes: dict[str, object] = {}
         embedded: list[str] = []
-        if settings.database_url is None:
+        if database and settings.database_url is None:
             changes["database_url"] = stack.enter_context(embedded_postgres(settings.data_dir))
             embedded.append("database")
         if relay and not settings.relay_urls:

@@ -12,11 +12,14 @@ from litestar.openapi import OpenAPIConfig
 from adapters.http.health import HealthController
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.wot import WotController
 
 # Dependency key seen by handlers -> name of the container provider that supplies it.
 DEPENDENCIES = {
     "check_readiness": "check_readiness",
     "metrics_registry": "metrics_registry",
+    "compute_wot_score": "compute_wot_score",
+    "compute_wot_scores": "compute_wot_scores",
 }
 
 
@@ -45,7 +48,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, metrics],
+        route_handlers=[HealthController, WotController, metrics],
         dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[http_metrics.middleware],
