@@ -25,5 +25,5 @@ def test_service_nsec_is_read_as_nsec_or_hex(tmp_path, encode):
 @pytest.mark.parametrize("value", ["nsec1invalid", "00" * 32, "npub1xyz", "zz" * 32])
 def test_a_bad_service_key_names_the_variable(tmp_path, value):
     settings = load_settings({"DATA_DIR": str(tmp_path), "SERVICE_NSEC": value})
-    with pytest.raises(SettingsError, match="^SERVICE_NSEC:"):
+    with pytest.raises(SettingsError, match=r"^SERVICE_NSEC:"):
         service_secret_key(settings)

@@ -55,17 +55,17 @@ def test_values_are_read_and_normalized():
     ],
 )
 def test_a_bad_value_names_the_variable(name, value):
-    with pytest.raises(SettingsError, match=f"^{name}:"):
+    with pytest.raises(SettingsError, match=rf"^{name}:"):
         load_settings({name: value})
 
 
 def test_j7_production_refuses_a_missing_signing_secret():
-    with pytest.raises(SettingsError, match="^JWT_SECRET:"):
+    with pytest.raises(SettingsError, match=r"^JWT_SECRET:"):
         load_settings({"ENVIRONMENT": "production", "SERVICE_NSEC": "nsec1x"})
 
 
 def test_j7_a_short_signing_secret_stops_start_up_in_any_environment():
-    with pytest.raises(SettingsError, match="^JWT_SECRET: must be at least 32 bytes"):
+    with pytest.raises(SettingsError, match=r"^JWT_SECRET: must be at least 32 bytes"):
         load_settings({"ENVIRONMENT": "production", "JWT_SECRET": "x" * 31, "SERVICE_NSEC": "nsec1x"})
 
 
