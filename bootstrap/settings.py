@@ -1,5 +1,6 @@
 """Settings read from the environment and validated before anything connects."""
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -85,6 +86,16 @@ def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
     return value
 
 
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    values = _list(env, name)
+    for value in values:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise SettingsError(f"{name}: {value!r} is not an IP address") from None
+    return values
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Builds Settings from environment variables; raises SettingsError naming the bad variable."""
     environment = _choice(env, "ENVIRONMENT", "development", ENVIRONMENTS)
@@ -115,7 +126,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         wot_max_depth=_int(env, "WOT_MAX_DEPTH", 3, 1, 6),
         wot_cache_ttl=_int(env, "WOT_CACHE_TTL", 300, 1, 86_400),
         data_dir=Path(_text(env, "DATA_DIR") or ".data"),
-        dns_nameservers=_list(env, "DNS_NAMESERVERS"),
+        dns_nameservers=_addresses(env, "DNS_NAMESERVERS"),
         log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
         btcpay_url=_url("BTCPAY_URL", _text(env, "BTCPAY_URL"), ("http", "https")),
         btcpay_api_key=_text(env, "BTCPAY_API_KEY"),

@@ -28,8 +28,10 @@ def test_values_are_read_and_normalized():
             "WOT_SEEDS": "aa,bb",
             "WOT_MAX_DEPTH": "2",
             "LOG_LEVEL": "debug",
+            "DNS_NAMESERVERS": "9.9.9.9, 2620:fe::fe",
         }
     )
+    assert settings.dns_nameservers == ("9.9.9.9", "2620:fe::fe")
     assert settings.relay_urls == ("wss://relay.one", "ws://127.0.0.1:7000")
     assert settings.public_url == "https://id.example.com"
     assert settings.default_domain == "id.example.com"
@@ -52,6 +54,7 @@ def test_values_are_read_and_normalized():
         ("LOG_LEVEL", "loud"),
         ("ENVIRONMENT", "staging"),
         ("JWT_SECRET", "short"),
+        ("DNS_NAMESERVERS", "1.1.1.1,resolver.example"),
     ],
 )
 def test_a_bad_value_names_the_variable(name, value):
