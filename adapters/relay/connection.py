@@ -17,6 +17,7 @@ from adapters.relay.errors import (
     AuthRequired,
     ConnectionLost,
     CountUnsupported,
+    RateLimited,
     RelayDown,
     RelayError,
     RelayRefused,
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 AUTH_KIND = 22242
 AUTH_REQUIRED_PREFIX = "auth-required:"
 DUPLICATE_PREFIX = "duplicate:"
+RATE_LIMITED_PREFIX = "rate-limited:"
 
 
 def _stored(ok: bool, message: str) -> bool:
@@ -162,7 +164,7 @@ class RelayConnection:
             await ws.send(self._encoder.count(subscription_id, filters), text=True)
             return await answer
         except ConnectionClosed as error:
-            raise ConnectionLost(f"{self.url}: {error}") from error
+            raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         finally:
             self._counts.pop(subscription_id, None)
 
@@ -198,7 +200,7 @@ class RelayConnection:
                     raise TimeoutError(f"{self.url}: no OK for {idle_timeout}s")
             return {event_id: answer.result() for event_id, answer in waiting.items()}
         except ConnectionClosed as error:
-            raise ConnectionLost(f"{self.url}: {error}") from error
+            raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         finally:
             for event_id in waiting:
                 self._oks.pop(event_id, None)
@@ -212,7 +214,7 @@ class RelayConnection:
             await ws.send(self._encoder.req(subscription_id, [filter_]), text=True)
             result = await subscription.result()
         except ConnectionClosed as error:
-            raise ConnectionLost(f"{self.url}: {error}") from error
+            raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         except BaseException:
             self._close_subscription(subscription_id, subscription)
             raise
@@ -329,8 +331,12 @@ class RelayConnection:
         subscription = self._subscriptions.get(message.subscription_id)
         text = f"{self.url}: CLOSED {message.message[:200]!r}"
         if subscription is not None:
-            auth = message.message.startswith(AUTH_REQUIRED_PREFIX)
-            subscription.fail(AuthRequired(text) if auth else RelayRefused(text))
+            if message.message.startswith(AUTH_REQUIRED_PREFIX):
+                subscription.fail(AuthRequired(text))
+            elif message.message.startswith(RATE_LIMITED_PREFIX):
+                subscription.fail(RateLimited(text))
+            else:
+                subscription.fail(RelayRefused(text))
             return
         answer = self._counts.pop(message.subscription_id, None)
         if answer is not None:

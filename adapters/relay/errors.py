@@ -25,6 +25,12 @@ class AuthRequired(RelayRefused):
     reason = "auth-required"
 
 
+class RateLimited(RelayRefused):
+    """The relay closed the subscription with `rate-limited:`; it may answer after a pause."""
+
+    reason = "rate-limited"
+
+
 class CountUnsupported(RelayError):
     """The relay answered COUNT with CLOSED or NOTICE: it does not support NIP-45."""
 

@@ -16,10 +16,10 @@ from prometheus_client import CollectorRegistry
 from adapters.relay.chunking import split_filter
 from adapters.relay.circuit_breaker import CircuitBreaker
 from adapters.relay.connection import RelayConnection
-from adapters.relay.errors import CountUnsupported, RelayError
+from adapters.relay.errors import ConnectionLost, CountUnsupported, RateLimited, RelayError
 from adapters.relay.metrics import RelayMetrics
 from adapters.relay.nip11 import RelayInformation, fetch_information
-from adapters.relay.subscription import Budget
+from adapters.relay.subscription import Budget, PageResult
 from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import can_match, select_any
@@ -30,6 +30,8 @@ from domain.ports.relay import RelayUnavailable
 logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
+RATE_LIMIT_PAUSE = 0.25
+MAX_RATE_LIMIT_PAUSE = 4.0
 _T = TypeVar("_T")
 
 
@@ -195,8 +197,7 @@ class WebsocketRelayPool:
             raise RelayUnavailable("every relay is failing, events not sent", self._retry_after())
         accepted: set[str] = set()
         results = await asyncio.gather(
-            *(relay.connection.publish(valid, idle_timeout=self._deadline) for relay in relays),
-            return_exceptions=True,
+            *(self._publish_relay(relay, valid) for relay in relays), return_exceptions=True
         )
         failures = []
         for relay, result in zip(relays, results, strict=True):
@@ -236,8 +237,7 @@ class WebsocketRelayPool:
         while True:
             asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(collected))
             page_filter = msgspec.structs.replace(filter_, until=until, limit=asked)
-            async with relay.connection.slots:
-                page = await relay.connection.fetch(page_filter, budget)
+            page = await self._fetch_page(relay, page_filter, budget)
             self._record(relay, page.events, page.invalid, page.unrequested)
             fresh = 0
             for event in page.events:
@@ -255,6 +255,23 @@ class WebsocketRelayPool:
                 break
         return list(collected.values())
 
+    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> PageResult:
+        """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
+        the relay says it is rate-limited; the caller's deadline bounds the retries."""
+        pause = RATE_LIMIT_PAUSE
+        reconnected = False
+        while True:
+            try:
+                async with relay.connection.slots:
+                    return await relay.connection.fetch(filter_, budget)
+            except ConnectionLost:
+                if reconnected:
+                    raise
+                reconnected = True
+            except RateLimited:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_RATE_LIMIT_PAUSE)
+
     async def _count_relay(self, relay: _Relay, requests: list[list[Filter]]) -> int:
         total = 0
         for request in requests:
@@ -265,6 +282,13 @@ class WebsocketRelayPool:
                 raise
         relay.count_supported = True
         return total
+
+    async def _publish_relay(self, relay: _Relay, events: list[Event]) -> set[str]:
+        try:
+            return await relay.connection.publish(events, idle_timeout=self._deadline)
+        except ConnectionLost:
+            # Events the relay already stored come back as `duplicate:`, which counts as accepted.
+            return await relay.connection.publish(events, idle_timeout=self._deadline)
 
     async def _ping_relay(self, relay: _Relay) -> None:
         await relay.connection.ready()

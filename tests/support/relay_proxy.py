@@ -23,6 +23,7 @@ class RelayProxy:
         self.drop_eose = False  # forward events but never the end of stored events
         self.garbage = False  # put frames that are not NIP-01 messages before every forwarded frame
         self.tamper_every = 0  # alter the id, sig or content of every n-th event
+        self.rate_limit_next = 0  # refuse this many REQs with `rate-limited:` before passing them on
         self.forwarded_events = 0
         self._progress = asyncio.Condition()
         self._server: Server | None = None
@@ -68,6 +69,9 @@ class RelayProxy:
                     await client.send(json.dumps(["CLOSED", message[1], "error: COUNT is not supported"]))
                 elif message[0] == "COUNT" and self.refuse_count == "notice":
                     await client.send(json.dumps(["NOTICE", "unknown message type COUNT"]))
+                elif message[0] == "REQ" and self.rate_limit_next > 0:
+                    self.rate_limit_next -= 1
+                    await client.send(json.dumps(["CLOSED", message[1], "rate-limited: slow down"]))
                 else:
                     await upstream.send(frame)
 

@@ -264,6 +264,22 @@ async def test_w2_a_call_past_the_event_or_byte_cap_is_refused(
     assert registry.get_sample_value("nostr_relay_failures_total", {"relay": relay_url, "reason": "cap"}) == 1
 
 
+async def test_a_rate_limited_request_is_tried_again_after_a_pause(
+    proxy: RelayProxy, seeded: tuple[str, list[Event]]
+) -> None:
+    author, events = seeded
+    proxy.rate_limit_next = 2
+    pool = WebsocketRelayPool([proxy.url], deadline=30)
+    try:
+        async with asyncio.timeout(HANG_GUARD):
+            result = await pool.query([Filter(authors=(author,))])
+    finally:
+        await pool.close()
+
+    assert ids(result) == ids(events)
+    assert proxy.rate_limit_next == 0
+
+
 async def test_reconnects_after_the_relay_comes_back() -> None:
     relay = RelayProcess().start()
     pool = WebsocketRelayPool([relay.url], deadline=5, breaker_failures=100)
