@@ -53,9 +53,10 @@ def _chunks(size: int) -> Iterator[tuple[int, int]]:
 
 
 def start_relay(port: int, data_dir: str) -> subprocess.Popen[str]:
-    # LMDB: the in-memory store of LocalRelay keeps only the newest 75,000 events.
+    # Without a data directory LocalRelay keeps events in memory, but only the newest 75,000.
+    storage = ["--data-dir", data_dir] if data_dir else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port), "--data-dir", data_dir],
+        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port), *storage],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -222,7 +223,7 @@ async def main() -> None:
     parser.add_argument("--targets", type=int, default=200)
     parser.add_argument("--port", type=int, default=7811)
     parser.add_argument(
-        "--data-dir", default=".data/bench-relay", help="LMDB directory of the relay (emptied)"
+        "--data-dir", default=".data/bench-relay", help="LMDB directory of the relay (emptied); '' for memory"
     )
     parser.add_argument(
         "--graph-only",
@@ -244,7 +245,8 @@ async def main() -> None:
     if args.graph_only:
         compare_pagerank_in_memory(graph)
         return
-    shutil.rmtree(args.data_dir, ignore_errors=True)
+    if args.data_dir:
+        shutil.rmtree(args.data_dir, ignore_errors=True)
     relay = start_relay(args.port, args.data_dir)
     url = f"ws://127.0.0.1:{args.port}"
     try:

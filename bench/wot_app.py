@@ -14,7 +14,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.http.wot import WotController
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotScore, ComputeWotScores
+from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from domain.clock import SystemClock
 from domain.wot.settings import WotSettings
@@ -26,8 +26,8 @@ def create_bench_app() -> Litestar:
     clock = SystemClock()
     cache = MemoryCache(clock)
     calculator = WotCalculator(relay, settings)
-    compute = ComputeWotScore(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
-    batch = ComputeWotScores(compute)
+    compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+    batch = ComputeWotFiguresBatch(compute)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -17,7 +17,7 @@ from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotScore, ComputeWotScores
+from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings
@@ -104,13 +104,13 @@ class Container(containers.DeclarativeContainer):
     # Singletons: each process keeps the decoded neighbourhood and its in-flight computations.
     wot_neighbourhood = providers.Singleton(SharedNeighbourhood, wot_calculator, cache, clock)
     compute_wot_score = providers.Singleton(
-        ComputeWotScore,
+        ComputeWotFigures,
         calculator=wot_calculator,
         neighbourhood=wot_neighbourhood,
         cache=cache,
         clock=clock,
     )
-    compute_wot_scores = providers.Singleton(ComputeWotScores, compute_wot_score)
+    compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
 
     check_readiness = providers.Factory(
         CheckReadiness,

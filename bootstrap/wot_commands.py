@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from adapters.http.wot import WotScoreResponse
+from adapters.http.wot import WotFiguresResponse
 from application.demo.seed_demo_graph import DemoSeeded, SeedDemoGraph
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError
@@ -89,7 +89,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     except DependencyUnavailable as error:
         print(f"nostr-id: {error} (retry in {error.retry_after} s)", file=sys.stderr)
         return 1
-    response = WotScoreResponse.of(served)
+    response = WotFiguresResponse.of(served)
     if as_json:
         print(msgspec.json.encode(response).decode())
     else:

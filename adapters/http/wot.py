@@ -7,11 +7,11 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from application.wot.compute_score import MAX_BATCH, ComputeWotScore, ComputeWotScores, ServedScore
+from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
 from domain.nostr.nip19 import encode_npub
 
 
-class WotScoreResponse(msgspec.Struct):
+class WotFiguresResponse(msgspec.Struct):
     pubkey: str
     npub: str
     followers_count: int
@@ -27,7 +27,7 @@ class WotScoreResponse(msgspec.Struct):
     stale: bool
 
     @classmethod
-    def of(cls, served: ServedScore) -> "WotScoreResponse":
+    def of(cls, served: ServedScore) -> "WotFiguresResponse":
         score = served.score
         return cls(
             pubkey=score.pubkey,
@@ -51,7 +51,7 @@ class WotBatchRequest(msgspec.Struct):
 
 
 class WotBatchResponse(msgspec.Struct):
-    items: list[WotScoreResponse]
+    items: list[WotFiguresResponse]
 
 
 class WotController(Controller):
@@ -62,18 +62,18 @@ class WotController(Controller):
     async def score(
         self,
         pubkey: FromPath[str],
-        compute_wot_score: SkipValidation[ComputeWotScore],
-    ) -> WotScoreResponse:
+        compute_wot_score: SkipValidation[ComputeWotFigures],
+    ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
-        return WotScoreResponse.of(await compute_wot_score(pubkey))
+        return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
     @post("/batch", status_code=200)
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
-        compute_wot_scores: SkipValidation[ComputeWotScores],
+        compute_wot_scores: SkipValidation[ComputeWotFiguresBatch],
     ) -> WotBatchResponse:
         """Web of Trust figures of up to 100 pubkeys, in the order given."""
         return WotBatchResponse(
-            items=[WotScoreResponse.of(served) for served in await compute_wot_scores(data.pubkeys)]
+            items=[WotFiguresResponse.of(served) for served in await compute_wot_scores(data.pubkeys)]
         )

@@ -8,7 +8,7 @@ from domain.nostr.replaceable import latest_per_author
 from domain.ports.relay import RelayPort
 from domain.wot.contacts import CONTACTS_KIND, NOTE_KIND, PROFILE_KIND, followed_pubkeys
 from domain.wot.neighbourhood import Neighbourhood
-from domain.wot.scoring import SECONDS_PER_DAY, TargetFacts, WotScore, score_target
+from domain.wot.scoring import SECONDS_PER_DAY, TargetFacts, WotFigures, score_target
 from domain.wot.settings import WotSettings
 
 # Ages (in days) probed for the oldest event: one `until` filter with limit 1 each, all in one
@@ -88,7 +88,7 @@ class WotCalculator:
             recent_notes=recent_notes,
         )
 
-    async def score(self, pubkey: str, neighbourhood: Neighbourhood, now: datetime) -> WotScore:
+    async def score(self, pubkey: str, neighbourhood: Neighbourhood, now: datetime) -> WotFigures:
         facts = await self.target_facts(pubkey, now)
         return score_target(facts, neighbourhood.position_of(pubkey), self._settings, now)
 

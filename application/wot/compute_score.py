@@ -12,7 +12,7 @@ from domain.clock import Clock
 from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import parse_pubkey
 from domain.ports.cache import Cache, CacheUnavailable
-from domain.wot.scoring import WotScore
+from domain.wot.scoring import WotFigures
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,11 @@ BATCH_CONCURRENCY = 8
 class ServedScore(msgspec.Struct, frozen=True):
     """A score as answered: `stale` when it outlived its TTL because the relays could not answer."""
 
-    score: WotScore
+    score: WotFigures
     stale: bool
 
 
-class ComputeWotScore:
+class ComputeWotFigures:
     """The Web of Trust score of one pubkey (hex or npub).
 
     Answers from the cache within `cache_ttl`; otherwise computes it once for every concurrent
@@ -83,7 +83,7 @@ class ComputeWotScore:
             logger.warning("cache unavailable, score of %s not kept for stale serving: %s", pubkey, error)
         return data
 
-    async def _last_known(self, pubkey: str) -> WotScore | None:
+    async def _last_known(self, pubkey: str) -> WotFigures | None:
         try:
             data = await self._cache.get(f"{self._prefix}:{pubkey}:last")
         except CacheUnavailable:
@@ -91,10 +91,10 @@ class ComputeWotScore:
         return None if data is None else _decode(data)
 
 
-class ComputeWotScores:
+class ComputeWotFiguresBatch:
     """Scores of up to 100 pubkeys, in the order asked; duplicates are computed once."""
 
-    def __init__(self, compute_wot_score: ComputeWotScore) -> None:
+    def __init__(self, compute_wot_score: ComputeWotFigures) -> None:
         self._compute = compute_wot_score
 
     async def __call__(self, pubkeys: list[str]) -> list[ServedScore]:
@@ -125,8 +125,8 @@ class ComputeWotScores:
         return [served[pubkey] for pubkey in parsed]
 
 
-def _decode(data: bytes) -> WotScore:
-    return msgspec.msgpack.decode(data, type=WotScore)
+def _decode(data: bytes) -> WotFigures:
+    return msgspec.msgpack.decode(data, type=WotFigures)
 
 
 def _unavailable(error: Exception) -> DependencyUnavailable:

@@ -28,7 +28,7 @@ class TargetFacts(msgspec.Struct, frozen=True):
     recent_notes: int
 
 
-class WotScore(msgspec.Struct, frozen=True):
+class WotFigures(msgspec.Struct, frozen=True):
     """The Web of Trust figures of one pubkey at `computed_at`."""
 
     pubkey: str
@@ -101,7 +101,7 @@ def discount_percent(
 
 def score_target(
     facts: TargetFacts, position: TrustPosition, settings: WotSettings, now: datetime
-) -> WotScore:
+) -> WotFigures:
     reasons = bot_reasons(
         facts,
         position,
@@ -111,7 +111,7 @@ def score_target(
         thresholds=settings.bots,
     )
     is_likely_bot = len(reasons) >= settings.bots.min_reasons
-    return WotScore(
+    return WotFigures(
         pubkey=facts.pubkey,
         followers_count=facts.followers_count,
         following_count=facts.following_count,
