@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.protocol import State
 
 from adapters.relay.errors import (
     AuthRequired,
@@ -34,7 +35,7 @@ from adapters.relay.frames import (
     relay_message_decoder,
 )
 from adapters.relay.metrics import RelayMetrics
-from adapters.relay.subscription import Budget, PageResult, Subscription
+from adapters.relay.subscription import Budget, Page, Subscription
 from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.signing import sign_event
@@ -116,20 +117,25 @@ class RelayConnection:
 
     @property
     def is_connected(self) -> bool:
-        return self._ws is not None
+        return self._open_socket() is not None
 
     async def ready(self) -> ClientConnection:
         """The open socket, connecting first if needed. Bound the wait with the caller's deadline."""
-        if self._ws is not None:
-            return self._ws
+        if (ws := self._open_socket()) is not None:
+            return ws
         async with self._connect_lock:
-            if self._ws is not None:
-                return self._ws
+            if (ws := self._open_socket()) is not None:
+                return ws
             if self._closing:
                 raise RelayDown(f"{self.url}: the pool is closed")
             if time.monotonic() < self._retry_at:
                 raise RelayDown(f"{self.url}: backing off after: {self._last_error}")
             return await self._connect()
+
+    def _open_socket(self) -> ClientConnection | None:
+        # The reader notices a closed socket a moment after a failed send does; do not hand it out.
+        ws = self._ws
+        return ws if ws is not None and ws.state is State.OPEN else None
 
     async def close(self) -> None:
         self._closing = True
@@ -145,7 +151,7 @@ class RelayConnection:
                     await task
         self._fail_pending(ConnectionLost(f"{self.url}: the pool is closed"))
 
-    async def fetch(self, filter_: Filter, budget: Budget) -> PageResult:
+    async def fetch(self, filter_: Filter, budget: Budget) -> Page:
         """Events the relay holds for one filter, up to its EOSE (the caller bounds the time)."""
         try:
             return await self._fetch_once(filter_, budget)
@@ -205,14 +211,14 @@ class RelayConnection:
             for event_id in waiting:
                 self._oks.pop(event_id, None)
 
-    async def _fetch_once(self, filter_: Filter, budget: Budget) -> PageResult:
+    async def _fetch_once(self, filter_: Filter, budget: Budget) -> Page:
         ws = await self.ready()
         subscription_id = self._next_id("q")
         subscription = Subscription(filter_, budget, self._verifier)
         self._subscriptions[subscription_id] = subscription
         try:
             await ws.send(self._encoder.req(subscription_id, [filter_]), text=True)
-            result = await subscription.result()
+            result = await subscription.page()
         except ConnectionClosed as error:
             raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         except BaseException:

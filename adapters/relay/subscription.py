@@ -21,12 +21,38 @@ class Budget:
         return self.events_left >= 0 and self.bytes_left >= 0
 
 
-class PageResult:
-    def __init__(self, events: list[Event], received: int, invalid: int, unrequested: int) -> None:
-        self.events = events
+class Page:
+    """What one subscription brought up to EOSE. `candidates` are the events that matched the
+    filter, not yet known to be valid: enough to decide on the next page while `verified()` waits
+    for the checks still running."""
+
+    def __init__(
+        self,
+        candidates: list[Event],
+        received: int,
+        unrequested: int,
+        checks: list[tuple[list[Event], "asyncio.Future[list[bool]]"]],
+    ) -> None:
+        self.candidates = candidates
         self.received = received
-        self.invalid = invalid
         self.unrequested = unrequested
+        self._checks = checks
+
+    async def verified(self) -> tuple[list[Event], int]:
+        """The valid events and how many were dropped as invalid."""
+        events: list[Event] = []
+        invalid = 0
+        for batch, check in self._checks:
+            for event, valid in zip(batch, await check, strict=True):
+                if valid:
+                    events.append(event)
+                else:
+                    invalid += 1
+        return events, invalid
+
+    def abandon(self) -> None:
+        for _, check in self._checks:
+            check.cancel()
 
 
 class Subscription:
@@ -75,18 +101,11 @@ class Subscription:
             for _, check in self._checks:
                 check.cancel()
 
-    async def result(self) -> PageResult:
-        """Waits for EOSE and for every batch's verification; raises what failed the subscription."""
+    async def page(self) -> Page:
+        """Waits for EOSE (raising what failed the subscription); verification may still run."""
         await self.done
-        events: list[Event] = []
-        invalid = 0
-        for batch, check in self._checks:
-            for event, valid in zip(batch, await check, strict=True):
-                if valid:
-                    events.append(event)
-                else:
-                    invalid += 1
-        return PageResult(events, self._received, invalid, self._unrequested)
+        candidates = [event for batch, _ in self._checks for event in batch]
+        return Page(candidates, self._received, self._unrequested, self._checks)
 
     def _submit(self) -> None:
         if self._batch:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -19,7 +20,7 @@ from adapters.relay.connection import RelayConnection
 from adapters.relay.errors import ConnectionLost, CountUnsupported, RateLimited, RelayError
 from adapters.relay.metrics import RelayMetrics
 from adapters.relay.nip11 import RelayInformation, fetch_information
-from adapters.relay.subscription import Budget, PageResult
+from adapters.relay.subscription import Budget, Page
 from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import can_match, select_any
@@ -81,7 +82,7 @@ class WebsocketRelayPool:
         max_frame_bytes: int = 4 * MIB,
         verify_workers: int | None = None,
         verified_cache_size: int = 200_000,
-        compression: bool = True,
+        compression: bool | None = None,
         registry: CollectorRegistry | None = None,
     ) -> None:
         urls = list(dict.fromkeys(urls))
@@ -114,7 +115,7 @@ class WebsocketRelayPool:
                     connect_timeout=connect_timeout,
                     max_frame_bytes=max_frame_bytes,
                     max_concurrent_subscriptions=max_concurrent_subscriptions,
-                    compression=compression,
+                    compression=_is_remote(url) if compression is None else compression,
                 ),
                 CircuitBreaker(failure_threshold=breaker_failures, reset_after=breaker_reset_after),
                 page_size,
@@ -230,32 +231,44 @@ class WebsocketRelayPool:
         return [event for task in tasks for event in task.result()]
 
     async def _fetch_all(self, relay: _Relay, filter_: Filter, budget: Budget) -> list[Event]:
-        """Every event the relay has for the filter, paging with `until` while pages come back full."""
-        collected: dict[str, Event] = {}
+        """Every event the relay has for the filter, paging with `until` while pages come back full.
+
+        The next page is asked for at EOSE, from the events as received; their verification runs
+        meanwhile and is awaited at the end, so checking one page overlaps fetching the next.
+        """
+        pages: list[Page] = []
+        seen: set[str] = set()
         until = filter_.until
         page_size = relay.page_size
-        while True:
-            asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(collected))
-            page_filter = msgspec.structs.replace(filter_, until=until, limit=asked)
-            page = await self._fetch_page(relay, page_filter, budget)
-            self._record(relay, page.events, page.invalid, page.unrequested)
-            fresh = 0
-            for event in page.events:
-                if event.id not in collected:
-                    collected[event.id] = event
-                    fresh += 1
-            if page.received < asked or not page.events:
-                break
-            if filter_.limit is not None and len(collected) >= filter_.limit:
-                break
-            oldest = min(event.created_at for event in page.events)
-            # More than a page of events in one second: move past that second rather than loop.
-            until = oldest if fresh else oldest - 1
-            if filter_.since is not None and until < filter_.since:
-                break
-        return list(collected.values())
+        try:
+            while True:
+                asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(seen))
+                wanted = msgspec.structs.replace(filter_, until=until, limit=asked)
+                page = await self._fetch_page(relay, wanted, budget)
+                pages.append(page)
+                fresh = [event for event in page.candidates if event.id not in seen]
+                seen.update(event.id for event in fresh)
+                if page.received < asked or not page.candidates:
+                    break
+                if filter_.limit is not None and len(seen) >= filter_.limit:
+                    break
+                oldest = min(event.created_at for event in page.candidates)
+                # More than a page of events in one second: move past that second rather than loop.
+                until = oldest if fresh else oldest - 1
+                if filter_.since is not None and until < filter_.since:
+                    break
+            collected: dict[str, Event] = {}
+            for page in pages:
+                events, invalid = await page.verified()
+                self._record(relay, events, invalid, page.unrequested)
+                for event in events:
+                    collected.setdefault(event.id, event)
+            return list(collected.values())
+        finally:
+            for page in pages:
+                page.abandon()
 
-    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> PageResult:
+    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> Page:
         """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
         the relay says it is rate-limited; the caller's deadline bounds the retries."""
         pause = RATE_LIMIT_PAUSE
@@ -407,6 +420,13 @@ class WebsocketRelayPool:
 
 class _NoneSupported(Exception):
     """Every relay that answered refused the call (COUNT unsupported)."""
+
+
+def _is_remote(url: str) -> bool:
+    """permessage-deflate saves bandwidth to remote relays; to a relay on this machine it only costs
+    CPU on both ends."""
+    host = urlsplit(url).hostname or ""
+    return not (host == "localhost" or host == "::1" or host.startswith("127."))
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
