@@ -1,9 +1,12 @@
 """Web of Trust benchmark (run by hand; figures go to docs/benchmarks.md).
 
-    .venv/bin/python bench/wot.py --users 200000 --seed 1
+    .venv/bin/python -m bench.wot --users 200000 --seed 1 --preload
 
-1. Starts the embedded relay (`python -m adapters.relay.embedded`, events in memory) and publishes
-   the demo graph to it (signing in worker processes; not part of the figures).
+1. Starts the embedded relay (`python -m adapters.relay.embedded`, LMDB under --data-dir, or in memory
+   with --data-dir '') and publishes the demo graph to it (signing in worker processes; not part of the
+   figures). With --preload the events are written straight into the LMDB store before the relay
+   starts (bench/lmdb_load.py), since LocalRelay on LMDB accepts only a few hundred events a second
+   over websockets; --reuse starts the relay on a store loaded by an earlier run of the same graph.
 2. Neighbourhood build through our WebsocketRelayPool: fetch (contact lists, level by level) and
    compute (index, BFS, personalized PageRank) timed separately; the PageRank alone is timed against
    `networkx.pagerank(personalization=...)` on the same member graph.
@@ -33,6 +36,7 @@ import numpy as np
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
 from application.wot.calculator import WotCalculator
+from bench.lmdb_load import preload_graph
 from domain.wot.pagerank import personalized_pagerank
 from domain.wot.settings import WotSettings
 
@@ -226,6 +230,12 @@ async def main() -> None:
         "--data-dir", default=".data/bench-relay", help="LMDB directory of the relay (emptied); '' for memory"
     )
     parser.add_argument(
+        "--preload", action="store_true", help="write the events into the LMDB store instead of publishing"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the LMDB store of an earlier run of the same graph"
+    )
+    parser.add_argument(
         "--graph-only",
         action="store_true",
         help="no relay: neighbourhood and PageRank on the generated graph",
@@ -245,13 +255,24 @@ async def main() -> None:
     if args.graph_only:
         compare_pagerank_in_memory(graph)
         return
-    if args.data_dir:
+    if (args.preload or args.reuse) and not args.data_dir:
+        parser.error("--preload and --reuse need an LMDB --data-dir")
+    if args.data_dir and not args.reuse:
         shutil.rmtree(args.data_dir, ignore_errors=True)
+    if args.preload and not args.reuse:
+        loaded = await preload_graph(Path(args.data_dir), graph)
+        print(
+            f"preloaded into LMDB: {loaded.saved} events saved ({loaded.rejected} rejected) in "
+            f"{loaded.seconds:.0f} s ({loaded.saved / loaded.seconds:.0f} events/s, signing included)"
+        )
     relay = start_relay(args.port, args.data_dir)
     url = f"ws://127.0.0.1:{args.port}"
     try:
-        accepted, seconds = await seed_relay(url, graph)
-        print(f"seeded: {accepted} events accepted in {seconds:.0f} s ({accepted / seconds:.0f} events/s)")
+        if not (args.preload or args.reuse):
+            accepted, seconds = await seed_relay(url, graph)
+            print(
+                f"seeded: {accepted} events accepted in {seconds:.0f} s ({accepted / seconds:.0f} events/s)"
+            )
         seeds = tuple(graph.pubkeys[i] for i in graph.seeds)
         settings = WotSettings(seeds=seeds, request_deadline=120, build_deadline=600)
         from adapters.relay.websocket_pool import WebsocketRelayPool
