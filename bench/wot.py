@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,6 +111,58 @@ async def seed_relay(url: str, graph: DemoGraph) -> tuple[int, float]:
         if pending:
             accepted += sum(await asyncio.gather(*(flush(pending[i::8]) for i in range(8))))
     return accepted, time.perf_counter() - started
+
+
+class TimedRelay:
+    """Delegates to a relay and records the time of each call, labelled by call and filter shape."""
+
+    def __init__(self, relay) -> None:  # type: ignore[no-untyped-def]
+        self._relay = relay
+        self.timings: dict[str, list[float]] = defaultdict(list)
+
+    @staticmethod
+    def _label(call: str, filters) -> str:  # type: ignore[no-untyped-def]
+        first = filters[0]
+        shape = f"kinds={list(first.kinds or [])}" + (" #p" if first.tags else "")
+        return f"{call}({len(filters)} filters, {shape})"
+
+    async def query(self, filters):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return await self._relay.query(filters)
+        finally:
+            self.timings[self._label("query", filters)].append(time.perf_counter() - t0)
+
+    async def count(self, filters):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return await self._relay.count(filters)
+        finally:
+            self.timings[self._label("count", filters)].append(time.perf_counter() - t0)
+
+
+async def profile_cold_scores(url: str, settings: WotSettings, hood, groups) -> None:  # type: ignore[no-untyped-def]
+    from adapters.relay.websocket_pool import WebsocketRelayPool
+
+    for label, group in groups:
+        pool = WebsocketRelayPool(urls=(url,))
+        await pool.start()
+        timed = TimedRelay(pool)
+        calculator = WotCalculator(timed, settings)  # type: ignore[arg-type]
+        await calculator.score(group[0], hood, datetime.now(UTC))
+        timed.timings.clear()
+        totals = []
+        for pubkey in group[1:]:
+            t0 = time.perf_counter()
+            await calculator.score(pubkey, hood, datetime.now(UTC))
+            totals.append(time.perf_counter() - t0)
+        await pool.close()
+        calls = ", ".join(
+            f"{name} p50 {statistics.median(values) * 1000:.0f} ms" for name, values in timed.timings.items()
+        )
+        print(
+            f"profile, {label} ({len(totals)} scores, p50 {statistics.median(totals) * 1000:.0f} ms): {calls}"
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -326,6 +379,8 @@ async def main() -> None:
                 f"p95 {percentile(timings, 0.95) * 1000:.0f} ms"
             )
         await pool.close()
+        groups = [(label, group[:21]) for label, group in (("ordinary", ordinary), ("10k+", famous)) if group]
+        await profile_cold_scores(url, settings, hood, groups)
 
         http = await measure_http(url, seeds, ordinary[:50] + famous[:10], args.port + 1)
         print(
