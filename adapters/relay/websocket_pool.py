@@ -75,6 +75,7 @@ class WebsocketRelayPool:
         chunk_size: int = 256,
         max_concurrent_subscriptions: int = 8,
         straggler_grace: float = 1.0,
+        parallel_windows: int = 4,
         connect_timeout: float = 3.0,
         information_timeout: float = 3.0,
         breaker_failures: int = 3,
@@ -100,8 +101,10 @@ class WebsocketRelayPool:
         self._max_bytes = max_bytes
         self._chunk_size = chunk_size
         self._straggler_grace = straggler_grace
+        self._parallel_windows = max(1, parallel_windows)
         self._information_timeout = information_timeout
-        self._verify_workers = verify_workers or os.cpu_count() or 1
+        # 0 checks events on the event loop itself; None uses one worker thread per core.
+        self._verify_workers = (os.cpu_count() or 1) if verify_workers is None else verify_workers
         self.metrics = RelayMetrics(registry or CollectorRegistry())
         self._executor: ThreadPoolExecutor | None = None
         self._verifier = EventVerifier(None, cache_size=verified_cache_size)
@@ -131,8 +134,9 @@ class WebsocketRelayPool:
         if self._started:
             return
         self._started = True
-        self._executor = ThreadPoolExecutor(self._verify_workers, thread_name_prefix="nostr-verify")
-        self._verifier.use_executor(self._executor)
+        if self._verify_workers > 0:
+            self._executor = ThreadPoolExecutor(self._verify_workers, thread_name_prefix="nostr-verify")
+            self._verifier.use_executor(self._executor)
         self._http = httpx.AsyncClient(timeout=self._information_timeout, follow_redirects=False)
         for relay in self._relays:
             self._in_background(self._warm_up(relay))
@@ -234,29 +238,25 @@ class WebsocketRelayPool:
         """Every event the relay has for the filter, paging with `until` while pages come back full.
 
         The next page is asked for at EOSE, from the events as received; their verification runs
-        meanwhile and is awaited at the end, so checking one page overlaps fetching the next.
+        meanwhile and is awaited at the end, so checking one page overlaps fetching the next. When a
+        filter without `limit` fills its first page, the older rest is split into time windows
+        paged side by side (widths of one, two and four times the span of the first page, then
+        everything older), so the relay prepares one page while the previous one is read.
         """
         pages: list[Page] = []
-        seen: set[str] = set()
-        until = filter_.until
-        page_size = relay.page_size
         try:
-            while True:
-                asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(seen))
-                wanted = msgspec.structs.replace(filter_, until=until, limit=asked)
-                page = await self._fetch_page(relay, wanted, budget)
-                pages.append(page)
-                fresh = [event for event in page.candidates if event.id not in seen]
-                seen.update(event.id for event in fresh)
-                if page.received < asked or not page.candidates:
-                    break
-                if filter_.limit is not None and len(seen) >= filter_.limit:
-                    break
-                oldest = min(event.created_at for event in page.candidates)
-                # More than a page of events in one second: move past that second rather than loop.
-                until = oldest if fresh else oldest - 1
-                if filter_.since is not None and until < filter_.since:
-                    break
+            first = await self._page_through(relay, filter_, budget, pages, max_pages=1)
+            if first is not None:
+                windows = _older_windows(filter_, first, self._parallel_windows)
+                if len(windows) == 1:
+                    await self._page_through(relay, windows[0], budget, pages)
+                else:
+                    try:
+                        async with asyncio.TaskGroup() as group:
+                            for window in windows:
+                                group.create_task(self._page_through(relay, window, budget, pages))
+                    except BaseExceptionGroup as failed:
+                        raise _first_leaf(failed) from None
             collected: dict[str, Event] = {}
             for page in pages:
                 events, invalid = await page.verified()
@@ -267,6 +267,35 @@ class WebsocketRelayPool:
         finally:
             for page in pages:
                 page.abandon()
+
+    async def _page_through(
+        self, relay: _Relay, filter_: Filter, budget: Budget, pages: list[Page], max_pages: int | None = None
+    ) -> tuple[int, int] | None:
+        """Pages through one filter, adding each page to `pages`. Returns None when the relay has no
+        more, else the newest and oldest `created_at` of the last page (when `max_pages` stopped it)."""
+        seen: set[str] = set()
+        until = filter_.until
+        page_size = relay.page_size
+        fetched = 0
+        while True:
+            asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(seen))
+            wanted = msgspec.structs.replace(filter_, until=until, limit=asked)
+            page = await self._fetch_page(relay, wanted, budget)
+            pages.append(page)
+            fetched += 1
+            fresh = [event for event in page.candidates if event.id not in seen]
+            seen.update(event.id for event in fresh)
+            if page.received < asked or not page.candidates:
+                return None
+            if filter_.limit is not None and len(seen) >= filter_.limit:
+                return None
+            oldest = min(event.created_at for event in page.candidates)
+            if max_pages is not None and fetched >= max_pages and filter_.limit is None:
+                return max(event.created_at for event in page.candidates), oldest
+            # More than a page of events in one second: move past that second rather than loop.
+            until = oldest if fresh else oldest - 1
+            if filter_.since is not None and until < filter_.since:
+                return None
 
     async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> Page:
         """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
@@ -420,6 +449,22 @@ class WebsocketRelayPool:
 
 class _NoneSupported(Exception):
     """Every relay that answered refused the call (COUNT unsupported)."""
+
+
+def _older_windows(filter_: Filter, first_page: tuple[int, int], count: int) -> list[Filter]:
+    """Disjoint filters covering what is older than (or as old as) the first page's oldest event."""
+    newest, oldest = first_page
+    span = max(newest - oldest, 1)
+    windows: list[Filter] = []
+    upper = oldest
+    for step in range(count - 1):
+        lower = upper - span * 2**step + 1
+        if filter_.since is not None and lower <= filter_.since:
+            break
+        windows.append(msgspec.structs.replace(filter_, since=lower, until=upper))
+        upper = lower - 1
+    windows.append(msgspec.structs.replace(filter_, until=upper))
+    return windows
 
 
 def _is_remote(url: str) -> bool:
