@@ -10,7 +10,9 @@ class Event(msgspec.Struct, frozen=True):
     pubkey: str
     created_at: int
     kind: int
-    tags: list[list[str]]
+    # Tuples, not lists: the struct is immutable, and Python's cyclic GC stops tracking a tuple of
+    # strings, which matters when a query holds thousands of events of a hundred tags each.
+    tags: tuple[tuple[str, ...], ...]
     content: str
     sig: str
 

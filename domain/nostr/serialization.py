@@ -1,6 +1,7 @@
 """NIP-01 canonical serialization and event id computation."""
 
 import hashlib
+from collections.abc import Sequence
 
 import msgspec
 
@@ -9,7 +10,9 @@ from domain.nostr.event import Event
 _encoder = msgspec.json.Encoder()
 
 
-def canonical_bytes(pubkey: str, created_at: int, kind: int, tags: list[list[str]], content: str) -> bytes:
+def canonical_bytes(
+    pubkey: str, created_at: int, kind: int, tags: Sequence[Sequence[str]], content: str
+) -> bytes:
     """UTF-8 JSON of `[0, pubkey, created_at, kind, tags, content]` exactly as NIP-01 hashes it.
 
     msgspec writes no whitespace, escapes only `"`, `\\` and control characters (the short forms
@@ -19,7 +22,7 @@ def canonical_bytes(pubkey: str, created_at: int, kind: int, tags: list[list[str
     return _encoder.encode((0, pubkey, created_at, kind, tags, content))
 
 
-def compute_id(pubkey: str, created_at: int, kind: int, tags: list[list[str]], content: str) -> str:
+def compute_id(pubkey: str, created_at: int, kind: int, tags: Sequence[Sequence[str]], content: str) -> str:
     """The lowercase hex sha256 of the canonical serialization."""
     return hashlib.sha256(canonical_bytes(pubkey, created_at, kind, tags, content)).hexdigest()
 

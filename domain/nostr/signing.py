@@ -3,6 +3,7 @@
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 
 import msgspec
 from coincurve import PrivateKey, PublicKeyXOnly
@@ -30,7 +31,7 @@ def sign_event(
     secret_key_hex: str,
     *,
     kind: int,
-    tags: list[list[str]],
+    tags: Sequence[Sequence[str]],
     content: str,
     created_at: int,
 ) -> Event:
@@ -42,7 +43,7 @@ def sign_event(
         pubkey=pubkey,
         created_at=created_at,
         kind=kind,
-        tags=[list(tag) for tag in tags],
+        tags=tuple(tuple(tag) for tag in tags),
         content=content,
         sig=sign_schnorr(secret_key_hex, digest, os.urandom(32)),
     )

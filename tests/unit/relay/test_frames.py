@@ -16,7 +16,7 @@ from adapters.relay.frames import (
 )
 from domain.nostr.event import Event, Filter
 
-EVENT = Event("a" * 64, "b" * 64, 1, 3, [["p", "c" * 64, "wss://r"]], "hi", "d" * 128)
+EVENT = Event("a" * 64, "b" * 64, 1, 3, (("p", "c" * 64, "wss://r"),), "hi", "d" * 128)
 
 
 @pytest.mark.parametrize(
@@ -96,5 +96,6 @@ def test_client_messages() -> None:
     )
     assert encoder.count("c1", [Filter(kinds=(3,))]) == b'["COUNT","c1",{"kinds":[3]}]'
     assert encoder.close("q1") == b'["CLOSE","q1"]'
-    assert msgspec.json.decode(encoder.event(EVENT)) == ["EVENT", msgspec.to_builtins(EVENT)]
+    kind, event = msgspec.json.decode(encoder.event(EVENT))
+    assert kind == "EVENT" and msgspec.convert(event, Event) == EVENT
     assert msgspec.json.decode(encoder.auth(EVENT))[0] == "AUTH"
