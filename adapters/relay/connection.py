@@ -229,8 +229,9 @@ class RelayConnection:
 
     def _close_subscription(self, subscription_id: str, subscription: Subscription) -> None:
         self._subscriptions.pop(subscription_id, None)
-        relay_closed_it = subscription.done.done() and subscription.done.exception() is not None
-        if self._ws is not None and not relay_closed_it:
+        failure = subscription.done.exception() if subscription.done.done() else None
+        relay_closed_it = isinstance(failure, RelayRefused | ConnectionLost)
+        if self._open_socket() is not None and not relay_closed_it:
             self._send_soon(self._encoder.close(subscription_id))
 
     def _send_soon(self, frame: bytes) -> None:
