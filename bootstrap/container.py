@@ -28,6 +28,8 @@ from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
 RELAY_READ_TTL = 60.0
+RELAY_MAX_EVENTS = 250_000
+RELAY_MAX_BYTES = 512 * 1024 * 1024
 
 
 def cache_kind(settings: Settings) -> str:
@@ -90,6 +92,9 @@ class Container(containers.DeclarativeContainer):
             urls=settings.provided.relay_urls,
             service_secret_key=service_key,
             registry=metrics_registry,
+            # Caps per relay per call: large enough for a trust neighbourhood's contact lists.
+            max_events=RELAY_MAX_EVENTS,
+            max_bytes=RELAY_MAX_BYTES,
         ),
         memory=providers.Singleton(MemoryRelay),
     )

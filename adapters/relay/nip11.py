@@ -53,5 +53,5 @@ async def fetch_information(
                     return None
         return msgspec.json.decode(bytes(body), type=RelayInformation)
     except (httpx.HTTPError, msgspec.DecodeError, msgspec.ValidationError, ValueError) as error:
-        logger.info("no NIP-11 document from %s: %s", relay_url, error)
+        logger.debug("no NIP-11 document from %s: %s", relay_url, error)
         return None
