@@ -2,15 +2,12 @@
 
 import os
 import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
+from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 
-CLI = [sys.executable, "-m", "bootstrap.cli"]
 UNSET = ("DATABASE_URL", "REDIS_URL", "RELAY_URLS", "ENVIRONMENT", "JWT_SECRET", "SERVICE_NSEC")
 
 
@@ -19,21 +16,6 @@ def bare_environment(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
     env["DATA_DIR"] = str(tmp_path / "data")
     return env
-
-
-def _wait_ready(base_url: str, process: subprocess.Popen, limit: float = 120.0) -> httpx.Response:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited with {process.returncode}")
-        try:
-            response = httpx.get(f"{base_url}/health/ready", timeout=2)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("serve never became ready")
 
 
 def test_make_run_answers_ready_with_only_embedded_defaults(bare_environment):
@@ -52,7 +34,7 @@ def test_make_run_answers_ready_with_only_embedded_defaults(bare_environment):
         text=True,
     )
     try:
-        response = _wait_ready(f"http://127.0.0.1:{port}", serve)
+        response = wait_ready(f"http://127.0.0.1:{port}", serve)
         assert response.json()["checks"] == {"postgres": "ok", "cache": "ok", "relay": "ok"}
     finally:
         serve.terminate()

@@ -1,0 +1,77 @@
+"""Web of Trust end to end: `nostr-id serve` against a real relay process, scores over HTTP."""
+
+import asyncio
+import os
+import subprocess
+import time
+
+import httpx
+
+from domain.nostr.nip19 import encode_npub
+from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from tests.support.relay_client import publish_raw
+from tests.support.serve import CLI, wait_ready
+from tests.support.tcp_proxy import free_port
+
+NOW = int(time.time())
+
+
+def _contacts(secret: str, follows: list[str]):
+    return sign_event(
+        secret, kind=3, tags=[["p", pubkey] for pubkey in follows], content="", created_at=NOW - 3600
+    )
+
+
+def test_scores_from_the_relay_over_http(relay_process, postgres_dsn, tmp_path):
+    seed, alice, bob, carol = (generate_secret_key() for _ in range(4))
+    pub = {
+        name: public_key_of(key)
+        for name, key in [("seed", seed), ("alice", alice), ("bob", bob), ("carol", carol)]
+    }
+    events = [
+        _contacts(seed, [pub["alice"]]),
+        _contacts(alice, [pub["bob"], pub["carol"]]),
+        _contacts(bob, [pub["carol"]]),
+    ]
+    assert asyncio.run(publish_raw(relay_process.url, events)) == len(events)
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay_process.url,
+        "WOT_SEEDS": encode_npub(pub["seed"]),
+        "DATA_DIR": str(tmp_path),
+    }
+    env.pop("REDIS_URL", None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", serve)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            carol_score = client.get(f"/api/v1/wot/{encode_npub(pub['carol'])}").json()
+            batch = client.post("/api/v1/wot/batch", json={"pubkeys": [pub["alice"], pub["bob"]]})
+            unknown = client.get("/api/v1/wot/" + "ab" * 32)
+            bad = client.get("/api/v1/wot/npub1nothing")
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert carol_score["pubkey"] == pub["carol"]
+    assert carol_score["npub"] == encode_npub(pub["carol"])
+    assert carol_score["followers_count"] == 2
+    assert carol_score["following_count"] == 0
+    assert carol_score["wot_depth"] == 2
+    assert carol_score["stale"] is False
+    alice_score, bob_score = batch.json()["items"]
+    assert (alice_score["wot_depth"], alice_score["followers_count"], alice_score["following_count"]) == (
+        1,
+        1,
+        2,
+    )
+    assert (bob_score["wot_depth"], bob_score["followers_count"]) == (2, 1)
+    assert alice_score["trust_score"] > bob_score["trust_score"]
+    assert unknown.status_code == 200
+    assert unknown.json()["followers_count"] == 0
+    assert unknown.json()["wot_depth"] is None
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")

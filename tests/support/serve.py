@@ -1,0 +1,24 @@
+"""Runs `nostr-id serve` as a child process and waits until it is ready."""
+
+import subprocess
+import sys
+import time
+
+import httpx
+
+CLI = [sys.executable, "-m", "bootstrap.cli"]
+
+
+def wait_ready(base_url: str, process: subprocess.Popen, limit: float = 120.0) -> httpx.Response:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        try:
+            response = httpx.get(f"{base_url}/health/ready", timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("serve never became ready")
