@@ -7,14 +7,9 @@ from litestar import Litestar
 
 from adapters.http.app import create_app
 from bootstrap.container import Container, describe
-from bootstrap.settings import Settings, load_settings
+from bootstrap.settings import load_settings
 
 log = logging.getLogger("nostr_id")
-
-
-def build_container(settings: Settings) -> Container:
-    container = Container(settings=settings)
-    return container
 
 
 def app_from_environment() -> Litestar:
@@ -23,4 +18,4 @@ def app_from_environment() -> Litestar:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for port, adapter in describe(settings).items():
         log.info("%s port played by %s", port, adapter)
-    return create_app(build_container(settings), debug=False)
+    return create_app(Container(settings=settings), debug=False)

@@ -7,6 +7,7 @@ nostr-id process (say `nostr-id demo seed` beside `nostr-id serve`) finds and sh
 import contextlib
 import logging
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -89,7 +90,12 @@ def embedded_relay(data_dir: Path, host: str = "127.0.0.1") -> Iterator[str]:
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # noqa: S603
     try:
-        url = _await_ready(process)
+        url = await_ready_line(process)
+        if url is None:
+            raise EmbeddedUnavailable(
+                "RELAY_URLS is unset and the embedded relay did not start: "
+                "install the 'embedded' extra or set RELAY_URLS"
+            )
         url_file.write_text(url)
         yield url
     finally:
@@ -103,20 +109,25 @@ def embedded_relay(data_dir: Path, host: str = "127.0.0.1") -> Iterator[str]:
             process.kill()
 
 
-def _await_ready(process: subprocess.Popen[str]) -> str:
+def await_ready_line(process: subprocess.Popen[str], timeout: float = RELAY_START_TIMEOUT) -> str | None:
+    """The URL from the process's `READY <url>` line, or None when it exits or stays silent too long."""
     assert process.stdout is not None
-    deadline = time.monotonic() + RELAY_START_TIMEOUT
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if line.startswith("READY "):
-            return line.split(" ", 1)[1].strip()
-        if not line and process.poll() is not None:
+    descriptor = process.stdout.fileno()  # read unbuffered, so select() sees every line
+    deadline = time.monotonic() + timeout
+    pending = b""
+    while (remaining := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([descriptor], [], [], remaining)
+        if not readable:
             break
-    process.kill()
-    raise EmbeddedUnavailable(
-        "RELAY_URLS is unset and the embedded relay did not start: "
-        "install the 'embedded' extra or set RELAY_URLS"
-    )
+        chunk = os.read(descriptor, 4096)
+        if not chunk:
+            break
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.startswith(b"READY "):
+                return line.split(b" ", 1)[1].strip().decode()
+    return None
 
 
 @contextlib.contextmanager
