@@ -14,12 +14,16 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.cached_relay import CachedRelay
+from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.check_readiness import CheckReadiness
+from application.rate_limits import LimitRate
 from application.shared_computation import SharedComputation
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import service_secret_key
+from bootstrap.metering import rate_policies as rate_policies_of
+from bootstrap.metering import run_usage_flusher
 from bootstrap.settings import Settings
 from bootstrap.wot_commands import wot_settings as wot_settings_of
 from domain.clock import SystemClock
@@ -125,6 +129,19 @@ class Container(containers.DeclarativeContainer):
             relay=relay.provided.ping,
         ),
         timeout=READINESS_TIMEOUT,
+    )
+
+    # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
+    rate_policies = providers.Singleton(rate_policies_of, settings)
+    limit_rate = providers.Singleton(LimitRate, cache)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
+    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    usage_flusher = providers.Resource(
+        run_usage_flusher,
+        flush_api_key_usage.provider,
+        settings.provided.usage_flush_interval,
+        cache_lifecycle,
+        db_pool_lifecycle,
     )
 
 
