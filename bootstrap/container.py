@@ -13,8 +13,8 @@ from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.cached_relay import CachedRelay
 from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
+from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.rate_limits import LimitRate
 from application.shared_computation import SharedComputation

@@ -1,7 +1,6 @@
 """Usage metering on Redis and PostgreSQL, with several processes counting and flushing at once."""
 
 import asyncio
-import subprocess
 import sys
 from datetime import date
 
@@ -55,13 +54,13 @@ async def test_uses_counted_by_a_process_killed_before_it_flushed_are_flushed_by
     key_id, postgres_dsn, postgres_pool, redis_url, redis_namespace, redis_cache
 ):
     args = [postgres_dsn, redis_url, redis_namespace, str(key_id), "300", "--hang"]
-    worker = subprocess.Popen([*WORKER, *args], stdout=subprocess.PIPE, text=True)
+    worker = await asyncio.create_subprocess_exec(*WORKER, *args, stdout=asyncio.subprocess.PIPE)
     try:
-        line = await asyncio.wait_for(asyncio.to_thread(worker.stdout.readline), LIMIT)
-        assert line.strip() == "counted"
+        line = await asyncio.wait_for(worker.stdout.readline(), LIMIT)
+        assert line.strip() == b"counted"
     finally:
         worker.kill()
-        worker.wait(timeout=10)
+        await asyncio.wait_for(worker.wait(), 10)
 
     assert await _flush(redis_cache, postgres_pool)() == 300
     assert await _total(postgres_pool, key_id) == 300
