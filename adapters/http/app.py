@@ -10,7 +10,9 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from adapters.http.health import HealthController
+from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 
@@ -20,6 +22,11 @@ DEPENDENCIES = {
     "metrics_registry": "metrics_registry",
     "compute_wot_score": "compute_wot_score",
     "compute_wot_scores": "compute_wot_scores",
+    "authenticate": "authenticate",
+    "public_url": "public_url",
+    "issue_challenge": "issue_challenge",
+    "login": "login",
+    "get_me": "get_me",
 }
 
 
@@ -48,8 +55,11 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics],
-        dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+        route_handlers=[HealthController, WotController, metrics, me],
+        dependencies={
+            **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+            **PRINCIPAL_DEPENDENCIES,
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[http_metrics.middleware],
         lifespan=[lifespan],
