@@ -14,11 +14,12 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
+from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys, RevokeApiKey, VerifyApiKey
 from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
-from application.auth.api_keys import RefuseApiKeys
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
+from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
 from application.auth.sign_in import IssueChallenge, Login
 from application.cached_relay import CachedRelay
@@ -137,8 +138,8 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
     )
-    # The API key verifier: refuses every key until API keys are issued; replace this provider.
-    api_key_verifier = providers.Singleton(RefuseApiKeys)
+    # API keys are checked against a verdict every process keeps (no PostgreSQL round trip per call).
+    api_key_verifier = providers.Singleton(VerifyApiKey, verdicts, unit_of_work.provider)
     authenticate = providers.Singleton(
         Authenticate,
         tokens=access_tokens,
@@ -184,6 +185,15 @@ class Container(containers.DeclarativeContainer):
         cache_lifecycle,
         db_pool_lifecycle,
     )
+    create_api_key = providers.Factory(CreateApiKey, unit_of_work.provider, verdicts, clock)
+    list_api_keys = providers.Factory(ListApiKeys, unit_of_work.provider)
+    revoke_api_key = providers.Factory(RevokeApiKey, unit_of_work.provider, verdicts, clock)
+    get_api_key_usage = providers.Factory(GetApiKeyUsage, unit_of_work.provider, clock)
+
+    # LNURL-auth (LUD-04): the k1 store is PostgreSQL.
+    start_lnurl_auth = providers.Factory(StartLnurlAuth, unit_of_work.provider, clock, public_url)
+    redeem_lnurl_auth = providers.Factory(RedeemLnurlAuth, unit_of_work.provider, clock)
+    poll_lnurl_auth = providers.Factory(PollLnurlAuth, unit_of_work.provider, access_tokens, clock)
 
 
 def describe(settings: Settings) -> dict[str, str]:

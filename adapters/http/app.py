@@ -9,11 +9,14 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from adapters.http.api_keys import ApiKeysController
 from adapters.http.health import HealthController
+from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.rate_limits import RateLimiting
 from adapters.http.wot import WotController
 
 # Dependency key seen by handlers -> name of the container provider that supplies it.
@@ -27,6 +30,13 @@ DEPENDENCIES = {
     "issue_challenge": "issue_challenge",
     "login": "login",
     "get_me": "get_me",
+    "create_api_key": "create_api_key",
+    "list_api_keys": "list_api_keys",
+    "revoke_api_key": "revoke_api_key",
+    "get_api_key_usage": "get_api_key_usage",
+    "start_lnurl_auth": "start_lnurl_auth",
+    "redeem_lnurl_auth": "redeem_lnurl_auth",
+    "poll_lnurl_auth": "poll_lnurl_auth",
 }
 
 
@@ -54,14 +64,15 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
                 await stopped
 
     http_metrics = HttpMetrics(container.metrics_registry())
+    rate_limiting = RateLimiting(container, container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics, me],
+        route_handlers=[HealthController, WotController, metrics, me, ApiKeysController, LnurlController],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[http_metrics.middleware],
+        middleware=[http_metrics.middleware, rate_limiting.middleware],
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="nostr-id", version="0.1.0", path="/schema"),
         debug=debug,

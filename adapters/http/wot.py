@@ -7,7 +7,9 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody, SkipValidation
 
+from adapters.http.principal import requires_scope
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
+from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
 
 
@@ -58,20 +60,23 @@ class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}")
+    # Anonymous reads are allowed (at the anonymous rate); an API key must hold wot:read.
+    @get("/{pubkey:str}", opt=requires_scope("wot:read"))
     async def score(
         self,
         pubkey: FromPath[str],
         compute_wot_score: SkipValidation[ComputeWotFigures],
+        maybe_principal: Principal | None,
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
-    @post("/batch", status_code=200)
+    @post("/batch", status_code=200, opt=requires_scope("wot:read"))
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
         compute_wot_scores: SkipValidation[ComputeWotFiguresBatch],
+        maybe_principal: Principal | None,
     ) -> WotBatchResponse:
         """Web of Trust figures of up to 100 pubkeys, in the order given."""
         return WotBatchResponse(

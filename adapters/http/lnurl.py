@@ -1,0 +1,110 @@
+"""LNURL-auth (LUD-04): start, the wallet's callback, and the browser's poll."""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, SkipValidation
+
+from adapters.http.me import UserResponse
+from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
+from domain.auth.principal import Principal
+from domain.lnurl_auth import LnurlRefused
+from domain.records.lnurl import LnurlAction
+
+
+class StartLnurlRequest(msgspec.Struct):
+    action: LnurlAction
+
+
+class LnurlStartResponse(msgspec.Struct):
+    k1: str
+    lnurl: str
+    callback_url: str
+    expires_at: datetime
+
+
+class LnurlCallbackResponse(msgspec.Struct, omit_defaults=True):
+    status: str
+    reason: str | None = None
+
+
+class TokensResponse(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+    user: UserResponse
+
+
+class LnurlPollResponse(msgspec.Struct, omit_defaults=True):
+    status: str
+    tokens: TokensResponse | None = None
+
+
+def _ip(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+class LnurlController(Controller):
+    path = "/api/v1/auth/lnurl"
+    tags = ["auth"]
+
+    @post("/", status_code=201)
+    async def start(
+        self,
+        data: JSONBody[StartLnurlRequest],
+        maybe_principal: Principal | None,
+        start_lnurl_auth: SkipValidation[StartLnurlAuth],
+    ) -> LnurlStartResponse:
+        """A k1 for a wallet to sign: `login` signs in the account linked to the wallet; `link`
+        (signed in) links the wallet to the current account. Show `lnurl` as a QR code."""
+        started = await start_lnurl_auth(data.action, maybe_principal)
+        return LnurlStartResponse(
+            k1=started.session.k1,
+            lnurl=started.lnurl,
+            callback_url=started.callback_url,
+            expires_at=started.session.expires_at,
+        )
+
+    @get("/callback")
+    async def callback(
+        self, request: Request[Any, Any, Any], redeem_lnurl_auth: SkipValidation[RedeemLnurlAuth]
+    ) -> LnurlCallbackResponse:
+        """LUD-04 callback called by the wallet with `tag=login`, `k1`, `sig` (DER) and `key`."""
+        query = request.query_params
+        try:
+            await redeem_lnurl_auth(
+                tag=query.get("tag"),
+                k1=query.get("k1"),
+                sig=query.get("sig"),
+                key=query.get("key"),
+                ip=_ip(request),
+            )
+        except LnurlRefused as refused:
+            return LnurlCallbackResponse(status="ERROR", reason=refused.reason)
+        return LnurlCallbackResponse(status="OK")
+
+    @get("/{k1:str}")
+    async def poll(
+        self,
+        request: Request[Any, Any, Any],
+        k1: FromPath[str],
+        poll_lnurl_auth: SkipValidation[PollLnurlAuth],
+    ) -> LnurlPollResponse:
+        """`pending`, `ok` or `expired`; a login's tokens come with the first `ok` only."""
+        outcome = await poll_lnurl_auth(k1, ip=_ip(request), user_agent=request.headers.get("user-agent"))
+        if outcome.tokens is None:
+            return LnurlPollResponse(status=outcome.status.value)
+        signed = outcome.tokens
+        return LnurlPollResponse(
+            status=outcome.status.value,
+            tokens=TokensResponse(
+                access_token=signed.access_token,
+                token_type="Bearer",  # noqa: S106 - the token type, not a secret
+                expires_in=signed.expires_in,
+                refresh_token=signed.refresh_token,
+                user=UserResponse.of(signed.user),
+            ),
+        )
