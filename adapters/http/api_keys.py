@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, Parameter, SkipValidation
 
+from adapters.http.client_ip import client_ip
 from application.api_keys.keys import (
     CreateApiKey,
     GetApiKeyUsage,
@@ -72,9 +73,7 @@ class UsageResponse(msgspec.Struct):
 
 
 def _context(request: Request[Any, Any, Any]) -> RequestContext:
-    return RequestContext(
-        ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
-    )
+    return RequestContext(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 class ApiKeysController(Controller):

@@ -7,6 +7,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, SkipValidation
 
+from adapters.http.client_ip import client_ip
 from adapters.http.me import UserResponse
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from domain.auth.principal import Principal
@@ -44,7 +45,7 @@ class LnurlPollResponse(msgspec.Struct, omit_defaults=True):
 
 
 def _ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
+    return client_ip(request)
 
 
 class LnurlController(Controller):

@@ -1,0 +1,179 @@
+"""API keys over HTTP against the real app and PostgreSQL: issue, use, scope, revoke, usage."""
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from domain.nostr.signing import generate_secret_key, public_key_of
+from domain.records.audit import AuditLogQuery
+
+pytestmark = pytest.mark.integration
+
+
+def _pubkey() -> str:
+    return public_key_of(generate_secret_key())
+
+
+async def _create(api, user, scopes=("wot:read",), name="crawler"):
+    response = await api.client.post(
+        "/api/v1/api-keys", json={"name": name, "scopes": list(scopes)}, headers=user.headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_k1_a_key_carries_at_least_128_random_bits_is_shown_once_and_stored_as_a_digest(api):
+    alice = await api.sign_in()
+
+    first = await _create(api, alice)
+    second = await _create(api, alice)
+
+    key = first["key"]
+    assert key.startswith("nid_") and len(key) == 4 + 64
+    assert int(key[4:], 16) != int(second["key"][4:], 16)
+    assert first["prefix"] == key[:12] and first["scopes"] == ["wot:read"]
+    listed = (await api.client.get("/api/v1/api-keys", headers=alice.headers)).json()["items"]
+    assert {item["id"] for item in listed} == {first["id"], second["id"]}
+    assert all("key" not in item for item in listed)
+    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+        stored = await uow.api_keys.get_by_hash(hashlib.sha256(key.encode()).hexdigest())
+    assert stored is not None and str(stored.id) == first["id"]
+    assert key not in repr(stored)
+
+
+async def test_k1_a_key_reads_the_endpoints_of_its_scope_and_is_refused_elsewhere(api):
+    alice = await api.sign_in()
+    wot_key = (await _create(api, alice, ("wot:read",)))["key"]
+    names_key = (await _create(api, alice, ("nip05:read",)))["key"]
+
+    assert (
+        await api.client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": wot_key})
+    ).status_code == 200
+    assert (
+        await api.client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": names_key})
+    ).status_code == 403
+    assert (await api.client.get("/api/v1/me", headers={"X-API-Key": wot_key})).status_code == 403
+    managing = await api.client.get("/api/v1/api-keys", headers={"X-API-Key": wot_key})
+    assert managing.status_code == 403
+    # Anonymous reads stay allowed.
+    assert (await api.client.get(f"/api/v1/wot/{_pubkey()}")).status_code == 200
+
+
+async def test_k1_a_key_with_a_known_prefix_but_another_secret_is_refused(api):
+    alice = await api.sign_in()
+    key = (await _create(api, alice))["key"]
+    forged = key[:12] + ("0" if key[12] != "0" else "1") + key[13:]
+
+    response = await api.client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": forged})
+
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_k1_a_revoked_key_is_refused_at_once(api):
+    alice = await api.sign_in()
+    created = await _create(api, alice)
+    headers = {"X-API-Key": created["key"]}
+    assert (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)).status_code == 200
+
+    revoked = await api.client.delete(f"/api/v1/api-keys/{created['id']}", headers=alice.headers)
+
+    assert revoked.status_code == 204
+    refused = await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+    listed = (await api.client.get("/api/v1/api-keys", headers=alice.headers)).json()["items"]
+    assert listed[0]["revoked_at"] is not None
+    # Revoking again changes nothing.
+    assert (
+        await api.client.delete(f"/api/v1/api-keys/{created['id']}", headers=alice.headers)
+    ).status_code == 204
+
+
+async def test_k2_a_user_cannot_see_revoke_or_read_the_usage_of_another_users_key(api):
+    alice = await api.sign_in()
+    bob = await api.sign_in()
+    created = await _create(api, alice)
+
+    assert (await api.client.get("/api/v1/api-keys", headers=bob.headers)).json()["items"] == []
+    assert (
+        await api.client.delete(f"/api/v1/api-keys/{created['id']}", headers=bob.headers)
+    ).status_code == 404
+    usage = await api.client.get(f"/api/v1/api-keys/{created['id']}/usage", headers=bob.headers)
+    assert usage.status_code == 404
+    # Alice's key still works.
+    headers = {"X-API-Key": created["key"]}
+    assert (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)).status_code == 200
+
+
+async def test_uses_of_a_key_are_metered_by_day_endpoint_and_status_class(api):
+    alice = await api.sign_in()
+    created = await _create(api, alice)
+    headers = {"X-API-Key": created["key"]}
+    for _ in range(3):
+        assert (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)).status_code == 200
+    assert (await api.client.get("/api/v1/wot/not-a-pubkey", headers=headers)).status_code == 422
+
+    await api.container.flush_api_key_usage()()
+
+    today = datetime.now(UTC).date().isoformat()
+    response = await api.client.get(
+        f"/api/v1/api-keys/{created['id']}/usage", params={"from": today, "to": today}, headers=alice.headers
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        "items": [
+            {"day": today, "endpoint": "GET /api/v1/wot/{pubkey}", "status_class": "2xx", "count": 3},
+            {"day": today, "endpoint": "GET /api/v1/wot/{pubkey}", "status_class": "4xx", "count": 1},
+        ],
+        "total": 4,
+    }
+
+
+async def test_a_usage_range_backwards_or_too_long_is_422(api):
+    alice = await api.sign_in()
+    created = await _create(api, alice)
+    url = f"/api/v1/api-keys/{created['id']}/usage"
+
+    backwards = await api.client.get(
+        url, params={"from": "2026-03-02", "to": "2026-03-01"}, headers=alice.headers
+    )
+    too_long = await api.client.get(
+        url, params={"from": "2024-01-01", "to": "2026-01-01"}, headers=alice.headers
+    )
+
+    assert backwards.status_code == 422 and too_long.status_code == 422
+
+
+async def test_unknown_scopes_and_empty_names_are_refused(api):
+    alice = await api.sign_in()
+
+    unknown = await api.client.post(
+        "/api/v1/api-keys", json={"name": "x", "scopes": ["admin"]}, headers=alice.headers
+    )
+    empty = await api.client.post(
+        "/api/v1/api-keys", json={"name": "", "scopes": ["wot:read"]}, headers=alice.headers
+    )
+
+    assert unknown.status_code == 422 and "errors" in unknown.json()
+    assert empty.status_code in (400, 422)
+
+
+async def test_a1_creating_and_revoking_a_key_are_audited_with_actor_target_and_ip_never_the_key(api):
+    alice = await api.sign_in()
+    created = await _create(api, alice)
+    await api.client.delete(f"/api/v1/api-keys/{created['id']}", headers=alice.headers)
+
+    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+        entries = await uow.audit_log.search(AuditLogQuery(actor_user_id=alice.user.id, limit=100))
+    actions = {entry.action: entry for entry in entries}
+    for action in ("api_key.created", "api_key.revoked"):
+        entry = actions[action]
+        assert entry.actor_pubkey == alice.pubkey
+        assert (entry.target_type, entry.target_id) == ("api_key", created["id"])
+        # The test client is no IP peer: where it came from shows as its user agent.
+        assert entry.user_agent == "testclient" and entry.occurred_at is not None
+        assert created["key"] not in repr(entry)
+        assert created["key"][12:] not in repr(entry)
