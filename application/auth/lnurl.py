@@ -84,8 +84,11 @@ class RedeemLnurlAuth:
             session = await uow.lnurl_sessions.get_by_k1(k1)
             if session is None:
                 raise LnurlRefused("unknown k1")
-            if session.status_at(now) is not LnurlStatus.PENDING:
-                raise LnurlRefused(f"k1 is {session.status_at(now).value}: ask for a new one")
+            status = session.status_at(now)
+            if status is LnurlStatus.OK:
+                raise LnurlRefused("k1 was already used: ask for a new one")
+            if status is LnurlStatus.EXPIRED:
+                raise LnurlRefused("k1 has expired: ask for a new one")
             if session.action is LnurlAction.LOGIN:
                 user = await uow.users.get_by_lnurl_key(linking_key)
                 if user is None:
