@@ -4,12 +4,15 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from dependency_injector import providers
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from application.rate_limits import RatePolicies, RatePolicy
 from domain.nostr.signing import generate_secret_key, public_key_of
 from domain.records.audit import AuditLogQuery
 
 pytestmark = pytest.mark.integration
+HOUR = 3600.0
 
 
 def _pubkey() -> str:
@@ -177,3 +180,34 @@ async def test_a1_creating_and_revoking_a_key_are_audited_with_actor_target_and_
         assert entry.user_agent == "testclient" and entry.occurred_at is not None
         assert created["key"] not in repr(entry)
         assert created["key"][12:] not in repr(entry)
+
+
+async def test_r2_each_api_key_has_its_own_limit(api, api_container):
+    api_container.rate_policies.override(
+        providers.Object(
+            RatePolicies(
+                api_key=RatePolicy(name="key", limit=2, period=HOUR),
+                anonymous=RatePolicy(name="ip", limit=100, period=HOUR),
+                sign_in=RatePolicy(name="sign-in", limit=100, period=HOUR),
+            )
+        )
+    )
+    alice = await api.sign_in()
+    keys = []
+    for name in ("one", "two"):
+        created = await api.client.post(
+            "/api/v1/api-keys", json={"name": name, "scopes": ["wot:read"]}, headers=alice.headers
+        )
+        keys.append(created.json()["key"])
+
+    first = [
+        (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": keys[0]})).status_code
+        for _ in range(3)
+    ]
+    second = [
+        (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": keys[1]})).status_code
+        for _ in range(2)
+    ]
+
+    assert first == [200, 200, 429]
+    assert second == [200, 200]
