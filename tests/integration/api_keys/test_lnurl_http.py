@@ -10,12 +10,19 @@ import pytest
 from bech32 import bech32_decode, convertbits
 from coincurve import PrivateKey
 from dependency_injector import providers
+from litestar.testing import AsyncTestClient
 
+from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
 from domain.clock import FixedClock
 from domain.lnurl_auth import UNLINKED_WALLET
 from domain.records.audit import AuditLogQuery
+from tests import builders
 from tests.fixtures.auth import TEST_PUBLIC_URL
+from tests.integration.postgres.support import committed
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -197,3 +204,32 @@ async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secre
     assert signed_in.target_type == "session" and signed_in.user_agent == "testclient"
     for entry in entries:
         assert started["k1"] not in repr(entry) and params["sig"] not in repr(entry)
+
+
+async def test_l3_when_the_k1_store_is_down_lnurl_fails_closed_with_503(api_settings_env, postgres_pool):
+    proxy = TcpProxy("127.0.0.1", 5432)
+    proxy.start()
+    try:
+        dsn = urlsplit(api_settings_env["DATABASE_URL"])._replace(netloc=f"postgres@127.0.0.1:{proxy.port}")
+        container = Container(settings=load_settings({**api_settings_env, "DATABASE_URL": dsn.geturl()}))
+        wallet = Wallet()
+        user = builders.user(lnurl_key=wallet.linking_key)
+        await committed(lambda: PostgresUnitOfWork(postgres_pool), user)
+        async with AsyncTestClient(create_app(container), base_url=TEST_PUBLIC_URL) as client:
+            started = (await client.post("/api/v1/auth/lnurl", json={"action": "login"})).json()
+            params = wallet.callback_params(started["callback_url"])
+
+            proxy.stop()
+            callback = await client.get("/api/v1/auth/lnurl/callback", params=params)
+            poll = await client.get(f"/api/v1/auth/lnurl/{started['k1']}")
+            start = await client.post("/api/v1/auth/lnurl", json={"action": "login"})
+
+            for response in (callback, poll, start):
+                assert response.status_code == 503
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert "retry-after" in response.headers
+            proxy.start()
+            # Nothing was redeemed while the store was down: the k1 still works once.
+            assert (await client.get("/api/v1/auth/lnurl/callback", params=params)).json() == {"status": "OK"}
+    finally:
+        proxy.close()
