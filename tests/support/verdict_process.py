@@ -32,7 +32,8 @@ async def main(redis_url: str, namespace: str, source: Path) -> None:
             async def load(key: str = key) -> Answer:
                 nonlocal loaded
                 loaded = True
-                return Answer(json.loads(source.read_text())[key])
+                text = await asyncio.to_thread(source.read_text)
+                return Answer(json.loads(text)[key])
 
             answer = await things.get(key, load)
             print(answer.value, "loaded" if loaded else "kept", flush=True)
