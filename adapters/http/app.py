@@ -9,6 +9,8 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from adapters.http.admin_users import AdminUsersController
+from adapters.http.auth import AuthController
 from adapters.http.health import HealthController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
@@ -27,6 +29,13 @@ DEPENDENCIES = {
     "issue_challenge": "issue_challenge",
     "login": "login",
     "get_me": "get_me",
+    "refresh_session": "refresh_session",
+    "sign_out": "sign_out",
+    "sign_out_everywhere": "sign_out_everywhere",
+    "revoke_session": "revoke_session",
+    "list_sessions": "list_sessions",
+    "change_role": "change_role",
+    "set_suspension": "set_suspension",
 }
 
 
@@ -55,7 +64,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics, me],
+        route_handlers=[HealthController, WotController, metrics, me, AuthController, AdminUsersController],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,
