@@ -8,6 +8,7 @@ from litestar import Controller, Request, post
 from litestar.params import SkipValidation
 
 from adapters.http.me import UserResponse
+from adapters.http.principal import client_ip
 from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal
 from domain.records.users import User, UserRole
@@ -30,7 +31,7 @@ def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
     return Actor(
         user_id=admin.user_id,
         pubkey=admin.pubkey,
-        ip=request.client.host if request.client else None,
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import SkipValidation
 
 from adapters.http.me import UserResponse
+from adapters.http.principal import client_ip
 from application.auth.session_admin import (
     ListSessions,
     Origin,
@@ -68,9 +69,7 @@ class SessionsResponse(msgspec.Struct):
 
 
 def origin_of(request: Request[Any, Any, Any]) -> Origin:
-    return Origin(
-        ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
-    )
+    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 class AuthController(Controller):
