@@ -213,8 +213,7 @@ async def test_a1_sign_in_is_audited_with_who_where_and_when_and_no_secret(api):
     )
     body = response.json()
 
-    async with api.container.unit_of_work() as uow:
-        entries = await uow.audit_log.search(AuditLogQuery(actor_user_id=UUID(body["user"]["id"])))
+    entries = await api.run(lambda: audit_of(api, UUID(body["user"]["id"])))
     assert sorted(entry.action for entry in entries) == ["auth.sign_in", "user.registered"]
     sign_in = next(entry for entry in entries if entry.action == "auth.sign_in")
     assert sign_in.actor_pubkey == public_key_of(secret)
@@ -225,3 +224,8 @@ async def test_a1_sign_in_is_audited_with_who_where_and_when_and_no_secret(api):
     stored = msgspec.json.encode(entries).decode()
     for secret_value in (body["access_token"], body["refresh_token"], secret):
         assert secret_value not in stored
+
+
+async def audit_of(api, user_id: UUID):
+    async with api.container.unit_of_work() as uow:
+        return await uow.audit_log.search(AuditLogQuery(actor_user_id=user_id))
