@@ -9,7 +9,9 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from adapters.http.admin_users import AdminUsersController
 from adapters.http.api_keys import ApiKeysController
+from adapters.http.auth import AuthController
 from adapters.http.health import HealthController
 from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
@@ -37,6 +39,13 @@ DEPENDENCIES = {
     "start_lnurl_auth": "start_lnurl_auth",
     "redeem_lnurl_auth": "redeem_lnurl_auth",
     "poll_lnurl_auth": "poll_lnurl_auth",
+    "refresh_session": "refresh_session",
+    "sign_out": "sign_out",
+    "sign_out_everywhere": "sign_out_everywhere",
+    "revoke_session": "revoke_session",
+    "list_sessions": "list_sessions",
+    "change_role": "change_role",
+    "set_suspension": "set_suspension",
 }
 
 
@@ -66,7 +75,16 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     http_metrics = HttpMetrics(container.metrics_registry())
     rate_limiting = RateLimiting(container, container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics, me, ApiKeysController, LnurlController],
+        route_handlers=[
+            HealthController,
+            WotController,
+            metrics,
+            me,
+            AuthController,
+            AdminUsersController,
+            ApiKeysController,
+            LnurlController,
+        ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,

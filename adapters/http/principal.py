@@ -16,6 +16,7 @@ reaches only endpoints declared with `opt=requires_scope(...)` for a scope the k
 else it is refused with 403. A 401 carries `WWW-Authenticate`.
 """
 
+import ipaddress
 from typing import Any
 
 from litestar import Request
@@ -43,6 +44,15 @@ def request_url(request: Request[Any, Any, Any], public_url: str) -> str:
     return public_url.rstrip("/") + path + (f"?{query}" if query else "")
 
 
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    """The peer's IP address as the server saw it (never a forwarded header); None if not an IP."""
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None
+
+
 async def _maybe_principal(
     request: Request[Any, Any, Any], authenticate: Authenticate, public_url: str
 ) -> Principal | None:
@@ -57,7 +67,7 @@ async def _maybe_principal(
             authorization=authorization,
             api_key=request.headers.get(API_KEY_HEADER),
             body=body,
-            ip=request.client.host if request.client else None,
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
     )
