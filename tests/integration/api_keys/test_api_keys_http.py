@@ -27,7 +27,9 @@ async def _create(api, user, scopes=("wot:read",), name="crawler"):
     return response.json()
 
 
-async def test_k1_a_key_carries_at_least_128_random_bits_is_shown_once_and_stored_as_a_digest(api):
+async def test_k1_a_key_carries_at_least_128_random_bits_is_shown_once_and_stored_as_a_digest(
+    api, postgres_pool
+):
     alice = await api.sign_in()
 
     first = await _create(api, alice)
@@ -40,7 +42,7 @@ async def test_k1_a_key_carries_at_least_128_random_bits_is_shown_once_and_store
     listed = (await api.client.get("/api/v1/api-keys", headers=alice.headers)).json()["items"]
     assert {item["id"] for item in listed} == {first["id"], second["id"]}
     assert all("key" not in item for item in listed)
-    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+    async with PostgresUnitOfWork(postgres_pool) as uow:
         stored = await uow.api_keys.get_by_hash(hashlib.sha256(key.encode()).hexdigest())
     assert stored is not None and str(stored.id) == first["id"]
     assert key not in repr(stored)
@@ -119,7 +121,7 @@ async def test_uses_of_a_key_are_metered_by_day_endpoint_and_status_class(api):
         assert (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)).status_code == 200
     assert (await api.client.get("/api/v1/wot/not-a-pubkey", headers=headers)).status_code == 422
 
-    await api.container.flush_api_key_usage()()
+    await api.run(lambda: api.container.flush_api_key_usage()())
 
     today = datetime.now(UTC).date().isoformat()
     response = await api.client.get(
@@ -164,12 +166,14 @@ async def test_unknown_scopes_and_empty_names_are_refused(api):
     assert empty.status_code in (400, 422)
 
 
-async def test_a1_creating_and_revoking_a_key_are_audited_with_actor_target_and_ip_never_the_key(api):
+async def test_a1_creating_and_revoking_a_key_are_audited_with_actor_target_and_ip_never_the_key(
+    api, postgres_pool
+):
     alice = await api.sign_in()
     created = await _create(api, alice)
     await api.client.delete(f"/api/v1/api-keys/{created['id']}", headers=alice.headers)
 
-    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+    async with PostgresUnitOfWork(postgres_pool) as uow:
         entries = await uow.audit_log.search(AuditLogQuery(actor_user_id=alice.user.id, limit=100))
     actions = {entry.action: entry for entry in entries}
     for action in ("api_key.created", "api_key.revoked"):

@@ -9,14 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bech32 import bech32_decode, convertbits
 from coincurve import PrivateKey
-from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.clock import FixedClock
 from domain.lnurl_auth import UNLINKED_WALLET
 from domain.records.audit import AuditLogQuery
 from tests import builders
@@ -126,8 +124,7 @@ async def test_l1_an_unknown_or_reused_k1_is_an_error(api):
 async def test_l1_an_expired_k1_is_an_error_at_the_exact_boundary(api, api_container):
     alice = await api.sign_in()
     wallet = await _linked_wallet(api, alice)
-    clock = FixedClock(api_container.clock().now())
-    api_container.clock.override(providers.Object(clock))
+    clock = api.clock
     started = await _start(api)
     params = wallet.callback_params(started["callback_url"])
 
@@ -140,7 +137,9 @@ async def test_l1_an_expired_k1_is_an_error_at_the_exact_boundary(api, api_conta
     assert await _callback(api, params) == {"status": "OK"}
 
 
-async def test_l1_of_20_concurrent_redemptions_of_one_k1_exactly_one_succeeds_and_one_session_opens(api):
+async def test_l1_of_20_concurrent_redemptions_of_one_k1_exactly_one_succeeds_and_one_session_opens(
+    api, postgres_pool
+):
     alice = await api.sign_in()
     wallet = await _linked_wallet(api, alice)
     started = await _start(api)
@@ -151,7 +150,7 @@ async def test_l1_of_20_concurrent_redemptions_of_one_k1_exactly_one_succeeds_an
 
     assert sum(answer == {"status": "OK"} for answer in answers) == 1
     assert sum("tokens" in poll.json() for poll in polls) == 1
-    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+    async with PostgresUnitOfWork(postgres_pool) as uow:
         entries = await uow.audit_log.search(
             AuditLogQuery(actor_user_id=alice.user.id, action="auth.sign_in")
         )
@@ -188,7 +187,7 @@ async def test_a_wallet_linked_to_one_account_cannot_be_linked_to_another(api):
     assert answer == {"status": "ERROR", "reason": "this wallet is linked to another account"}
 
 
-async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secrets(api):
+async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secrets(api, postgres_pool):
     alice = await api.sign_in()
     wallet = await _linked_wallet(api, alice)
     started = await _start(api)
@@ -196,7 +195,7 @@ async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secre
     await _callback(api, params)
     await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")
 
-    async with PostgresUnitOfWork(api.container.db_pool()) as uow:
+    async with PostgresUnitOfWork(postgres_pool) as uow:
         entries = await uow.audit_log.search(AuditLogQuery(actor_user_id=alice.user.id, limit=100))
     by_action = {(entry.action, entry.details.get("method")): entry for entry in entries}
     assert by_action[("auth.lnurl_linked", None)].details == {"linking_key": wallet.linking_key}
