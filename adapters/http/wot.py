@@ -5,10 +5,13 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.params import JSONBody, Parameter, SkipValidation
 
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
-from domain.nostr.nip19 import encode_npub
+from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
+
+PUBKEY_DESCRIPTION = "64 hex characters or an npub"
 
 
 class WotFiguresResponse(msgspec.Struct):
@@ -47,7 +50,10 @@ class WotFiguresResponse(msgspec.Struct):
 
 
 class WotBatchRequest(msgspec.Struct):
-    pubkeys: Annotated[list[str], msgspec.Meta(max_length=MAX_BATCH, description="hex or npub, at most 100")]
+    pubkeys: Annotated[
+        list[Annotated[str, msgspec.Meta(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION)]],
+        msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
+    ]
 
 
 class WotBatchResponse(msgspec.Struct):
@@ -58,16 +64,16 @@ class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}")
+    @get("/{pubkey:str}", **problem_responses(422, 429, 503))
     async def score(
         self,
-        pubkey: FromPath[str],
+        pubkey: Annotated[str, Parameter(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION)],
         compute_wot_score: SkipValidation[ComputeWotFigures],
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
-    @post("/batch", status_code=200)
+    @post("/batch", status_code=200, **problem_responses(*JSON_BODY, 429, 503))
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
