@@ -5,13 +5,12 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import JSONBody, Parameter, SkipValidation
+from litestar.params import JSONBody, SkipValidation
 
+from adapters.http.fields import PubkeyParameter, PubkeyText
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
-from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
-
-PUBKEY_DESCRIPTION = "64 hex characters or an npub"
+from domain.nostr.nip19 import encode_npub
 
 
 class WotFiguresResponse(msgspec.Struct):
@@ -51,7 +50,7 @@ class WotFiguresResponse(msgspec.Struct):
 
 class WotBatchRequest(msgspec.Struct):
     pubkeys: Annotated[
-        list[Annotated[str, msgspec.Meta(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION)]],
+        list[PubkeyText],
         msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
     ]
 
@@ -67,7 +66,7 @@ class WotController(Controller):
     @get("/{pubkey:str}", **problem_responses(422, 429, 503))
     async def score(
         self,
-        pubkey: Annotated[str, Parameter(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION)],
+        pubkey: PubkeyParameter,
         compute_wot_score: SkipValidation[ComputeWotFigures],
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
