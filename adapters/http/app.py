@@ -91,6 +91,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         cors_config=CORS,
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         lifespan=[lifespan],
+        # Logging is set up once by the process (text or JSON lines), not replaced by the framework's own.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="nostr-id", version="0.1.0", path="/schema", render_plugins=[DOCS]
         ),
