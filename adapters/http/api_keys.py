@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, Parameter, SkipValidation
 
 from adapters.http.client_ip import client_ip
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.api_keys.keys import (
     CreateApiKey,
     GetApiKeyUsage,
@@ -80,7 +81,7 @@ class ApiKeysController(Controller):
     path = "/api/v1/api-keys"
     tags = ["api keys"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -100,12 +101,12 @@ class ApiKeysController(Controller):
             created_at=key.created_at,
         )
 
-    @get("/")
+    @get("/", **problem_responses(401, 403, 429, 503))
     async def list_keys(self, principal: Principal, list_api_keys: SkipValidation[ListApiKeys]) -> ApiKeyList:
         """The user's keys, newest first, revoked ones included; never the keys themselves."""
         return ApiKeyList(items=[ApiKeyResponse.of(key) for key in await list_api_keys(principal)])
 
-    @delete("/{api_key_id:uuid}", status_code=204)
+    @delete("/{api_key_id:uuid}", status_code=204, **problem_responses(401, 403, 404, 429, 503))
     async def revoke(
         self,
         request: Request[Any, Any, Any],
@@ -116,7 +117,7 @@ class ApiKeysController(Controller):
         """Revokes the key; every process refuses it within a second."""
         await revoke_api_key(principal, api_key_id, _context(request))
 
-    @get("/{api_key_id:uuid}/usage")
+    @get("/{api_key_id:uuid}/usage", **problem_responses(400, 401, 403, 404, 422, 429, 503))
     async def usage(
         self,
         api_key_id: FromPath[UUID],

@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.client_ip import client_ip
 from adapters.http.me import UserResponse
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from domain.auth.principal import Principal
 from domain.lnurl_auth import LnurlRefused
@@ -52,7 +53,7 @@ class LnurlController(Controller):
     path = "/api/v1/auth/lnurl"
     tags = ["auth"]
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
     async def start(
         self,
         data: JSONBody[StartLnurlRequest],
@@ -69,7 +70,7 @@ class LnurlController(Controller):
             expires_at=started.session.expires_at,
         )
 
-    @get("/callback")
+    @get("/callback", **problem_responses(429, 503))
     async def callback(
         self, request: Request[Any, Any, Any], redeem_lnurl_auth: SkipValidation[RedeemLnurlAuth]
     ) -> LnurlCallbackResponse:
@@ -87,7 +88,7 @@ class LnurlController(Controller):
             return LnurlCallbackResponse(status="ERROR", reason=refused.reason)
         return LnurlCallbackResponse(status="OK")
 
-    @get("/{k1:str}")
+    @get("/{k1:str}", **problem_responses(404, 429, 503))
     async def poll(
         self,
         request: Request[Any, Any, Any],

@@ -5,9 +5,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.params import JSONBody, SkipValidation
 
+from adapters.http.fields import PubkeyParameter, PubkeyText
 from adapters.http.principal import requires_scope
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
@@ -49,7 +51,10 @@ class WotFiguresResponse(msgspec.Struct):
 
 
 class WotBatchRequest(msgspec.Struct):
-    pubkeys: Annotated[list[str], msgspec.Meta(max_length=MAX_BATCH, description="hex or npub, at most 100")]
+    pubkeys: Annotated[
+        list[PubkeyText],
+        msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
+    ]
 
 
 class WotBatchResponse(msgspec.Struct):
@@ -61,17 +66,22 @@ class WotController(Controller):
     tags = ["web of trust"]
 
     # Anonymous reads are allowed (at the anonymous rate); an API key must hold wot:read.
-    @get("/{pubkey:str}", opt=requires_scope("wot:read"))
+    @get("/{pubkey:str}", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503))
     async def score(
         self,
-        pubkey: FromPath[str],
+        pubkey: PubkeyParameter,
         compute_wot_score: SkipValidation[ComputeWotFigures],
         maybe_principal: Principal | None,
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
-    @post("/batch", status_code=200, opt=requires_scope("wot:read"))
+    @post(
+        "/batch",
+        status_code=200,
+        opt=requires_scope("wot:read"),
+        **problem_responses(*JSON_BODY, 401, 403, 429, 503),
+    )
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
