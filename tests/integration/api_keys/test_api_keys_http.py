@@ -1,15 +1,22 @@
 """API keys over HTTP against the real app and PostgreSQL: issue, use, scope, revoke, usage."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from uuid import UUID
 
+import msgspec
 import pytest
 from dependency_injector import providers
+from litestar.testing import AsyncTestClient
 
+from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.rate_limits import RatePolicies, RatePolicy
-from domain.nostr.signing import generate_secret_key, public_key_of
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.records.audit import AuditLogQuery
+from tests.fixtures.auth import TEST_PUBLIC_URL
 
 pytestmark = pytest.mark.integration
 HOUR = 3600.0
@@ -215,3 +222,33 @@ async def test_r2_each_api_key_has_its_own_limit(api, api_container):
 
     assert first == [200, 200, 429]
     assert second == [200, 200]
+
+
+async def test_uses_counted_in_the_memory_cache_are_flushed_when_the_app_stops(
+    api_settings_env, postgres_pool
+):
+    container = Container(settings=load_settings({**api_settings_env, "USAGE_FLUSH_INTERVAL": "3600"}))
+    async with AsyncTestClient(create_app(container), base_url=TEST_PUBLIC_URL) as client:
+        challenge = (await client.post("/api/v1/auth/challenge")).json()["challenge"]
+        event = sign_event(
+            generate_secret_key(),
+            kind=22242,
+            tags=[["relay", TEST_PUBLIC_URL], ["challenge", challenge]],
+            content="",
+            created_at=int(datetime.now(UTC).timestamp()),
+        )
+        login = (await client.post("/api/v1/auth/login", json={"event": msgspec.to_builtins(event)})).json()
+        created = (
+            await client.post(
+                "/api/v1/api-keys",
+                json={"name": "crawler", "scopes": ["wot:read"]},
+                headers={"Authorization": f"Bearer {login['access_token']}"},
+            )
+        ).json()
+        for _ in range(2):
+            response = await client.get(f"/api/v1/wot/{_pubkey()}", headers={"X-API-Key": created["key"]})
+            assert response.status_code == 200
+
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        usages = await uow.api_key_usage.list_for_key(UUID(created["id"]), date(2000, 1, 1), date(2100, 1, 1))
+    assert sum(usage.count for usage in usages) == 2
