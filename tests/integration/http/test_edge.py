@@ -64,6 +64,7 @@ async def test_h1_other_content_type_is_415(client):
     for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
         _assert_problem(await _post_batch(client, body, content_type), 415)
     assert (await _post_batch(client, body, "application/json; charset=utf-8")).status_code == 200
+    _assert_problem(await client.post("/api/v1/wot/batch"), 400)
 
 
 async def test_h1_rule_broken_is_422_naming_the_field(client):
