@@ -129,6 +129,7 @@ def main() -> None:
 
 
 def run(base_url: str, args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()
     signer = NostrSigner.generate()
     api = NostrIdClient(base_url)
     tokens = api.sign_in_with_nostr(signer_secret := secrets.token_hex(32))
@@ -172,7 +173,7 @@ def run(base_url: str, args: argparse.Namespace) -> None:
             figures[name].append((throughput, _percentile(latencies, 0.5), _percentile(latencies, 0.99)))
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"load average before: {os.getloadavg()}")
+    print(f"load average (1, 5, 15 min) before: {load_before}, after: {os.getloadavg()}")
     print(
         f"{args.rounds} rounds x {args.requests} requests, concurrency {args.concurrency}, one granian worker"
     )
@@ -188,7 +189,6 @@ def run(base_url: str, args: argparse.Namespace) -> None:
     nip98 = medians["me, NIP-98"] / medians["me, bearer"]
     print(f"API key / anonymous: {keyed:.2f}x (target >= 0.5x)")
     print(f"NIP-98 / bearer: {nip98:.2f}x (target >= 0.5x)")
-    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":
