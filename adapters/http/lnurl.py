@@ -7,8 +7,8 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, SkipValidation
 
+from adapters.http.auth import TokenResponse
 from adapters.http.client_ip import client_ip
-from adapters.http.me import UserResponse
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from domain.auth.principal import Principal
@@ -32,17 +32,9 @@ class LnurlCallbackResponse(msgspec.Struct, omit_defaults=True):
     reason: str | None = None
 
 
-class TokensResponse(msgspec.Struct):
-    access_token: str
-    token_type: str
-    expires_in: int
-    refresh_token: str
-    user: UserResponse
-
-
 class LnurlPollResponse(msgspec.Struct, omit_defaults=True):
     status: str
-    tokens: TokensResponse | None = None
+    tokens: TokenResponse | None = None
 
 
 def _ip(request: Request[Any, Any, Any]) -> str | None:
@@ -99,14 +91,4 @@ class LnurlController(Controller):
         outcome = await poll_lnurl_auth(k1, ip=_ip(request), user_agent=request.headers.get("user-agent"))
         if outcome.tokens is None:
             return LnurlPollResponse(status=outcome.status.value)
-        signed = outcome.tokens
-        return LnurlPollResponse(
-            status=outcome.status.value,
-            tokens=TokensResponse(
-                access_token=signed.access_token,
-                token_type="Bearer",  # noqa: S106 - the token type, not a secret
-                expires_in=signed.expires_in,
-                refresh_token=signed.refresh_token,
-                user=UserResponse.of(signed.user),
-            ),
-        )
+        return LnurlPollResponse(status=outcome.status.value, tokens=TokenResponse.of(outcome.tokens))
