@@ -34,6 +34,10 @@ ORDER BY batch.api_key_id, batch.day, batch.endpoint, batch.status_class
 ON CONFLICT (api_key_id, day, endpoint, status_class)
 DO UPDATE SET count = api_key_usage.count + EXCLUDED.count
 """
+MARK_USED = """
+UPDATE api_keys SET last_used_at = GREATEST(COALESCE(last_used_at, %(now)s), %(now)s)
+WHERE id = ANY(%(api_key_ids)s::uuid[])
+"""
 
 
 class PostgresApiKeyUsageRepository:
@@ -80,4 +84,5 @@ class PostgresApiKeyUsageRepository:
                 "counts": [usage.count for usage in usages],
             }
             await self._tx.execute(ADD_COUNTS, params)
+            await self._tx.execute(MARK_USED, {"api_key_ids": sorted(set(params["api_key_ids"])), "now": now})
         return True

@@ -163,7 +163,8 @@ class ApiKeyUsageRepository(Protocol):
         """Adds a batch of counts once: records the batch id and adds each count to its counter.
 
         False (and nothing added) when a batch with this id was added before. Counts of keys that
-        no longer exist are dropped. Concurrent calls with one id: exactly one adds.
+        no longer exist are dropped. The keys counted are marked used at `now` (the flush time, a few
+        seconds after the uses). Concurrent calls with one id: exactly one adds.
         """
         ...
 

@@ -338,10 +338,13 @@ class FakeApiKeyUsageRepository:
         flushes[flush_id] = now
         self._uow.on_rollback(lambda: flushes.pop(flush_id, None))
         for usage in usages:
-            if self._uow.lookup("api_keys", usage.api_key_id) is not None:
+            key = self._uow.lookup("api_keys", usage.api_key_id)
+            if key is not None:
                 await self.increment(
                     usage.api_key_id, usage.day, usage.endpoint, usage.status_class, usage.count
                 )
+                if key.last_used_at is None or key.last_used_at < now:
+                    await self._uow.api_keys.update(key.used(now))
         return True
 
 

@@ -77,3 +77,6 @@ async def test_a_claim_left_by_a_dead_flusher_is_added_once_on_redis_and_postgre
     assert await _flush(redis_cache, postgres_pool)() == 7
     assert await _flush(redis_cache, postgres_pool)() == 0
     assert await _total(postgres_pool, key_id) == 7
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        key = await uow.api_keys.get(key_id)
+    assert key is not None and key.last_used_at is not None

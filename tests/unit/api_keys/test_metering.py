@@ -54,6 +54,9 @@ async def test_uses_are_counted_by_day_endpoint_and_status_class_and_flushed_onc
 
     assert await world.flush() == 502
     assert await world.flush() == 0
+    async with world.new_uow() as uow:
+        used = await uow.api_keys.get(key_id)
+    assert used is not None and used.last_used_at == world.clock.now()
     assert await world.counts(key_id) == {
         (date(2026, 3, 1), ENDPOINT, "2xx"): 500,
         (date(2026, 3, 1), ENDPOINT, "4xx"): 1,
