@@ -39,7 +39,8 @@ def requires_scope(scope: str) -> dict[str, str]:
 def request_url(request: Request[Any, Any, Any], public_url: str) -> str:
     """The absolute URL of the request on the configured public origin; never from forwarded headers."""
     raw_path = request.scope.get("raw_path")
-    path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    # Some servers (and httpx's test transport) leave the query string on raw_path.
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.scope["path"]
     query = request.scope.get("query_string", b"").decode("latin-1")
     return public_url.rstrip("/") + path + (f"?{query}" if query else "")
 
