@@ -1,7 +1,7 @@
 """Sign-in and sessions: /api/v1/auth/*."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -9,7 +9,8 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import SkipValidation
 
 from adapters.http.me import UserResponse
-from adapters.http.principal import client_ip
+from adapters.http.principal import SIGNED_IN, client_ip
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.session_admin import (
     ListSessions,
     Origin,
@@ -34,7 +35,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: str
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
 class TokenResponse(msgspec.Struct):
@@ -76,13 +77,13 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["sign-in and sessions"]
 
-    @post("/challenge", status_code=201)
+    @post("/challenge", status_code=201, **problem_responses(429, 503))
     async def challenge(self, issue_challenge: SkipValidation[IssueChallenge]) -> ChallengeResponse:
         """A single-use sign-in challenge, valid for five minutes."""
         issued = await issue_challenge()
         return ChallengeResponse(challenge=issued.challenge, expires_at=issued.expires_at)
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
     async def login(
         self, request: Request[Any, Any, Any], data: LoginRequest, login: SkipValidation[Login]
     ) -> TokenResponse:
@@ -91,7 +92,7 @@ class AuthController(Controller):
         signed_in = await login(SignInRequest(event=data.event, ip=origin.ip, user_agent=origin.user_agent))
         return TokenResponse.of(signed_in)
 
-    @post("/refresh", status_code=200)
+    @post("/refresh", status_code=200, **problem_responses(*JSON_BODY, 401, 429, 503))
     async def refresh(
         self,
         request: Request[Any, Any, Any],
@@ -101,14 +102,14 @@ class AuthController(Controller):
         """A new token pair for a refresh token, which is used up; reusing it ends its session."""
         return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN))
     async def logout(
         self, request: Request[Any, Any, Any], principal: Principal, sign_out: SkipValidation[SignOut]
     ) -> None:
         """Ends this session."""
         await sign_out(principal, origin_of(request))
 
-    @post("/logout-all", status_code=204)
+    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN))
     async def logout_all(
         self,
         request: Request[Any, Any, Any],
@@ -118,7 +119,7 @@ class AuthController(Controller):
         """Ends every session of the signed-in user."""
         await sign_out_everywhere(principal, origin_of(request))
 
-    @get("/sessions")
+    @get("/sessions", **problem_responses(*SIGNED_IN))
     async def sessions(
         self, principal: Principal, list_sessions: SkipValidation[ListSessions]
     ) -> SessionsResponse:
@@ -126,7 +127,7 @@ class AuthController(Controller):
         views = await list_sessions(principal)
         return SessionsResponse(items=[SessionResponse(**msgspec.structs.asdict(view)) for view in views])
 
-    @delete("/sessions/{session_id:uuid}", status_code=204)
+    @delete("/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN, 404, 422))
     async def revoke_session(
         self,
         request: Request[Any, Any, Any],
