@@ -15,7 +15,7 @@ from domain.auth.principal import Principal
 from domain.records.users import User, UserRole
 
 
-class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
+class RoleRequest(msgspec.Struct):
     role: Literal["user", "admin"]
 
 

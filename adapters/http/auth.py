@@ -30,11 +30,38 @@ class ChallengeResponse(msgspec.Struct):
     expires_at: datetime
 
 
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    event: Event
+HEX64 = "^[0-9a-f]{64}$"
+HEX128 = "^[0-9a-f]{128}$"
 
 
-class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+class SignedEvent(msgspec.Struct):
+    """A signed Nostr event (NIP-01) as it travels in JSON."""
+
+    id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
+    pubkey: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex public key")]
+    created_at: Annotated[int, msgspec.Meta(ge=0, le=2**40, description="Unix time in seconds")]
+    kind: Annotated[int, msgspec.Meta(ge=0, le=65535)]
+    tags: Annotated[list[list[str]], msgspec.Meta(max_length=100)]
+    content: Annotated[str, msgspec.Meta(max_length=4096)]
+    sig: Annotated[str, msgspec.Meta(pattern=HEX128, description="lowercase hex BIP-340 signature")]
+
+    def to_event(self) -> Event:
+        return Event(
+            id=self.id,
+            pubkey=self.pubkey,
+            created_at=self.created_at,
+            kind=self.kind,
+            tags=tuple(tuple(tag) for tag in self.tags),
+            content=self.content,
+            sig=self.sig,
+        )
+
+
+class LoginRequest(msgspec.Struct):
+    event: SignedEvent
+
+
+class RefreshRequest(msgspec.Struct):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
@@ -89,7 +116,9 @@ class AuthController(Controller):
     ) -> TokenResponse:
         """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
         origin = origin_of(request)
-        signed_in = await login(SignInRequest(event=data.event, ip=origin.ip, user_agent=origin.user_agent))
+        signed_in = await login(
+            SignInRequest(event=data.event.to_event(), ip=origin.ip, user_agent=origin.user_agent)
+        )
         return TokenResponse.of(signed_in)
 
     @post("/refresh", status_code=200, **problem_responses(*JSON_BODY, 401, 429, 503))
