@@ -5,6 +5,7 @@ from typing import Any
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from adapters.http.principal import SIGNED_IN
@@ -46,7 +47,9 @@ class MeResponse(msgspec.Struct):
 
 
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
-async def me(principal: Principal, get_me: SkipValidation[GetMe]) -> MeResponse:
+async def me(
+    principal: NamedDependency[Principal], get_me: NamedDependency[SkipValidation[GetMe]]
+) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
     return MeResponse(
