@@ -5,8 +5,11 @@ from typing import Any
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from adapters.http.principal import SIGNED_IN
+from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
@@ -43,8 +46,10 @@ class MeResponse(msgspec.Struct):
     nip05: list[dict[str, Any]]
 
 
-@get("/api/v1/me", tags=["account"])
-async def me(principal: Principal, get_me: SkipValidation[GetMe]) -> MeResponse:
+@get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
+async def me(
+    principal: NamedDependency[Principal], get_me: NamedDependency[SkipValidation[GetMe]]
+) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
     return MeResponse(
