@@ -8,8 +8,8 @@ import pytest
 from msgspec import structs
 
 from domain.errors import Conflict, NotFound
-from domain.records.hashing import secret_digest
 from domain.records.auth import AuthChallenge
+from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession
 from domain.records.paging import PageCursor
 from domain.records.users import UserRole

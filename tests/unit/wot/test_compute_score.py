@@ -23,7 +23,9 @@ BUILD_CALLS = 3
 class Process:
     """One server process: its own container (so its own singletons), the shared relay and cache."""
 
-    def __init__(self, relay: ControllableRelay, cache: MemoryCache, clock: FixedClock, data_dir: Path) -> None:
+    def __init__(
+        self, relay: ControllableRelay, cache: MemoryCache, clock: FixedClock, data_dir: Path
+    ) -> None:
         container = container_for_tests(
             settings_for_tests(data_dir), clock=clock, relay=relay, cache=cache, wot_settings=SETTINGS
         )
