@@ -34,3 +34,9 @@ def test_a_hung_test_fails_and_the_run_goes_on(tmp_path: Path) -> None:
     assert finished.returncode == 1, finished.stdout
     assert "1 failed, 1 passed" in finished.stdout
     assert "Timeout" in finished.stdout
+
+
+def test_property_tests_draw_the_same_examples_every_run() -> None:
+    from hypothesis import settings
+
+    assert (settings.default.derandomize, settings.default.database) == (True, None)
