@@ -1,67 +1,64 @@
-"""`nostr-id wot score` prints the figures from the container's use case, named as the API names them."""
+"""WoT settings from the service's settings: the trust seeds and the demo record (bootstrap/wot_settings.py)."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from adapters.relay.memory_relay import MemoryRelay
-from bootstrap.container import Container
-from bootstrap.wot_commands import wot_score
-from domain.clock import FixedClock
+from application.demo.seed_demo_graph import DemoSeeded
+from bootstrap.keys import service_secret_key
+from bootstrap.settings import Settings, SettingsError
+from bootstrap.wot_settings import read_demo_seeds, remember_demo, wot_seeds, wot_settings
 from domain.nostr.nip19 import encode_npub
-from tests.support.app import container_for_tests, settings_for_tests
-from tests.unit.wot.world import NOW, PUB, world_events
-
-API_FIELDS = [
-    "pubkey",
-    "npub",
-    "followers_count",
-    "following_count",
-    "wot_depth",
-    "trust_score",
-    "is_likely_bot",
-    "bot_reasons",
-    "account_age_score",
-    "activity_score",
-    "discount_percent",
-    "computed_at",
-    "stale",
-]
+from domain.nostr.signing import public_key_of
+from tests.unit.wot.world import PUB
 
 
-@pytest.fixture
-def container(tmp_path: Path) -> Container:
-    settings = settings_for_tests(tmp_path, wot_seeds=(PUB["seed"],))
-    return container_for_tests(settings, relay=MemoryRelay(world_events()), clock=FixedClock(NOW))
+def seeded(*names: str) -> DemoSeeded:
+    return DemoSeeded(seeds=[PUB[n] for n in names], users=10, seed=1, events_total=5, events_accepted=5)
 
 
-async def test_json_has_the_fields_of_the_api_answer(
-    container: Container, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert await wot_score(container, encode_npub(PUB["carol"]), as_json=True) == 0
+def test_demo_seeds_are_remembered_under_data_dir(tmp_path: Path) -> None:
+    assert read_demo_seeds(tmp_path) == ()
 
-    printed = json.loads(capsys.readouterr().out)
-    assert list(printed) == API_FIELDS
-    assert (printed["pubkey"], printed["npub"]) == (PUB["carol"], encode_npub(PUB["carol"]))
-    assert (printed["followers_count"], printed["following_count"], printed["wot_depth"]) == (2, 1, 2)
-    assert (printed["computed_at"], printed["stale"], printed["bot_reasons"]) == (
-        "2025-06-01T00:00:00Z",
-        False,
-        [],
+    remember_demo(tmp_path, seeded("alice", "bob"))
+
+    assert read_demo_seeds(tmp_path) == (PUB["alice"], PUB["bob"])
+
+
+def test_wot_seeds_win_over_the_demo_and_accept_npubs(tmp_path: Path) -> None:
+    remember_demo(tmp_path, seeded("alice"))
+    settings = Settings(data_dir=tmp_path, wot_seeds=(encode_npub(PUB["carol"]), PUB["dave"], PUB["carol"]))
+
+    assert wot_seeds(settings) == (PUB["carol"], PUB["dave"])
+
+
+def test_without_wot_seeds_the_demo_seeds_are_used(tmp_path: Path) -> None:
+    remember_demo(tmp_path, seeded("alice"))
+
+    assert wot_seeds(Settings(data_dir=tmp_path)) == (PUB["alice"],)
+
+
+def test_without_either_the_service_key_is_the_seed(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+
+    assert wot_seeds(settings) == (public_key_of(service_secret_key(settings)),)
+
+
+def test_bad_seeds_name_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="WOT_SEEDS"):
+        wot_seeds(Settings(data_dir=tmp_path, wot_seeds=("carol",)))
+
+
+def test_a_damaged_demo_record_names_data_dir(tmp_path: Path) -> None:
+    (tmp_path / "demo.json").write_text("{not json")
+
+    with pytest.raises(SettingsError, match="DATA_DIR"):
+        read_demo_seeds(tmp_path)
+
+
+def test_settings_carry_depth_and_ttl(tmp_path: Path) -> None:
+    settings = wot_settings(
+        Settings(data_dir=tmp_path, wot_seeds=(PUB["seed"],), wot_max_depth=2, wot_cache_ttl=60)
     )
 
-
-async def test_text_is_one_aligned_line_per_field(
-    container: Container, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert await wot_score(container, PUB["carol"], as_json=False) == 0
-
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == API_FIELDS
-    assert lines[4] == "wot_depth          2"
-
-
-async def test_a_bad_pubkey_exits_2(container: Container, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await wot_score(container, "carol", as_json=False) == 2
-    assert capsys.readouterr().err.startswith("nostr-id: ")
+    assert (settings.seeds, settings.max_depth, settings.cache_ttl) == ((PUB["seed"],), 2, 60.0)
