@@ -1,4 +1,4 @@
-"""WoT settings from the service's settings: the trust seeds and the demo record (bootstrap/wot_settings.py)."""
+"""WoT settings from the service's settings: trust seeds and the demo record (bootstrap/wot_settings.py)."""
 
 from pathlib import Path
 
