@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 LOCKS := requirements/base.txt requirements/embedded.txt requirements/dev.txt
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --custom-compile-command "make lock" --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint unit bench services lock clean
+.PHONY: run test lint unit bench services tools lock clean
 
 $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,13 +36,17 @@ run: $(STAMP)
 services:
 	bash scripts/ensure-services.sh
 
+# Command-line tools the tests drive (chromium for the docs page), from Debian's packages.
+tools:
+	bash scripts/ensure-tools.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) services lint
+test: $(STAMP) services tools lint
 	$(BIN)/pytest
 
 unit: $(STAMP)

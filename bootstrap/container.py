@@ -19,6 +19,7 @@ from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import service_secret_key
+from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.clock import SystemClock
@@ -68,6 +69,10 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
+    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
+    metrics_exposition = providers.Singleton(
+        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry
+    )
     service_key = providers.Singleton(service_secret_key, settings)
 
     db_pool = providers.Singleton(create_pool, settings.provided.database_url)

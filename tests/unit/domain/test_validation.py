@@ -185,8 +185,14 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
 
 
 # Other hex values with a meaning of their own keep their own shapes: a SHA-256 digest, an LNURL k1, a
-# compressed linking key (66 characters).
-OTHER_64_HEX_CONCEPTS = {"domain/records/hashing.py", "domain/records/lnurl.py", "domain/records/users.py"}
+# compressed linking key (66 characters), and the text forms the API accepts for a pubkey (hex in
+# either case, or an npub), a pattern for the OpenAPI document.
+OTHER_64_HEX_CONCEPTS = {
+    "domain/records/hashing.py",
+    "domain/records/lnurl.py",
+    "domain/records/users.py",
+    "domain/nostr/nip19.py",
+}
 HEX_RULE = re.compile(r"\[0-9a-f(A-F)?\]\{64\}|0123456789abcdef")
 
 
