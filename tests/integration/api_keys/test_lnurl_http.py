@@ -1,7 +1,6 @@
 """LNURL-auth (LUD-04) end to end over HTTP with a real wallet key (coincurve) and real DER
 signatures, against the real app and PostgreSQL."""
 
-import asyncio
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from domain.records.audit import AuditLogQuery
 from tests import builders
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.integration.postgres.support import committed
+from tests.support.concurrent_http import send_at_once
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -145,8 +145,13 @@ async def test_l1_of_20_concurrent_redemptions_of_one_k1_exactly_one_succeeds_an
     started = await _start(api)
     params = wallet.callback_params(started["callback_url"])
 
-    answers = await asyncio.gather(*(_callback(api, params) for _ in range(20)))
-    polls = await asyncio.gather(*(api.client.get(f"/api/v1/auth/lnurl/{started['k1']}") for _ in range(20)))
+    callbacks = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", "/api/v1/auth/lnurl/callback", {"params": params})] * 20
+    )
+    polls = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", f"/api/v1/auth/lnurl/{started['k1']}", {})] * 20
+    )
+    answers = [response.json() for response in callbacks]
 
     assert sum(answer == {"status": "OK"} for answer in answers) == 1
     assert sum("tokens" in poll.json() for poll in polls) == 1

@@ -1,7 +1,6 @@
 """Rate limits over HTTP against the real app: on the memory cache and on the real Redis, and
 with Redis gone (read limits fail open; the NIP-98 replay store fails closed)."""
 
-import asyncio
 import base64
 import time
 
@@ -18,6 +17,7 @@ from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from tests.fixtures.auth import TEST_PUBLIC_URL
+from tests.support.concurrent_http import send_at_once
 from tests.support.tcp_proxy import free_port
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def _wot(pubkey: str | None = None) -> str:
 async def test_r1_of_1000_concurrent_requests_against_a_limit_of_100_exactly_100_pass(api, api_container):
     api_container.rate_policies.override(providers.Object(_policies(10, 100, 10)))
 
-    responses = await asyncio.gather(*(api.client.get("/api/v1/me") for _ in range(1000)))
+    responses = await send_at_once(api, TEST_PUBLIC_URL, [("GET", "/api/v1/me", {})] * 1000)
 
     statuses = [response.status_code for response in responses]
     assert statuses.count(401) == 100  # let through, then refused for want of a credential
