@@ -43,7 +43,6 @@ def create_bench_app() -> Litestar:
         providers.Singleton(RedisCache.from_url, settings.redis_url, namespace=namespace)
     )
     anonymous = container.rate_policies().anonymous.name
-    container.limit_rate.override(
-        providers.Singleton(AnonymousUnlimited, LimitRate(container.cache()), anonymous)
-    )
+    limiter = container.limit_rate()
+    container.limit_rate.override(providers.Object(AnonymousUnlimited(limiter, anonymous)))
     return create_app(container)

@@ -12,16 +12,19 @@ import pytest
 from pact import Pact, match
 
 from client import ApiError, NostrIdClient, NostrSigner
+from domain.pubkeys import HEX_PUBKEY
+from domain.records.lnurl import K1_SHAPE
 from tests.contract import api_states as world
 
 PACTS = Path(__file__).parent / "pacts"
 CONSUMER, PROVIDER = "nostr-id-client", "nostr-id"
 DATETIME = "2026-01-01T00:00:00Z"
 BOB = NostrSigner(world.BOB_SECRET).pubkey
+HEX = f"^{HEX_PUBKEY.pattern}$"
 
 USER = {
     "id": match.uuid(str(world.ALICE.id)),
-    "pubkey": match.regex(world.ALICE.pubkey, regex="^[0-9a-f]{64}$"),
+    "pubkey": match.regex(world.ALICE.pubkey, regex=HEX),
     "npub": match.regex("npub1" + "q" * 58, regex="^npub1[02-9ac-hj-np-z]{58}$"),
     "role": match.str("user"),
     "created_at": match.str(DATETIME),
@@ -34,7 +37,7 @@ TOKENS = {
     "user": USER,
 }
 WOT = {
-    "pubkey": match.regex(BOB, regex="^[0-9a-f]{64}$"),
+    "pubkey": match.regex(BOB, regex=HEX),
     "npub": match.regex("npub1" + "q" * 58, regex="^npub1[02-9ac-hj-np-z]{58}$"),
     "followers_count": match.int(0),
     "following_count": match.int(0),
@@ -213,7 +216,7 @@ def test_api_keys(pact: Pact) -> None:
         .with_header("Authorization", _bearer())
         .with_body({"name": "crawler", "scopes": ["wot:read"]}, content_type="application/json")
         .will_respond_with(201)
-        .with_body({**key, "key": match.regex(world.ALICE_KEY, regex="^nid_[0-9a-f]{64}$")})
+        .with_body({**key, "key": match.regex(world.ALICE_KEY, regex="^nid_[0-9a-f]+$")})
     )
     (
         pact.upon_receiving("a list of the user's API keys")
@@ -297,11 +300,13 @@ def test_lightning_wallet_sign_in(pact: Pact) -> None:
         .will_respond_with(201)
         .with_body(
             {
-                "k1": match.regex(world.PENDING_K1, regex="^[0-9a-f]{64}$"),
+                "k1": match.regex(world.PENDING_K1, regex=f"^{K1_SHAPE.pattern}$"),
                 "lnurl": match.regex("LNURL1DP68GURN8GHJ7", regex="^LNURL1[02-9AC-HJ-NP-Z]+$"),
                 "callback_url": match.regex(
                     world.PUBLIC_URL + "/api/v1/auth/lnurl/callback?tag=login&k1=" + world.PENDING_K1,
-                    regex=r"^https?://.+/api/v1/auth/lnurl/callback\?tag=login&k1=[0-9a-f]{64}.*$",
+                    regex=r"^https?://.+/api/v1/auth/lnurl/callback\?tag=login&k1="
+                    + K1_SHAPE.pattern
+                    + ".*$",
                 ),
                 "expires_at": match.str(DATETIME),
             }

@@ -5,12 +5,14 @@ import sys
 from datetime import date
 
 import pytest
+from dependency_injector import providers
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.redis_cache import RedisCache
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.api_keys.metering import CLAIM_KEY, PENDING_KEY, FlushApiKeyUsage
-from domain.clock import SystemClock
+from bootstrap.container import Container
+from bootstrap.settings import Settings
 from tests import builders
 from tests.integration.postgres.support import committed
 
@@ -35,7 +37,11 @@ async def _total(pool: AsyncConnectionPool, key_id) -> int:
 
 
 def _flush(redis_cache: RedisCache, pool: AsyncConnectionPool) -> FlushApiKeyUsage:
-    return FlushApiKeyUsage(redis_cache, lambda: PostgresUnitOfWork(pool), SystemClock())
+    """The container's flush, over the test's Redis namespace and database pool."""
+    container = Container(settings=Settings(environment="test"))
+    container.cache.override(providers.Object(redis_cache))
+    container.db_pool.override(providers.Object(pool))
+    return container.flush_api_key_usage()
 
 
 async def test_1000_uses_metered_by_two_processes_flushing_concurrently_are_recorded_exactly(

@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from dependency_injector import providers
 
 from adapters.cache.memory_cache import MemoryCache
 from application.api_keys.metering import CLAIM_KEY, PENDING_KEY, FlushApiKeyUsage, MeterApiKeyUse
+from bootstrap.container import Container
+from bootstrap.settings import Settings
 from domain.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
@@ -22,8 +25,12 @@ class World:
         self.clock = FixedClock(datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC))
         self.cache = MemoryCache(self.clock)
         self.store = MemoryStore()
-        self.meter = MeterApiKeyUse(self.cache, self.clock)
-        self.flush = FlushApiKeyUsage(self.cache, self.new_uow, self.clock)
+        container = Container(settings=Settings(environment="test"))
+        container.clock.override(providers.Object(self.clock))
+        container.cache.override(providers.Object(self.cache))
+        container.unit_of_work.override(providers.Factory(FakeUnitOfWork, self.store))
+        self.meter: MeterApiKeyUse = container.meter_api_key_use()
+        self.flush: FlushApiKeyUsage = container.flush_api_key_usage()
 
     def new_uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)
