@@ -26,16 +26,24 @@ class NostrSigner:
         return cls(secrets.token_hex(32))
 
     def sign(
-        self, kind: int, tags: Sequence[Sequence[str]], content: str = "", created_at: int | None = None
+        self,
+        kind: int,
+        tags: Sequence[Sequence[str]],
+        content: str = "",
+        created_at: int | None = None,
+        aux_rand: bytes | None = None,
     ) -> dict[str, Any]:
-        """A signed event as a JSON-ready dict (NIP-01 id, BIP-340 signature)."""
+        """A signed event as a JSON-ready dict (NIP-01 id, BIP-340 signature).
+
+        `aux_rand` is BIP-340's auxiliary randomness (32 bytes, fresh by default); a fixed value
+        gives a reproducible signature, for fixtures."""
         created_at = int(time.time()) if created_at is None else created_at
         tag_lists = [list(tag) for tag in tags]
         serialized = json.dumps(
             [0, self.pubkey, created_at, kind, tag_lists, content], separators=(",", ":"), ensure_ascii=False
         )
         event_id = hashlib.sha256(serialized.encode("utf-8")).digest()
-        signature = self._key.sign_schnorr(event_id, secrets.token_bytes(32))
+        signature = self._key.sign_schnorr(event_id, aux_rand or secrets.token_bytes(32))
         return {
             "id": event_id.hex(),
             "pubkey": self.pubkey,

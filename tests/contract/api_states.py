@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import jwt
+
 from adapters.postgres.pool import create_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from adapters.tokens.jwt_tokens import JwtAccessTokens
+from adapters.tokens.jwt_tokens import ACCESS_AUDIENCE, ACCESS_TYPE, HEADER_TYPE, JwtAccessTokens
 from domain.errors import Conflict
 from domain.nostr.signing import public_key_of
 from domain.ports.persistence import UnitOfWork
@@ -44,6 +46,8 @@ ALICE_KEY_ID = UUID("0a91e000-0000-4000-8000-000000000001")
 ALICE_KEY = "nid_" + "a1" * 32
 ALICE_WOT_KEY = "nid_" + "b2" * 32
 PENDING_K1 = "d" * 64
+# BIP-340 auxiliary randomness of the contract's signed events, so their signatures repeat.
+AUX_RAND = bytes(32)
 
 SIGNED_IN = "alice is signed in"
 ENDING_SESSION = "alice is signed in on a session she ends"
@@ -57,9 +61,20 @@ LNURL_PENDING = "an LNURL login is pending"
 
 @functools.cache
 def access_token(family_id: UUID) -> str:
-    """The session's access token at the contract's time (one per family, so requests repeat)."""
-    tokens = JwtAccessTokens(JWT_SECRET, issuer=PUBLIC_URL)
-    return tokens.issue(user_id=ALICE.id, session_id=family_id, now=NOW)
+    """The session's access token at the contract's time, with a fixed token id so the pact file
+    is the same on every run; the provider's JwtAccessTokens verifies it."""
+    issued = int(NOW.timestamp())
+    claims = {
+        "sub": str(ALICE.id),
+        "sid": str(family_id),
+        "jti": "pact-" + str(family_id),
+        "iat": issued,
+        "exp": issued + JwtAccessTokens(JWT_SECRET, issuer=PUBLIC_URL).lifetime_seconds,
+        "iss": PUBLIC_URL,
+        "aud": ACCESS_AUDIENCE,
+        "typ": ACCESS_TYPE,
+    }
+    return jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"typ": HEADER_TYPE})
 
 
 def _session(family_id: UUID, refresh_token: str) -> Session:

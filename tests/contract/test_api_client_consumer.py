@@ -85,6 +85,7 @@ def test_sign_in_with_nostr(pact: Pact, monkeypatch: pytest.MonkeyPatch) -> None
         22242,
         [["relay", world.PUBLIC_URL], ["challenge", world.CHALLENGE]],
         created_at=int(world.NOW.timestamp()),
+        aux_rand=world.AUX_RAND,
     )
     (
         pact.upon_receiving("a request for a sign-in challenge")
@@ -184,7 +185,9 @@ def test_sessions(pact: Pact) -> None:
 def test_nip98_signed_request(pact: Pact, monkeypatch: pytest.MonkeyPatch) -> None:
     signer = NostrSigner(world.ALICE_SECRET)
     url = world.PUBLIC_URL + "/api/v1/me"
-    event = signer.sign(27235, [["u", url], ["method", "GET"]], created_at=int(world.NOW.timestamp()))
+    event = signer.sign(
+        27235, [["u", url], ["method", "GET"]], created_at=int(world.NOW.timestamp()), aux_rand=world.AUX_RAND
+    )
     header = "Nostr " + base64.b64encode(json.dumps(event, separators=(",", ":")).encode()).decode()
     (
         pact.upon_receiving("a NIP-98 signed request for the account")
