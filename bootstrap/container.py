@@ -173,6 +173,7 @@ class Container(containers.DeclarativeContainer):
     list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
     change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
     set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
+
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(
