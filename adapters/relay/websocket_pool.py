@@ -247,6 +247,10 @@ class WebsocketRelayPool:
             return
         await self._fan_out("ping", self._ping_relay)
 
+    def information(self, url: str) -> RelayInformation | None:
+        """The relay's NIP-11 document as read at start (None until read, or when it has none)."""
+        return next((relay.information for relay in self._relays if relay.url == url), None)
+
     # --- one relay ---------------------------------------------------------------------------
 
     async def _query_relay(self, relay: _Relay, filters: list[Filter]) -> list[Event]:

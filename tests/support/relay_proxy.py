@@ -12,6 +12,7 @@ import json
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from tests.support.tcp_proxy import free_port
 
@@ -33,6 +34,7 @@ class RelayProxy:
         self.silent_cap: int | None = None  # cap each REQ's `limit` at this, announcing nothing
         self.notice_before_count: str | None = None  # send this NOTICE when a COUNT arrives
         self.auth_flood = 0  # send this many AUTH challenges when a client connects
+        self.information: dict[str, object] | None = None  # served as the NIP-11 document
         self.requests: list[list[object]] = []  # every REQ and COUNT the client sent, as sent
         self.auth_answers = 0  # AUTH messages the client sent
         self.forwarded_events = 0
@@ -40,8 +42,19 @@ class RelayProxy:
         self._server: Server | None = None
 
     async def start(self) -> "RelayProxy":
-        self._server = await serve(self._handle, "127.0.0.1", self.port, max_size=None)
+        self._server = await serve(
+            self._handle, "127.0.0.1", self.port, max_size=None, process_request=self._information
+        )
         return self
+
+    def _information(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.headers.get("Upgrade") is not None:
+            return None
+        if self.information is None:
+            return connection.respond(404, "no information document")
+        response = connection.respond(200, json.dumps(self.information))
+        response.headers["Content-Type"] = "application/nostr+json"
+        return response
 
     async def stop(self) -> None:
         if self._server is not None:
