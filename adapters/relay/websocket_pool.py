@@ -18,7 +18,13 @@ from adapters.relay.chunking import split_filter
 from adapters.relay.circuit_breaker import CircuitBreaker
 from adapters.relay.connection import RelayConnection
 from adapters.relay.connection_group import ConnectionGroup
-from adapters.relay.errors import ConnectionLost, CountUnsupported, RateLimited, RelayError
+from adapters.relay.errors import (
+    ConnectionLost,
+    CountUnanswered,
+    CountUnsupported,
+    RateLimited,
+    RelayError,
+)
 from adapters.relay.metrics import RelayMetrics
 from adapters.relay.nip11 import RelayInformation, fetch_information
 from adapters.relay.paging import Pager, RelayReading, first_leaf
@@ -301,9 +307,11 @@ class WebsocketRelayPool:
         except (CountUnsupported, TimeoutError) as error:
             relay.count_off_until = self._clock() + self._count_retry_after
             logger.info(
-                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, error or "no answer"
+                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, str(error) or "no answer"
             )
-            raise CountUnsupported(f"{relay.url}: COUNT not answered") from error
+            if isinstance(error, TimeoutError):
+                raise CountUnanswered(f"{relay.url}: COUNT not answered") from error
+            raise
         return total
 
     async def _publish_relay(self, relay: _Relay, events: list[Event]) -> set[str]:
@@ -376,7 +384,11 @@ class WebsocketRelayPool:
                 continue
             if quiet is not None and isinstance(outcome, quiet):
                 refused += 1
-                relay.breaker.record_success()
+                # A refusal shows the relay alive; silence shows nothing either way.
+                if isinstance(outcome, CountUnanswered):
+                    relay.breaker.abandon()
+                else:
+                    relay.breaker.record_success()
                 continue
             self._settle(relay, outcome if isinstance(outcome, BaseException) else None)
             if isinstance(outcome, BaseException):
