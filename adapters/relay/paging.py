@@ -36,6 +36,12 @@ class RelayReading:
             if size is not None
         )
 
+    @property
+    def trusted_page_size(self) -> int:
+        """A page shorter than asked, when asked at most this, is the end: the relay has sent pages
+        this large, or announces (NIP-11 `max_limit`) that it does."""
+        return max(self.proven, self.announced_max_limit or 0)
+
     def prove(self, received: int) -> None:
         self.proven = max(self.proven, received)
 
@@ -133,8 +139,8 @@ class Pager:
                     return None
                 reading.learn_cap(after_short)  # the relay cut the earlier page without saying so
             if short:
-                if asked <= reading.proven:
-                    return None  # the relay has sent full pages of this size: this one is the end
+                if asked <= reading.trusted_page_size:
+                    return None  # the relay sends pages of this size: this one is the end
                 after_short = page.received
             else:
                 after_short = None

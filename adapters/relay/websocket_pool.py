@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 RATE_LIMIT_PAUSE = 0.25
+# The probe keeps nothing; this bounds only what it lets the relay send.
+PROBE_BYTES = 256 * MIB
 MAX_RATE_LIMIT_PAUSE = 4.0
 _T = TypeVar("_T")
 
@@ -277,7 +279,7 @@ class WebsocketRelayPool:
             raise first_leaf(failed) from None
         return [event for task in tasks for event in task.result()]
 
-    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> Page:
+    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget, keep: bool = True) -> Page:
         """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
         the relay says it is rate-limited; the caller's deadline bounds the retries."""
         pause = RATE_LIMIT_PAUSE
@@ -285,7 +287,7 @@ class WebsocketRelayPool:
         while True:
             try:
                 async with relay.group.lease() as connection:
-                    return await connection.fetch(filter_, budget)
+                    return await connection.fetch(filter_, budget, keep=keep)
             except ConnectionLost:
                 if reconnected:
                     raise
@@ -449,12 +451,25 @@ class WebsocketRelayPool:
             await relay.group.primary.ready()
         information = await fetch_information(self._http, relay.url)
         relay.information = information
-        if information is None:
+        if information is not None:
+            relay.count_announced = information.supports_count
+            relay.reading.announced_max_limit = information.limitation.valid_max_limit
+            if (subscriptions := information.limitation.valid_max_subscriptions) is not None:
+                relay.group.limit_subscriptions(subscriptions)
+        await self._probe_page_size(relay)
+
+    async def _probe_page_size(self, relay: _Relay) -> None:
+        """Asks once for a page of anything: the events it brings show how many the relay sends in
+        one page, so later pages shorter than that are taken for the end without a follow-up."""
+        asked = relay.reading.page_size
+        try:
+            async with asyncio.timeout(self._deadline):
+                page = await self._fetch_page(
+                    relay, Filter(limit=asked), Budget(asked, PROBE_BYTES), keep=False
+                )
+        except (RelayError, TimeoutError):
             return
-        relay.count_announced = information.supports_count
-        relay.reading.announced_max_limit = information.limitation.valid_max_limit
-        if (subscriptions := information.limitation.valid_max_subscriptions) is not None:
-            relay.group.limit_subscriptions(subscriptions)
+        relay.reading.prove(page.received)
 
 
 class _NoneSupported(Exception):
