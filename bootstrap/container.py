@@ -9,26 +9,24 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
-from adapters.http.metrics import exposition_registry
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
-from application.shared_computation import SharedComputation
+from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import service_secret_key
+from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
-from bootstrap.wot_commands import wot_settings as wot_settings_of
+from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
-RELAY_READ_TTL = 60.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
 
@@ -87,8 +85,6 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryCache, clock=clock),
     )
     cache_lifecycle = providers.Resource(close_cache, cache)
-    # A Singleton: computations in flight are shared by every request of this process.
-    shared_computation = providers.Singleton(SharedComputation, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -104,10 +100,6 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryRelay),
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
-    # Reads of Nostr data by use cases other than the Web of Trust, which caches its own results.
-    cached_relay = providers.Singleton(
-        CachedRelay, relay, cache, ttl=RELAY_READ_TTL, shared=shared_computation
-    )
 
     wot_settings = providers.Singleton(wot_settings_of, settings)
     wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
@@ -121,6 +113,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
+
+    seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(
         CheckReadiness,
