@@ -14,7 +14,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.http.wot import WotController
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from domain.clock import SystemClock
 from domain.wot.settings import WotSettings
@@ -26,7 +26,8 @@ def create_bench_app() -> Litestar:
     clock = SystemClock()
     cache = MemoryCache(clock)
     calculator = WotCalculator(relay, settings)
-    compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+    neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
+    compute = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings)
     batch = ComputeWotFiguresBatch(compute)
 
     @asynccontextmanager
@@ -38,8 +39,8 @@ def create_bench_app() -> Litestar:
     return Litestar(
         route_handlers=[WotController],
         dependencies={
-            "compute_wot_score": Provide(lambda: compute, sync_to_thread=False),
-            "compute_wot_scores": Provide(lambda: batch, sync_to_thread=False),
+            "compute_wot_figures": Provide(lambda: compute, sync_to_thread=False),
+            "compute_wot_figures_batch": Provide(lambda: batch, sync_to_thread=False),
         },
         lifespan=[lifespan],
     )

@@ -16,12 +16,10 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
-from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.admission import ComputeAdmission
+from bootstrap.current_wot import CurrentWot
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings
-from bootstrap.wot_commands import wot_settings as wot_settings_of
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
@@ -30,6 +28,9 @@ READINESS_TIMEOUT = 2.0
 RELAY_READ_TTL = 60.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
+# Cold score computations running at once per process; more queue, or are refused at once when
+# they could not start within the request deadline.
+WOT_COLD_COMPUTATIONS = 64
 
 
 def cache_kind(settings: Settings) -> str:
@@ -104,18 +105,14 @@ class Container(containers.DeclarativeContainer):
         CachedRelay, relay, cache, ttl=RELAY_READ_TTL, shared=shared_computation
     )
 
-    wot_settings = providers.Singleton(wot_settings_of, settings)
-    wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
-    # Singletons: each process keeps the decoded neighbourhood and its in-flight computations.
-    wot_neighbourhood = providers.Singleton(SharedNeighbourhood, wot_calculator, cache, clock)
-    compute_wot_score = providers.Singleton(
-        ComputeWotFigures,
-        calculator=wot_calculator,
-        neighbourhood=wot_neighbourhood,
-        cache=cache,
-        clock=clock,
-    )
-    compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
+    wot_admission = providers.Singleton(ComputeAdmission, WOT_COLD_COMPUTATIONS)
+    # The use cases for the settings in force: rewired when `demo seed` records new seeds.
+    current_wot = providers.Singleton(CurrentWot, settings, relay, cache, clock, wot_admission)
+    wot_use_cases = providers.Callable(lambda current: current(), current_wot)
+    wot_settings = providers.Callable(lambda wot: wot.settings, wot_use_cases)
+    wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
+    compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
+    compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
 
     check_readiness = providers.Factory(
         CheckReadiness,

@@ -82,7 +82,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
         target = parse_pubkey(pubkey)
         settings: WotSettings = container.wot_settings()
         await container.wot_neighbourhood().ready(wait_for=settings.build_deadline)
-        served = await container.compute_wot_score()(target)
+        served = await container.compute_wot_figures()(target)
     except InvalidInput as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 2

@@ -18,8 +18,8 @@ from adapters.http.wot import WotController
 DEPENDENCIES = {
     "check_readiness": "check_readiness",
     "metrics_registry": "metrics_registry",
-    "compute_wot_score": "compute_wot_score",
-    "compute_wot_scores": "compute_wot_scores",
+    "compute_wot_figures": "compute_wot_figures",
+    "compute_wot_figures_batch": "compute_wot_figures_batch",
 }
 
 

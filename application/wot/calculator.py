@@ -26,10 +26,6 @@ class WotCalculator:
         self._relay = relay
         self._settings = settings
 
-    @property
-    def settings(self) -> WotSettings:
-        return self._settings
-
     async def fetch_contacts(self) -> dict[str, list[str]]:
         """Contact lists of everyone within `max_depth - 1` hops of a seed, level by level."""
         contacts: dict[str, list[str]] = {}
@@ -62,8 +58,12 @@ class WotCalculator:
     async def target_facts(self, pubkey: str, now: datetime) -> TargetFacts:
         """Counts, profile, oldest event and recent notes of one pubkey, fresh from the relays."""
         now_ts = int(now.timestamp())
+        # Events dated in the future are not recent notes, nor the oldest event.
         recent = Filter(
-            authors=(pubkey,), kinds=(NOTE_KIND,), since=now_ts - self._settings.activity_window_days * 86400
+            authors=(pubkey,),
+            kinds=(NOTE_KIND,),
+            since=now_ts - self._settings.activity_window_days * 86400,
+            until=now_ts,
         )
         own, followers, recent_notes = await asyncio.gather(
             self._relay.query(self._own_filters(pubkey, now_ts)),
@@ -72,7 +72,7 @@ class WotCalculator:
         )
         if recent_notes is None:
             notes = await self._relay.query([_capped(recent, RECENT_NOTES_CAP)])
-            recent_notes = sum(1 for event in notes if event.pubkey == pubkey)
+            recent_notes = sum(1 for event in notes if event.pubkey == pubkey and event.created_at <= now_ts)
             own = own + notes
         own = [event for event in own if event.pubkey == pubkey]
         contact_list = latest_per_author(own, CONTACTS_KIND).get(pubkey)
@@ -84,7 +84,7 @@ class WotCalculator:
             followers_count=max(0, followers_count),
             following_count=len(followed_pubkeys(contact_list)),
             has_profile=any(event.kind == PROFILE_KIND for event in own),
-            oldest_event_at=min((event.created_at for event in own), default=None),
+            oldest_event_at=min((event.created_at for event in own if event.created_at <= now_ts), default=None),
             recent_notes=recent_notes,
         )
 
@@ -118,4 +118,6 @@ def _tags_itself(contact_list: Event) -> bool:
 
 
 def _capped(filter_: Filter, limit: int) -> Filter:
-    return Filter(authors=filter_.authors, kinds=filter_.kinds, since=filter_.since, limit=limit)
+    return Filter(
+        authors=filter_.authors, kinds=filter_.kinds, since=filter_.since, until=filter_.until, limit=limit
+    )

@@ -15,7 +15,7 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, generate_demo_graph
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from domain.clock import FixedClock
 from domain.errors import DependencyUnavailable
@@ -131,8 +131,8 @@ async def scores(relay: WebsocketRelayPool, relay_url: str, world: World) -> dic
         await pool.start()
         try:
             calculator = WotCalculator(pool, settings)
-            neighbourhood = SharedNeighbourhood(calculator, cache, clock)
-            compute = ComputeWotFiguresBatch(ComputeWotFigures(calculator, neighbourhood, cache, clock))
+            neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
+            compute = ComputeWotFiguresBatch(ComputeWotFigures(calculator, neighbourhood, cache, clock, settings))
             served += await compute(world.graph.pubkeys[start : start + 80])
         finally:
             await pool.close()
@@ -199,8 +199,10 @@ async def test_a_pubkey_with_no_events_and_an_empty_seed_list(
     stranger = public_key_of(generate_secret_key())
     clock = FixedClock(world.now)
     cache = MemoryCache(clock)
-    calculator = WotCalculator(relay, WotSettings(seeds=()))
-    compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+    settings = WotSettings(seeds=())
+    calculator = WotCalculator(relay, settings)
+    neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
+    compute = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings)
 
     nobody = (await compute(stranger)).score
     famous = (await compute(world.seeds[0])).score
@@ -224,7 +226,8 @@ async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World
         cache = MemoryCache(clock)
         settings = WotSettings(seeds=world.seeds[:1], request_deadline=2.0, build_deadline=5.0)
         calculator = WotCalculator(pool, settings)
-        compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+        neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
+        compute = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings)
         fresh = await compute(world.graph.pubkeys[5])
 
         relay_process.stop()

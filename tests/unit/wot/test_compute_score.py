@@ -5,7 +5,7 @@ import pytest
 
 from adapters.cache.memory_cache import MemoryCache
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from domain.clock import FixedClock
 from domain.errors import DependencyUnavailable, InvalidInput
@@ -25,8 +25,8 @@ class Process:
 
     def __init__(self, relay: ControllableRelay, cache: MemoryCache, clock: FixedClock) -> None:
         calculator = WotCalculator(relay, SETTINGS)
-        self.neighbourhood = SharedNeighbourhood(calculator, cache, clock)
-        self.score = ComputeWotFigures(calculator, self.neighbourhood, cache, clock)
+        self.neighbourhood = SharedNeighbourhood(calculator, cache, clock, SETTINGS)
+        self.score = ComputeWotFigures(calculator, self.neighbourhood, cache, clock, SETTINGS)
         self.batch = ComputeWotFiguresBatch(self.score)
 
 

@@ -10,7 +10,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from domain.clock import FixedClock
 from domain.nostr.nip19 import encode_npub
@@ -46,12 +46,13 @@ async def client(relay: ControllableRelay) -> AsyncIterator[AsyncTestClient[Lite
     cache = MemoryCache(clock)
     settings = WotSettings(seeds=(PUB["seed"],), request_deadline=0.2)
     calculator = WotCalculator(relay, settings)
-    score = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+    neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
+    score = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings)
     app = Litestar(
         route_handlers=[WotController],
         dependencies={
-            "compute_wot_score": Provide(lambda: score, sync_to_thread=False),
-            "compute_wot_scores": Provide(lambda: ComputeWotFiguresBatch(score), sync_to_thread=False),
+            "compute_wot_figures": Provide(lambda: score, sync_to_thread=False),
+            "compute_wot_figures_batch": Provide(lambda: ComputeWotFiguresBatch(score), sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
     )
