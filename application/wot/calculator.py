@@ -84,7 +84,7 @@ class WotCalculator:
             followers_count=max(0, followers_count),
             following_count=len(followed_pubkeys(contact_list)),
             has_profile=any(event.kind == PROFILE_KIND for event in own),
-            oldest_event_at=min((event.created_at for event in own if event.created_at <= now_ts), default=None),
+            oldest_event_at=min((e.created_at for e in own if e.created_at <= now_ts), default=None),
             recent_notes=recent_notes,
         )
 

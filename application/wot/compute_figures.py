@@ -174,8 +174,8 @@ class ComputeWotFiguresBatch:
             raise error
         try:
             return await self._compute.stale_or_raise(pubkey, error)
-        except DependencyUnavailable as unavailable:
-            return UnavailableScore(pubkey=pubkey, detail=str(unavailable), retry_after=unavailable.retry_after)
+        except DependencyUnavailable as down:
+            return UnavailableScore(pubkey=pubkey, detail=str(down), retry_after=down.retry_after)
 
 
 def _decode(data: bytes) -> WotFigures:

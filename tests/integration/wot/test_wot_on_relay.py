@@ -132,7 +132,8 @@ async def scores(relay: WebsocketRelayPool, relay_url: str, world: World) -> dic
         try:
             calculator = WotCalculator(pool, settings)
             neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
-            compute = ComputeWotFiguresBatch(ComputeWotFigures(calculator, neighbourhood, cache, clock, settings))
+            figures = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings)
+            compute = ComputeWotFiguresBatch(figures)
             served += await compute(world.graph.pubkeys[start : start + 80])
         finally:
             await pool.close()
