@@ -71,6 +71,7 @@ def wot_settings(settings: Settings) -> WotSettings:
             seeds=wot_seeds(settings),
             max_depth=settings.wot_max_depth,
             cache_ttl=float(settings.wot_cache_ttl),
+            request_deadline=settings.wot_request_deadline,
         )
     except InvalidInput as error:
         raise SettingsError(f"WOT_SEEDS/WOT_MAX_DEPTH/WOT_CACHE_TTL: {error} {error.errors}") from None
@@ -126,9 +127,13 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
             return 1
     path = remember_demo(settings.data_dir, seeded)
     print(f"{seeded.events_accepted} of {seeded.events_total} events accepted for {seeded.users} users.")
-    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset):")
+    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset, no restart needed):")
     for pubkey in seeded.seeds:
         print(f"  {encode_npub(pubkey)}")
+    print("Pubkeys to try (nostr-id wot score <pubkey>, or GET /api/v1/wot/<pubkey>):")
+    print(f"  a seed          {seeded.seeds[0]}")
+    print(f"  an ordinary one {seeded.ordinary}")
+    print(f"  a likely bot    {seeded.bot}")
     if settings.wot_seeds:
         print("WOT_SEEDS is set, so scores use it rather than the demo seeds.")
     return 0 if seeded.events_accepted == seeded.events_total else 1

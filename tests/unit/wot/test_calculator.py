@@ -6,7 +6,7 @@ from application.wot.calculator import WotCalculator
 from domain.nostr.event import Event
 from domain.wot.scoring import NO_PROFILE, NO_TRUSTED_FOLLOWER, YOUNG_ACCOUNT
 from domain.wot.settings import WotSettings
-from tests.unit.wot.fakes import ControllableRelay, contacts
+from tests.unit.wot.fakes import ControllableRelay, contacts, note, profile
 from tests.unit.wot.world import DAY, NOW, NOW_TS, PUB, SECRET, world_events
 
 SETTINGS = WotSettings(seeds=(PUB["seed"],))
@@ -141,3 +141,22 @@ async def test_events_with_bad_signatures_never_count(relay: ControllableRelay) 
 
 def _fields(event: Event) -> dict[str, object]:
     return {field: getattr(event, field) for field in event.__struct_fields__}
+
+
+async def test_events_dated_in_the_future_are_neither_recent_notes_nor_the_oldest_event(
+    relay: ControllableRelay,
+) -> None:
+    # dave has no event of his own until now: a profile and 40 notes dated up to a year ahead.
+    await relay.publish([profile(SECRET["dave"], NOW_TS + 365 * DAY)])
+    await relay.publish([note(SECRET["dave"], NOW_TS + 60 + hour * 3600) for hour in range(40)])
+    calculator = WotCalculator(relay, SETTINGS)
+
+    facts = await calculator.target_facts(PUB["dave"], NOW)
+    figures = await score(relay, "dave")
+
+    assert (facts.recent_notes, facts.oldest_event_at) == (0, None)
+    assert (figures.activity_score, figures.account_age_score) == (0.0, 0.0)
+    assert "implausible_note_rate" not in figures.bot_reasons
+    # alice's six notes of the last 30 days still count, her future note does not.
+    await relay.publish([note(SECRET["alice"], NOW_TS + DAY)])
+    assert (await calculator.target_facts(PUB["alice"], NOW)).recent_notes == 6
