@@ -61,12 +61,11 @@ class SeedDemoGraph:
 
 def ordinary_account(graph: DemoGraph) -> int:
     """A person from the middle of the graph with a profile and a contact list, not a seed."""
-    middle = graph.size // 2
-    for index in [*range(middle, graph.size), *range(middle)]:
-        if not graph.is_bot[index] and graph.has_profile[index] and index not in graph.seeds:
-            if len(graph.follows[index]) > 0:
-                return index
-    return next(index for index in range(graph.size) if not graph.is_bot[index] and index not in graph.seeds)
+    people = [index for index in range(graph.size) if not graph.is_bot[index] and index not in graph.seeds]
+    for index in [*people[len(people) // 2 :], *people[: len(people) // 2]]:
+        if graph.has_profile[index] and len(graph.follows[index]) > 0:
+            return index
+    return people[len(people) // 2]
 
 
 async def publish_graph(relay: RelayPort, graph: DemoGraph, progress: Progress | None = None) -> int:
