@@ -57,9 +57,22 @@ def in_loop(container: Container) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://nostr-id.test")
 
 
+class SignallingRelay(ControllableRelay):
+    """Sets `held` when a call is held in slow mode."""
+
+    def __init__(self) -> None:
+        super().__init__(world_events())
+        self.held = asyncio.Event()
+
+    async def _gate(self, name: str) -> None:
+        if self.mode == "slow":
+            self.held.set()
+        await super()._gate(name)
+
+
 @pytest.fixture
-def relay() -> ControllableRelay:
-    return ControllableRelay(world_events())
+def relay() -> SignallingRelay:
+    return SignallingRelay()
 
 
 @pytest.fixture
@@ -128,7 +141,7 @@ async def test_w1_a_batch_that_is_served_in_time_carries_no_retry_after(
 
 
 async def test_w1_when_cold_computations_could_not_start_in_time_the_answer_is_a_503_at_once(
-    serve: Callable[..., httpx.AsyncClient], relay: ControllableRelay
+    serve: Callable[..., httpx.AsyncClient], relay: SignallingRelay
 ) -> None:
     admission = ComputeAdmission(1, typical_seconds=60)
     async with serve(wot_admission=admission) as client:
@@ -136,8 +149,8 @@ async def test_w1_when_cold_computations_could_not_start_in_time_the_answer_is_a
         relay.mode = "slow"
         first = asyncio.create_task(client.get(f"/api/v1/wot/{PUB['dave']}"))
         async with asyncio.timeout(GUARD):
-            while admission.in_flight == 0:
-                await asyncio.sleep(0.005)
+            await relay.held.wait()
+        assert admission.in_flight == 1
 
         expected_wait = admission.expected_wait()
         refused = await client.get(f"/api/v1/wot/{PUB['erin']}")
