@@ -1,7 +1,7 @@
 """An embedded Nostr relay process (nostr-sdk's LocalRelay over LMDB) for development and tests.
 
 Run as `python -m adapters.relay.embedded --port P [--data-dir DIR] [--max-filter-limit N]
-[--auth-required]`; it prints `READY <url>` once it accepts connections and stops cleanly on SIGTERM or
+[--auth-required] [--keep-nagle]`; it prints `READY <url>` once it accepts connections and stops cleanly on SIGTERM or
 SIGINT. Like strfry, it answers at most 500 events per filter by default, so readers must page with
 `until`. It answers NIP-45 COUNT; it serves no NIP-11 document.
 """
@@ -30,6 +30,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--auth-required", action="store_true", help="demand NIP-42 authentication for reads and writes"
     )
+    parser.add_argument(
+        "--keep-nagle",
+        action="store_true",
+        help="leave Nagle's algorithm on, as LocalRelay does by itself (for comparison benchmarks)",
+    )
     return parser.parse_args(argv)
 
 
@@ -55,7 +60,8 @@ async def _serve(args: argparse.Namespace) -> None:
         builder = builder.database(await nostr_sdk.NostrLmdb.open(str(args.data_dir / "lmdb")))
     relay = builder.build()
     await relay.run()
-    _no_delay_on_listener(args.port)
+    if not args.keep_nagle:
+        _no_delay_on_listener(args.port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
