@@ -13,7 +13,9 @@ from domain.wot.settings import WotSettings
 
 # Ages (in days) probed for the oldest event: one `until` filter with limit 1 each, all in one
 # query (relays answer each filter as its own subscription, so the ladder is kept short). The
-# oldest event found is at most one step younger than the true oldest event.
+# oldest event found is at most one step younger than the true oldest event. Only the probes older
+# than the pubkey's profile and contact list are sent: a younger probe could not find anything
+# older than they are.
 AGE_PROBE_DAYS = (1, 7, 30, 90, 180, 270)
 # Fallback when the relays cannot COUNT: at most this many recent notes are fetched.
 RECENT_NOTES_CAP = 5000
@@ -66,7 +68,7 @@ class WotCalculator:
             until=now_ts,
         )
         own, followers, recent_notes = await asyncio.gather(
-            self._relay.query(self._own_filters(pubkey, now_ts)),
+            self._relay.query([Filter(authors=(pubkey,), kinds=(PROFILE_KIND, CONTACTS_KIND))]),
             self._followers_count(pubkey),
             self._relay.count([recent]),
         )
@@ -75,6 +77,9 @@ class WotCalculator:
             recent_notes = sum(1 for event in notes if event.pubkey == pubkey and event.created_at <= now_ts)
             own = own + notes
         own = [event for event in own if event.pubkey == pubkey]
+        probes = self._age_probes(pubkey, now_ts, _oldest(own, now_ts))
+        if probes:
+            own += [event for event in await self._relay.query(probes) if event.pubkey == pubkey]
         contact_list = latest_per_author(own, CONTACTS_KIND).get(pubkey)
         followers_count, counted_by_relay = followers
         if counted_by_relay and contact_list is not None and _tags_itself(contact_list):
@@ -84,7 +89,7 @@ class WotCalculator:
             followers_count=max(0, followers_count),
             following_count=len(followed_pubkeys(contact_list)),
             has_profile=any(event.kind == PROFILE_KIND for event in own),
-            oldest_event_at=min((e.created_at for e in own if e.created_at <= now_ts), default=None),
+            oldest_event_at=_oldest(own, now_ts),
             recent_notes=recent_notes,
         )
 
@@ -92,16 +97,19 @@ class WotCalculator:
         facts = await self.target_facts(pubkey, now)
         return score_target(facts, neighbourhood.position_of(pubkey), self._settings, now)
 
-    def _own_filters(self, pubkey: str, now_ts: int) -> list[Filter]:
-        probes = [
-            Filter(authors=(pubkey,), until=now_ts - int(days * SECONDS_PER_DAY), limit=1)
+    def _age_probes(self, pubkey: str, now_ts: int, oldest_known: int | None) -> list[Filter]:
+        """The probes that could find an event older than `oldest_known` (every probe when None)."""
+        untils = [
+            now_ts - int(days * SECONDS_PER_DAY)
             for days in AGE_PROBE_DAYS
             if days <= self._settings.age_full_days
         ]
-        probes.append(
-            Filter(authors=(pubkey,), until=now_ts - int(self._settings.age_full_days * 86400), limit=1)
-        )
-        return [Filter(authors=(pubkey,), kinds=(PROFILE_KIND, CONTACTS_KIND)), *probes]
+        untils.append(now_ts - int(self._settings.age_full_days * 86400))
+        return [
+            Filter(authors=(pubkey,), until=until, limit=1)
+            for until in dict.fromkeys(untils)
+            if oldest_known is None or until < oldest_known
+        ]
 
     async def _followers_count(self, pubkey: str) -> tuple[int, bool]:
         """Authors whose latest contact list follows the pubkey, and whether a relay COUNT said so."""
@@ -111,6 +119,11 @@ class WotCalculator:
             return counted, True
         lists = latest_per_author(await self._relay.query([followers]), CONTACTS_KIND)
         return sum(1 for event in lists.values() if pubkey in followed_pubkeys(event)), False
+
+
+def _oldest(events: list[Event], now_ts: int) -> int | None:
+    """The oldest `created_at` not in the future."""
+    return min((event.created_at for event in events if event.created_at <= now_ts), default=None)
 
 
 def _tags_itself(contact_list: Event) -> bool:
