@@ -1,7 +1,7 @@
 """Web of Trust endpoints: scores computed from the relays, cached, never stored."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Self
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -34,7 +34,7 @@ class WotFiguresResponse(msgspec.Struct):
     stale: bool
 
     @classmethod
-    def of(cls, served: ServedScore) -> "WotFiguresResponse":
+    def of(cls, served: ServedScore) -> Self:
         score = served.score
         return cls(
             pubkey=score.pubkey,
@@ -53,24 +53,23 @@ class WotFiguresResponse(msgspec.Struct):
         )
 
 
-class WotUnavailableItem(msgspec.Struct):
-    """A batch item with no figures to serve yet: ask again after `retry_after` seconds."""
+class WotBatchItem(WotFiguresResponse, tag_field="status", tag="ok"):
+    """A batch item with figures (`stale` when earlier ones are served): `status` is "ok"."""
+
+
+class WotUnavailableItem(msgspec.Struct, tag_field="status", tag="unavailable"):
+    """A batch item with no figures to serve in time: `status` is "unavailable"; ask again after
+    `retry_after` seconds."""
 
     pubkey: str
     npub: str
-    status: Literal["unavailable"]
     detail: str
     retry_after: int
 
     @classmethod
     def of(cls, item: UnavailableScore) -> "WotUnavailableItem":
-        return cls(
-            pubkey=item.pubkey,
-            npub=encode_npub(item.pubkey),
-            status="unavailable",
-            detail=item.detail,
-            retry_after=item.retry_after,
-        )
+        npub = encode_npub(item.pubkey)
+        return cls(pubkey=item.pubkey, npub=npub, detail=item.detail, retry_after=item.retry_after)
 
 
 class WotBatchRequest(msgspec.Struct):
@@ -78,7 +77,7 @@ class WotBatchRequest(msgspec.Struct):
 
 
 class WotBatchResponse(msgspec.Struct):
-    items: list[WotFiguresResponse | WotUnavailableItem]
+    items: list[WotBatchItem | WotUnavailableItem]
 
 
 BATCH_RETRY_AFTER = ResponseHeader(
@@ -111,17 +110,18 @@ class WotController(Controller):
     ) -> Response[WotBatchResponse]:
         """Web of Trust figures of up to 100 pubkeys, in the order given, within one request deadline.
 
-        Each item is either figures (`stale: true` when earlier figures are served because the
-        relays did not answer in time) or, when there are none to serve, `{pubkey, npub,
-        status: "unavailable", detail, retry_after}`; the answer then carries `Retry-After`.
+        Each item is either figures with `status: "ok"` (`stale: true` when earlier figures are
+        served because the relays did not answer in time) or, when there are none to serve in
+        time, `{status: "unavailable", pubkey, npub, detail, retry_after}`; the answer then carries
+        `Retry-After`.
         """
-        items: list[WotFiguresResponse | WotUnavailableItem] = []
+        items: list[WotBatchItem | WotUnavailableItem] = []
         retry_after = 0
         for item in await compute_wot_figures_batch(data.pubkeys):
             if isinstance(item, UnavailableScore):
                 items.append(WotUnavailableItem.of(item))
                 retry_after = max(retry_after, item.retry_after)
             else:
-                items.append(WotFiguresResponse.of(item))
+                items.append(WotBatchItem.of(item))
         headers = {"Retry-After": str(retry_after)} if retry_after else None
         return Response(WotBatchResponse(items=items), headers=headers)

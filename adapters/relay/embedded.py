@@ -2,8 +2,8 @@
 
 Run as `python -m adapters.relay.embedded --port P [--data-dir DIR] [--max-filter-limit N]
 [--auth-required] [--keep-nagle]`; it prints `READY <url>` once it accepts connections and stops
-cleanly on SIGTERM or SIGINT. Like strfry, it answers at most 500 events per filter by default, so readers must page with
-`until`. It answers NIP-45 COUNT; it serves no NIP-11 document.
+cleanly on SIGTERM or SIGINT. Like strfry, it answers at most 500 events per filter by default, so
+readers must page with `until`. It answers NIP-45 COUNT; it serves no NIP-11 document.
 """
 
 import argparse

@@ -121,7 +121,7 @@ async def test_w1_a_batch_on_a_slow_relay_answers_within_one_deadline_and_leaves
     assert response.status_code == 200
     items = response.json()["items"]
     assert [item["pubkey"] for item in items] == [PUB["alice"], *others, PUB["bob"]]
-    assert (items[0]["stale"], items[-1]["stale"]) == (True, True)
+    assert [(item["status"], item["stale"]) for item in (items[0], items[-1])] == [("ok", True)] * 2
     assert items[-1]["following_count"] == 2
     unavailable = items[1:-1]
     assert {item["status"] for item in unavailable} == {"unavailable"}
@@ -181,3 +181,22 @@ async def test_a_running_server_scores_against_new_demo_seeds_without_a_restart(
     assert (after["wot_depth"], after["is_likely_bot"], after["trust_score"]) == (0, False, 1.0)
     assert after["activity_score"] > 0
     assert bot["is_likely_bot"] is True
+
+
+async def test_the_schema_documents_the_per_item_unavailable_form_and_retry_after(
+    serve: Callable[..., httpx.AsyncClient],
+) -> None:
+    async with serve() as client:
+        response = await client.get("/schema/openapi.json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    batch = schema["paths"]["/api/v1/wot/batch"]["post"]["responses"]["200"]
+    items = schema["components"]["schemas"]["WotBatchResponse"]["properties"]["items"]["items"]
+    unavailable = schema["components"]["schemas"]["WotUnavailableItem"]
+    assert "Retry-After" in batch["headers"]
+    assert {option["$ref"].rsplit("/", 1)[1] for option in items["oneOf"]} == {
+        "WotBatchItem",
+        "WotUnavailableItem",
+    }
+    assert set(unavailable["required"]) >= {"status", "pubkey", "npub", "detail", "retry_after"}
