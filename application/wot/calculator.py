@@ -3,6 +3,7 @@
 import asyncio
 from datetime import datetime
 
+from application.wot.author_reads import BatchedAuthorReads
 from domain.nostr.event import Event, Filter
 from domain.nostr.replaceable import latest_per_author
 from domain.ports.relay import RelayPort
@@ -27,6 +28,8 @@ class WotCalculator:
     def __init__(self, relay: RelayPort, settings: WotSettings) -> None:
         self._relay = relay
         self._settings = settings
+        # Profiles and contact lists of targets: concurrent scores share one request.
+        self._own_events = BatchedAuthorReads(relay, (PROFILE_KIND, CONTACTS_KIND))
 
     async def fetch_contacts(self) -> dict[str, list[str]]:
         """Contact lists of everyone within `max_depth - 1` hops of a seed, level by level."""
@@ -68,7 +71,7 @@ class WotCalculator:
             until=now_ts,
         )
         own, followers, recent_notes = await asyncio.gather(
-            self._relay.query([Filter(authors=(pubkey,), kinds=(PROFILE_KIND, CONTACTS_KIND))]),
+            self._own_events.events_of(pubkey),
             self._followers_count(pubkey),
             self._relay.count([recent]),
         )
