@@ -6,8 +6,10 @@ from typing import Annotated, Self
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import ResponseHeader
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.params import JSONBody, SkipValidation
 
+from adapters.http.fields import PubkeyParameter, PubkeyText
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_figures import (
     MAX_BATCH,
     ComputeWotFigures,
@@ -73,7 +75,10 @@ class WotUnavailableItem(msgspec.Struct, tag_field="status", tag="unavailable"):
 
 
 class WotBatchRequest(msgspec.Struct):
-    pubkeys: Annotated[list[str], msgspec.Meta(max_length=MAX_BATCH, description="hex or npub, at most 100")]
+    pubkeys: Annotated[
+        list[PubkeyText],
+        msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
+    ]
 
 
 class WotBatchResponse(msgspec.Struct):
@@ -93,16 +98,21 @@ class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}")
+    @get("/{pubkey:str}", **problem_responses(422, 429, 503))
     async def score(
         self,
-        pubkey: FromPath[str],
+        pubkey: PubkeyParameter,
         compute_wot_figures: SkipValidation[ComputeWotFigures],
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
 
-    @post("/batch", status_code=200, response_headers=[BATCH_RETRY_AFTER])
+    @post(
+        "/batch",
+        status_code=200,
+        response_headers=[BATCH_RETRY_AFTER],
+        **problem_responses(*JSON_BODY, 429, 503),
+    )
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
