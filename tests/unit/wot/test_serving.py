@@ -165,18 +165,25 @@ async def test_w1_when_cold_computations_could_not_start_in_time_the_answer_is_a
     assert refused.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_a_running_server_scores_against_new_demo_seeds_without_a_restart(tmp_path: Path) -> None:
+async def test_a_running_server_scores_against_new_demo_seeds_without_a_restart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     container = container_for(tmp_path)
     now = int(container.clock().now().timestamp())
     graph = generate_demo_graph(80, 4, now)
     demo_seed_pubkey = graph.pubkeys[graph.seeds[0]]
+    demo_bot = graph.pubkeys[next(index for index in range(graph.size) if graph.is_bot[index])]
 
     async with in_loop(container) as client:
         before = (await client.get(f"/api/v1/wot/{demo_seed_pubkey}")).json()
         assert await demo_seed(container, users=80, seed=4) == 0
         after = (await client.get(f"/api/v1/wot/{demo_seed_pubkey}")).json()
-        bot = (await client.get(f"/api/v1/wot/{graph.pubkeys[-1]}")).json()
+        bot = (await client.get(f"/api/v1/wot/{demo_bot}")).json()
 
+    printed = capsys.readouterr().out
+    assert f"a seed          {demo_seed_pubkey}" in printed
+    assert f"a likely bot    {demo_bot}" in printed
+    assert "an ordinary one " in printed
     assert before["wot_depth"] is None
     assert (after["wot_depth"], after["is_likely_bot"], after["trust_score"]) == (0, False, 1.0)
     assert after["activity_score"] > 0
