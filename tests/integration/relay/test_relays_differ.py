@@ -13,6 +13,7 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import select
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from tests.support.polling import eventually
 from tests.support.relay_client import publish_raw
 from tests.support.relay_proxy import RelayProxy
 
@@ -129,8 +130,7 @@ async def test_w3_nip11_values_that_are_not_positive_integers_are_ignored(
     try:
         async with asyncio.timeout(HANG_GUARD):
             await pool.start()
-            while pool.information(proxy.url) is None:
-                await asyncio.sleep(0.01)
+            await eventually(lambda: pool.information(proxy.url) is not None)
             events = await pool.query([Filter(authors=(public_key_of(secret),))])
             counted = await pool.count([Filter(authors=(public_key_of(secret),))])
     finally:
