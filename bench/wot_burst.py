@@ -10,7 +10,10 @@
 3. Warms the trust neighbourhood with one score outside the burst, then asks for the score of each
    of the seeds' follows once (all cold), `--concurrency` requests at a time over real HTTP on
    loopback, and reports scores/s, answers by status and latency percentiles.
-4. Reference, same run: the relay's raw rate for the same kind of request (REQs that each find one
+4. With --overload N, a second server with a short request deadline is asked for every other
+   pubkey, N at a time: more cold work than it can start in time, to show the refusals come at
+   once (503 with Retry-After), not after the deadline.
+5. Reference, same run: the relay's raw rate for the same kind of request (REQs that each find one
    event, 8 in flight on one connection, as our pool sends them), and with --compare-nagle the
    whole burst again on a relay that leaves Nagle's algorithm on (LocalRelay's own behaviour).
 """
@@ -149,6 +152,7 @@ async def burst(base_url: str, targets: list[str], concurrency: int) -> dict[str
         statuses: dict[int, int] = {}
         latencies: list[float] = []
         refused_after: list[float] = []
+        with_retry_after: list[int] = []
 
         async def one(pubkey: str) -> None:
             async with slots:
@@ -157,6 +161,8 @@ async def burst(base_url: str, targets: list[str], concurrency: int) -> dict[str
                 took = time.perf_counter() - started
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 (latencies if response.status_code == 200 else refused_after).append(took)
+                if response.status_code == 503 and "retry-after" in response.headers:
+                    with_retry_after.append(int(response.headers["retry-after"]))
 
         started = time.perf_counter()
         await asyncio.gather(*(one(pubkey) for pubkey in targets))
@@ -169,7 +175,9 @@ async def burst(base_url: str, targets: list[str], concurrency: int) -> dict[str
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+        "refused_after_p50_ms": round(percentile(refused_after, 0.5) * 1000, 1) if refused_after else None,
         "refused_after_max_ms": round(max(refused_after) * 1000, 1) if refused_after else None,
+        "refused_with_retry_after": len(with_retry_after),
     }
 
 
@@ -230,6 +238,11 @@ async def run_once(args: argparse.Namespace, keep_nagle: bool) -> dict[str, obje
             result = await burst(base_url, targets, args.concurrency)
             log(f"burst: {result}; the relay's raw REQ rate")
             raw = await raw_req_rate(relay_url, [graph.pubkeys[i] for i in range(min(args.users, 2000))])
+            overload = None
+            if args.overload and not keep_nagle:
+                overload = await overload_run(
+                    args, environment, [p for p in graph.pubkeys if p not in targets]
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -242,7 +255,28 @@ async def run_once(args: argparse.Namespace, keep_nagle: bool) -> dict[str, obje
         "neighbourhood_warm_s": round(warm, 2),
         **result,
         "raw_req_per_second_8_in_flight": round(raw, 1),
+        **({"overload": overload} if overload is not None else {}),
     }
+
+
+async def overload_run(
+    args: argparse.Namespace, environment: dict[str, str], cold: list[str]
+) -> dict[str, object]:
+    """A second server with a short deadline, asked for every other pubkey at once: more cold work
+    than it can start in time, so the admission gate must refuse some, and at once."""
+    port = free_port()
+    deadline = args.overload_deadline
+    server = start_server(port, {**environment, "WOT_REQUEST_DEADLINE": str(deadline)})
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        await wait_until_scored(base_url, public_key_of(generate_secret_key()))
+        log(f"overload: {len(cold)} cold scores, {args.overload} at a time, deadline {deadline:g} s")
+        result = await burst(base_url, cold, args.overload)
+        log(f"overload: {result}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"deadline_s": deadline, "concurrency": args.overload, **result}
 
 
 def machine() -> dict[str, str]:
@@ -274,6 +308,10 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--compare-nagle", action="store_true", help="repeat on a relay that leaves Nagle on")
+    parser.add_argument(
+        "--overload", type=int, default=0, help="then ask for every other pubkey, this many at a time"
+    )
+    parser.add_argument("--overload-deadline", type=float, default=0.5, help="WOT_REQUEST_DEADLINE then")
     args = parser.parse_args()
     print(json.dumps({"machine": machine()}, indent=2), flush=True)
     runs = [False, True] if args.compare_nagle else [False]
