@@ -9,24 +9,26 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
-from adapters.http.metrics import exposition_registry
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
-from application.shared_computation import SharedComputation
+from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.admission import ComputeAdmission
-from bootstrap.current_wot import CurrentWot
+from application.wot.calculator import WotCalculator
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.neighbourhood_source import SharedNeighbourhood
+from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.keys import service_secret_key
+from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
+from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
-RELAY_READ_TTL = 60.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
 # Cold score computations running at once per process; more queue, or are refused at once when
@@ -88,8 +90,6 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryCache, clock=clock),
     )
     cache_lifecycle = providers.Resource(close_cache, cache)
-    # A Singleton: computations in flight are shared by every request of this process.
-    shared_computation = providers.Singleton(SharedComputation, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -105,19 +105,32 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryRelay),
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
-    # Reads of Nostr data by use cases other than the Web of Trust, which caches its own results.
-    cached_relay = providers.Singleton(
-        CachedRelay, relay, cache, ttl=RELAY_READ_TTL, shared=shared_computation
-    )
 
+    # Read afresh when called (the demo's seeds live in DATA_DIR/demo.json); override to fix them.
+    wot_settings = providers.Callable(wot_settings_of, settings)
     wot_admission = providers.Singleton(ComputeAdmission, WOT_COLD_COMPUTATIONS)
+    # How each Web of Trust class is built; CurrentWot gives the settings in force.
+    make_wot_calculator = providers.Factory(WotCalculator, relay)
+    make_wot_neighbourhood = providers.Factory(SharedNeighbourhood, cache=cache, clock=clock)
+    make_compute_wot_figures = providers.Factory(
+        ComputeWotFigures, cache=cache, clock=clock, admission=wot_admission
+    )
+    make_compute_wot_figures_batch = providers.Factory(ComputeWotFiguresBatch)
+    wot_factories = providers.Singleton(
+        WotFactories,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+        figures=make_compute_wot_figures.provider,
+        batch=make_compute_wot_figures_batch.provider,
+    )
     # The use cases for the settings in force: rewired when `demo seed` records new seeds.
-    current_wot = providers.Singleton(CurrentWot, settings, relay, cache, clock, wot_admission)
+    current_wot = providers.Singleton(CurrentWot, settings, wot_settings.provider, wot_factories)
     wot_use_cases = providers.Callable(lambda current: current(), current_wot)
-    wot_settings = providers.Callable(lambda wot: wot.settings, wot_use_cases)
     wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
     compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
+
+    seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(
         CheckReadiness,

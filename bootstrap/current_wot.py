@@ -8,18 +8,15 @@ since their keys carry the settings' fingerprint.
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.settings import Settings, SettingsError
-from bootstrap.wot_commands import DEMO_FILE, wot_settings
-from domain.clock import Clock
-from domain.ports.cache import Cache
-from domain.ports.relay import RelayPort
+from bootstrap.wot_settings import DEMO_FILE
 from domain.wot.settings import WotSettings
 
 logger = logging.getLogger(__name__)
@@ -34,36 +31,34 @@ class WotUseCases(NamedTuple):
     batch: ComputeWotFiguresBatch
 
 
-def wire_wot(
-    settings: WotSettings, relay: RelayPort, cache: Cache, clock: Clock, admission: ComputeAdmission
-) -> WotUseCases:
-    calculator = WotCalculator(relay, settings)
-    neighbourhood = SharedNeighbourhood(calculator, cache, clock, settings)
-    figures = ComputeWotFigures(calculator, neighbourhood, cache, clock, settings, admission)
-    return WotUseCases(settings, neighbourhood, figures, ComputeWotFiguresBatch(figures))
+class WotFactories(NamedTuple):
+    """The container's factories of the Web of Trust classes; the settings are given per wiring."""
+
+    calculator: Callable[..., WotCalculator]
+    neighbourhood: Callable[..., SharedNeighbourhood]
+    figures: Callable[..., ComputeWotFigures]
+    batch: Callable[..., ComputeWotFiguresBatch]
 
 
 class CurrentWot:
     """Hands out the use cases for the current Web of Trust settings; one instance per process."""
 
     def __init__(
-        self, settings: Settings, relay: RelayPort, cache: Cache, clock: Clock, admission: ComputeAdmission
+        self, settings: Settings, wot_settings: Callable[[], WotSettings], make: WotFactories
     ) -> None:
         self._settings = settings
-        self._relay = relay
-        self._cache = cache
-        self._clock = clock
-        self._admission = admission
+        self._wot_settings = wot_settings
+        self._make = make
         self._demo_file = Path(settings.data_dir) / DEMO_FILE
         self._stamp = self._demo_stamp()
-        self._wired = self._wire(wot_settings(settings))
+        self._wired = self._wire(wot_settings())
 
     def __call__(self) -> WotUseCases:
         stamp = self._demo_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
             try:
-                settings = wot_settings(self._settings)
+                settings = self._wot_settings()
             except SettingsError as error:
                 logger.warning("keeping the current Web of Trust seeds: %s", error)
                 return self._wired
@@ -73,7 +68,10 @@ class CurrentWot:
         return self._wired
 
     def _wire(self, settings: WotSettings) -> WotUseCases:
-        return wire_wot(settings, self._relay, self._cache, self._clock, self._admission)
+        calculator = self._make.calculator(settings=settings)
+        neighbourhood = self._make.neighbourhood(calculator, settings=settings)
+        figures = self._make.figures(calculator, neighbourhood, settings=settings)
+        return WotUseCases(settings, neighbourhood, figures, self._make.batch(figures))
 
     def _demo_stamp(self) -> _Stamp:
         if self._settings.wot_seeds:

@@ -9,6 +9,7 @@ import math
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,10 +19,10 @@ from adapters.http.app import create_app
 from application.demo.graph import generate_demo_graph
 from application.wot.admission import ComputeAdmission
 from bootstrap.container import Container
-from bootstrap.settings import Settings
 from bootstrap.wot_commands import demo_seed
 from domain.clock import FixedClock
 from domain.nostr.signing import generate_secret_key, public_key_of
+from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.fakes import ControllableRelay
 from tests.unit.wot.world import NOW, PUB, world_events
 
@@ -30,26 +31,9 @@ DEADLINE = 0.5
 GUARD = 4 * DEADLINE
 
 
-class UnusedPool:
-    """The database pool: scoring never uses it, so opening and closing are all it offers."""
-
-    async def open(self, wait: bool = False) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-
-def container_for(tmp_path: Path, relay: ControllableRelay | None = None, **settings: object) -> Container:
-    container = Container(
-        settings=Settings(
-            relay_urls=("memory://",), data_dir=tmp_path, wot_request_deadline=DEADLINE, **settings
-        )  # type: ignore[arg-type]
-    )
-    container.db_pool.override(providers.Object(UnusedPool()))
-    if relay is not None:
-        container.relay.override(providers.Object(relay))
-    return container
+def container_for(tmp_path: Path, relay: ControllableRelay | None = None, **values: Any) -> Container:
+    settings = settings_for_tests(tmp_path, wot_request_deadline=DEADLINE, **values)
+    return container_for_tests(settings, relay=relay, clock=FixedClock(NOW))
 
 
 def in_loop(container: Container) -> httpx.AsyncClient:
@@ -85,11 +69,8 @@ async def serve(
     tmp_path: Path, relay: ControllableRelay, clock: FixedClock
 ) -> AsyncIterator[Callable[..., httpx.AsyncClient]]:
     def client(**overrides: object) -> httpx.AsyncClient:
-        container = container_for(tmp_path, relay, wot_seeds=(PUB["seed"],))
-        container.clock.override(providers.Object(clock))
-        for name, value in overrides.items():
-            getattr(container, name).override(providers.Object(value))
-        return in_loop(container)
+        settings = settings_for_tests(tmp_path, wot_request_deadline=DEADLINE, wot_seeds=(PUB["seed"],))
+        return in_loop(container_for_tests(settings, relay=relay, clock=clock, **overrides))
 
     yield client
     relay.recover()
@@ -143,8 +124,9 @@ async def test_w1_a_batch_that_is_served_in_time_carries_no_retry_after(
 async def test_w1_when_cold_computations_could_not_start_in_time_the_answer_is_a_503_at_once(
     serve: Callable[..., httpx.AsyncClient], relay: SignallingRelay
 ) -> None:
-    admission = ComputeAdmission(1, typical_seconds=60)
-    async with serve(wot_admission=admission) as client:
+    one_slot = providers.Singleton(ComputeAdmission, 1, typical_seconds=60)
+    admission = one_slot()
+    async with serve(wot_admission=one_slot) as client:
         assert (await client.get(f"/api/v1/wot/{PUB['carol']}")).status_code == 200
         relay.mode = "slow"
         first = asyncio.create_task(client.get(f"/api/v1/wot/{PUB['dave']}"))
