@@ -44,20 +44,12 @@ ROOT = str(Path(__file__).resolve().parent.parent)
 START_TIMEOUT = 60.0
 
 
-class NoDatabase:
-    """Stands in for the connection pool: scoring never uses PostgreSQL, so it is never opened."""
-
-    async def open(self, wait: bool = False) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-
 def burst_app() -> Litestar:
-    """The granian factory: the container from the environment, the database swapped out."""
+    """The granian factory: the container from the environment; scoring reads no database, so
+    without DATABASE_URL the pool is left closed."""
     container = Container(settings=load_settings(os.environ))
-    container.db_pool.override(providers.Object(NoDatabase()))
+    if container.settings().database_url is None:
+        container.db_pool_lifecycle.override(providers.Object(None))
     return create_app(container)
 
 
@@ -273,10 +265,33 @@ async def overload_run(
         log(f"overload: {len(cold)} cold scores, {args.overload} at a time, deadline {deadline:g} s")
         result = await burst(base_url, cold, args.overload)
         log(f"overload: {result}")
+        result["server_side"] = await server_side_latency(base_url)
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {"deadline_s": deadline, "concurrency": args.overload, **result}
+
+
+async def server_side_latency(base_url: str) -> dict[str, object]:
+    """From the server's own /metrics: how long the single-score route took inside the app."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        text = (await client.get("/metrics")).text
+    buckets: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != "nostr_id_http_request_seconds":
+            continue
+        for sample in family.samples:
+            if sample.name.endswith("_bucket") and "wot/{pubkey" in sample.labels.get("route", ""):
+                buckets[sample.labels["le"]] = buckets.get(sample.labels["le"], 0.0) + sample.value
+    total = buckets.get("+Inf", 0.0)
+    if not total:
+        return {"requests": 0}
+    return {
+        "requests": int(total),
+        **{f"within_{le}_s": round(n / total, 3) for le, n in buckets.items() if le != "+Inf"},
+    }
 
 
 def machine() -> dict[str, str]:
