@@ -203,16 +203,17 @@ class RelayConnection:
         if session is not None:
             session.fail(ConnectionLost(f"{self.url}: the pool is closed"))
 
-    async def fetch(self, filter_: Filter, budget: Budget) -> Page:
-        """Events the relay holds for one filter, up to its EOSE (the caller bounds the time)."""
+    async def fetch(self, filter_: Filter, budget: Budget, *, keep: bool = True) -> Page:
+        """Events the relay holds for one filter, up to its EOSE (the caller bounds the time).
+        With `keep=False` the page only counts what arrived."""
         try:
-            return await self._fetch_once(filter_, budget)
+            return await self._fetch_once(filter_, budget, keep)
         except AuthRequired:
             if self._service_key is None:
                 raise
             session = await self._ready_session()
             await session.authenticated.wait()
-            return await self._fetch_once(filter_, budget)
+            return await self._fetch_once(filter_, budget, keep)
 
     async def count(self, filters: Sequence[Filter]) -> int:
         session = await self._ready_session()
@@ -265,10 +266,10 @@ class RelayConnection:
             for event_id in waiting:
                 session.oks.pop(event_id, None)
 
-    async def _fetch_once(self, filter_: Filter, budget: Budget) -> Page:
+    async def _fetch_once(self, filter_: Filter, budget: Budget, keep: bool) -> Page:
         session = await self._ready_session()
         subscription_id = self._next_id("q")
-        subscription = Subscription(filter_, budget, self._verifier)
+        subscription = Subscription(filter_, budget, self._verifier, keep=keep)
         session.subscriptions[subscription_id] = subscription
         try:
             await session.ws.send(self._encoder.req(subscription_id, [filter_]), text=True)

@@ -63,8 +63,8 @@ class ConnectionGroup:
             return idle
         # Every open connection is busy: open another if one may be opened.
         unopened = [c for c in free if not c.is_connected and not c.is_backing_off]
-        if unopened and (idle is not None or not any(c.is_connected for c in self.connections)):
-            return unopened[0]
+        if unopened:
+            return min(unopened, key=lambda c: c.in_flight)
         if idle is not None:
             return idle
         return min(free, key=lambda c: c.in_flight)

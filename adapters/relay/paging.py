@@ -14,6 +14,7 @@ import msgspec
 
 from adapters.relay.subscription import Page
 from domain.nostr.event import Event, Filter
+from domain.nostr.filters import select
 
 
 class RelayReading:
@@ -34,6 +35,12 @@ class RelayReading:
             for size in (self._default_page_size, self.announced_max_limit, self.silent_cap)
             if size is not None
         )
+
+    @property
+    def trusted_page_size(self) -> int:
+        """A page shorter than asked, when asked at most this, is the end: the relay has sent pages
+        this large, or announces (NIP-11 `max_limit`) that it does."""
+        return max(self.proven, self.announced_max_limit or 0)
 
     def prove(self, received: int) -> None:
         self.proven = max(self.proven, received)
@@ -84,7 +91,11 @@ class Pager:
                 events, invalid = await page.verified()
                 self._record(events, invalid, page.unrequested)
                 for event in events:
-                    collected.setdefault(event.id, event)
+                    # Pages were asked a second wider than meant: keep what the filter selects.
+                    if _within(filter_.since, filter_.until, event):
+                        collected.setdefault(event.id, event)
+            if filter_.limit is not None:
+                return select(filter_, collected.values())
             return list(collected.values())
         finally:
             for page in pages:
@@ -96,21 +107,26 @@ class Pager:
         """Pages through one filter, adding each page to `pages`. Returns None when the relay has no
         more, else the newest and oldest `created_at` of the last page (when `max_pages` stopped it)."""
         reading = self._reading
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # id: created_at of the events in range so far
         until = filter_.until
         full_pages = 0
         after_short: int | None = None  # events of the short page a follow-up is checking
         while True:
             asked = reading.page_size
-            if filter_.limit is not None:
-                asked = min(asked, filter_.limit - len(seen))
             wire = self._wire(filter_, until, asked)
+            if filter_.limit is not None:
+                # What is still wanted, plus what the page will bring again from the seconds asked twice.
+                again = (
+                    0 if until is None else sum(until <= t <= (wire.until or until) for t in seen.values())
+                )
+                asked = min(asked, filter_.limit - len(seen) + again)
+                wire = msgspec.structs.replace(wire, limit=asked)
             page = await self._fetch_page(wire)
             pages.append(page)
             newly_inclusive = self._learn(wire, filter_.since, until, page)
             in_range = [event for event in page.candidates if _within(filter_.since, until, event)]
             fresh = [event for event in in_range if event.id not in seen]
-            seen.update(event.id for event in fresh)
+            seen.update((event.id, event.created_at) for event in fresh)
             if filter_.limit is not None and len(seen) >= filter_.limit:
                 return None
             if not in_range:
@@ -123,8 +139,8 @@ class Pager:
                     return None
                 reading.learn_cap(after_short)  # the relay cut the earlier page without saying so
             if short:
-                if asked <= reading.proven:
-                    return None  # the relay has sent full pages of this size: this one is the end
+                if asked <= reading.trusted_page_size:
+                    return None  # the relay sends pages of this size: this one is the end
                 after_short = page.received
             else:
                 after_short = None

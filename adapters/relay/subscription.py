@@ -76,12 +76,14 @@ class Subscription:
         verifier: EventVerifier,
         *,
         batch_size: int = 64,
+        keep: bool = True,
     ) -> None:
         self.filter = filter_
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._budget = budget
         self._verifier = verifier
         self._batch_size = batch_size
+        self._keep = keep  # False: count what arrives, keep and check nothing
         self._batch: list[Event] = []
         self._checks: list[tuple[list[Event], asyncio.Future[list[bool]]]] = []
         self._received = 0
@@ -94,6 +96,8 @@ class Subscription:
             self.fail(CapExceeded("the relay sent more events or bytes than one call may take"))
             return
         self._received += 1
+        if not self._keep:
+            return
         if not matches(self.filter, event):
             self._unrequested += 1
             return

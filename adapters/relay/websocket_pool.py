@@ -18,7 +18,13 @@ from adapters.relay.chunking import split_filter
 from adapters.relay.circuit_breaker import CircuitBreaker
 from adapters.relay.connection import RelayConnection
 from adapters.relay.connection_group import ConnectionGroup
-from adapters.relay.errors import ConnectionLost, CountUnsupported, RateLimited, RelayError
+from adapters.relay.errors import (
+    ConnectionLost,
+    CountUnanswered,
+    CountUnsupported,
+    RateLimited,
+    RelayError,
+)
 from adapters.relay.metrics import RelayMetrics
 from adapters.relay.nip11 import RelayInformation, fetch_information
 from adapters.relay.paging import Pager, RelayReading, first_leaf
@@ -34,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 RATE_LIMIT_PAUSE = 0.25
+# The probe keeps nothing; this bounds only what it lets the relay send.
+PROBE_BYTES = 256 * MIB
 MAX_RATE_LIMIT_PAUSE = 4.0
 _T = TypeVar("_T")
 
@@ -271,7 +279,7 @@ class WebsocketRelayPool:
             raise first_leaf(failed) from None
         return [event for task in tasks for event in task.result()]
 
-    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> Page:
+    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget, keep: bool = True) -> Page:
         """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
         the relay says it is rate-limited; the caller's deadline bounds the retries."""
         pause = RATE_LIMIT_PAUSE
@@ -279,7 +287,7 @@ class WebsocketRelayPool:
         while True:
             try:
                 async with relay.group.lease() as connection:
-                    return await connection.fetch(filter_, budget)
+                    return await connection.fetch(filter_, budget, keep=keep)
             except ConnectionLost:
                 if reconnected:
                     raise
@@ -301,9 +309,11 @@ class WebsocketRelayPool:
         except (CountUnsupported, TimeoutError) as error:
             relay.count_off_until = self._clock() + self._count_retry_after
             logger.info(
-                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, error or "no answer"
+                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, str(error) or "no answer"
             )
-            raise CountUnsupported(f"{relay.url}: COUNT not answered") from error
+            if isinstance(error, TimeoutError):
+                raise CountUnanswered(f"{relay.url}: COUNT not answered") from error
+            raise
         return total
 
     async def _publish_relay(self, relay: _Relay, events: list[Event]) -> set[str]:
@@ -376,7 +386,11 @@ class WebsocketRelayPool:
                 continue
             if quiet is not None and isinstance(outcome, quiet):
                 refused += 1
-                relay.breaker.record_success()
+                # A refusal shows the relay alive; silence shows nothing either way.
+                if isinstance(outcome, CountUnanswered):
+                    relay.breaker.abandon()
+                else:
+                    relay.breaker.record_success()
                 continue
             self._settle(relay, outcome if isinstance(outcome, BaseException) else None)
             if isinstance(outcome, BaseException):
@@ -437,12 +451,25 @@ class WebsocketRelayPool:
             await relay.group.primary.ready()
         information = await fetch_information(self._http, relay.url)
         relay.information = information
-        if information is None:
+        if information is not None:
+            relay.count_announced = information.supports_count
+            relay.reading.announced_max_limit = information.limitation.valid_max_limit
+            if (subscriptions := information.limitation.valid_max_subscriptions) is not None:
+                relay.group.limit_subscriptions(subscriptions)
+        await self._probe_page_size(relay)
+
+    async def _probe_page_size(self, relay: _Relay) -> None:
+        """Asks once for a page of anything: the events it brings show how many the relay sends in
+        one page, so later pages shorter than that are taken for the end without a follow-up."""
+        asked = relay.reading.page_size
+        try:
+            async with asyncio.timeout(self._deadline):
+                page = await self._fetch_page(
+                    relay, Filter(limit=asked), Budget(asked, PROBE_BYTES), keep=False
+                )
+        except (RelayError, TimeoutError):
             return
-        relay.count_announced = information.supports_count
-        relay.reading.announced_max_limit = information.limitation.valid_max_limit
-        if (subscriptions := information.limitation.valid_max_subscriptions) is not None:
-            relay.group.limit_subscriptions(subscriptions)
+        relay.reading.prove(page.received)
 
 
 class _NoneSupported(Exception):

@@ -179,7 +179,7 @@ class FakeRelay:
 
     async def handle(self, client: ServerConnection) -> None:
         number = next(self.sockets)
-        with contextlib_suppress():
+        with contextlib.suppress(ConnectionClosed):
             if number == 1:
                 await client.recv()
                 client.transport.pause_reading()
@@ -193,10 +193,6 @@ class FakeRelay:
                     self.req_on_later_socket.set()
                     await self.release.wait()
                     await client.send(json.dumps(["EOSE", message[1]]))
-
-
-def contextlib_suppress() -> contextlib.AbstractContextManager[None]:
-    return contextlib.suppress(ConnectionClosed, asyncio.CancelledError)
 
 
 def connection_to(url: str) -> RelayConnection:
