@@ -33,9 +33,11 @@ from application.check_readiness import CheckReadiness
 from application.demo.seed_demo_graph import SeedDemoGraph
 from application.rate_limits import LimitRate
 from application.verdicts import Verdicts
+from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
+from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
@@ -49,6 +51,9 @@ from domain.ports.relay import RelayPort
 READINESS_TIMEOUT = 2.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
+# Cold score computations running at once per process; more queue, or are refused at once when
+# they could not start within the request deadline.
+WOT_COLD_COMPUTATIONS = 64
 
 
 def cache_kind(settings: Settings) -> str:
@@ -121,18 +126,29 @@ class Container(containers.DeclarativeContainer):
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
 
-    wot_settings = providers.Singleton(wot_settings_of, settings)
-    wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
-    # Singletons: each process keeps the decoded neighbourhood and its in-flight computations.
-    wot_neighbourhood = providers.Singleton(SharedNeighbourhood, wot_calculator, cache, clock)
-    compute_wot_score = providers.Singleton(
-        ComputeWotFigures,
-        calculator=wot_calculator,
-        neighbourhood=wot_neighbourhood,
-        cache=cache,
-        clock=clock,
+    # Read afresh when called (the demo's seeds live in DATA_DIR/demo.json); override to fix them.
+    wot_settings = providers.Callable(wot_settings_of, settings)
+    wot_admission = providers.Singleton(ComputeAdmission, WOT_COLD_COMPUTATIONS)
+    # How each Web of Trust class is built; CurrentWot gives the settings in force.
+    make_wot_calculator = providers.Factory(WotCalculator, relay)
+    make_wot_neighbourhood = providers.Factory(SharedNeighbourhood, cache=cache, clock=clock)
+    make_compute_wot_figures = providers.Factory(
+        ComputeWotFigures, cache=cache, clock=clock, admission=wot_admission
     )
-    compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
+    make_compute_wot_figures_batch = providers.Factory(ComputeWotFiguresBatch)
+    wot_factories = providers.Singleton(
+        WotFactories,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+        figures=make_compute_wot_figures.provider,
+        batch=make_compute_wot_figures_batch.provider,
+    )
+    # The use cases for the settings in force: rewired when `demo seed` records new seeds.
+    current_wot = providers.Singleton(CurrentWot, settings, wot_settings.provider, wot_factories)
+    wot_use_cases = providers.Callable(lambda current: current(), current_wot)
+    wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
+    compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
+    compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
 
     # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
     # Singleton, so each process keeps its in-process answers.

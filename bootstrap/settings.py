@@ -33,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     wot_seeds: tuple[str, ...] = ()
     wot_max_depth: int = 3
     wot_cache_ttl: int = 300
+    wot_request_deadline: float = 5.0
     data_dir: Path = Path(".data")
     dns_nameservers: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -81,6 +82,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
     if not low <= value <= high:
         raise SettingsError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a number of seconds") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: {value:g} is outside {low:g}..{high:g}")
     return value
 
 
@@ -156,6 +170,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         wot_seeds=_list(env, "WOT_SEEDS"),
         wot_max_depth=_int(env, "WOT_MAX_DEPTH", 3, 1, 6),
         wot_cache_ttl=_int(env, "WOT_CACHE_TTL", 300, 1, 86_400),
+        wot_request_deadline=_seconds(env, "WOT_REQUEST_DEADLINE", 5.0, 0.1, 60.0),
         data_dir=Path(_text(env, "DATA_DIR") or ".data"),
         dns_nameservers=_addresses(env, "DNS_NAMESERVERS"),
         log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
