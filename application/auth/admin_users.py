@@ -7,6 +7,7 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory, find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.session_admin import ending_every_session
 from domain.clock import Clock
 from domain.errors import NotFound
 from domain.ports.persistence import UnitOfWork
@@ -28,7 +29,7 @@ class Actor(Struct, frozen=True, kw_only=True):
     via: str = "api"
 
 
-def _entry(actor: Actor, action: str, user: User, now: datetime, details: dict[str, str]) -> AuditLog:
+def _entry(actor: Actor, action: str, user: User, now: datetime, details: dict[str, object]) -> AuditLog:
     return AuditLog.record(
         action=action,
         now=now,
@@ -73,7 +74,12 @@ class ChangeRole:
 
 
 class SetSuspension:
-    """Suspends an account (its tokens, sessions and keys stop working at once) or lifts it."""
+    """Suspends an account (its tokens, sessions and keys stop working at once) or lifts it.
+
+    Either way every session of the account is revoked, so lifting a suspension does not bring back
+    the tokens it stopped (nor a session a refresh racing the suspension opened): the user signs in
+    again.
+    """
 
     def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
         self._uow = unit_of_work
@@ -81,14 +87,15 @@ class SetSuspension:
         self._clock = clock
 
     async def __call__(self, user_id: UUID, *, suspended: bool, actor: Actor) -> User:
-        async with self._verdicts.accounts.changing(str(user_id)), self._uow() as uow:
+        now = self._clock.now()
+        ending = ending_every_session(self._uow, self._verdicts, user_id, now)
+        async with self._verdicts.accounts.changing(str(user_id)), ending as revoke_all, self._uow() as uow:
             user = await _user(uow, user_id)
-            now = self._clock.now()
             changed = user.suspend(now) if suspended else user.unsuspend(now)
             await uow.users.update(changed)
-            await uow.audit_log.add(
-                _entry(actor, USER_SUSPENDED if suspended else USER_UNSUSPENDED, changed, now, {})
-            )
+            revoked = await revoke_all(uow)
+            action = USER_SUSPENDED if suspended else USER_UNSUSPENDED
+            await uow.audit_log.add(_entry(actor, action, changed, now, {"revoked": revoked}))
             await uow.commit()
         return changed
 

@@ -1,5 +1,7 @@
 """A signed-in user's sessions: refresh, sign out, sign out everywhere, list, end one."""
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -12,6 +14,7 @@ from domain.auth.principal import Principal
 from domain.clock import Clock
 from domain.errors import NotFound, Unauthorized
 from domain.ports.auth import AccessTokens
+from domain.ports.persistence import UnitOfWork
 from domain.records.audit import AuditLog
 from domain.records.hashing import secret_digest
 from domain.records.sessions import MAX_USER_AGENT_LENGTH, Session
@@ -157,6 +160,31 @@ async def end_session(
         await uow.commit()
 
 
+@asynccontextmanager
+async def ending_every_session(
+    unit_of_work: UowFactory, verdicts: AuthVerdicts, user_id: UUID, now: datetime
+) -> AsyncIterator[Callable[[UnitOfWork], Awaitable[int]]]:
+    """Wraps a transaction that ends every session of a user: the block calls the function it is
+    given with its unit of work (before committing), and every process hears of the ended sessions."""
+    async with unit_of_work() as uow:
+        before = await _open_families(uow, user_id, now)
+    during: set[UUID] = set()
+
+    async def revoke(uow: UnitOfWork) -> int:
+        during.update(await _open_families(uow, user_id, now))
+        return await uow.sessions.revoke_all_for_user(user_id, now)
+
+    async with verdicts.sessions.changing(*(str(f) for f in before)):
+        yield revoke
+    # Sessions opened between the two reads were revoked too; make every process hear of them.
+    for family_id in during - before:
+        await verdicts.sessions.invalidate(str(family_id))
+
+
+async def _open_families(uow: UnitOfWork, user_id: UUID, now: datetime) -> set[UUID]:
+    return {s.family_id for s in await uow.sessions.list_active_for_user(user_id, now)}
+
+
 class SignOutEverywhere:
     """Ends every session of the caller."""
 
@@ -167,11 +195,9 @@ class SignOutEverywhere:
 
     async def __call__(self, principal: Principal, origin: Origin) -> None:
         now = self._clock.now()
-        async with self._uow() as uow:
-            before = {s.family_id for s in await uow.sessions.list_active_for_user(principal.user_id, now)}
-        async with self._verdicts.sessions.changing(*(str(f) for f in before)), self._uow() as uow:
-            during = {s.family_id for s in await uow.sessions.list_active_for_user(principal.user_id, now)}
-            revoked = await uow.sessions.revoke_all_for_user(principal.user_id, now)
+        ending = ending_every_session(self._uow, self._verdicts, principal.user_id, now)
+        async with ending as revoke_all, self._uow() as uow:
+            revoked = await revoke_all(uow)
             await uow.audit_log.add(
                 AuditLog.record(
                     action=SIGNED_OUT_EVERYWHERE,
@@ -186,9 +212,6 @@ class SignOutEverywhere:
                 )
             )
             await uow.commit()
-        # Sessions opened between the two reads were revoked too; make every process hear of them.
-        for family_id in during - before:
-            await self._verdicts.sessions.invalidate(str(family_id))
 
 
 class SessionView(Struct, frozen=True, kw_only=True):
