@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
-from domain.records.sessions import Session
+from domain.records.sessions import OpenSession, Session
 
 from .transaction import PostgresTransaction, Row
 
@@ -31,12 +31,13 @@ UPDATE sessions SET refresh_token_hash = %(refresh_token_hash)s, expires_at = %(
     user_agent = %(user_agent)s, ip = %(ip)s::inet
 WHERE id = %(id)s
 """
-SELECT_ACTIVE_FOR_USER = """
-SELECT id, user_id, family_id, refresh_token_hash, created_at, expires_at, last_used_at, rotated_at,
-    revoked_at, user_agent, host(ip) AS ip
-FROM sessions
-WHERE user_id = %(user_id)s AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
-ORDER BY created_at DESC, id
+SELECT_OPEN_FOR_USER = """
+SELECT s.id, s.user_id, s.family_id, s.refresh_token_hash, s.created_at, s.expires_at, s.last_used_at,
+    s.rotated_at, s.revoked_at, s.user_agent, host(s.ip) AS ip,
+    (SELECT min(f.created_at) FROM sessions f WHERE f.family_id = s.family_id) AS started_at
+FROM sessions s
+WHERE s.user_id = %(user_id)s AND s.rotated_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > %(now)s
+ORDER BY started_at DESC, s.family_id
 """
 SELECT_OPEN_IN_FAMILY = """
 SELECT id, user_id, family_id, refresh_token_hash, created_at, expires_at, last_used_at, rotated_at,
@@ -111,9 +112,9 @@ class PostgresSessionRepository:
             if await self._tx.execute(UPDATE, _params(session)) == 0:
                 raise NotFound("session not found")
 
-    async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
-        rows = await self._tx.fetch_all(SELECT_ACTIVE_FOR_USER, {"user_id": user_id, "now": now})
-        return [_session(row) for row in rows]
+    async def list_open_for_user(self, user_id: UUID, now: datetime) -> list[OpenSession]:
+        rows = await self._tx.fetch_all(SELECT_OPEN_FOR_USER, {"user_id": user_id, "now": now})
+        return [OpenSession(latest=_session(row), started_at=row["started_at"]) for row in rows]
 
     async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:
         row = await self._tx.fetch_one(SELECT_OPEN_IN_FAMILY, {"family_id": family_id, "now": now})

@@ -182,7 +182,7 @@ async def ending_every_session(
 
 
 async def _open_families(uow: UnitOfWork, user_id: UUID, now: datetime) -> set[UUID]:
-    return {s.family_id for s in await uow.sessions.list_active_for_user(user_id, now)}
+    return {s.latest.family_id for s in await uow.sessions.list_open_for_user(user_id, now)}
 
 
 class SignOutEverywhere:
@@ -224,7 +224,8 @@ class SessionView(Struct, frozen=True, kw_only=True):
 
 
 class ListSessions:
-    """The caller's open sessions, newest first; `current` marks the one making the request."""
+    """The caller's open sessions, the latest begun first; `current` marks the one making the request.
+    A session began at its sign-in and was last used at its latest refresh."""
 
     def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._uow = unit_of_work
@@ -232,15 +233,15 @@ class ListSessions:
 
     async def __call__(self, principal: Principal) -> list[SessionView]:
         async with self._uow() as uow:
-            sessions = await uow.sessions.list_active_for_user(principal.user_id, self._clock.now())
+            sessions = await uow.sessions.list_open_for_user(principal.user_id, self._clock.now())
         return [
             SessionView(
-                id=s.family_id,
-                created_at=s.created_at,
-                last_used_at=s.last_used_at,
-                user_agent=s.user_agent,
-                ip=s.ip,
-                current=s.family_id == principal.session_id,
+                id=s.latest.family_id,
+                created_at=s.started_at,
+                last_used_at=s.latest.last_used_at,
+                user_agent=s.latest.user_agent,
+                ip=s.latest.ip,
+                current=s.latest.family_id == principal.session_id,
             )
             for s in sessions
         ]

@@ -21,7 +21,7 @@ from domain.records.domains import Domain
 from domain.records.lnurl import LnurlSession
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
-from domain.records.sessions import Session
+from domain.records.sessions import OpenSession, Session
 from domain.records.users import User
 
 
@@ -62,8 +62,9 @@ class SessionRepository(Protocol):
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
 
-    async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
-        """The user's usable sessions (not rotated, revoked or expired), newest first."""
+    async def list_open_for_user(self, user_id: UUID, now: datetime) -> list[OpenSession]:
+        """The user's open sessions (a usable token: not rotated, revoked or expired) with when each
+        family began, the latest begun first."""
         ...
 
     async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:

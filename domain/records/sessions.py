@@ -93,3 +93,10 @@ class Session(Struct, frozen=True, kw_only=True):
         if self.revoked_at is not None:
             return self
         return structs.replace(self, revoked_at=now)
+
+
+class OpenSession(Struct, frozen=True, kw_only=True):
+    """A sign-in as its user sees it: the family's usable token, and when the family began."""
+
+    latest: Session
+    started_at: datetime

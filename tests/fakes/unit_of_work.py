@@ -24,7 +24,7 @@ from domain.records.domains import Domain, DomainStatus
 from domain.records.lnurl import LnurlSession
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
-from domain.records.sessions import Session
+from domain.records.sessions import OpenSession, Session
 from domain.records.users import User
 
 R = TypeVar("R", bound=Struct)
@@ -186,9 +186,17 @@ class FakeSessionRepository:
     async def update(self, session: Session) -> None:
         self._rows.replace(session.id, session)
 
-    async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
-        found = [s for s in self._rows.rows() if s.user_id == user_id and s.is_usable(now)]
-        return sorted(sorted(found, key=lambda s: s.id), key=lambda s: s.created_at, reverse=True)
+    async def list_open_for_user(self, user_id: UUID, now: datetime) -> list[OpenSession]:
+        found = [
+            OpenSession(latest=s, started_at=min(f.created_at for f in self._family(s.family_id)))
+            for s in self._rows.rows()
+            if s.user_id == user_id and s.is_usable(now)
+        ]
+        by_family = sorted(found, key=lambda o: o.latest.family_id)
+        return sorted(by_family, key=lambda o: o.started_at, reverse=True)
+
+    def _family(self, family_id: UUID) -> list[Session]:
+        return [s for s in self._rows.rows() if s.family_id == family_id]
 
     async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:
         found = [s for s in self._rows.rows() if s.family_id == family_id and s.is_usable(now)]

@@ -1,7 +1,7 @@
 """Sessions over HTTP: refresh rotation and reuse (J6), sign-out, suspension, and whose they are (K2)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import msgspec
@@ -197,6 +197,37 @@ async def test_sessions_lists_the_users_open_sessions_and_marks_the_current_one(
     assert [item["current"] for item in items if item["id"] == str(alice.session_id)] == [True]
     assert [item["current"] for item in items if item["id"] == str(elsewhere.session_id)] == [False]
     assert set(items[0]) == {"id", "created_at", "last_used_at", "user_agent", "ip", "current"}
+
+
+async def test_a_listed_session_began_at_sign_in_and_was_last_used_at_its_latest_refresh(api):
+    signed_in_at = api.clock.now()
+    alice = await api.sign_in()
+    api.clock.advance(timedelta(minutes=5))
+    refreshed = (await _refresh(api, alice.refresh_token)).json()
+    api.clock.advance(timedelta(minutes=7))
+    await _refresh(api, refreshed["refresh_token"])
+    refreshed_at = api.clock.now()
+    api.clock.advance(timedelta(minutes=1))
+
+    response = await api.client.get("/api/v1/auth/sessions", headers=alice.headers)
+
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["id"] == str(alice.session_id)
+    assert datetime.fromisoformat(item["created_at"]) == signed_in_at
+    assert datetime.fromisoformat(item["last_used_at"]) == refreshed_at
+
+
+async def test_sessions_are_listed_the_latest_begun_first(api):
+    alice = await api.sign_in()
+    api.clock.advance(timedelta(minutes=1))
+    later = await api.sign_in(secret_key=alice.secret_key)
+    api.clock.advance(timedelta(minutes=1))
+    await _refresh(api, alice.refresh_token)
+
+    response = await api.client.get("/api/v1/auth/sessions", headers=alice.headers)
+
+    assert [item["id"] for item in response.json()["items"]] == [str(later.session_id), str(alice.session_id)]
 
 
 async def test_deleting_one_of_my_sessions_ends_it(api):

@@ -12,6 +12,7 @@ from domain.records.auth import AuthChallenge
 from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession
 from domain.records.paging import PageCursor
+from domain.records.sessions import OpenSession
 from domain.records.users import UserRole
 from tests import builders
 from tests.builders import NOW
@@ -69,19 +70,19 @@ async def test_user_search_pages_by_creation_time_and_filters_by_pubkey_prefix(n
 async def test_sessions_round_trip_and_list_only_usable_ones(new_uow: UowFactory) -> None:
     user = builders.user()
     live = builders.session(user.id)
-    rotated, successor = builders.session(user.id).rotate(secret_digest("next"), NOW, timedelta(days=30))
+    later = NOW + timedelta(seconds=1)
+    rotated, successor = builders.session(user.id).rotate(secret_digest("next"), later, timedelta(days=30))
     revoked = builders.session(user.id).revoke(NOW)
     expired = builders.session(user.id, expires_at=NOW + timedelta(seconds=1))
     await committed(new_uow, user, live, rotated, successor, revoked, expired)
-    later = NOW + timedelta(seconds=1)
 
     async with new_uow() as uow:
         assert await uow.sessions.get(live.id) == live
         assert await uow.sessions.get_by_refresh_token_hash(rotated.refresh_token_hash) == rotated
         assert await uow.sessions.get_by_refresh_token_hash(secret_digest("unknown")) is None
-        active = await uow.sessions.list_active_for_user(user.id, later)
+        active = await uow.sessions.list_open_for_user(user.id, later)
 
-    assert {s.id for s in active} == {live.id, successor.id}
+    assert {(s.latest.id, s.started_at) for s in active} == {(live.id, NOW), (successor.id, NOW)}
 
 
 async def test_a_refresh_token_digest_is_unique(new_uow: UowFactory) -> None:
@@ -117,8 +118,10 @@ async def test_session_updates_and_revocations(new_uow: UowFactory) -> None:
         await uow.commit()
 
     async with new_uow() as uow:
-        assert await uow.sessions.list_active_for_user(user.id, NOW) == []
-        assert await uow.sessions.list_active_for_user(other.id, NOW) == [others]
+        assert await uow.sessions.list_open_for_user(user.id, NOW) == []
+        assert await uow.sessions.list_open_for_user(other.id, NOW) == [
+            OpenSession(latest=others, started_at=others.created_at)
+        ]
         revoked = await uow.sessions.get(new.id)
     assert revoked is not None and revoked.revoked_at == NOW
 
