@@ -6,7 +6,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath, JSONBody, Parameter, SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from adapters.http.client_ip import client_ip
 from adapters.http.responses import JSON_BODY, problem_responses
@@ -86,8 +87,8 @@ class ApiKeysController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: JSONBody[CreateApiKeyRequest],
-        principal: Principal,
-        create_api_key: SkipValidation[CreateApiKey],
+        principal: NamedDependency[Principal],
+        create_api_key: NamedDependency[SkipValidation[CreateApiKey]],
     ) -> CreatedApiKeyResponse:
         """A new API key; `key` is shown in this answer only."""
         issued = await create_api_key(principal, data.name, data.scopes, _context(request))
@@ -102,7 +103,11 @@ class ApiKeysController(Controller):
         )
 
     @get("/", **problem_responses(401, 403, 429, 503))
-    async def list_keys(self, principal: Principal, list_api_keys: SkipValidation[ListApiKeys]) -> ApiKeyList:
+    async def list_keys(
+        self,
+        principal: NamedDependency[Principal],
+        list_api_keys: NamedDependency[SkipValidation[ListApiKeys]],
+    ) -> ApiKeyList:
         """The user's keys, newest first, revoked ones included; never the keys themselves."""
         return ApiKeyList(items=[ApiKeyResponse.of(key) for key in await list_api_keys(principal)])
 
@@ -111,8 +116,8 @@ class ApiKeysController(Controller):
         self,
         request: Request[Any, Any, Any],
         api_key_id: FromPath[UUID],
-        principal: Principal,
-        revoke_api_key: SkipValidation[RevokeApiKey],
+        principal: NamedDependency[Principal],
+        revoke_api_key: NamedDependency[SkipValidation[RevokeApiKey]],
     ) -> None:
         """Revokes the key; every process refuses it within a second."""
         await revoke_api_key(principal, api_key_id, _context(request))
@@ -121,10 +126,10 @@ class ApiKeysController(Controller):
     async def usage(
         self,
         api_key_id: FromPath[UUID],
-        principal: Principal,
-        get_api_key_usage: SkipValidation[GetApiKeyUsage],
-        first_day: Annotated[date | None, Parameter(query="from")] = None,
-        last_day: Annotated[date | None, Parameter(query="to")] = None,
+        principal: NamedDependency[Principal],
+        get_api_key_usage: NamedDependency[SkipValidation[GetApiKeyUsage]],
+        first_day: Annotated[date | None, QueryParameter(name="from")] = None,
+        last_day: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> UsageResponse:
         """Recorded uses by day, endpoint and status class (`from`/`to` inclusive; 30 days by default).
         Uses are recorded in batches, a few seconds after they happen."""

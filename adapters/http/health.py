@@ -2,6 +2,7 @@
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import SkipValidation
 
@@ -26,7 +27,9 @@ class HealthController(Controller):
         "/ready",
         responses={503: ResponseSpec(Readiness, description="A dependency does not answer")},
     )
-    async def ready(self, check_readiness: SkipValidation[CheckReadiness]) -> Response[Readiness]:
+    async def ready(
+        self, check_readiness: NamedDependency[SkipValidation[CheckReadiness]]
+    ) -> Response[Readiness]:
         """200 when PostgreSQL, the cache and the relay all answer; 503 naming the ones that do not."""
         readiness = await check_readiness()
         body = Readiness(status="ok" if readiness.ready else "unavailable", checks=dict(readiness.checks))

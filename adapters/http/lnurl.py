@@ -5,6 +5,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.auth import TokenResponse
@@ -49,8 +50,8 @@ class LnurlController(Controller):
     async def start(
         self,
         data: JSONBody[StartLnurlRequest],
-        maybe_principal: Principal | None,
-        start_lnurl_auth: SkipValidation[StartLnurlAuth],
+        maybe_principal: NamedDependency[Principal | None],
+        start_lnurl_auth: NamedDependency[SkipValidation[StartLnurlAuth]],
     ) -> LnurlStartResponse:
         """A k1 for a wallet to sign: `login` signs in the account linked to the wallet; `link`
         (signed in) links the wallet to the current account. Show `lnurl` as a QR code."""
@@ -64,7 +65,9 @@ class LnurlController(Controller):
 
     @get("/callback", **problem_responses(429, 503))
     async def callback(
-        self, request: Request[Any, Any, Any], redeem_lnurl_auth: SkipValidation[RedeemLnurlAuth]
+        self,
+        request: Request[Any, Any, Any],
+        redeem_lnurl_auth: NamedDependency[SkipValidation[RedeemLnurlAuth]],
     ) -> LnurlCallbackResponse:
         """LUD-04 callback called by the wallet with `tag=login`, `k1`, `sig` (DER) and `key`."""
         query = request.query_params
@@ -85,7 +88,7 @@ class LnurlController(Controller):
         self,
         request: Request[Any, Any, Any],
         k1: FromPath[str],
-        poll_lnurl_auth: SkipValidation[PollLnurlAuth],
+        poll_lnurl_auth: NamedDependency[SkipValidation[PollLnurlAuth]],
     ) -> LnurlPollResponse:
         """`pending`, `ok` or `expired`; a login's tokens come with the first `ok` only."""
         outcome = await poll_lnurl_auth(k1, ip=_ip(request), user_agent=request.headers.get("user-agent"))

@@ -6,6 +6,7 @@ container's `metrics_exposition` provider builds (bootstrap/metrics.py), which a
 """
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -38,6 +39,6 @@ class HttpMetrics:
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics(metrics_exposition: SkipValidation[CollectorRegistry]) -> Response[bytes]:
+def metrics(metrics_exposition: NamedDependency[SkipValidation[CollectorRegistry]]) -> Response[bytes]:
     """Prometheus text exposition of this service's metrics."""
     return Response(generate_latest(metrics_exposition), media_type=METRICS_MEDIA_TYPE)

@@ -6,6 +6,7 @@ from typing import Annotated, Self
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, SkipValidation
 
 from adapters.http.fields import PubkeyParameter, PubkeyText
@@ -105,8 +106,8 @@ class WotController(Controller):
     async def score(
         self,
         pubkey: PubkeyParameter,
-        compute_wot_figures: SkipValidation[ComputeWotFigures],
-        maybe_principal: Principal | None,
+        compute_wot_figures: NamedDependency[SkipValidation[ComputeWotFigures]],
+        maybe_principal: NamedDependency[Principal | None],
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
@@ -121,8 +122,8 @@ class WotController(Controller):
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
-        compute_wot_figures_batch: SkipValidation[ComputeWotFiguresBatch],
-        maybe_principal: Principal | None,
+        compute_wot_figures_batch: NamedDependency[SkipValidation[ComputeWotFiguresBatch]],
+        maybe_principal: NamedDependency[Principal | None],
     ) -> Response[WotBatchResponse]:
         """Web of Trust figures of up to 100 pubkeys, in the order given, within one request deadline.
 
