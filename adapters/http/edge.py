@@ -18,11 +18,6 @@ _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("nostr_id.access")
 
 
-def current_request_id() -> str | None:
-    """The id of the request being answered in this task, if any."""
-    return _request_id.get()
-
-
 class RequestIdFilter(logging.Filter):
     """Gives every log record a `request_id` attribute: the id of the request being answered, or '-'."""
 

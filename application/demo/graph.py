@@ -69,9 +69,6 @@ class DemoGraph(msgspec.Struct, frozen=True):
     def size(self) -> int:
         return len(self.pubkeys)
 
-    def event_count(self, index: int) -> int:
-        return 1 + int(self.has_profile[index]) + int(self.note_counts[index])
-
     def total_events(self) -> int:
         return self.size + int(self.has_profile.sum()) + int(self.note_counts.sum())
 

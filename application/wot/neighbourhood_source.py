@@ -87,11 +87,6 @@ class SharedNeighbourhood:
                 ) from None
         return self._require(self._current)
 
-    async def rebuild(self) -> Neighbourhood:
-        """Builds a new neighbourhood now, whatever the cache holds, and shares it."""
-        await self._build_and_store()
-        return self._require(self._current)
-
     def _start_refresh(self, *, force: bool = False) -> asyncio.Task[None]:
         now = self._clock.now().timestamp()
         if self._refresh is None or (self._refresh.done() and (force or now >= self._next_attempt)):

@@ -85,9 +85,6 @@ class ApiKey(Struct, frozen=True, kw_only=True):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
-    def allows(self, scope: ApiKeyScope) -> bool:
-        return self.is_active and scope in self.scopes
-
     def revoke(self, now: datetime) -> "ApiKey":
         if self.revoked_at is not None:
             return self

@@ -114,9 +114,8 @@ def test_issued_api_keys_are_random_stored_as_digest_and_prefixed() -> None:
     assert one.key not in one.api_key.key_hash
     assert one.key.startswith(one.api_key.prefix) and len(one.key) - len(one.api_key.prefix) >= 32
     assert one.api_key.name == "ci"
-    assert one.api_key.allows(ApiKeyScope.WOT_READ)
-    assert not one.api_key.allows(ApiKeyScope.NIP05_READ)
-    assert not one.api_key.revoke(NOW).allows(ApiKeyScope.WOT_READ)
+    assert one.api_key.scopes == (ApiKeyScope.WOT_READ,)
+    assert one.api_key.is_active and not one.api_key.revoke(NOW).is_active
     assert one.api_key.used(NOW + timedelta(seconds=1)).last_used_at == NOW + timedelta(seconds=1)
 
 
