@@ -24,7 +24,6 @@ from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus
 
 K1_LIFETIME = timedelta(minutes=5)
 CALLBACK_PATH = "/api/v1/auth/lnurl/callback"
-LNURL_SIGNED_IN = "auth.sign_in"
 LNURL_LINKED = "auth.lnurl_linked"
 
 
@@ -153,21 +152,8 @@ class PollLnurlAuth:
                 return LnurlOutcome(status=status)
             if await uow.lnurl_sessions.claim_tokens(k1, now) is None:
                 return LnurlOutcome(status=status)
-            opened, signed_in = await start_session(
-                uow, self._tokens, user, now, ip=ip, user_agent=user_agent
-            )
-            await uow.audit_log.add(
-                AuditLog.record(
-                    action=LNURL_SIGNED_IN,
-                    now=now,
-                    actor_user_id=user.id,
-                    actor_pubkey=user.pubkey,
-                    target_type="session",
-                    target_id=str(opened.family_id),
-                    ip=ip,
-                    user_agent=user_agent,
-                    details={"method": "lnurl"},
-                )
+            signed_in = await start_session(
+                uow, self._tokens, user, now, ip=ip, user_agent=user_agent, method="lnurl"
             )
             await uow.commit()
         return LnurlOutcome(status=status, tokens=signed_in)

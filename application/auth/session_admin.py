@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from msgspec import Struct
 
@@ -17,7 +17,7 @@ from domain.ports.auth import AccessTokens
 from domain.ports.persistence import UnitOfWork
 from domain.records.audit import AuditLog
 from domain.records.hashing import secret_digest
-from domain.records.sessions import MAX_USER_AGENT_LENGTH, Session
+from domain.records.sessions import Session
 
 SIGNED_OUT = "auth.sign_out"
 SIGNED_OUT_EVERYWHERE = "auth.sign_out_all"
@@ -83,17 +83,8 @@ class RefreshSession:
                 if user is None or not user.is_active:
                     raise Unauthorized("the account is suspended")
                 token = new_refresh_token()
-                successor = Session(
-                    id=uuid4(),
-                    user_id=current.user_id,
-                    family_id=current.family_id,
-                    refresh_token_hash=secret_digest(token),
-                    created_at=now,
-                    expires_at=now + REFRESH_LIFETIME,
-                    last_used_at=now,
-                    user_agent=(origin.user_agent or current.user_agent or "")[:MAX_USER_AGENT_LENGTH]
-                    or None,
-                    ip=origin.ip or current.ip,
+                _, successor = current.rotate(
+                    secret_digest(token), now, REFRESH_LIFETIME, user_agent=origin.user_agent, ip=origin.ip
                 )
                 await uow.sessions.add(successor)
                 await uow.commit()

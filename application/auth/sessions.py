@@ -8,12 +8,14 @@ from msgspec import Struct
 
 from domain.ports.auth import AccessTokens
 from domain.ports.persistence import UnitOfWork
+from domain.records.audit import AuditLog
 from domain.records.hashing import secret_digest
 from domain.records.sessions import Session
 from domain.records.users import User
 
 REFRESH_TOKEN_PREFIX = "nid_rt_"  # noqa: S105 - a public prefix, not a secret
 REFRESH_LIFETIME = timedelta(days=30)
+SIGNED_IN = "auth.sign_in"
 
 
 def new_refresh_token() -> str:
@@ -51,9 +53,11 @@ async def start_session(
     *,
     ip: str | None,
     user_agent: str | None,
+    method: str,
     lifetime: timedelta = REFRESH_LIFETIME,
-) -> tuple[Session, SignedIn]:
-    """Opens a session for the user inside the caller's transaction."""
+) -> SignedIn:
+    """Opens a session for the user inside the caller's transaction, with its audit entry
+    (`method`: how the user proved who they are)."""
     refresh_token = new_refresh_token()
     session = Session.start(
         user_id=user.id,
@@ -64,4 +68,17 @@ async def start_session(
         ip=ip,
     )
     await uow.sessions.add(session)
-    return session, tokens_for(tokens, session, user, refresh_token, now)
+    await uow.audit_log.add(
+        AuditLog.record(
+            action=SIGNED_IN,
+            now=now,
+            actor_user_id=user.id,
+            actor_pubkey=user.pubkey,
+            target_type="session",
+            target_id=str(session.family_id),
+            ip=ip,
+            user_agent=user_agent,
+            details={"method": method},
+        )
+    )
+    return tokens_for(tokens, session, user, refresh_token, now)

@@ -14,11 +14,9 @@ from domain.errors import Conflict, Forbidden
 from domain.nostr.event import Event
 from domain.ports.auth import AccessTokens
 from domain.ports.cache import CacheUnavailable
-from domain.records.audit import AuditLog
 from domain.records.auth import AuthChallenge
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
-SIGNED_IN = "auth.sign_in"
 
 
 class IssueChallenge:
@@ -88,21 +86,8 @@ class Login:
             user = await find_or_register(uow, pubkey, now, ip=request.ip, user_agent=request.user_agent)
             if not user.is_active:
                 raise Forbidden("the account is suspended")
-            session, signed_in = await start_session(
-                uow, self._tokens, user, now, ip=request.ip, user_agent=request.user_agent
-            )
-            await uow.audit_log.add(
-                AuditLog.record(
-                    action=SIGNED_IN,
-                    now=now,
-                    actor_user_id=user.id,
-                    actor_pubkey=pubkey,
-                    target_type="session",
-                    target_id=str(session.family_id),
-                    ip=request.ip,
-                    user_agent=request.user_agent,
-                    details={"method": "nostr"},
-                )
+            signed_in = await start_session(
+                uow, self._tokens, user, now, ip=request.ip, user_agent=request.user_agent, method="nostr"
             )
             await uow.commit()
         return signed_in

@@ -70,9 +70,16 @@ class Session(Struct, frozen=True, kw_only=True):
         return self.rotated_at is not None
 
     def rotate(
-        self, new_refresh_token_hash: str, now: datetime, lifetime: timedelta
+        self,
+        new_refresh_token_hash: str,
+        now: datetime,
+        lifetime: timedelta,
+        *,
+        user_agent: str | None = None,
+        ip: str | None = None,
     ) -> "tuple[Session, Session]":
-        """Exchanges this token for a new one in the same family: (this one rotated, the new one)."""
+        """Exchanges this token for a new one in the same family: (this one rotated, the new one).
+        The new one records the user agent and address presenting this one, else this one's."""
         if not self.is_usable(now):
             raise InvalidTransition("session is rotated, revoked or expired")
         successor = Session(
@@ -83,8 +90,8 @@ class Session(Struct, frozen=True, kw_only=True):
             created_at=now,
             expires_at=now + lifetime,
             last_used_at=now,
-            user_agent=self.user_agent,
-            ip=self.ip,
+            user_agent=(user_agent or self.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
+            ip=ip or self.ip,
         )
         return structs.replace(self, rotated_at=now, last_used_at=now), successor
 

@@ -28,6 +28,16 @@ def test_rotation_keeps_the_family_and_retires_the_old_token() -> None:
     assert new.is_usable(later) and not new.is_reuse()
 
 
+def test_the_new_token_records_who_presented_the_old_one_else_keeps_the_old_ones() -> None:
+    session = builders.session(builders.user().id)
+
+    _, kept = session.rotate(secret_digest("a"), NOW, LIFETIME)
+    _, moved = session.rotate(secret_digest("b"), NOW, LIFETIME, user_agent="x" * 600, ip="198.51.100.1")
+
+    assert (kept.user_agent, kept.ip) == (session.user_agent, session.ip)
+    assert (moved.user_agent, moved.ip) == ("x" * MAX_USER_AGENT_LENGTH, "198.51.100.1")
+
+
 def test_a_rotated_revoked_or_expired_token_cannot_rotate() -> None:
     session = builders.session(builders.user().id)
     rotated, _ = session.rotate(secret_digest("a"), NOW, LIFETIME)
