@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -126,10 +127,14 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_container(settings: Settings, command: Callable[[Container], Awaitable[int]]) -> int:
-    """Runs a relay-only command: the relay and cache are started, the database is never opened."""
+async def _with_resources(
+    settings: Settings,
+    command: Callable[[Container], Awaitable[int]],
+    resources_of: Callable[[Container], tuple[Any, ...]],
+) -> int:
+    """Runs a command with the container's resources it names started, and shut down after it."""
     container = Container(settings=settings)
-    resources = (container.relay_lifecycle, container.cache_lifecycle)
+    resources = resources_of(container)
     for resource in resources:
         await resource.init()
     try:
@@ -137,6 +142,11 @@ async def _with_container(settings: Settings, command: Callable[[Container], Awa
     finally:
         for resource in reversed(resources):
             await resource.shutdown()
+
+
+async def _with_container(settings: Settings, command: Callable[[Container], Awaitable[int]]) -> int:
+    """Runs a relay-only command: the relay and cache are started, the database is never opened."""
+    return await _with_resources(settings, command, lambda c: (c.relay_lifecycle, c.cache_lifecycle))
 
 
 def _wot(settings: Settings, args: argparse.Namespace) -> int:
@@ -145,15 +155,7 @@ def _wot(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _with_database(settings: Settings, command: Callable[[Container], Awaitable[int]]) -> int:
     """Runs a database command: the database pool and the cache are started, the relay is not."""
-    container = Container(settings=settings)
-    resources = (container.db_pool_lifecycle, container.cache_lifecycle)
-    for resource in resources:
-        await resource.init()
-    try:
-        return await command(container)
-    finally:
-        for resource in reversed(resources):
-            await resource.shutdown()
+    return await _with_resources(settings, command, lambda c: (c.db_pool_lifecycle, c.cache_lifecycle))
 
 
 def _admin(settings: Settings, args: argparse.Namespace) -> int:
