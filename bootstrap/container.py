@@ -9,12 +9,37 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
+from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
+from application.admin.actions import (
+    ChangeUserRole,
+    ListUsers,
+    ReadAuditLog,
+    SuspendName,
+    SuspendUser,
+    UnsuspendUser,
+)
 from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
+from application.domains.manage_domains import (
+    AddDomain,
+    ListDomains,
+    RecheckDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
+from application.names.manage_names import (
+    CheckNameAvailability,
+    ListNames,
+    RegisterName,
+    ReleaseName,
+    UpdateNameRelays,
+)
+from application.names.nostr_json import NostrJsonDirectory
+from application.ready_answers import ReadyAnswers
 from application.shared_computation import SharedComputation
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
@@ -30,6 +55,9 @@ READINESS_TIMEOUT = 2.0
 RELAY_READ_TTL = 60.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
+# nostr.json waits at most this long for a database connection before answering 503.
+NOSTR_JSON_DATABASE_TIMEOUT = 2.0
+DNS_TIMEOUT = 3.0
 
 
 def cache_kind(settings: Settings) -> str:
@@ -116,6 +144,55 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
     )
     compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
+
+    # NIP-05 names, custom domains and nostr.json. The directory is a Singleton: its answers in
+    # memory are this process's, kept fresh through the ready-answer cache's invalidations.
+    dns_resolver = providers.Singleton(
+        DnspythonResolver, settings.provided.dns_nameservers, timeout=DNS_TIMEOUT
+    )
+    ready_answers = providers.Singleton(ReadyAnswers, cache)
+    nostr_json_unit_of_work = providers.Factory(
+        PostgresUnitOfWork, pool=db_pool, timeout=NOSTR_JSON_DATABASE_TIMEOUT
+    )
+    nostr_json_directory = providers.Singleton(
+        NostrJsonDirectory,
+        uow_factory=nostr_json_unit_of_work.provider,
+        answers=ready_answers,
+        clock=clock,
+        default_domain=settings.provided.default_domain,
+    )
+    register_name = providers.Factory(
+        RegisterName,
+        uow=unit_of_work,
+        clock=clock,
+        changes=nostr_json_directory,
+        default_domain=settings.provided.default_domain,
+    )
+    list_names = providers.Factory(ListNames, uow=unit_of_work)
+    update_name_relays = providers.Factory(
+        UpdateNameRelays, uow=unit_of_work, clock=clock, changes=nostr_json_directory
+    )
+    release_name = providers.Factory(ReleaseName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
+    check_name_availability = providers.Factory(
+        CheckNameAvailability, uow=unit_of_work, clock=clock, default_domain=settings.provided.default_domain
+    )
+    add_domain = providers.Factory(AddDomain, uow=unit_of_work, clock=clock)
+    list_domains = providers.Factory(ListDomains, uow=unit_of_work)
+    remove_domain = providers.Factory(RemoveDomain, uow=unit_of_work, changes=nostr_json_directory)
+    verify_domain = providers.Factory(
+        VerifyDomain, uow=unit_of_work, clock=clock, dns=dns_resolver, changes=nostr_json_directory
+    )
+    recheck_domains = providers.Factory(
+        RecheckDomains, uow=unit_of_work, clock=clock, dns=dns_resolver, changes=nostr_json_directory
+    )
+
+    # Administration: each action and its audit entry in one transaction.
+    list_users = providers.Factory(ListUsers, uow=unit_of_work)
+    suspend_user = providers.Factory(SuspendUser, uow=unit_of_work, clock=clock)
+    unsuspend_user = providers.Factory(UnsuspendUser, uow=unit_of_work, clock=clock)
+    change_user_role = providers.Factory(ChangeUserRole, uow=unit_of_work, clock=clock)
+    suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
+    read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
 
     check_readiness = providers.Factory(
         CheckReadiness,

@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.http.health import HealthController
 from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.nostr_json import nostr_json_route
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 
@@ -48,7 +49,12 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics],
+        route_handlers=[
+            HealthController,
+            WotController,
+            metrics,
+            nostr_json_route(container.nostr_json_directory, container.settings().default_domain),
+        ],
         dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[http_metrics.middleware],

@@ -1,0 +1,110 @@
+"""GET /.well-known/nostr.json: the hottest public path, served by a bare ASGI route.
+
+A ready answer in this process's memory is sent without awaiting anything; otherwise the
+directory finds it in the Cache or builds it from PostgreSQL. Every answer, errors and preflights
+included, carries `Access-Control-Allow-Origin: *`; nothing redirects.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import msgspec
+from litestar import asgi
+from litestar.handlers import ASGIRouteHandler
+from litestar.types import Receive, Scope, Send
+
+from application.names.nostr_json import Answer, NostrJsonDirectory
+from domain.errors import DependencyUnavailable
+
+PATH = "/.well-known/nostr.json"
+CACHE_CONTROL = b"public, max-age=60"
+CORS = (b"access-control-allow-origin", b"*")
+PREFLIGHT_HEADERS = [
+    CORS,
+    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-headers", b"*"),
+    (b"access-control-max-age", b"86400"),
+    (b"allow", b"GET, HEAD, OPTIONS"),
+]
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _requested_name(query: bytes) -> str | None:
+    if query.startswith(b"name=") and b"&" not in query and b"%" not in query and b"+" not in query:
+        return query[5:].decode("latin-1")
+    values = parse_qs(query.decode("latin-1"), keep_blank_values=True).get("name")
+    return values[0] if values else None
+
+
+def _etag_matches(if_none_match: bytes, etag: str) -> bool:
+    wanted = etag.encode()
+    for candidate in if_none_match.split(b","):
+        candidate = candidate.strip()
+        if candidate == b"*" or candidate.removeprefix(b"W/") == wanted:
+            return True
+    return False
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_answer(scope: Scope, send: Send, answer: Answer) -> None:
+    headers = [
+        CORS,
+        (b"cache-control", CACHE_CONTROL),
+        (b"etag", answer.etag.encode()),
+    ]
+    if_none_match = _header(scope, b"if-none-match")
+    if if_none_match is not None and _etag_matches(if_none_match, answer.etag):
+        await _send(send, 304, headers)
+        return
+    headers.append((b"content-type", b"application/json"))
+    headers.append((b"content-length", str(len(answer.body)).encode()))
+    await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else answer.body)
+
+
+def _problem(status: int, title: str, detail: str) -> bytes:
+    return msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail})
+
+
+def nostr_json_route(directory_of: Callable[[], Any], default_host: str) -> ASGIRouteHandler:
+    """The route, with the directory looked up from the container on the first request."""
+    found: list[NostrJsonDirectory] = []
+    default = default_host.encode()
+
+    @asgi(PATH, copy_scope=False)
+    async def nostr_json(scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        if method == "OPTIONS":
+            await _send(send, 204, PREFLIGHT_HEADERS)
+            return
+        if method not in ("GET", "HEAD"):
+            body = _problem(405, "Method Not Allowed", "nostr.json answers GET, HEAD and OPTIONS")
+            await _send(send, 405, [*PREFLIGHT_HEADERS, (b"content-type", b"application/problem+json")], body)
+            return
+        if not found:
+            found.append(directory_of())
+        directory = found[0]
+        host = (_header(scope, b"host") or default).decode("latin-1")
+        name = _requested_name(scope["query_string"])
+        answer = directory.cached(host, name) if name else None
+        if answer is None:
+            try:
+                answer = await directory.answer(host, name)
+            except DependencyUnavailable as error:
+                body = _problem(503, error.title, "names cannot be looked up right now; retry shortly")
+                headers = [CORS, (b"content-type", b"application/problem+json"), (b"retry-after", b"5")]
+                await _send(send, 503, headers, body)
+                return
+        await _send_answer(scope, send, answer)
+
+    return nostr_json
