@@ -9,7 +9,6 @@ import httpx
 from dependency_injector import providers
 
 from adapters.http.app import create_app
-
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.records.users import User, UserRole
