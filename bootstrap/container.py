@@ -14,14 +14,14 @@ from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.admin.actions import (
-    ChangeUserRole,
-    ListUsers,
-    ReadAuditLog,
-    SuspendName,
-    SuspendUser,
-    UnsuspendUser,
-)
+from adapters.tokens.jwt_tokens import JwtAccessTokens
+from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from application.auth.admin_users import ChangeRole, SetSuspension
+from application.auth.api_keys import RefuseApiKeys
+from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.authenticate import Authenticate
+from application.auth.me import GetMe
+from application.auth.sign_in import IssueChallenge, Login
 from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.domains.manage_domains import (
@@ -39,12 +39,12 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from application.names.nostr_json import NostrJsonDirectory
-from application.ready_answers import ReadyAnswers
 from application.shared_computation import SharedComputation
+from application.verdicts import Verdicts
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
-from bootstrap.keys import service_secret_key
+from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.settings import Settings
 from bootstrap.wot_commands import wot_settings as wot_settings_of
 from domain.clock import SystemClock
@@ -145,19 +145,51 @@ class Container(containers.DeclarativeContainer):
     )
     compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
 
-    # NIP-05 names, custom domains and nostr.json. The directory is a Singleton: its answers in
-    # memory are this process's, kept fresh through the ready-answer cache's invalidations.
+    # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
+    # Singleton, so each process keeps its in-process answers.
+    verdicts = providers.Singleton(Verdicts, cache)
+    auth_verdicts = providers.Singleton(AuthVerdicts, verdicts, unit_of_work.provider, clock)
+    public_url = providers.Callable(lambda settings: settings.public_url, settings)
+    access_tokens = providers.Singleton(
+        JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
+    )
+    # The API key verifier: refuses every key until API keys are issued; replace this provider.
+    api_key_verifier = providers.Singleton(RefuseApiKeys)
+    authenticate = providers.Singleton(
+        Authenticate,
+        tokens=access_tokens,
+        api_keys=api_key_verifier,
+        verdicts=auth_verdicts,
+        cache=cache,
+        unit_of_work=unit_of_work.provider,
+        clock=clock,
+    )
+    issue_challenge = providers.Factory(IssueChallenge, unit_of_work.provider, clock)
+    login = providers.Factory(
+        Login,
+        unit_of_work=unit_of_work.provider,
+        tokens=access_tokens,
+        verdicts=auth_verdicts,
+        clock=clock,
+        public_url=public_url,
+    )
+
+    get_me = providers.Factory(GetMe, unit_of_work.provider)
+    change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
+    set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
+
+    # NIP-05 names, custom domains and nostr.json. The directory's answers are verdicts: kept in
+    # this process, in front of the Cache, invalidated in every process through it.
     dns_resolver = providers.Singleton(
         DnspythonResolver, settings.provided.dns_nameservers, timeout=DNS_TIMEOUT
     )
-    ready_answers = providers.Singleton(ReadyAnswers, cache)
     nostr_json_unit_of_work = providers.Factory(
         PostgresUnitOfWork, pool=db_pool, timeout=NOSTR_JSON_DATABASE_TIMEOUT
     )
     nostr_json_directory = providers.Singleton(
         NostrJsonDirectory,
         uow_factory=nostr_json_unit_of_work.provider,
-        answers=ready_answers,
+        verdicts=verdicts,
         clock=clock,
         default_domain=settings.provided.default_domain,
     )
@@ -188,9 +220,6 @@ class Container(containers.DeclarativeContainer):
 
     # Administration: each action and its audit entry in one transaction.
     list_users = providers.Factory(ListUsers, uow=unit_of_work)
-    suspend_user = providers.Factory(SuspendUser, uow=unit_of_work, clock=clock)
-    unsuspend_user = providers.Factory(UnsuspendUser, uow=unit_of_work, clock=clock)
-    change_user_role = providers.Factory(ChangeUserRole, uow=unit_of_work, clock=clock)
     suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
     read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
 

@@ -10,8 +10,10 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from adapters.http.health import HealthController
+from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.nostr_json import nostr_json_route
+from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 
@@ -21,6 +23,11 @@ DEPENDENCIES = {
     "metrics_registry": "metrics_registry",
     "compute_wot_score": "compute_wot_score",
     "compute_wot_scores": "compute_wot_scores",
+    "authenticate": "authenticate",
+    "public_url": "public_url",
+    "issue_challenge": "issue_challenge",
+    "login": "login",
+    "get_me": "get_me",
 }
 
 
@@ -53,9 +60,13 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             HealthController,
             WotController,
             metrics,
+            me,
             nostr_json_route(container.nostr_json_directory, container.settings().default_domain),
         ],
-        dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+        dependencies={
+            **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+            **PRINCIPAL_DEPENDENCIES,
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[http_metrics.middleware],
         lifespan=[lifespan],

@@ -1,7 +1,7 @@
 """GET /.well-known/nostr.json: the hottest public path, served by a bare ASGI route.
 
-A ready answer in this process's memory is sent without awaiting anything; otherwise the
-directory finds it in the Cache or builds it from PostgreSQL. Every answer, errors and preflights
+The directory keeps ready answers (encoded body and ETag) in this process, in front of the Cache
+and PostgreSQL. Every answer, errors and preflights
 included, carries `Access-Control-Allow-Origin: *`; nothing redirects.
 """
 
@@ -95,16 +95,13 @@ def nostr_json_route(directory_of: Callable[[], Any], default_host: str) -> ASGI
             found.append(directory_of())
         directory = found[0]
         host = (_header(scope, b"host") or default).decode("latin-1")
-        name = _requested_name(scope["query_string"])
-        answer = directory.cached(host, name) if name else None
-        if answer is None:
-            try:
-                answer = await directory.answer(host, name)
-            except DependencyUnavailable as error:
-                body = _problem(503, error.title, "names cannot be looked up right now; retry shortly")
-                headers = [CORS, (b"content-type", b"application/problem+json"), (b"retry-after", b"5")]
-                await _send(send, 503, headers, body)
-                return
+        try:
+            answer = await directory.answer(host, _requested_name(scope["query_string"]))
+        except DependencyUnavailable as error:
+            body = _problem(503, error.title, "names cannot be looked up right now; retry shortly")
+            headers = [CORS, (b"content-type", b"application/problem+json"), (b"retry-after", b"5")]
+            await _send(send, 503, headers, body)
+            return
         await _send_answer(scope, send, answer)
 
     return nostr_json

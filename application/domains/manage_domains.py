@@ -34,6 +34,17 @@ async def _names_on(uow: UnitOfWork, domain: str) -> list[str]:
     return [record.name for record in await uow.nip05_names.list_for_domain(domain)]
 
 
+async def _store(uow: UnitOfWork, changes: NameChanges, before: Domain, after: Domain) -> None:
+    """Stores a checked domain; when it starts or stops serving, its names' answers change."""
+    names: list[str] = []
+    if before.is_serving != after.is_serving:
+        async with uow:
+            names = await _names_on(uow, before.domain)
+    async with changes.changing(before.domain, names), uow:
+        await uow.domains.update(after)
+        await uow.commit()
+
+
 async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Domain:
     """The user's own domain; another user's is reported as missing, never as forbidden."""
     record = await uow.domains.get(domain_id)
@@ -77,9 +88,9 @@ class RemoveDomain:
         async with self._uow as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             names = await _names_on(uow, record.domain)
+        async with self._changes.changing(record.domain, names), self._uow as uow:
             await uow.domains.delete(record.id)
             await uow.commit()
-        await self._changes.names_changed(record.domain, names)
 
 
 class VerifyDomain:
@@ -110,12 +121,7 @@ class VerifyDomain:
                 if not values
                 else f"the TXT records at {record.txt_record_name} do not hold this domain's token"
             )
-        async with self._uow as uow:
-            await uow.domains.update(checked)
-            names = await _names_on(uow, record.domain) if checked.status != record.status else []
-            await uow.commit()
-        if names:
-            await self._changes.names_changed(record.domain, names)
+        await _store(self._uow, self._changes, record, checked)
         return VerificationOutcome(domain=checked, checked_at=now, detail=detail)
 
 
@@ -169,9 +175,4 @@ class RecheckDomains:
         counts["checked"] += 1
         if checked.status != record.status:
             counts["suspended" if checked.status is DomainStatus.SUSPENDED else "restored"] += 1
-        async with self._uow as uow:
-            await uow.domains.update(checked)
-            names = await _names_on(uow, record.domain) if checked.status != record.status else []
-            await uow.commit()
-        if names:
-            await self._changes.names_changed(record.domain, names)
+        await _store(self._uow, self._changes, record, checked)

@@ -1,9 +1,12 @@
-"""What use cases that change names tell the nostr.json directory."""
+"""How use cases that change names keep nostr.json answers true."""
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 
 class NameChanges(Protocol):
-    """Hears that names changed, after the change is committed, so served answers are refreshed."""
+    """Wraps a change of names on a domain (commit inside the block): every process forgets the
+    served answers for them, before the change (fails closed when the cache cannot be told) and
+    again after it."""
 
-    async def names_changed(self, domain: str, names: list[str]) -> None: ...
+    def changing(self, domain: str, names: list[str]) -> AbstractAsyncContextManager[None]: ...

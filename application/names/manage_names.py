@@ -76,7 +76,8 @@ class RegisterName:
     ) -> Nip05:
         now = self._clock.now()
         domain = self._default_domain if domain is None else parse_serving_domain(domain)
-        async with self._uow as uow:
+        name = parse_nip05_name(name)
+        async with self._changes.changing(domain, [name]), self._uow as uow:
             pubkey = await _registering_user(uow, user_id)
             owns = await _owns_domain(uow, user_id, domain, self._default_domain)
             name = parse_registrable_name(name, owns_domain=owns)
@@ -95,7 +96,6 @@ class RegisterName:
                 await uow.nip05_names.delete(existing.id)
                 await uow.nip05_names.add(record)
             await uow.commit()
-        await self._changes.names_changed(domain, [name])
         return record
 
 
@@ -121,10 +121,11 @@ class UpdateNameRelays:
 
     async def __call__(self, user_id: UUID, name_id: UUID, relays: list[str]) -> Nip05:
         async with self._uow as uow:
+            found = await _owned_name(uow, user_id, name_id)
+        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
             record = (await _owned_name(uow, user_id, name_id)).with_relays(relays, self._clock.now())
             await uow.nip05_names.update(record)
             await uow.commit()
-        await self._changes.names_changed(record.domain, [record.name])
         return record
 
 
@@ -138,10 +139,11 @@ class ReleaseName:
 
     async def __call__(self, user_id: UUID, name_id: UUID) -> None:
         async with self._uow as uow:
+            found = await _owned_name(uow, user_id, name_id)
+        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
             record = (await _owned_name(uow, user_id, name_id)).release(self._clock.now())
             await uow.nip05_names.update(record)
             await uow.commit()
-        await self._changes.names_changed(record.domain, [record.name])
 
 
 class CheckNameAvailability:

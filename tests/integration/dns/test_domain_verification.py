@@ -1,5 +1,7 @@
 """Domain verification against a real DNS server (dnsmasq): the dnspython adapter and the use cases."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,8 +24,10 @@ class RecordedChanges:
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[str]]] = []
 
-    async def names_changed(self, domain: str, names: list[str]) -> None:
+    @asynccontextmanager
+    async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
         self.calls.append((domain, names))
+        yield
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from msgspec import structs
 
-from application.admin.actions import Acting
+from application.auth.admin_users import Actor
 from domain.records.domains import Domain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
 from tests.support.tcp_proxy import TcpProxy, free_port
@@ -136,7 +136,7 @@ async def test_d1_suspended_released_and_expired_names_are_not_served(container,
         await uow.commit()
     assert (await _get(client, "erin")).json()["names"] == {"erin": user.pubkey}
     assert (await _get(client, "frank")).json()["names"] == {"frank": user.pubkey}
-    await container.suspend_name()(Acting(user_id=admin.id), suspended.id)
+    await container.suspend_name()(Actor(user_id=admin.id), suspended.id)
     await container.release_name()(user.id, released.id)
     assert (await _get(client, "erin")).json() == {"names": {}}
     assert (await _get(client, "frank")).json() == {"names": {}}
