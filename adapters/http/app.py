@@ -9,9 +9,11 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from adapters.http.admin import AdminController
 from adapters.http.health import HealthController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.names import DomainsController, NamesController
 from adapters.http.nostr_json import nostr_json_route
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
@@ -28,6 +30,20 @@ DEPENDENCIES = {
     "issue_challenge": "issue_challenge",
     "login": "login",
     "get_me": "get_me",
+    "register_name": "register_name",
+    "list_names": "list_names",
+    "update_name_relays": "update_name_relays",
+    "release_name": "release_name",
+    "check_name_availability": "check_name_availability",
+    "add_domain": "add_domain",
+    "list_domains": "list_domains",
+    "verify_domain": "verify_domain",
+    "remove_domain": "remove_domain",
+    "list_users": "list_users",
+    "set_suspension": "set_suspension",
+    "change_role": "change_role",
+    "suspend_name": "suspend_name",
+    "read_audit_log": "read_audit_log",
 }
 
 
@@ -61,6 +77,9 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             WotController,
             metrics,
             me,
+            NamesController,
+            DomainsController,
+            AdminController,
             nostr_json_route(container.nostr_json_directory, container.settings().default_domain),
         ],
         dependencies={

@@ -1,0 +1,221 @@
+"""Administration (role admin): users, suspensions and roles, names, and the audit log.
+
+Every change writes its audit entry in the same transaction as the change.
+"""
+
+import base64
+import binascii
+import ipaddress
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody, Parameter, SkipValidation
+
+from adapters.http.names import NameResponse
+from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from application.auth.admin_users import Actor, ChangeRole, SetSuspension
+from domain.auth.principal import Principal
+from domain.errors import InvalidInput
+from domain.nostr.nip19 import encode_npub
+from domain.records.audit import AuditLog, AuditLogQuery
+from domain.records.paging import PageCursor
+from domain.records.users import User, UserRole
+
+Limit = Annotated[int, Parameter(ge=1, le=200, description="page size, at most 200")]
+
+
+def encode_cursor(cursor: PageCursor) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).decode().rstrip("=")
+
+
+def decode_cursor(value: str | None) -> PageCursor | None:
+    if not value:
+        return None
+    try:
+        return msgspec.json.decode(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), type=PageCursor)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise InvalidInput("cursor is not one this API gave out", {"cursor": "unknown cursor"}) from None
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    """The peer's address when it is an IP address (a test transport may name itself instead)."""
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None
+
+
+def actor_of(principal: Principal, request: Request[Any, Any, Any]) -> Actor:
+    return Actor(
+        user_id=principal.user_id,
+        pubkey=principal.pubkey,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+        via="api",
+    )
+
+
+class AdminUserResponse(msgspec.Struct):
+    id: UUID
+    pubkey: str
+    npub: str
+    role: str
+    status: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "AdminUserResponse":
+        return cls(
+            id=user.id,
+            pubkey=user.pubkey,
+            npub=encode_npub(user.pubkey),
+            role=user.role.value,
+            status=user.status.value,
+            created_at=user.created_at,
+        )
+
+
+class AdminUserList(msgspec.Struct):
+    items: list[AdminUserResponse]
+    next_cursor: str | None
+
+
+class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
+    role: UserRole
+
+
+class AuditEntryResponse(msgspec.Struct):
+    id: UUID
+    occurred_at: datetime
+    action: str
+    actor_user_id: UUID | None
+    actor_pubkey: str | None
+    target_type: str | None
+    target_id: str | None
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: AuditLog) -> "AuditEntryResponse":
+        return cls(
+            id=entry.id,
+            occurred_at=entry.occurred_at,
+            action=entry.action,
+            actor_user_id=entry.actor_user_id,
+            actor_pubkey=entry.actor_pubkey,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            ip=entry.ip,
+            user_agent=entry.user_agent,
+            details=entry.details,
+        )
+
+
+class AuditLogPage(msgspec.Struct):
+    items: list[AuditEntryResponse]
+    next_cursor: str | None
+
+
+class AdminController(Controller):
+    path = "/api/v1/admin"
+    tags = ["admin"]
+
+    @get("/users")
+    async def users(
+        self,
+        admin_principal: Principal,
+        list_users: SkipValidation[ListUsers],
+        search: Annotated[str | None, Parameter(query="query", description="start of a hex pubkey")] = None,
+        cursor: str | None = None,
+        limit: Limit = 50,
+    ) -> AdminUserList:
+        """Users oldest first; `query` matches the start of a hex pubkey."""
+        found = await list_users(search, decode_cursor(cursor), limit + 1)
+        page = found[:limit]
+        following = (
+            encode_cursor(PageCursor(at=page[-1].created_at, id=page[-1].id)) if len(found) > limit else None
+        )
+        return AdminUserList(items=[AdminUserResponse.of(user) for user in page], next_cursor=following)
+
+    @post("/users/{user_id:uuid}/suspend", status_code=200)
+    async def suspend(
+        self,
+        user_id: UUID,
+        request: Request[Any, Any, Any],
+        admin_principal: Principal,
+        set_suspension: SkipValidation[SetSuspension],
+    ) -> AdminUserResponse:
+        """Suspends an account: its tokens, sessions and keys stop working at once."""
+        if user_id == admin_principal.user_id:
+            raise InvalidInput(
+                "an administrator cannot suspend their own account", {"id": "your own account"}
+            )
+        user = await set_suspension(user_id, suspended=True, actor=actor_of(admin_principal, request))
+        return AdminUserResponse.of(user)
+
+    @post("/users/{user_id:uuid}/unsuspend", status_code=200)
+    async def unsuspend(
+        self,
+        user_id: UUID,
+        request: Request[Any, Any, Any],
+        admin_principal: Principal,
+        set_suspension: SkipValidation[SetSuspension],
+    ) -> AdminUserResponse:
+        """Lifts an account's suspension."""
+        user = await set_suspension(user_id, suspended=False, actor=actor_of(admin_principal, request))
+        return AdminUserResponse.of(user)
+
+    @post("/users/{user_id:uuid}/role", status_code=200)
+    async def role(
+        self,
+        user_id: UUID,
+        data: JSONBody[RoleRequest],
+        request: Request[Any, Any, Any],
+        admin_principal: Principal,
+        change_role: SkipValidation[ChangeRole],
+    ) -> AdminUserResponse:
+        """Gives an account the role `user` or `admin`."""
+        user = await change_role.by_id(user_id, data.role, actor_of(admin_principal, request))
+        return AdminUserResponse.of(user)
+
+    @post("/nip05/{name_id:uuid}/suspend", status_code=200)
+    async def suspend_name(
+        self,
+        name_id: UUID,
+        request: Request[Any, Any, Any],
+        admin_principal: Principal,
+        suspend_name: SkipValidation[SuspendName],
+    ) -> NameResponse:
+        """Suspends a NIP-05 name; nostr.json stops serving it at once."""
+        return NameResponse.of(await suspend_name(actor_of(admin_principal, request), name_id))
+
+    @get("/audit-log")
+    async def audit_log(
+        self,
+        admin_principal: Principal,
+        read_audit_log: SkipValidation[ReadAuditLog],
+        actor: UUID | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cursor: str | None = None,
+        limit: Limit = 50,
+    ) -> AuditLogPage:
+        """Audit entries oldest first; `actor` is a user id, `since` inclusive, `until` exclusive."""
+        query = AuditLogQuery(
+            actor_user_id=actor,
+            action=action,
+            since=since,
+            until=until,
+            after=decode_cursor(cursor),
+            limit=limit + 1,
+        )
+        found = await read_audit_log(query)
+        page = found[:limit]
+        following = encode_cursor(page[-1].cursor) if len(found) > limit else None
+        return AuditLogPage(items=[AuditEntryResponse.of(entry) for entry in page], next_cursor=following)

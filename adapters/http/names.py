@@ -1,0 +1,200 @@
+"""NIP-05 names and custom domains of the signed-in user."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.params import JSONBody, SkipValidation
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from adapters.http.principal import requires_scope
+from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.names.manage_names import (
+    CheckNameAvailability,
+    ListNames,
+    RegisterName,
+    ReleaseName,
+    UpdateNameRelays,
+)
+from domain.auth.principal import Principal
+from domain.records.domains import Domain
+from domain.records.names import MAX_RELAYS, Nip05
+
+RelayList = Annotated[list[str], msgspec.Meta(description=f"ws:// or wss:// URLs, at most {MAX_RELAYS}")]
+
+
+class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(description="a-z, 0-9, '-', '_' and '.'; lowercased")]
+    domain: str | None = None
+    relays: RelayList = []
+
+
+class UpdateRelaysRequest(msgspec.Struct, forbid_unknown_fields=True):
+    relays: RelayList
+
+
+class NameResponse(msgspec.Struct):
+    id: UUID
+    name: str
+    domain: str
+    identifier: str
+    pubkey: str
+    relays: list[str]
+    status: str
+    expires_at: datetime | None
+
+    @classmethod
+    def of(cls, record: Nip05) -> "NameResponse":
+        return cls(
+            id=record.id,
+            name=record.name,
+            domain=record.domain,
+            identifier=record.identifier,
+            pubkey=record.pubkey,
+            relays=list(record.relays),
+            status=record.status.value,
+            expires_at=record.expires_at,
+        )
+
+
+class NameList(msgspec.Struct):
+    items: list[NameResponse]
+
+
+class AvailabilityResponse(msgspec.Struct):
+    name: str
+    domain: str
+    available: bool
+    reason: str | None
+
+
+class AddDomainRequest(msgspec.Struct, forbid_unknown_fields=True):
+    domain: Annotated[str, msgspec.Meta(description="a DNS name; international names are accepted")]
+
+
+class Verification(msgspec.Struct):
+    type: str
+    name: str
+    value: str
+
+
+class DomainResponse(msgspec.Struct):
+    id: UUID
+    domain: str
+    status: str
+    verification: Verification
+    verified_at: datetime | None
+    last_checked_at: datetime | None
+
+    @classmethod
+    def of(cls, record: Domain) -> "DomainResponse":
+        return cls(
+            id=record.id,
+            domain=record.domain,
+            status=record.status.value,
+            verification=Verification(type="TXT", name=record.txt_record_name, value=record.txt_record_value),
+            verified_at=record.verified_at,
+            last_checked_at=record.last_checked_at,
+        )
+
+
+class DomainList(msgspec.Struct):
+    items: list[DomainResponse]
+
+
+class VerifyResponse(msgspec.Struct):
+    status: str
+    checked_at: datetime
+    detail: str
+
+
+class NamesController(Controller):
+    path = "/api/v1/nip05"
+    tags = ["nip-05 names"]
+
+    @get("/availability")
+    async def availability(
+        self,
+        name: str,
+        maybe_principal: Principal | None,
+        check_name_availability: SkipValidation[CheckNameAvailability],
+        domain: str | None = None,
+    ) -> AvailabilityResponse:
+        """Whether name@domain (the service's domain by default) can be registered now, and why not."""
+        user_id = maybe_principal.user_id if maybe_principal else None
+        found = await check_name_availability(user_id, name, domain)
+        return AvailabilityResponse(
+            name=found.name, domain=found.domain, available=found.available, reason=found.reason
+        )
+
+    @post("/")
+    async def register(
+        self,
+        data: JSONBody[RegisterNameRequest],
+        principal: Principal,
+        register_name: SkipValidation[RegisterName],
+    ) -> NameResponse:
+        """Registers a name for the signed-in user's pubkey; active at once on the free plan."""
+        return NameResponse.of(await register_name(principal.user_id, data.name, data.domain, data.relays))
+
+    @get("/", opt=requires_scope("nip05:read"))
+    async def mine(self, principal: Principal, list_names: SkipValidation[ListNames]) -> NameList:
+        """The signed-in user's names."""
+        return NameList(items=[NameResponse.of(record) for record in await list_names(principal.user_id)])
+
+    @patch("/{name_id:uuid}")
+    async def update_relays(
+        self,
+        name_id: UUID,
+        data: JSONBody[UpdateRelaysRequest],
+        principal: Principal,
+        update_name_relays: SkipValidation[UpdateNameRelays],
+    ) -> NameResponse:
+        """Replaces the relays listed for one of the user's names."""
+        return NameResponse.of(await update_name_relays(principal.user_id, name_id, data.relays))
+
+    @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    async def release(
+        self, name_id: UUID, principal: Principal, release_name: SkipValidation[ReleaseName]
+    ) -> Response[None]:
+        """Releases one of the user's names; others may take it after the cooldown."""
+        await release_name(principal.user_id, name_id)
+        return Response(None, status_code=HTTP_204_NO_CONTENT)
+
+
+class DomainsController(Controller):
+    path = "/api/v1/domains"
+    tags = ["nip-05 names"]
+
+    @post("/")
+    async def add(
+        self, data: JSONBody[AddDomainRequest], principal: Principal, add_domain: SkipValidation[AddDomain]
+    ) -> DomainResponse:
+        """Claims a domain; publish the TXT record named in `verification`, then verify."""
+        return DomainResponse.of(await add_domain(principal.user_id, data.domain))
+
+    @post("/{domain_id:uuid}/verify", status_code=200)
+    async def verify(
+        self, domain_id: UUID, principal: Principal, verify_domain: SkipValidation[VerifyDomain]
+    ) -> VerifyResponse:
+        """Looks the TXT record up now."""
+        outcome = await verify_domain(principal.user_id, domain_id)
+        status = "verified" if outcome.domain.is_serving else outcome.domain.status.value
+        return VerifyResponse(status=status, checked_at=outcome.checked_at, detail=outcome.detail)
+
+    @get("/")
+    async def mine(self, principal: Principal, list_domains: SkipValidation[ListDomains]) -> DomainList:
+        """The signed-in user's domains."""
+        return DomainList(
+            items=[DomainResponse.of(record) for record in await list_domains(principal.user_id)]
+        )
+
+    @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    async def remove(
+        self, domain_id: UUID, principal: Principal, remove_domain: SkipValidation[RemoveDomain]
+    ) -> Response[None]:
+        """Removes one of the user's domains; its names are no longer served."""
+        await remove_domain(principal.user_id, domain_id)
+        return Response(None, status_code=HTTP_204_NO_CONTENT)
