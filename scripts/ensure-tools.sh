@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the test suite runs (each only when missing), idempotently.
-# dnsmasq: the DNS server the domain-verification tests start on a loopback port.
+# Makes sure the command-line tools the test suite drives are installed, from Debian's packages.
+# Idempotent: a tool already present is left alone; apt-get runs only when something is missing.
+# Each line of TOOLS is "<path that proves it is installed> <Debian package>"; add a line per tool.
 set -euo pipefail
 
-DEBIAN_PACKAGES=(dnsmasq-base)
-COMMANDS=(dnsmasq)
+TOOLS="
+/usr/bin/chromium chromium
+/usr/sbin/dnsmasq dnsmasq-base
+"
 
 missing=()
-for i in "${!COMMANDS[@]}"; do
-  command -v "${COMMANDS[$i]}" >/dev/null 2>&1 || missing+=("${DEBIAN_PACKAGES[$i]}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if ! command -v apt-get >/dev/null || [ "$(id -u)" != 0 ]; then
-    echo "missing Debian packages (install them as root): ${missing[*]}" >&2
-    exit 1
-  fi
-  # Another apt-get may hold the lock on a shared machine: wait for it rather than fail.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+while read -r path package; do
+  [ -n "${path:-}" ] || continue
+  [ -e "$path" ] || missing+=("$package")
+done <<< "$TOOLS"
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "Tools present."
+  exit 0
 fi
-echo "Tools present: ${COMMANDS[*]}."
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "Missing ${missing[*]}: install them from Debian's packages (as root: apt-get install ${missing[*]})." >&2
+  exit 1
+fi
+# Another apt-get may hold the lock on a shared machine: wait for it rather than fail.
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "Installed ${missing[*]}."

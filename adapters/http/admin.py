@@ -15,6 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, Parameter, SkipValidation
 
 from adapters.http.names import NameResponse
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
 from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal
@@ -125,7 +126,7 @@ class AdminController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]
 
-    @get("/users")
+    @get("/users", **problem_responses(401, 403, 422, 503))
     async def users(
         self,
         admin_principal: Principal,
@@ -142,7 +143,7 @@ class AdminController(Controller):
         )
         return AdminUserList(items=[AdminUserResponse.of(user) for user in page], next_cursor=following)
 
-    @post("/users/{user_id:uuid}/suspend", status_code=200)
+    @post("/users/{user_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
     async def suspend(
         self,
         user_id: UUID,
@@ -158,7 +159,9 @@ class AdminController(Controller):
         user = await set_suspension(user_id, suspended=True, actor=actor_of(admin_principal, request))
         return AdminUserResponse.of(user)
 
-    @post("/users/{user_id:uuid}/unsuspend", status_code=200)
+    @post(
+        "/users/{user_id:uuid}/unsuspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503)
+    )
     async def unsuspend(
         self,
         user_id: UUID,
@@ -170,7 +173,11 @@ class AdminController(Controller):
         user = await set_suspension(user_id, suspended=False, actor=actor_of(admin_principal, request))
         return AdminUserResponse.of(user)
 
-    @post("/users/{user_id:uuid}/role", status_code=200)
+    @post(
+        "/users/{user_id:uuid}/role",
+        status_code=200,
+        **problem_responses(*JSON_BODY, 401, 403, 404, 409, 422, 503),
+    )
     async def role(
         self,
         user_id: UUID,
@@ -183,7 +190,7 @@ class AdminController(Controller):
         user = await change_role.by_id(user_id, data.role, actor_of(admin_principal, request))
         return AdminUserResponse.of(user)
 
-    @post("/nip05/{name_id:uuid}/suspend", status_code=200)
+    @post("/nip05/{name_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
     async def suspend_name(
         self,
         name_id: UUID,
@@ -194,7 +201,7 @@ class AdminController(Controller):
         """Suspends a NIP-05 name; nostr.json stops serving it at once."""
         return NameResponse.of(await suspend_name(actor_of(admin_principal, request), name_id))
 
-    @get("/audit-log")
+    @get("/audit-log", **problem_responses(401, 403, 422, 503))
     async def audit_log(
         self,
         admin_principal: Principal,

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.principal import requires_scope
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
 from application.names.manage_names import (
     CheckNameAvailability,
@@ -22,11 +23,13 @@ from domain.auth.principal import Principal
 from domain.records.domains import Domain
 from domain.records.names import MAX_RELAYS, Nip05
 
-RelayList = Annotated[list[str], msgspec.Meta(description=f"ws:// or wss:// URLs, at most {MAX_RELAYS}")]
+RelayList = Annotated[list[str], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
 
 
 class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(description="a-z, 0-9, '-', '_' and '.'; lowercased")]
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, description="a-z, 0-9, '-', '_' and '.'; lowercased")
+    ]
     domain: str | None = None
     relays: RelayList = []
 
@@ -71,7 +74,12 @@ class AvailabilityResponse(msgspec.Struct):
 
 
 class AddDomainRequest(msgspec.Struct, forbid_unknown_fields=True):
-    domain: Annotated[str, msgspec.Meta(description="a DNS name; international names are accepted")]
+    domain: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1, max_length=253, description="a DNS name; international names are accepted"
+        ),
+    ]
 
 
 class Verification(msgspec.Struct):
@@ -114,7 +122,7 @@ class NamesController(Controller):
     path = "/api/v1/nip05"
     tags = ["nip-05 names"]
 
-    @get("/availability")
+    @get("/availability", **problem_responses(401, 422, 503))
     async def availability(
         self,
         name: str,
@@ -129,7 +137,7 @@ class NamesController(Controller):
             name=found.name, domain=found.domain, available=found.available, reason=found.reason
         )
 
-    @post("/")
+    @post("/", **problem_responses(*JSON_BODY, 401, 403, 409, 503))
     async def register(
         self,
         data: JSONBody[RegisterNameRequest],
@@ -139,12 +147,12 @@ class NamesController(Controller):
         """Registers a name for the signed-in user's pubkey; active at once on the free plan."""
         return NameResponse.of(await register_name(principal.user_id, data.name, data.domain, data.relays))
 
-    @get("/", opt=requires_scope("nip05:read"))
+    @get("/", opt=requires_scope("nip05:read"), **problem_responses(401, 403, 503))
     async def mine(self, principal: Principal, list_names: SkipValidation[ListNames]) -> NameList:
         """The signed-in user's names."""
         return NameList(items=[NameResponse.of(record) for record in await list_names(principal.user_id)])
 
-    @patch("/{name_id:uuid}")
+    @patch("/{name_id:uuid}", **problem_responses(*JSON_BODY, 401, 403, 404, 503))
     async def update_relays(
         self,
         name_id: UUID,
@@ -155,7 +163,7 @@ class NamesController(Controller):
         """Replaces the relays listed for one of the user's names."""
         return NameResponse.of(await update_name_relays(principal.user_id, name_id, data.relays))
 
-    @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 409, 503))
     async def release(
         self, name_id: UUID, principal: Principal, release_name: SkipValidation[ReleaseName]
     ) -> Response[None]:
@@ -168,14 +176,14 @@ class DomainsController(Controller):
     path = "/api/v1/domains"
     tags = ["nip-05 names"]
 
-    @post("/")
+    @post("/", **problem_responses(*JSON_BODY, 401, 403, 409, 503))
     async def add(
         self, data: JSONBody[AddDomainRequest], principal: Principal, add_domain: SkipValidation[AddDomain]
     ) -> DomainResponse:
         """Claims a domain; publish the TXT record named in `verification`, then verify."""
         return DomainResponse.of(await add_domain(principal.user_id, data.domain))
 
-    @post("/{domain_id:uuid}/verify", status_code=200)
+    @post("/{domain_id:uuid}/verify", status_code=200, **problem_responses(401, 403, 404, 409, 503))
     async def verify(
         self, domain_id: UUID, principal: Principal, verify_domain: SkipValidation[VerifyDomain]
     ) -> VerifyResponse:
@@ -184,14 +192,14 @@ class DomainsController(Controller):
         status = "verified" if outcome.domain.is_serving else outcome.domain.status.value
         return VerifyResponse(status=status, checked_at=outcome.checked_at, detail=outcome.detail)
 
-    @get("/")
+    @get("/", **problem_responses(401, 403, 503))
     async def mine(self, principal: Principal, list_domains: SkipValidation[ListDomains]) -> DomainList:
         """The signed-in user's domains."""
         return DomainList(
             items=[DomainResponse.of(record) for record in await list_domains(principal.user_id)]
         )
 
-    @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT)
+    @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 503))
     async def remove(
         self, domain_id: UUID, principal: Principal, remove_domain: SkipValidation[RemoveDomain]
     ) -> Response[None]:
