@@ -50,7 +50,7 @@ async def test_a_user_registers_lists_changes_and_releases_a_name(api):
         ("a..b", "two dots"),
         ("bad name", "characters"),
         ("émile", "characters"),
-        ("x" * 65, "characters"),
+        ("x" * 65, "64"),
     ],
 )
 async def test_names_breaking_the_rules_are_422_with_the_reason(api, name, reason):
@@ -58,8 +58,9 @@ async def test_names_breaking_the_rules_are_422_with_the_reason(api, name, reaso
     response = await api.client.post(NAMES, json={"name": name}, headers=alice.headers)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert reason in response.json()["detail"]
-    assert response.json()["errors"]
+    problem = response.json()
+    assert problem["errors"]
+    assert reason in problem["detail"] or any(reason in error["message"] for error in problem["errors"])
 
 
 async def test_a_taken_name_is_409_whatever_its_case_and_availability_says_why(api):
