@@ -22,6 +22,13 @@ from application.auth.api_keys import RefuseApiKeys
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
 from application.auth.me import GetMe
+from application.auth.session_admin import (
+    ListSessions,
+    RefreshSession,
+    RevokeSession,
+    SignOut,
+    SignOutEverywhere,
+)
 from application.auth.sign_in import IssueChallenge, Login
 from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
@@ -180,6 +187,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     get_me = providers.Factory(GetMe, unit_of_work.provider)
+    refresh_session = providers.Factory(
+        RefreshSession, unit_of_work.provider, access_tokens, auth_verdicts, clock
+    )
+    sign_out = providers.Factory(SignOut, unit_of_work.provider, auth_verdicts, clock)
+    sign_out_everywhere = providers.Factory(SignOutEverywhere, unit_of_work.provider, auth_verdicts, clock)
+    revoke_session = providers.Factory(RevokeSession, unit_of_work.provider, auth_verdicts, clock)
+    list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
     change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
     set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
 

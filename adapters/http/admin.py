@@ -1,29 +1,24 @@
-"""Administration (role admin): users, suspensions and roles, names, and the audit log.
-
-Every change writes its audit entry in the same transaction as the change.
-"""
+"""Administration (role admin) besides account changes (adapters/http/admin_users.py): the list of
+users, name suspension and the audit log. Every change writes its audit entry in its transaction."""
 
 import base64
 import binascii
-import ipaddress
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, Parameter, SkipValidation
+from litestar.params import Parameter, SkipValidation
 
+from adapters.http.admin_users import AdminUserResponse, actor_of
 from adapters.http.names import NameResponse
-from adapters.http.responses import JSON_BODY, problem_responses
+from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
-from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal
 from domain.errors import InvalidInput
-from domain.nostr.nip19 import encode_npub
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.paging import PageCursor
-from domain.records.users import User, UserRole
 
 Limit = Annotated[int, Parameter(ge=1, le=200, description="page size, at most 200")]
 
@@ -41,52 +36,9 @@ def decode_cursor(value: str | None) -> PageCursor | None:
         raise InvalidInput("cursor is not one this API gave out", {"cursor": "unknown cursor"}) from None
 
 
-def client_ip(request: Request[Any, Any, Any]) -> str | None:
-    """The peer's address when it is an IP address (a test transport may name itself instead)."""
-    host = request.client.host if request.client else None
-    try:
-        return str(ipaddress.ip_address(host)) if host else None
-    except ValueError:
-        return None
-
-
-def actor_of(principal: Principal, request: Request[Any, Any, Any]) -> Actor:
-    return Actor(
-        user_id=principal.user_id,
-        pubkey=principal.pubkey,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        via="api",
-    )
-
-
-class AdminUserResponse(msgspec.Struct):
-    id: UUID
-    pubkey: str
-    npub: str
-    role: str
-    status: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, user: User) -> "AdminUserResponse":
-        return cls(
-            id=user.id,
-            pubkey=user.pubkey,
-            npub=encode_npub(user.pubkey),
-            role=user.role.value,
-            status=user.status.value,
-            created_at=user.created_at,
-        )
-
-
 class AdminUserList(msgspec.Struct):
     items: list[AdminUserResponse]
     next_cursor: str | None
-
-
-class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
-    role: UserRole
 
 
 class AuditEntryResponse(msgspec.Struct):
@@ -141,54 +93,7 @@ class AdminController(Controller):
         following = (
             encode_cursor(PageCursor(at=page[-1].created_at, id=page[-1].id)) if len(found) > limit else None
         )
-        return AdminUserList(items=[AdminUserResponse.of(user) for user in page], next_cursor=following)
-
-    @post("/users/{user_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
-    async def suspend(
-        self,
-        user_id: UUID,
-        request: Request[Any, Any, Any],
-        admin_principal: Principal,
-        set_suspension: SkipValidation[SetSuspension],
-    ) -> AdminUserResponse:
-        """Suspends an account: its tokens, sessions and keys stop working at once."""
-        if user_id == admin_principal.user_id:
-            raise InvalidInput(
-                "an administrator cannot suspend their own account", {"id": "your own account"}
-            )
-        user = await set_suspension(user_id, suspended=True, actor=actor_of(admin_principal, request))
-        return AdminUserResponse.of(user)
-
-    @post(
-        "/users/{user_id:uuid}/unsuspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503)
-    )
-    async def unsuspend(
-        self,
-        user_id: UUID,
-        request: Request[Any, Any, Any],
-        admin_principal: Principal,
-        set_suspension: SkipValidation[SetSuspension],
-    ) -> AdminUserResponse:
-        """Lifts an account's suspension."""
-        user = await set_suspension(user_id, suspended=False, actor=actor_of(admin_principal, request))
-        return AdminUserResponse.of(user)
-
-    @post(
-        "/users/{user_id:uuid}/role",
-        status_code=200,
-        **problem_responses(*JSON_BODY, 401, 403, 404, 409, 422, 503),
-    )
-    async def role(
-        self,
-        user_id: UUID,
-        data: JSONBody[RoleRequest],
-        request: Request[Any, Any, Any],
-        admin_principal: Principal,
-        change_role: SkipValidation[ChangeRole],
-    ) -> AdminUserResponse:
-        """Gives an account the role `user` or `admin`."""
-        user = await change_role.by_id(user_id, data.role, actor_of(admin_principal, request))
-        return AdminUserResponse.of(user)
+        return AdminUserList(items=[AdminUserResponse.of_user(user) for user in page], next_cursor=following)
 
     @post("/nip05/{name_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
     async def suspend_name(
@@ -199,7 +104,7 @@ class AdminController(Controller):
         suspend_name: SkipValidation[SuspendName],
     ) -> NameResponse:
         """Suspends a NIP-05 name; nostr.json stops serving it at once."""
-        return NameResponse.of(await suspend_name(actor_of(admin_principal, request), name_id))
+        return NameResponse.of(await suspend_name(actor_of(request, admin_principal), name_id))
 
     @get("/audit-log", **problem_responses(401, 403, 422, 503))
     async def audit_log(

@@ -15,6 +15,8 @@ from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from adapters.http.admin import AdminController
+from adapters.http.admin_users import AdminUsersController
+from adapters.http.auth import AuthController
 from adapters.http.body import decode_json_body
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
@@ -76,6 +78,11 @@ DEPENDENCIES = {
     "change_role": "change_role",
     "suspend_name": "suspend_name",
     "read_audit_log": "read_audit_log",
+    "refresh_session": "refresh_session",
+    "sign_out": "sign_out",
+    "sign_out_everywhere": "sign_out_everywhere",
+    "revoke_session": "revoke_session",
+    "list_sessions": "list_sessions",
 }
 
 
@@ -107,12 +114,14 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             HealthController,
             WotController,
             metrics,
-            me,
             NamesController,
             DomainsController,
             AdminController,
             nostr_json_route(container.nostr_json_directory, container.settings().default_domain),
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            me,
+            AuthController,
+            AdminUsersController,
         ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
