@@ -1,7 +1,10 @@
 """Names, domains and administration over HTTP, signed in through the real sign-in."""
 
+from datetime import timedelta
+
 import pytest
 
+from domain.records.names import RELEASE_COOLDOWN
 from domain.records.users import UserRole
 
 pytestmark = pytest.mark.integration
@@ -91,6 +94,21 @@ async def test_a_released_name_is_held_back_from_others_but_not_from_its_owner(a
     assert again.status_code == 201 and again.json()["id"] == created["id"]
 
 
+async def test_a_released_name_is_free_for_others_once_the_cooldown_has_passed(api):
+    alice = await api.sign_in()
+    created = (await api.client.post(NAMES, json={"name": "ella"}, headers=alice.headers)).json()
+    await api.client.delete(f"{NAMES}/{created['id']}", headers=alice.headers)
+
+    api.clock.advance(RELEASE_COOLDOWN - timedelta(seconds=1))
+    bob = await api.sign_in()
+    assert (await api.client.post(NAMES, json={"name": "ella"}, headers=bob.headers)).status_code == 409
+    api.clock.advance(timedelta(seconds=1))
+    bob = await api.sign_in(secret_key=bob.secret_key)
+    taken = await api.client.post(NAMES, json={"name": "ella"}, headers=bob.headers)
+    assert taken.status_code == 201 and taken.json()["pubkey"] == bob.pubkey
+    assert (await _nostr_json(api, "ella")).json()["names"] == {"ella": bob.pubkey}
+
+
 async def test_k2_a_user_cannot_read_or_change_another_users_names_or_domains(api):
     owner, other = await api.sign_in(), await api.sign_in()
     name = (await api.client.post(NAMES, json={"name": "owned"}, headers=owner.headers)).json()
@@ -155,12 +173,16 @@ async def test_a1_admin_actions_take_effect_at_once_and_are_audited(api):
     name = (await api.client.post(NAMES, json={"name": "target"}, headers=target.headers)).json()
     agent = {"user-agent": "admin-console/2.0", **admin.headers}
 
+    tick = timedelta(seconds=1)  # the api clock is frozen: each action at its own time, in order
+    api.clock.advance(tick)
     suspended = await api.client.post(f"/api/v1/admin/users/{target.user.id}/suspend", headers=agent)
     assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
     assert (await api.client.get("/api/v1/me", headers=target.headers)).status_code == 401
+    api.clock.advance(tick)
     restored = await api.client.post(f"/api/v1/admin/users/{target.user.id}/unsuspend", headers=agent)
     assert restored.json()["status"] == "active"
     assert (await api.client.get("/api/v1/me", headers=target.headers)).status_code == 200
+    api.clock.advance(tick)
     promoted = await api.client.post(
         f"/api/v1/admin/users/{target.user.id}/role", json={"role": "admin"}, headers=agent
     )
@@ -170,6 +192,7 @@ async def test_a1_admin_actions_take_effect_at_once_and_are_audited(api):
             f"/api/v1/admin/users/{target.user.id}/role", json={"role": "god"}, headers=agent
         )
     ).status_code in (400, 422)
+    api.clock.advance(tick)
     name_suspended = await api.client.post(f"/api/v1/admin/nip05/{name['id']}/suspend", headers=agent)
     assert name_suspended.json()["status"] == "suspended"
     assert (await _nostr_json(api, "target")).json() == {"names": {}}
@@ -193,6 +216,7 @@ async def test_a1_the_audit_log_filters_and_pages_by_keyset(api):
     admin = await api.sign_in(role=UserRole.ADMIN)
     users = [await api.sign_in() for _ in range(3)]
     for user in users:
+        api.clock.advance(timedelta(seconds=1))
         await api.client.post(f"/api/v1/admin/users/{user.user.id}/suspend", headers=admin.headers)
     wanted = {"actor": str(admin.user.id), "action": "user.suspended"}
 
