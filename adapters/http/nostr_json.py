@@ -5,6 +5,7 @@ and PostgreSQL. Every answer, errors and preflights
 included, carries `Access-Control-Allow-Origin: *`; nothing redirects.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -17,6 +18,7 @@ from litestar.types import Receive, Scope, Send
 from application.names.nostr_json import Answer, NostrJsonDirectory
 from domain.errors import DependencyUnavailable
 
+log = logging.getLogger("nostr_id.http")
 PATH = "/.well-known/nostr.json"
 CACHE_CONTROL = b"public, max-age=60"
 CORS = (b"access-control-allow-origin", b"*")
@@ -101,6 +103,11 @@ def nostr_json_route(directory_of: Callable[[], Any], default_host: str) -> ASGI
             body = _problem(503, error.title, "names cannot be looked up right now; retry shortly")
             headers = [CORS, (b"content-type", b"application/problem+json"), (b"retry-after", b"5")]
             await _send(send, 503, headers, body)
+            return
+        except Exception:  # any other failure still answers with CORS, as a problem
+            log.exception("nostr.json failed")
+            body = _problem(500, "Internal Server Error", "The server could not complete the request.")
+            await _send(send, 500, [CORS, (b"content-type", b"application/problem+json")], body)
             return
         await _send_answer(scope, send, answer)
 
