@@ -146,12 +146,13 @@ def main() -> None:
             "events { worker_connections 1024; }\n"
             f"http {{ access_log off; server {{ listen 127.0.0.1:{nginx_port}; root {workdir}/www;\n"
             "  location = /.well-known/nostr.json { default_type application/json;\n"
-            "    add_header Access-Control-Allow-Origin *; add_header Cache-Control 'public, max-age=60'; } } }\n"
+            "    add_header Access-Control-Allow-Origin *;\n"
+            "    add_header Cache-Control 'public, max-age=60'; } } }\n"
         )
         processes.append(_start([nginx, "-c", str(workdir / "nginx.conf"), "-p", str(workdir)]))
-        processes.append(_start([str(Path(sys.executable).parent / "granian"), "--interface", "asgi", "--workers",
-                                 "1", "--port", str(bare_port), "bench.nip05_bare_app:app"],
-                                {"BENCH_NIP05_BODY": str(workdir / "body.json")}))  # fmt: skip
+        granian = str(Path(sys.executable).parent / "granian")
+        processes.append(_start([granian, "--interface", "asgi", "--workers", "1", "--port", str(bare_port),
+                                 "bench.nip05_bare_app:app"], {"BENCH_NIP05_BODY": str(workdir / "body.json")}))  # fmt: skip
         _wait_http(f"http://127.0.0.1:{nginx_port}{PATH}", DOMAIN)
         _wait_http(f"http://127.0.0.1:{bare_port}{PATH}", DOMAIN)
 
@@ -170,8 +171,10 @@ def main() -> None:
               f"ours / bare ASGI = {ours / results['bare ASGI (granian)']['rate']:.3f}")  # fmt: skip
         target = ours / 2
         connections = max(1, round(target * PACED_DELAY_MS / 1000))
-        paced = _wrk(ours_port, args.duration, connections, "-s", str(Path(__file__).with_name("wrk_paced.lua")),
-                     env={"WRK_DELAY_MS": str(PACED_DELAY_MS)})  # fmt: skip
+        pacer = str(Path(__file__).with_name("wrk_paced.lua"))
+        paced = _wrk(
+            ours_port, args.duration, connections, "-s", pacer, env={"WRK_DELAY_MS": str(PACED_DELAY_MS)}
+        )
         print(f"paced at half our peak (target {target:.0f} req/s, {connections} connections x 1 per "
               f"{PACED_DELAY_MS} ms): {paced['rate']:.0f} req/s, p99 {paced['p99_ms']:.2f} ms, "
               f"non-2xx {paced['non_2xx']}")  # fmt: skip

@@ -23,7 +23,7 @@ from adapters.http.health import HealthController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.names import DomainsController, NamesController
-from adapters.http.nostr_json import nostr_json_route
+from adapters.http.nostr_json import nostr_json_endpoint, nostr_json_fast_path, nostr_json_route
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
@@ -109,6 +109,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             if inspect.isawaitable(stopped):
                 await stopped
 
+    nostr_json = nostr_json_endpoint(container.nostr_json_directory, container.settings().default_domain)
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -117,7 +118,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             NamesController,
             DomainsController,
             AdminController,
-            nostr_json_route(container.nostr_json_directory, container.settings().default_domain),
+            nostr_json_route(nostr_json),
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             me,
             AuthController,
@@ -140,5 +141,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
-    app.asgi_handler = edge(app.asgi_handler, HttpMetrics(container.metrics_registry()))
+    http_metrics = HttpMetrics(container.metrics_registry())
+    app.asgi_handler = edge(app.asgi_handler, http_metrics)
+    # In front of the router and the edge: nostr.json is the hottest path (adapters/http/nostr_json.py).
+    app.asgi_handler = nostr_json_fast_path(app.asgi_handler, nostr_json, http_metrics)
     return app
