@@ -57,9 +57,19 @@ def _wait_http(url: str, host: str, limit: float = 60.0) -> httpx.Response:
 
 def _wrk(port: int, duration: int, connections: int, *extra: str, env: dict[str, str] | None = None) -> dict:
     command = [
-        "taskset", "-c", WRK_CORE, "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
-        "-H", f"Host: {DOMAIN}", *extra, f"http://127.0.0.1:{port}{PATH}",
-    ]  # fmt: skip
+        "taskset",
+        "-c",
+        WRK_CORE,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "-H",
+        f"Host: {DOMAIN}",
+        *extra,
+        f"http://127.0.0.1:{port}{PATH}",
+    ]
     out = subprocess.run(
         command, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
     )
@@ -76,8 +86,9 @@ def _wrk(port: int, duration: int, connections: int, *extra: str, env: dict[str,
 
 
 async def _prepare(dsn: str) -> str:
-    settings = load_settings({"DATABASE_URL": dsn, "REDIS_URL": REDIS_URL, "RELAY_URLS": "memory://",
-                              "DEFAULT_DOMAIN": DOMAIN})  # fmt: skip
+    settings = load_settings(
+        {"DATABASE_URL": dsn, "REDIS_URL": REDIS_URL, "RELAY_URLS": "memory://", "DEFAULT_DOMAIN": DOMAIN}
+    )
     container = Container(settings=settings)
     await container.init_resources()
     try:
@@ -95,8 +106,12 @@ def _start(
     command: list[str], env: dict[str, str] | None = None, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
     output = log.open("wb") if log else subprocess.DEVNULL
-    return subprocess.Popen(["taskset", "-c", SERVER_CORE, *command], env={**os.environ, **(env or {})},
-                            stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, *command],
+        env={**os.environ, **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -128,10 +143,21 @@ def main() -> None:
         apply_migrations(dsn)
         asyncio.run(_prepare(dsn))
         ours_port, nginx_port, bare_port = free_port(), free_port(), free_port()
-        serve_env = {"DATABASE_URL": dsn, "REDIS_URL": REDIS_URL, "RELAY_URLS": "memory://",
-                     "DEFAULT_DOMAIN": DOMAIN, "LOG_LEVEL": "WARNING", "DATA_DIR": str(workdir)}  # fmt: skip
-        processes.append(_start([sys.executable, "-m", "bootstrap.cli", "serve", "--port", str(ours_port),
-                                 "--workers", "1"], serve_env, workdir / "serve.log"))  # fmt: skip
+        serve_env = {
+            "DATABASE_URL": dsn,
+            "REDIS_URL": REDIS_URL,
+            "RELAY_URLS": "memory://",
+            "DEFAULT_DOMAIN": DOMAIN,
+            "LOG_LEVEL": "WARNING",
+            "DATA_DIR": str(workdir),
+        }
+        processes.append(
+            _start(
+                [sys.executable, "-m", "bootstrap.cli", "serve", "--port", str(ours_port), "--workers", "1"],
+                serve_env,
+                workdir / "serve.log",
+            )
+        )
         try:
             warm = _wait_http(f"http://127.0.0.1:{ours_port}{PATH}", DOMAIN)
         except SystemExit:
@@ -151,33 +177,57 @@ def main() -> None:
         )
         processes.append(_start([nginx, "-c", str(workdir / "nginx.conf"), "-p", str(workdir)]))
         granian = str(Path(sys.executable).parent / "granian")
-        processes.append(_start([granian, "--interface", "asgi", "--workers", "1", "--port", str(bare_port),
-                                 "bench.nip05_bare_app:app"], {"BENCH_NIP05_BODY": str(workdir / "body.json")}))  # fmt: skip
+        processes.append(
+            _start(
+                [
+                    granian,
+                    "--interface",
+                    "asgi",
+                    "--workers",
+                    "1",
+                    "--port",
+                    str(bare_port),
+                    "bench.nip05_bare_app:app",
+                ],
+                {"BENCH_NIP05_BODY": str(workdir / "body.json")},
+            )
+        )
         _wait_http(f"http://127.0.0.1:{nginx_port}{PATH}", DOMAIN)
         _wait_http(f"http://127.0.0.1:{bare_port}{PATH}", DOMAIN)
 
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"load average before: {os.getloadavg()}")  # fmt: skip
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average before: {os.getloadavg()}"
+        )
         print(f"body: {len(body)} bytes {body.decode()}")
         results = {}
-        for label, port in (("nginx static", nginx_port), ("bare ASGI (granian)", bare_port),
-                            ("nostr-id nostr.json", ours_port)):  # fmt: skip
+        for label, port in (
+            ("nginx static", nginx_port),
+            ("bare ASGI (granian)", bare_port),
+            ("nostr-id nostr.json", ours_port),
+        ):
             _wrk(port, 3, args.connections)  # warm-up
             results[label] = _wrk(port, args.duration, args.connections)
-            print(f"{label:22} {results[label]['rate']:>10.0f} req/s  p99 {results[label]['p99_ms']:.2f} ms"
-                  f"  non-2xx {results[label]['non_2xx']}")  # fmt: skip
+            print(
+                f"{label:22} {results[label]['rate']:>10.0f} req/s  p99 {results[label]['p99_ms']:.2f} ms"
+                f"  non-2xx {results[label]['non_2xx']}"
+            )
         ours = results["nostr-id nostr.json"]["rate"]
-        print(f"ours / nginx = {ours / results['nginx static']['rate']:.3f}   "
-              f"ours / bare ASGI = {ours / results['bare ASGI (granian)']['rate']:.3f}")  # fmt: skip
+        print(
+            f"ours / nginx = {ours / results['nginx static']['rate']:.3f}   "
+            f"ours / bare ASGI = {ours / results['bare ASGI (granian)']['rate']:.3f}"
+        )
         target = ours / 2
         connections = max(1, round(target * PACED_DELAY_MS / 1000))
         pacer = str(Path(__file__).with_name("wrk_paced.lua"))
         paced = _wrk(
             ours_port, args.duration, connections, "-s", pacer, env={"WRK_DELAY_MS": str(PACED_DELAY_MS)}
         )
-        print(f"paced at half our peak (target {target:.0f} req/s, {connections} connections x 1 per "
-              f"{PACED_DELAY_MS} ms): {paced['rate']:.0f} req/s, p99 {paced['p99_ms']:.2f} ms, "
-              f"non-2xx {paced['non_2xx']}")  # fmt: skip
+        print(
+            f"paced at half our peak (target {target:.0f} req/s, {connections} connections x 1 per "
+            f"{PACED_DELAY_MS} ms): {paced['rate']:.0f} req/s, p99 {paced['p99_ms']:.2f} ms, "
+            f"non-2xx {paced['non_2xx']}"
+        )
         print(f"load average after: {os.getloadavg()}")
     finally:
         for process in processes:
