@@ -7,7 +7,7 @@ from msgspec import Struct
 
 from application.names.changes import NameChanges
 from domain.clock import Clock
-from domain.errors import Conflict, Forbidden, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.ports.persistence import UnitOfWork
 from domain.records.names import (
     Nip05,
@@ -155,8 +155,13 @@ class CheckNameAvailability:
         self._default_domain = parse_serving_domain(default_domain)
 
     async def __call__(self, user_id: UUID | None, name: str, domain: str | None = None) -> Availability:
-        domain = self._default_domain if domain is None else parse_serving_domain(domain)
-        name = parse_nip05_name(name)
+        """A malformed name or domain is simply not available, with the rule it breaks as reason."""
+        raw_name, raw_domain = name.strip().lower(), (domain or self._default_domain).strip().lower()
+        try:
+            domain = self._default_domain if domain is None else parse_serving_domain(domain)
+            name = parse_nip05_name(name)
+        except InvalidInput as error:
+            return Availability(name=raw_name, domain=raw_domain, available=False, reason=str(error))
         async with self._uow as uow:
             owns = False
             if domain != self._default_domain:

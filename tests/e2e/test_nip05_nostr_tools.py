@@ -12,13 +12,15 @@ import pytest
 
 from application.auth.admin_users import Actor
 from domain.records.users import UserRole
-from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
+from tests.integration.names.support import add_user, names_container, serving
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 
 pytestmark = pytest.mark.integration
 JS = Path(__file__).resolve().parents[1] / "js"
 CUSTOM = "carol-names.org"
+# A domain of this test's own: the session's database is shared with the other name tests.
+DEFAULT_DOMAIN = "e2e.nostr-id.test"
 
 
 def _query(base_url: str, *identifiers: str) -> dict[str, dict | None]:
@@ -59,7 +61,7 @@ def served(postgres_dsn, tmp_path):
 
 
 async def test_d1_nostr_tools_verifies_names_on_our_domain_and_a_custom_domain(postgres_dsn, served):
-    container = names_container(postgres_dsn, None)
+    container = names_container(postgres_dsn, None, DEFAULT_DOMAIN=DEFAULT_DOMAIN)
     async with serving(container):
         alice, carol = await add_user(container), await add_user(container)
         admin = await add_user(container, UserRole.ADMIN)

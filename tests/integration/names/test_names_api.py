@@ -29,6 +29,8 @@ async def test_a_user_registers_lists_changes_and_releases_a_name(api):
     assert (body["pubkey"], body["status"], body["relays"]) == (alice.pubkey, "active", ["wss://relay.one"])
     listed = await api.client.get(NAMES, headers=alice.headers)
     assert [item["id"] for item in listed.json()["items"]] == [body["id"]]
+    me = await api.client.get("/api/v1/me", headers=alice.headers)
+    assert [item["identifier"] for item in me.json()["nip05"]] == ["alice.smith@testserver.local"]
 
     changed = await api.client.patch(
         f"{NAMES}/{body['id']}", json={"relays": ["wss://relay.two"]}, headers=alice.headers
@@ -82,6 +84,11 @@ async def test_a_taken_name_is_409_whatever_its_case_and_availability_says_why(a
     }
     free = await api.client.get(f"{NAMES}/availability", params={"name": "nobody-yet"})
     assert free.json()["available"] is True
+    for name in ("admin", "bad name", "x" * 65):
+        refused = await api.client.get(f"{NAMES}/availability", params={"name": name})
+        assert (
+            refused.status_code == 200 and refused.json()["available"] is False and refused.json()["reason"]
+        )
 
 
 async def test_a_released_name_is_held_back_from_others_but_not_from_its_owner(api):
