@@ -3,6 +3,7 @@
 Served by granian as `bench.nip05_bare_app:app`; reads the body from the file BENCH_NIP05_BODY.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ BODY = Path(os.environ["BENCH_NIP05_BODY"]).read_bytes()
 HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (b"cache-control", b"public, max-age=60"),
-    (b"etag", b'"0123456789abcdef01234567"'),
+    (b"etag", b'"' + hashlib.blake2b(BODY, digest_size=12).hexdigest().encode() + b'"'),
     (b"content-type", b"application/json"),
     (b"content-length", str(len(BODY)).encode()),
 ]

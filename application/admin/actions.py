@@ -7,15 +7,15 @@ from uuid import UUID
 from application.auth.admin_users import Actor
 from application.names.changes import NameChanges
 from domain.clock import Clock
-from domain.errors import InvalidInput, NotFound
+from domain.errors import NotFound
 from domain.ports.persistence import UnitOfWork
+from domain.pubkeys import parse_pubkey_prefix
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
 from domain.records.users import User
 
 NAME_SUSPENDED = "nip05.suspended"
-HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 class ListUsers:
@@ -25,11 +25,9 @@ class ListUsers:
         self._uow = uow
 
     async def __call__(self, query: str | None, after: PageCursor | None, limit: int) -> list[User]:
-        prefix = query.strip().lower() if query else None
-        if prefix and not set(prefix) <= HEX_DIGITS:
-            raise InvalidInput("query is the start of a hex pubkey", {"query": "not hexadecimal"})
+        prefix = parse_pubkey_prefix(query) if query and query.strip() else None
         async with self._uow as uow:
-            return await uow.users.search(pubkey_prefix=prefix or None, after=after, limit=limit)
+            return await uow.users.search(pubkey_prefix=prefix, after=after, limit=limit)
 
 
 class SuspendName:

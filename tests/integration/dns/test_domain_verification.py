@@ -1,13 +1,11 @@
 """Domain verification against a real DNS server (dnsmasq): the dnspython adapter and the use cases."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
-from application.domains.manage_domains import AddDomain, RecheckDomains, VerifyDomain
 from domain.clock import FixedClock
 from domain.errors import InvalidInput
 from domain.ports.dns import DnsLookupFailed
@@ -15,28 +13,25 @@ from domain.records.domains import DomainStatus
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.fixtures.dns import DnsServer
+from tests.support.app import container_for_tests, settings_for_tests
 from tests.support.tcp_proxy import free_port
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
 
-class RecordedChanges:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[str]]] = []
-
-    @asynccontextmanager
-    async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
-        self.calls.append((domain, names))
-        yield
-
-
 @pytest.fixture
-def world(dns_server: DnsServer):  # type: ignore[no-untyped-def]
+def world(dns_server: DnsServer, tmp_path):  # type: ignore[no-untyped-def]
+    """The container on the memory twin of the database and the test's DNS server."""
     store = MemoryStore()
     clock = FixedClock(NOW)
-    resolver = DnspythonResolver((dns_server.nameserver,), timeout=3.0)
-    changes = RecordedChanges()
-    return store, clock, resolver, changes
+    settings = settings_for_tests(tmp_path, dns_nameservers=(dns_server.nameserver,))
+    container = container_for_tests(
+        settings,
+        clock=clock,
+        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
+    )
+    return store, clock, container
 
 
 async def _user(store: MemoryStore):  # type: ignore[no-untyped-def]
@@ -48,15 +43,15 @@ async def _user(store: MemoryStore):  # type: ignore[no-untyped-def]
 
 
 async def test_d3_a_domain_is_verified_by_its_own_random_token(world, dns_server: DnsServer) -> None:  # type: ignore[no-untyped-def]
-    store, clock, resolver, changes = world
+    store, _clock, container = world
     user = await _user(store)
-    first = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "Alice-Names.COM")
-    other = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "bob-names.com")
+    first = await container.add_domain()(user.id, "Alice-Names.COM")
+    other = await container.add_domain()(user.id, "bob-names.com")
     assert first.domain == "alice-names.com"
     assert first.verification_token != other.verification_token and len(first.verification_token) >= 32
     dns_server.set_txt(first.txt_record_name, "unrelated=1", first.txt_record_value)
 
-    outcome = await VerifyDomain(FakeUnitOfWork(store), clock, resolver, changes)(user.id, first.id)
+    outcome = await container.verify_domain()(user.id, first.id)
 
     assert outcome.domain.status is DomainStatus.VERIFIED
     assert first.txt_record_name == "_nostr-id.alice-names.com"
@@ -64,24 +59,24 @@ async def test_d3_a_domain_is_verified_by_its_own_random_token(world, dns_server
 
 
 async def test_d3_another_domains_token_does_not_verify(world, dns_server: DnsServer) -> None:  # type: ignore[no-untyped-def]
-    store, clock, resolver, changes = world
+    store, _clock, container = world
     user = await _user(store)
-    mine = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "carol-names.com")
-    theirs = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "dave-names.com")
+    mine = await container.add_domain()(user.id, "carol-names.com")
+    theirs = await container.add_domain()(user.id, "dave-names.com")
     dns_server.set_txt(mine.txt_record_name, theirs.txt_record_value)
 
-    outcome = await VerifyDomain(FakeUnitOfWork(store), clock, resolver, changes)(user.id, mine.id)
+    outcome = await container.verify_domain()(user.id, mine.id)
 
     assert outcome.domain.status is DomainStatus.PENDING
     assert "do not hold this domain's token" in outcome.detail
 
 
 async def test_d3_a_missing_record_leaves_the_domain_pending(world) -> None:  # type: ignore[no-untyped-def]
-    store, clock, resolver, changes = world
+    store, _clock, container = world
     user = await _user(store)
-    record = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "erin-names.com")
+    record = await container.add_domain()(user.id, "erin-names.com")
 
-    outcome = await VerifyDomain(FakeUnitOfWork(store), clock, resolver, changes)(user.id, record.id)
+    outcome = await container.verify_domain()(user.id, record.id)
 
     assert outcome.domain.status is DomainStatus.PENDING
     assert outcome.domain.last_checked_at == NOW
@@ -91,19 +86,12 @@ async def test_d3_a_missing_record_leaves_the_domain_pending(world) -> None:  # 
 async def test_d3_a_removed_record_suspends_after_the_grace_period_and_restores(
     world, dns_server: DnsServer
 ) -> None:  # type: ignore[no-untyped-def]
-    store, clock, resolver, changes = world
+    store, clock, container = world
     user = await _user(store)
-    record = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "frank-names.com")
+    record = await container.add_domain()(user.id, "frank-names.com")
     dns_server.set_txt(record.txt_record_name, record.txt_record_value)
-    await VerifyDomain(FakeUnitOfWork(store), clock, resolver, changes)(user.id, record.id)
-    job = RecheckDomains(
-        FakeUnitOfWork(store),
-        clock,
-        resolver,
-        changes,
-        interval=timedelta(hours=1),
-        grace=timedelta(hours=72),
-    )
+    await container.verify_domain()(user.id, record.id)
+    job = container.recheck_domains()  # every hour at most, 72 hours of grace
 
     dns_server.remove_txt(record.txt_record_name)
     clock.advance(timedelta(hours=2))
@@ -127,12 +115,12 @@ async def test_d3_a_removed_record_suspends_after_the_grace_period_and_restores(
 async def test_d3_a_record_that_returns_within_the_grace_period_resets_it(
     world, dns_server: DnsServer
 ) -> None:  # type: ignore[no-untyped-def]
-    store, clock, resolver, changes = world
+    store, clock, container = world
     user = await _user(store)
-    record = await AddDomain(FakeUnitOfWork(store), clock)(user.id, "grace-names.com")
+    record = await container.add_domain()(user.id, "grace-names.com")
     dns_server.set_txt(record.txt_record_name, record.txt_record_value)
-    await VerifyDomain(FakeUnitOfWork(store), clock, resolver, changes)(user.id, record.id)
-    job = RecheckDomains(FakeUnitOfWork(store), clock, resolver, changes, grace=timedelta(hours=72))
+    await container.verify_domain()(user.id, record.id)
+    job = container.recheck_domains()
 
     dns_server.remove_txt(record.txt_record_name)
     clock.advance(timedelta(hours=70))

@@ -1,16 +1,12 @@
 """NIP-05 name rules, the release cooldown, domain re-checks and the nostr.json directory, with fakes."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dependency_injector import providers
 from msgspec import structs
 
-from adapters.cache.memory_cache import MemoryCache
-from application.names.manage_names import RegisterName, ReleaseName
-from application.names.nostr_json import EMPTY, NostrJsonDirectory
-from application.verdicts import Verdicts
+from application.names.nostr_json import EMPTY
 from domain.clock import FixedClock
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.records.domains import RECHECK_GRACE, DomainStatus
@@ -18,6 +14,7 @@ from domain.records.names import RELEASE_COOLDOWN, Nip05Status, name_refusal, pa
 from domain.records.users import UserStatus
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.support.app import container_for_tests, settings_for_tests
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 DEFAULT = "id.example.net"
@@ -69,12 +66,17 @@ def test_a_verified_domain_is_suspended_exactly_when_the_grace_period_ends() -> 
     assert back.status is DomainStatus.VERIFIED and back.record_missing_since is None
 
 
-class NoChanges:
-    """Name changes with nothing cached to forget."""
-
-    @asynccontextmanager
-    async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
-        yield
+@pytest.fixture
+def world(tmp_path):  # type: ignore[no-untyped-def]
+    """The container on the memory twin of the database and the memory cache, on a frozen clock."""
+    store, clock = MemoryStore(), FixedClock(NOW)
+    container = container_for_tests(
+        settings_for_tests(tmp_path, default_domain=DEFAULT),
+        clock=clock,
+        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
+    )
+    return store, clock, container
 
 
 async def _user(store: MemoryStore, **fields):  # type: ignore[no-untyped-def]
@@ -85,10 +87,10 @@ async def _user(store: MemoryStore, **fields):  # type: ignore[no-untyped-def]
     return user
 
 
-async def test_register_release_and_retake_after_the_cooldown() -> None:
-    store, clock = MemoryStore(), FixedClock(NOW)
+async def test_register_release_and_retake_after_the_cooldown(world) -> None:  # type: ignore[no-untyped-def]
+    store, clock, container = world
     alice, bob = await _user(store), await _user(store)
-    register = RegisterName(FakeUnitOfWork(store), clock, NoChanges(), DEFAULT)
+    register = container.register_name()
 
     record = await register(alice.id, "Zoe")
     assert (record.name, record.domain, record.pubkey, record.status) == (
@@ -99,7 +101,7 @@ async def test_register_release_and_retake_after_the_cooldown() -> None:
     )
     with pytest.raises(Conflict):
         await register(bob.id, "ZOE")
-    await ReleaseName(FakeUnitOfWork(store), clock, NoChanges())(alice.id, record.id)
+    await container.release_name()(alice.id, record.id)
     with pytest.raises(Conflict):
         await register(bob.id, "zoe")
     clock.advance(RELEASE_COOLDOWN)
@@ -109,15 +111,15 @@ async def test_register_release_and_retake_after_the_cooldown() -> None:
         assert await uow.nip05_names.get(record.id) is None
 
 
-async def test_suspended_users_and_strangers_to_a_domain_cannot_register() -> None:
-    store, clock = MemoryStore(), FixedClock(NOW)
+async def test_suspended_users_and_strangers_to_a_domain_cannot_register(world) -> None:  # type: ignore[no-untyped-def]
+    store, _, container = world
     banned = await _user(store, status=UserStatus.SUSPENDED)
     owner, stranger = await _user(store), await _user(store)
     domain = builders.domain(owner.id, domain="owner-names.org").mark_verified(NOW)
     async with FakeUnitOfWork(store) as uow:
         await uow.domains.add(domain)
         await uow.commit()
-    register = RegisterName(FakeUnitOfWork(store), clock, NoChanges(), DEFAULT)
+    register = container.register_name()
     with pytest.raises(Forbidden):
         await register(banned.id, "banned")
     with pytest.raises(Forbidden):
@@ -127,16 +129,14 @@ async def test_suspended_users_and_strangers_to_a_domain_cannot_register() -> No
     assert (await register(owner.id, "_", domain="Owner-Names.ORG")).identifier == "owner-names.org"
 
 
-async def test_an_answer_is_not_served_past_its_names_expiry_however_long_it_is_kept() -> None:
-    store, clock = MemoryStore(), FixedClock(NOW)
+async def test_an_answer_is_not_served_past_its_names_expiry_however_long_it_is_kept(world) -> None:  # type: ignore[no-untyped-def]
+    store, clock, container = world
     user = await _user(store)
     record = builders.nip05(user.id, domain=DEFAULT, name="temp", expires_at=NOW + timedelta(seconds=30))
     async with FakeUnitOfWork(store) as uow:
         await uow.nip05_names.add(structs.replace(record, pubkey=user.pubkey))
         await uow.commit()
-    directory = NostrJsonDirectory(
-        lambda: FakeUnitOfWork(store), Verdicts(MemoryCache(clock)), clock, DEFAULT
-    )
+    directory = container.nostr_json_directory()
 
     assert (await directory.answer(DEFAULT, "temp")).body != EMPTY
     clock.advance(timedelta(seconds=30))
