@@ -26,7 +26,7 @@ from domain.records.names import MAX_RELAYS, Nip05
 RelayList = Annotated[list[str], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
 
 
-class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
+class RegisterNameRequest(msgspec.Struct):
     name: Annotated[
         str, msgspec.Meta(min_length=1, max_length=64, description="a-z, 0-9, '-', '_' and '.'; lowercased")
     ]
@@ -34,7 +34,7 @@ class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
     relays: RelayList = []
 
 
-class UpdateRelaysRequest(msgspec.Struct, forbid_unknown_fields=True):
+class UpdateRelaysRequest(msgspec.Struct):
     relays: RelayList
 
 
@@ -73,7 +73,7 @@ class AvailabilityResponse(msgspec.Struct):
     reason: str | None
 
 
-class AddDomainRequest(msgspec.Struct, forbid_unknown_fields=True):
+class AddDomainRequest(msgspec.Struct):
     domain: Annotated[
         str,
         msgspec.Meta(
