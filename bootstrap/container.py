@@ -149,8 +149,6 @@ class Container(containers.DeclarativeContainer):
     )
     compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
 
-    seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
-
     # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
     # Singleton, so each process keeps its in-process answers.
     verdicts = providers.Singleton(Verdicts, cache)
@@ -235,6 +233,7 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow=unit_of_work)
     suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
     read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
+    seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(
         CheckReadiness,

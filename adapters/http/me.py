@@ -5,6 +5,7 @@ from typing import Any
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from adapters.http.names import NameResponse
@@ -49,7 +50,9 @@ class MeResponse(msgspec.Struct):
 
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
 async def me(
-    principal: Principal, get_me: SkipValidation[GetMe], list_names: SkipValidation[ListNames]
+    principal: NamedDependency[Principal],
+    get_me: NamedDependency[SkipValidation[GetMe]],
+    list_names: NamedDependency[SkipValidation[ListNames]],
 ) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)

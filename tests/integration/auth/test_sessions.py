@@ -7,6 +7,9 @@ from uuid import UUID
 import msgspec
 import pytest
 
+from application.auth.session_admin import Origin, RefreshReused
+from application.auth.sessions import SignedIn
+from domain.errors import Unauthorized
 from domain.records.audit import AuditLogQuery
 from domain.records.users import UserRole
 
@@ -78,18 +81,30 @@ async def test_j6_reuse_leaves_the_users_other_sessions_alone(api):
 
 async def test_j6_of_concurrent_refreshes_with_one_token_at_most_one_succeeds(api):
     alice = await api.sign_in()
+    refresh = api.container.refresh_session
 
-    responses = await asyncio.gather(*(_refresh(api, alice.refresh_token) for _ in range(8)))
+    async def all_at_once():
+        return await asyncio.gather(
+            *(refresh()(alice.refresh_token, Origin()) for _ in range(8)), return_exceptions=True
+        )
 
-    assert sum(response.status_code == 200 for response in responses) <= 1
-    assert all(response.status_code in (200, 401) for response in responses)
+    results = await api.run(all_at_once)
+
+    assert sum(isinstance(result, SignedIn) for result in results) <= 1
+    assert all(isinstance(result, SignedIn | Unauthorized) for result in results), results
+    assert any(isinstance(result, RefreshReused) for result in results)
+    # However the race went, the presented token is used up and its session ended by the reuse.
+    assert (await _refresh(api, alice.refresh_token)).status_code == 401
+    assert (await _me(api, alice.headers)).status_code == 401
 
 
 async def test_an_unknown_or_expired_refresh_token_is_refused(api):
-    alice = await api.sign_in()
+    alice, bob = await api.sign_in(), await api.sign_in()
     assert (await _refresh(api, "nid_rt_unknown")).status_code == 401
 
-    api.clock.advance(timedelta(days=30))
+    api.clock.advance(timedelta(days=30) - timedelta(seconds=1))
+    assert (await _refresh(api, bob.refresh_token)).status_code == 200
+    api.clock.advance(timedelta(seconds=1))
     expired = await _refresh(api, alice.refresh_token)
 
     assert expired.status_code == 401
