@@ -24,6 +24,7 @@ from application.auth.sessions import SignedIn
 from application.auth.sign_in import IssueChallenge, Login, SignInRequest
 from domain.auth.principal import Principal
 from domain.nostr.event import Event
+from domain.pubkeys import HEX_PUBKEY
 
 
 class ChallengeResponse(msgspec.Struct):
@@ -31,7 +32,7 @@ class ChallengeResponse(msgspec.Struct):
     expires_at: datetime
 
 
-HEX64 = "^[0-9a-f]{64}$"
+HEX64 = f"^{HEX_PUBKEY.pattern}$"  # event ids and pubkeys: 32 bytes in lowercase hex
 HEX128 = "^[0-9a-f]{128}$"
 
 
