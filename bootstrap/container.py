@@ -233,6 +233,7 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(ListUsers, uow=unit_of_work)
     suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
     read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
+
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(

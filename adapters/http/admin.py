@@ -9,7 +9,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter, SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 
 from adapters.http.admin_users import AdminUserResponse, actor_of
 from adapters.http.names import NameResponse
@@ -20,7 +21,7 @@ from domain.errors import InvalidInput
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.paging import PageCursor
 
-Limit = Annotated[int, Parameter(ge=1, le=200, description="page size, at most 200")]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
 
 
 def encode_cursor(cursor: PageCursor) -> str:
@@ -81,10 +82,12 @@ class AdminController(Controller):
     @get("/users", **problem_responses(401, 403, 422, 503))
     async def users(
         self,
-        admin_principal: Principal,
-        list_users: SkipValidation[ListUsers],
-        search: Annotated[str | None, Parameter(query="query", description="start of a hex pubkey")] = None,
-        cursor: str | None = None,
+        admin_principal: NamedDependency[Principal],
+        list_users: NamedDependency[SkipValidation[ListUsers]],
+        search: Annotated[
+            str | None, QueryParameter(name="query", description="start of a hex pubkey")
+        ] = None,
+        cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
     ) -> AdminUserList:
         """Users oldest first; `query` matches the start of a hex pubkey."""
@@ -98,10 +101,10 @@ class AdminController(Controller):
     @post("/nip05/{name_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
     async def suspend_name(
         self,
-        name_id: UUID,
+        name_id: FromPath[UUID],
         request: Request[Any, Any, Any],
-        admin_principal: Principal,
-        suspend_name: SkipValidation[SuspendName],
+        admin_principal: NamedDependency[Principal],
+        suspend_name: NamedDependency[SkipValidation[SuspendName]],
     ) -> NameResponse:
         """Suspends a NIP-05 name; nostr.json stops serving it at once."""
         return NameResponse.of(await suspend_name(actor_of(request, admin_principal), name_id))
@@ -109,13 +112,13 @@ class AdminController(Controller):
     @get("/audit-log", **problem_responses(401, 403, 422, 503))
     async def audit_log(
         self,
-        admin_principal: Principal,
-        read_audit_log: SkipValidation[ReadAuditLog],
-        actor: UUID | None = None,
-        action: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        cursor: str | None = None,
+        admin_principal: NamedDependency[Principal],
+        read_audit_log: NamedDependency[SkipValidation[ReadAuditLog]],
+        actor: FromQuery[UUID | None] = None,
+        action: FromQuery[str | None] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
+        cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
     ) -> AuditLogPage:
         """Audit entries oldest first; `actor` is a user id, `since` inclusive, `until` exclusive."""

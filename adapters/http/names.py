@@ -6,7 +6,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import JSONBody, SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.principal import requires_scope
@@ -125,10 +126,10 @@ class NamesController(Controller):
     @get("/availability", **problem_responses(401, 422, 503))
     async def availability(
         self,
-        name: str,
-        maybe_principal: Principal | None,
-        check_name_availability: SkipValidation[CheckNameAvailability],
-        domain: str | None = None,
+        name: FromQuery[str],
+        maybe_principal: NamedDependency[Principal | None],
+        check_name_availability: NamedDependency[SkipValidation[CheckNameAvailability]],
+        domain: FromQuery[str | None] = None,
     ) -> AvailabilityResponse:
         """Whether name@domain (the service's domain by default) can be registered now, and why not."""
         user_id = maybe_principal.user_id if maybe_principal else None
@@ -141,31 +142,36 @@ class NamesController(Controller):
     async def register(
         self,
         data: JSONBody[RegisterNameRequest],
-        principal: Principal,
-        register_name: SkipValidation[RegisterName],
+        principal: NamedDependency[Principal],
+        register_name: NamedDependency[SkipValidation[RegisterName]],
     ) -> NameResponse:
         """Registers a name for the signed-in user's pubkey; active at once on the free plan."""
         return NameResponse.of(await register_name(principal.user_id, data.name, data.domain, data.relays))
 
     @get("/", opt=requires_scope("nip05:read"), **problem_responses(401, 403, 503))
-    async def mine(self, principal: Principal, list_names: SkipValidation[ListNames]) -> NameList:
+    async def mine(
+        self, principal: NamedDependency[Principal], list_names: NamedDependency[SkipValidation[ListNames]]
+    ) -> NameList:
         """The signed-in user's names."""
         return NameList(items=[NameResponse.of(record) for record in await list_names(principal.user_id)])
 
     @patch("/{name_id:uuid}", **problem_responses(*JSON_BODY, 401, 403, 404, 503))
     async def update_relays(
         self,
-        name_id: UUID,
+        name_id: FromPath[UUID],
         data: JSONBody[UpdateRelaysRequest],
-        principal: Principal,
-        update_name_relays: SkipValidation[UpdateNameRelays],
+        principal: NamedDependency[Principal],
+        update_name_relays: NamedDependency[SkipValidation[UpdateNameRelays]],
     ) -> NameResponse:
         """Replaces the relays listed for one of the user's names."""
         return NameResponse.of(await update_name_relays(principal.user_id, name_id, data.relays))
 
     @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 409, 503))
     async def release(
-        self, name_id: UUID, principal: Principal, release_name: SkipValidation[ReleaseName]
+        self,
+        name_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        release_name: NamedDependency[SkipValidation[ReleaseName]],
     ) -> Response[None]:
         """Releases one of the user's names; others may take it after the cooldown."""
         await release_name(principal.user_id, name_id)
@@ -178,14 +184,20 @@ class DomainsController(Controller):
 
     @post("/", **problem_responses(*JSON_BODY, 401, 403, 409, 503))
     async def add(
-        self, data: JSONBody[AddDomainRequest], principal: Principal, add_domain: SkipValidation[AddDomain]
+        self,
+        data: JSONBody[AddDomainRequest],
+        principal: NamedDependency[Principal],
+        add_domain: NamedDependency[SkipValidation[AddDomain]],
     ) -> DomainResponse:
         """Claims a domain; publish the TXT record named in `verification`, then verify."""
         return DomainResponse.of(await add_domain(principal.user_id, data.domain))
 
     @post("/{domain_id:uuid}/verify", status_code=200, **problem_responses(401, 403, 404, 409, 503))
     async def verify(
-        self, domain_id: UUID, principal: Principal, verify_domain: SkipValidation[VerifyDomain]
+        self,
+        domain_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        verify_domain: NamedDependency[SkipValidation[VerifyDomain]],
     ) -> VerifyResponse:
         """Looks the TXT record up now."""
         outcome = await verify_domain(principal.user_id, domain_id)
@@ -193,7 +205,11 @@ class DomainsController(Controller):
         return VerifyResponse(status=status, checked_at=outcome.checked_at, detail=outcome.detail)
 
     @get("/", **problem_responses(401, 403, 503))
-    async def mine(self, principal: Principal, list_domains: SkipValidation[ListDomains]) -> DomainList:
+    async def mine(
+        self,
+        principal: NamedDependency[Principal],
+        list_domains: NamedDependency[SkipValidation[ListDomains]],
+    ) -> DomainList:
         """The signed-in user's domains."""
         return DomainList(
             items=[DomainResponse.of(record) for record in await list_domains(principal.user_id)]
@@ -201,7 +217,10 @@ class DomainsController(Controller):
 
     @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 503))
     async def remove(
-        self, domain_id: UUID, principal: Principal, remove_domain: SkipValidation[RemoveDomain]
+        self,
+        domain_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        remove_domain: NamedDependency[SkipValidation[RemoveDomain]],
     ) -> Response[None]:
         """Removes one of the user's domains; its names are no longer served."""
         await remove_domain(principal.user_id, domain_id)
