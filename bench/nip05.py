@@ -220,14 +220,17 @@ def main() -> None:
         target = ours / 2
         connections = max(1, round(target * PACED_DELAY_MS / 1000))
         pacer = str(Path(__file__).with_name("wrk_paced.lua"))
-        paced = _wrk(
-            ours_port, args.duration, connections, "-s", pacer, env={"WRK_DELAY_MS": str(PACED_DELAY_MS)}
-        )
-        print(
-            f"paced at half our peak (target {target:.0f} req/s, {connections} connections x 1 per "
-            f"{PACED_DELAY_MS} ms): {paced['rate']:.0f} req/s, p99 {paced['p99_ms']:.2f} ms, "
-            f"non-2xx {paced['non_2xx']}"
-        )
+        paced_env = {"WRK_DELAY_MS": str(PACED_DELAY_MS)}
+        # Latency adds to each connection's pause: one calibration run, then connections scaled to the target.
+        calibration = _wrk(ours_port, 5, connections, "-s", pacer, env=paced_env)
+        connections = max(1, round(connections * target / calibration["rate"]))
+        for label, port in (("nostr-id nostr.json", ours_port), ("bare ASGI (granian)", bare_port)):
+            paced = _wrk(port, args.duration, connections, "-s", pacer, env=paced_env)
+            print(
+                f"paced at half our peak, {label}: target {target:.0f} req/s, {connections} connections x 1 "
+                f"per {PACED_DELAY_MS} ms: {paced['rate']:.0f} req/s, p99 {paced['p99_ms']:.2f} ms, "
+                f"non-2xx {paced['non_2xx']}"
+            )
         print(f"load average after: {os.getloadavg()}")
     finally:
         for process in processes:
