@@ -16,10 +16,12 @@ from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys, RevokeApiKey, VerifyApiKey
+from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
-from application.auth.api_keys import RefuseApiKeys
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
+from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
 from application.auth.session_admin import (
     ListSessions,
@@ -46,11 +48,14 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from application.names.nostr_json import NostrJsonDirectory
+from application.rate_limits import LimitRate
 from application.verdicts import Verdicts
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import jwt_secret, service_secret_key
+from bootstrap.metering import rate_policies as rate_policies_of
+from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
@@ -157,8 +162,8 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
     )
-    # The API key verifier: refuses every key until API keys are issued; replace this provider.
-    api_key_verifier = providers.Singleton(RefuseApiKeys)
+    # API keys are checked against a verdict every process keeps (no PostgreSQL round trip per call).
+    api_key_verifier = providers.Singleton(VerifyApiKey, verdicts, unit_of_work.provider)
     authenticate = providers.Singleton(
         Authenticate,
         tokens=access_tokens,
@@ -245,6 +250,28 @@ class Container(containers.DeclarativeContainer):
         ),
         timeout=READINESS_TIMEOUT,
     )
+
+    # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
+    rate_policies = providers.Singleton(rate_policies_of, settings)
+    limit_rate = providers.Singleton(LimitRate, cache)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
+    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    usage_flusher = providers.Resource(
+        run_usage_flusher,
+        flush_api_key_usage.provider,
+        settings.provided.usage_flush_interval,
+        cache_lifecycle,
+        db_pool_lifecycle,
+    )
+    create_api_key = providers.Factory(CreateApiKey, unit_of_work.provider, verdicts, clock)
+    list_api_keys = providers.Factory(ListApiKeys, unit_of_work.provider)
+    revoke_api_key = providers.Factory(RevokeApiKey, unit_of_work.provider, verdicts, clock)
+    get_api_key_usage = providers.Factory(GetApiKeyUsage, unit_of_work.provider, clock)
+
+    # LNURL-auth (LUD-04): the k1 store is PostgreSQL.
+    start_lnurl_auth = providers.Factory(StartLnurlAuth, unit_of_work.provider, clock, public_url)
+    redeem_lnurl_auth = providers.Factory(RedeemLnurlAuth, unit_of_work.provider, clock)
+    poll_lnurl_auth = providers.Factory(PollLnurlAuth, unit_of_work.provider, access_tokens, clock)
 
 
 def describe(settings: Settings) -> dict[str, str]:

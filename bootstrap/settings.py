@@ -49,6 +49,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stripe_webhook_secret: str | None = None
     # Ports played by embedded services this process started or joined (for the start-up log).
     embedded: tuple[str, ...] = ()
+    # Requests per minute: per API key (until plans set their own), per anonymous client IP, and
+    # per client IP on the sign-in endpoints (challenge, login, LNURL).
+    rate_limit_api_key: int = 600
+    rate_limit_anonymous: int = 60
+    rate_limit_sign_in: int = 10
+    # Seconds between two flushes of the metered API key usage into PostgreSQL.
+    usage_flush_interval: int = 10
 
     @property
     def is_development(self) -> bool:
@@ -172,4 +179,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         stripe_api_key=_text(env, "STRIPE_API_KEY"),
         stripe_webhook_secret=_text(env, "STRIPE_WEBHOOK_SECRET"),
         embedded=_list(env, "NOSTR_ID_EMBEDDED"),
+        rate_limit_api_key=_int(env, "RATE_LIMIT_API_KEY", 600, 1, 1_000_000),
+        rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", 60, 1, 1_000_000),
+        rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", 10, 1, 1_000_000),
+        usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", 10, 1, 3600),
     )

@@ -16,16 +16,19 @@ from litestar.static_files import create_static_files_router
 
 from adapters.http.admin import AdminController
 from adapters.http.admin_users import AdminUsersController
+from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
 from adapters.http.body import decode_json_body
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
+from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.names import DomainsController, NamesController
 from adapters.http.nostr_json import nostr_json_endpoint, nostr_json_fast_path, nostr_json_route
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.rate_limits import RateLimiting
 from adapters.http.wot import WotController
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -78,6 +81,13 @@ DEPENDENCIES = {
     "change_role": "change_role",
     "suspend_name": "suspend_name",
     "read_audit_log": "read_audit_log",
+    "create_api_key": "create_api_key",
+    "list_api_keys": "list_api_keys",
+    "revoke_api_key": "revoke_api_key",
+    "get_api_key_usage": "get_api_key_usage",
+    "start_lnurl_auth": "start_lnurl_auth",
+    "redeem_lnurl_auth": "redeem_lnurl_auth",
+    "poll_lnurl_auth": "poll_lnurl_auth",
     "refresh_session": "refresh_session",
     "sign_out": "sign_out",
     "sign_out_everywhere": "sign_out_everywhere",
@@ -110,6 +120,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
                 await stopped
 
     nostr_json = nostr_json_endpoint(container.nostr_json_directory, container.settings().default_domain)
+    rate_limiting = RateLimiting(container, container.metrics_registry())
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -119,16 +130,19 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             DomainsController,
             AdminController,
             nostr_json_route(nostr_json),
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             me,
             AuthController,
             AdminUsersController,
+            ApiKeysController,
+            LnurlController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[rate_limiting.middleware],
         before_request=decode_json_body,
         cors_config=CORS,
         # Brotli when the client accepts it, else gzip; answers under 500 bytes go as they are.

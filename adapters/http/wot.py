@@ -8,8 +8,10 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody, SkipValidation
 
 from adapters.http.fields import PubkeyParameter, PubkeyText
+from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
+from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
 
 
@@ -63,20 +65,28 @@ class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}", **problem_responses(422, 429, 503))
+    # Anonymous reads are allowed (at the anonymous rate); an API key must hold wot:read.
+    @get("/{pubkey:str}", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503))
     async def score(
         self,
         pubkey: PubkeyParameter,
         compute_wot_score: SkipValidation[ComputeWotFigures],
+        maybe_principal: Principal | None,
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
-    @post("/batch", status_code=200, **problem_responses(*JSON_BODY, 429, 503))
+    @post(
+        "/batch",
+        status_code=200,
+        opt=requires_scope("wot:read"),
+        **problem_responses(*JSON_BODY, 401, 403, 429, 503),
+    )
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
         compute_wot_scores: SkipValidation[ComputeWotFiguresBatch],
+        maybe_principal: Principal | None,
     ) -> WotBatchResponse:
         """Web of Trust figures of up to 100 pubkeys, in the order given."""
         return WotBatchResponse(

@@ -32,6 +32,7 @@ PROJECT_TABLES = {
     "payments",
     "audit_log",
     "processed_webhook_events",
+    "api_key_usage_flushes",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"

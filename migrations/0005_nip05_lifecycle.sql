@@ -2,7 +2,7 @@
 -- time a released name was let go, so it can be held back for a cooldown: a released row keeps
 -- its place in the case-insensitive unique index until the next owner replaces it.
 -- Custom domains gain a suspended status and the time their TXT record was first found missing.
--- depends: 0003_drop_legacy_score_table
+-- depends: 0004_api_key_usage_flushes
 
 ALTER TABLE nip05_names DROP CONSTRAINT nip05_names_status_known;
 ALTER TABLE nip05_names ADD CONSTRAINT nip05_names_status_known
