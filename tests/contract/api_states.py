@@ -87,8 +87,7 @@ ADMIN_SIGNED_IN = "an admin is signed in"
 
 @functools.cache
 def admin_access_token() -> str:
-    tokens = JwtAccessTokens(JWT_SECRET, issuer=PUBLIC_URL)
-    return tokens.issue(user_id=ADMIN.id, session_id=ADMIN_FAMILY, now=NOW)
+    return access_token(ADMIN_FAMILY, user_id=ADMIN.id)
 
 
 def _name(name_id: UUID, name: str) -> Nip05:
@@ -116,12 +115,12 @@ def _domain(domain_id: UUID, domain: str) -> Domain:
 
 
 @functools.cache
-def access_token(family_id: UUID) -> str:
+def access_token(family_id: UUID, user_id: UUID | None = None) -> str:
     """The session's access token at the contract's time, with a fixed token id so the pact file
     is the same on every run; the provider's JwtAccessTokens verifies it."""
     issued = int(NOW.timestamp())
     claims = {
-        "sub": str(ALICE.id),
+        "sub": str(user_id or ALICE.id),
         "sid": str(family_id),
         "jti": "pact-" + str(family_id),
         "iat": issued,
