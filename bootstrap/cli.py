@@ -14,9 +14,10 @@ from typing import Any
 
 import psycopg
 
-from bootstrap.admin_commands import grant_role
+from bootstrap.admin_commands import grant_role, set_user_suspension
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
+from bootstrap.job_commands import run_jobs
 from bootstrap.keys import service_secret_key
 from bootstrap.logs import configure_logging, server_log_config
 from bootstrap.settings import Settings, SettingsError, load_settings
@@ -52,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
     grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
     grant.add_argument("role", help="user or admin")
+    suspend = admin_commands.add_parser("suspend-user", help="suspend the account of a pubkey")
+    suspend.add_argument("pubkey", help="64-char hex or npub")
+    unsuspend = admin_commands.add_parser("unsuspend-user", help="lift the suspension of an account")
+    unsuspend.add_argument("pubkey", help="64-char hex or npub")
+
+    jobs = commands.add_parser("jobs", help="periodic work")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run", help="run every periodic job once (domain re-verification)")
 
     demo = commands.add_parser("demo", help="demo data")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
@@ -159,15 +168,22 @@ async def _with_database(settings: Settings, command: Callable[[Container], Awai
 
 
 def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    if args.admin_command in ("suspend-user", "unsuspend-user"):
+        suspended = args.admin_command == "suspend-user"
+        return asyncio.run(_with_database(settings, lambda c: set_user_suspension(c, args.pubkey, suspended)))
     return asyncio.run(_with_database(settings, lambda c: grant_role(c, args.pubkey, args.role)))
+
+
+def _jobs(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_database(settings, run_jobs))
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_container(settings, lambda c: demo_seed(c, args.users, args.seed)))
 
 
-COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin}
-NO_RELAY = {"migrate", "admin"}
+COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin, "jobs": _jobs}
+NO_RELAY = {"migrate", "admin", "jobs"}
 # Commands that only read and write the relay need no database.
 NO_DATABASE = {"wot", "demo"}
 

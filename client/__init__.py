@@ -12,11 +12,18 @@ It imports nothing of the service, so a consumer can install it alone:
 from client.api import NostrIdClient
 from client.errors import ApiError, RateLimited
 from client.models import (
+    AdminUser,
     ApiKey,
+    AuditEntry,
     Challenge,
     CreatedApiKey,
+    CustomDomain,
+    DomainCheck,
     LnurlPoll,
     LnurlStart,
+    NameAvailability,
+    Nip05Name,
+    NostrJson,
     SessionInfo,
     Tokens,
     Usage,
@@ -27,13 +34,20 @@ from client.models import (
 from client.nostr import NostrSigner
 
 __all__ = [
+    "AdminUser",
     "ApiError",
     "ApiKey",
+    "AuditEntry",
     "Challenge",
     "CreatedApiKey",
+    "CustomDomain",
+    "DomainCheck",
     "LnurlPoll",
     "LnurlStart",
+    "NameAvailability",
+    "Nip05Name",
     "NostrIdClient",
+    "NostrJson",
     "NostrSigner",
     "RateLimited",
     "SessionInfo",

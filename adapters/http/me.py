@@ -8,9 +8,11 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from adapters.http.names import NameResponse
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
+from application.names.manage_names import ListNames
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
 from domain.records.users import User
@@ -48,10 +50,13 @@ class MeResponse(msgspec.Struct):
 
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
 async def me(
-    principal: NamedDependency[Principal], get_me: NamedDependency[SkipValidation[GetMe]]
+    principal: NamedDependency[Principal],
+    get_me: NamedDependency[SkipValidation[GetMe]],
+    list_names: NamedDependency[SkipValidation[ListNames]],
 ) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
+    names = [msgspec.structs.asdict(NameResponse.of(record)) for record in await list_names(user.id)]
     return MeResponse(
         id=str(user.id),
         pubkey=user.pubkey,
@@ -60,5 +65,5 @@ async def me(
         created_at=user.created_at,
         lnurl_linked=user.lnurl_key is not None,
         subscription=None,
-        nip05=[],
+        nip05=names,
     )
