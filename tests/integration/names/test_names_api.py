@@ -188,7 +188,8 @@ async def test_a1_admin_actions_take_effect_at_once_and_are_audited(api):
     api.clock.advance(tick)
     restored = await api.client.post(f"/api/v1/admin/users/{target.user.id}/unsuspend", headers=agent)
     assert restored.json()["status"] == "active"
-    assert (await api.client.get("/api/v1/me", headers=target.headers)).status_code == 200
+    # The suspension ended the user's sessions (J6): lifting it does not bring the old token back.
+    assert (await api.client.get("/api/v1/me", headers=target.headers)).status_code == 401
     api.clock.advance(tick)
     promoted = await api.client.post(
         f"/api/v1/admin/users/{target.user.id}/role", json={"role": "admin"}, headers=agent
