@@ -130,18 +130,20 @@ async def test_w2_verification_batches_are_cancelled_with_the_fetch(streaming_re
         async with asyncio.timeout(HANG_GUARD):
             query = asyncio.ensure_future(pool.query([Filter(authors=(pubkey,))]))
             await eventually(lambda: len(checks_running()) >= 20)
-            running = checks_running()
             query.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await query
-            await asyncio.wait(running)
+            # What is still queued once the fetch has finished cancelling must not go on running:
+            # without the cancellation these batches would each be checked to the end.
+            outliving = checks_running()
+            if outliving:
+                await asyncio.wait(outliving)
     finally:
         await pool.close()
 
-    # Batches whose check was already under way when the cancel arrived may still finish; without
-    # the cancellation every batch runs to completion and none is cancelled.
-    cancelled = sum(task.cancelled() for task in running)
-    assert cancelled >= len(running) // 2, f"{cancelled} of {len(running)} batches cancelled"
+    finished = [task for task in outliving if not task.cancelled()]
+    # Only a batch already handed to the worker thread may finish.
+    assert len(finished) <= 1, f"{len(finished)} of {len(outliving)} batches ran on after the fetch"
 
 
 async def test_w2_an_auth_flood_is_answered_a_bounded_number_of_times(relay_url: str) -> None:
