@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import psycopg
 
+from bootstrap.admin_commands import grant_role
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.keys import service_secret_key
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     score = wot_commands.add_parser("score", help="compute the Web of Trust figures of a pubkey")
     score.add_argument("pubkey", help="64-char hex or npub")
     score.add_argument("--json", action="store_true", help="print JSON")
+
+    admin = commands.add_parser("admin", help="account administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
+    grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
+    grant.add_argument("role", help="user or admin")
 
     demo = commands.add_parser("demo", help="demo data")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
@@ -106,12 +113,29 @@ def _wot(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_container(settings, lambda c: wot_score(c, args.pubkey, args.json)))
 
 
+async def _with_database(settings: Settings, command: Callable[[Container], Awaitable[int]]) -> int:
+    """Runs a database command: the database pool and the cache are started, the relay is not."""
+    container = Container(settings=settings)
+    resources = (container.db_pool_lifecycle, container.cache_lifecycle)
+    for resource in resources:
+        await resource.init()
+    try:
+        return await command(container)
+    finally:
+        for resource in reversed(resources):
+            await resource.shutdown()
+
+
+def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_database(settings, lambda c: grant_role(c, args.pubkey, args.role)))
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_container(settings, lambda c: demo_seed(c, args.users, args.seed)))
 
 
-COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo}
-NO_RELAY = {"migrate"}
+COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin}
+NO_RELAY = {"migrate", "admin"}
 # Commands that only read and write the relay need no database.
 NO_DATABASE = {"wot", "demo"}
 

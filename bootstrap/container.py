@@ -15,6 +15,20 @@ from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
+from adapters.tokens.jwt_tokens import JwtAccessTokens
+from application.auth.admin_users import ChangeRole, SetSuspension
+from application.auth.api_keys import RefuseApiKeys
+from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.authenticate import Authenticate
+from application.auth.me import GetMe
+from application.auth.session_admin import (
+    ListSessions,
+    RefreshSession,
+    RevokeSession,
+    SignOut,
+    SignOutEverywhere,
+)
+from application.auth.sign_in import IssueChallenge, Login
 from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.jobs import EndSubscriptions, ExpireUnpaidInvoices, SuspendLapsedNames
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
@@ -24,10 +38,11 @@ from application.billing.subscribe import CancelSubscription, GetCurrentSubscrip
 from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
 from application.shared_computation import SharedComputation
+from application.verdicts import Verdicts
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
-from bootstrap.keys import service_secret_key
+from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_commands import wot_settings as wot_settings_of
@@ -177,6 +192,46 @@ class Container(containers.DeclarativeContainer):
     suspend_lapsed_names = providers.Factory(
         SuspendLapsedNames, unit_of_work, plan_catalog, clock, providers.Callable(grace_period, settings)
     )
+
+    # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
+    # Singleton, so each process keeps its in-process answers.
+    verdicts = providers.Singleton(Verdicts, cache)
+    auth_verdicts = providers.Singleton(AuthVerdicts, verdicts, unit_of_work.provider, clock)
+    public_url = providers.Callable(lambda settings: settings.public_url, settings)
+    access_tokens = providers.Singleton(
+        JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
+    )
+    # The API key verifier: refuses every key until API keys are issued; replace this provider.
+    api_key_verifier = providers.Singleton(RefuseApiKeys)
+    authenticate = providers.Singleton(
+        Authenticate,
+        tokens=access_tokens,
+        api_keys=api_key_verifier,
+        verdicts=auth_verdicts,
+        cache=cache,
+        unit_of_work=unit_of_work.provider,
+        clock=clock,
+    )
+    issue_challenge = providers.Factory(IssueChallenge, unit_of_work.provider, clock)
+    login = providers.Factory(
+        Login,
+        unit_of_work=unit_of_work.provider,
+        tokens=access_tokens,
+        verdicts=auth_verdicts,
+        clock=clock,
+        public_url=public_url,
+    )
+
+    get_me = providers.Factory(GetMe, unit_of_work.provider)
+    refresh_session = providers.Factory(
+        RefreshSession, unit_of_work.provider, access_tokens, auth_verdicts, clock
+    )
+    sign_out = providers.Factory(SignOut, unit_of_work.provider, auth_verdicts, clock)
+    sign_out_everywhere = providers.Factory(SignOutEverywhere, unit_of_work.provider, auth_verdicts, clock)
+    revoke_session = providers.Factory(RevokeSession, unit_of_work.provider, auth_verdicts, clock)
+    list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
+    change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
+    set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
 
     check_readiness = providers.Factory(
         CheckReadiness,

@@ -1,5 +1,6 @@
 """The service's own Nostr key: from SERVICE_NSEC, or made once and kept under DATA_DIR in development."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -41,3 +42,12 @@ def service_secret_key(settings: Settings) -> str:
     finally:
         draft.unlink()
     return secret
+
+
+def jwt_secret(settings: Settings, service_key: str) -> str:
+    """JWT_SECRET, or in development one derived from the service key, so every worker agrees."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if not settings.is_development:
+        raise SettingsError("JWT_SECRET: required outside development")
+    return hashlib.sha256(b"nostr-id session tokens:" + bytes.fromhex(service_key)).hexdigest()

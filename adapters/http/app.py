@@ -9,8 +9,12 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from adapters.http.admin_users import AdminUsersController
+from adapters.http.auth import AuthController
 from adapters.http.health import HealthController
+from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 
@@ -20,6 +24,18 @@ DEPENDENCIES = {
     "metrics_registry": "metrics_registry",
     "compute_wot_score": "compute_wot_score",
     "compute_wot_scores": "compute_wot_scores",
+    "authenticate": "authenticate",
+    "public_url": "public_url",
+    "issue_challenge": "issue_challenge",
+    "login": "login",
+    "get_me": "get_me",
+    "refresh_session": "refresh_session",
+    "sign_out": "sign_out",
+    "sign_out_everywhere": "sign_out_everywhere",
+    "revoke_session": "revoke_session",
+    "list_sessions": "list_sessions",
+    "change_role": "change_role",
+    "set_suspension": "set_suspension",
 }
 
 
@@ -48,8 +64,11 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics],
-        dependencies={key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+        route_handlers=[HealthController, WotController, metrics, me, AuthController, AdminUsersController],
+        dependencies={
+            **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+            **PRINCIPAL_DEPENDENCIES,
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[http_metrics.middleware],
         lifespan=[lifespan],

@@ -20,6 +20,8 @@ from domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")
+# The credentials a 401 asks for: a session's bearer token or a NIP-98 signed event.
+WWW_AUTHENTICATE = 'Bearer realm="nostr-id", Nostr realm="nostr-id"'
 
 _STATUS_OF: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 422),
@@ -56,6 +58,8 @@ def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dic
     headers = None
     if isinstance(error, DependencyUnavailable):
         headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, Unauthorized):
+        headers = {"WWW-Authenticate": WWW_AUTHENTICATE}
     errors = None
     if isinstance(error, InvalidInput) and error.errors:
         errors = [{"field": field, "message": message} for field, message in error.errors.items()]

@@ -38,6 +38,18 @@ FROM sessions
 WHERE user_id = %(user_id)s AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
 ORDER BY created_at DESC, id
 """
+SELECT_OPEN_IN_FAMILY = """
+SELECT id, user_id, family_id, refresh_token_hash, created_at, expires_at, last_used_at, rotated_at,
+    revoked_at, user_agent, host(ip) AS ip
+FROM sessions
+WHERE family_id = %(family_id)s AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
+ORDER BY created_at DESC, id
+LIMIT 1
+"""
+MARK_ROTATED = """
+UPDATE sessions SET rotated_at = %(now)s, last_used_at = %(now)s
+WHERE id = %(id)s AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > %(now)s
+"""
 REVOKE_FAMILY = """
 UPDATE sessions SET revoked_at = %(now)s WHERE family_id = %(family_id)s AND revoked_at IS NULL
 """
@@ -102,6 +114,13 @@ class PostgresSessionRepository:
     async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
         rows = await self._tx.fetch_all(SELECT_ACTIVE_FOR_USER, {"user_id": user_id, "now": now})
         return [_session(row) for row in rows]
+
+    async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:
+        row = await self._tx.fetch_one(SELECT_OPEN_IN_FAMILY, {"family_id": family_id, "now": now})
+        return _session(row) if row else None
+
+    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+        return await self._tx.execute(MARK_ROTATED, {"id": session_id, "now": now}) == 1
 
     async def revoke_family(self, family_id: UUID, now: datetime) -> int:
         return await self._tx.execute(REVOKE_FAMILY, {"family_id": family_id, "now": now})

@@ -66,6 +66,15 @@ class SessionRepository(Protocol):
         """The user's usable sessions (not rotated, revoked or expired), newest first."""
         ...
 
+    async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:
+        """The family's usable session (not rotated, revoked or expired), if it has one."""
+        ...
+
+    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+        """Atomically marks a usable session rotated (and used at `now`); False when it was
+        already rotated, revoked or expired. Of concurrent calls for one session, at most one wins."""
+        ...
+
     async def revoke_family(self, family_id: UUID, now: datetime) -> int:
         """Revokes every not-yet-revoked session of the family; returns how many."""
         ...

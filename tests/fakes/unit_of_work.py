@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records.api_keys import ApiKey, ApiKeyUsage
@@ -191,6 +191,17 @@ class FakeSessionRepository:
     async def list_active_for_user(self, user_id: UUID, now: datetime) -> list[Session]:
         found = [s for s in self._rows.rows() if s.user_id == user_id and s.is_usable(now)]
         return sorted(sorted(found, key=lambda s: s.id), key=lambda s: s.created_at, reverse=True)
+
+    async def find_open_in_family(self, family_id: UUID, now: datetime) -> Session | None:
+        found = [s for s in self._rows.rows() if s.family_id == family_id and s.is_usable(now)]
+        return max(found, key=lambda s: s.created_at, default=None)
+
+    async def mark_rotated(self, session_id: UUID, now: datetime) -> bool:
+        session = self._rows.get(session_id)
+        if session is None or not session.is_usable(now):
+            return False
+        self._rows.replace(session_id, structs.replace(session, rotated_at=now, last_used_at=now))
+        return True
 
     async def _revoke_where(self, matches: Callable[[Session], bool], now: datetime) -> int:
         chosen = [s for s in self._rows.rows() if matches(s) and s.revoked_at is None]

@@ -1,0 +1,77 @@
+"""Account administration (role admin): /api/v1/admin/users/*. Every action is audited."""
+
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, post
+from litestar.params import SkipValidation
+
+from adapters.http.me import UserResponse
+from application.auth.admin_users import Actor, ChangeRole, SetSuspension
+from domain.auth.principal import Principal
+from domain.records.users import User, UserRole
+
+
+class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
+    role: Literal["user", "admin"]
+
+
+class AdminUserResponse(UserResponse):
+    status: str
+
+    @classmethod
+    def of_user(cls, user: User) -> "AdminUserResponse":
+        base = UserResponse.of(user)
+        return cls(**msgspec.structs.asdict(base), status=user.status.value)
+
+
+def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
+    return Actor(
+        user_id=admin.user_id,
+        pubkey=admin.pubkey,
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+class AdminUsersController(Controller):
+    path = "/api/v1/admin/users"
+    tags = ["admin"]
+
+    @post("/{user_id:uuid}/suspend", status_code=200)
+    async def suspend(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        admin_principal: Principal,
+        set_suspension: SkipValidation[SetSuspension],
+    ) -> AdminUserResponse:
+        """Suspends an account: its tokens and sessions stop working at once."""
+        user = await set_suspension(user_id, suspended=True, actor=actor_of(request, admin_principal))
+        return AdminUserResponse.of_user(user)
+
+    @post("/{user_id:uuid}/unsuspend", status_code=200)
+    async def unsuspend(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        admin_principal: Principal,
+        set_suspension: SkipValidation[SetSuspension],
+    ) -> AdminUserResponse:
+        """Lifts a suspension."""
+        user = await set_suspension(user_id, suspended=False, actor=actor_of(request, admin_principal))
+        return AdminUserResponse.of_user(user)
+
+    @post("/{user_id:uuid}/role", status_code=200)
+    async def role(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        data: RoleRequest,
+        admin_principal: Principal,
+        change_role: SkipValidation[ChangeRole],
+    ) -> AdminUserResponse:
+        """Gives an account the role `user` or `admin`."""
+        user = await change_role.by_id(user_id, UserRole(data.role), actor_of(request, admin_principal))
+        return AdminUserResponse.of_user(user)

@@ -1,0 +1,139 @@
+"""Sign-in and sessions: /api/v1/auth/*."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.params import SkipValidation
+
+from adapters.http.me import UserResponse
+from application.auth.session_admin import (
+    ListSessions,
+    Origin,
+    RefreshSession,
+    RevokeSession,
+    SignOut,
+    SignOutEverywhere,
+)
+from application.auth.sessions import SignedIn
+from application.auth.sign_in import IssueChallenge, Login, SignInRequest
+from domain.auth.principal import Principal
+from domain.nostr.event import Event
+
+
+class ChallengeResponse(msgspec.Struct):
+    challenge: str
+    expires_at: datetime
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    event: Event
+
+
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: str
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+    user: UserResponse
+
+    @classmethod
+    def of(cls, signed_in: SignedIn) -> "TokenResponse":
+        return cls(
+            access_token=signed_in.access_token,
+            token_type="Bearer",  # noqa: S106 - the token scheme, not a secret
+            expires_in=signed_in.expires_in,
+            refresh_token=signed_in.refresh_token,
+            user=UserResponse.of(signed_in.user),
+        )
+
+
+class SessionResponse(msgspec.Struct):
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    ip: str | None
+    current: bool
+
+
+class SessionsResponse(msgspec.Struct):
+    items: list[SessionResponse]
+
+
+def origin_of(request: Request[Any, Any, Any]) -> Origin:
+    return Origin(
+        ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
+    )
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["sign-in and sessions"]
+
+    @post("/challenge", status_code=201)
+    async def challenge(self, issue_challenge: SkipValidation[IssueChallenge]) -> ChallengeResponse:
+        """A single-use sign-in challenge, valid for five minutes."""
+        issued = await issue_challenge()
+        return ChallengeResponse(challenge=issued.challenge, expires_at=issued.expires_at)
+
+    @post("/login", status_code=200)
+    async def login(
+        self, request: Request[Any, Any, Any], data: LoginRequest, login: SkipValidation[Login]
+    ) -> TokenResponse:
+        """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
+        origin = origin_of(request)
+        signed_in = await login(SignInRequest(event=data.event, ip=origin.ip, user_agent=origin.user_agent))
+        return TokenResponse.of(signed_in)
+
+    @post("/refresh", status_code=200)
+    async def refresh(
+        self,
+        request: Request[Any, Any, Any],
+        data: RefreshRequest,
+        refresh_session: SkipValidation[RefreshSession],
+    ) -> TokenResponse:
+        """A new token pair for a refresh token, which is used up; reusing it ends its session."""
+        return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
+
+    @post("/logout", status_code=204)
+    async def logout(
+        self, request: Request[Any, Any, Any], principal: Principal, sign_out: SkipValidation[SignOut]
+    ) -> None:
+        """Ends this session."""
+        await sign_out(principal, origin_of(request))
+
+    @post("/logout-all", status_code=204)
+    async def logout_all(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        sign_out_everywhere: SkipValidation[SignOutEverywhere],
+    ) -> None:
+        """Ends every session of the signed-in user."""
+        await sign_out_everywhere(principal, origin_of(request))
+
+    @get("/sessions")
+    async def sessions(
+        self, principal: Principal, list_sessions: SkipValidation[ListSessions]
+    ) -> SessionsResponse:
+        """The signed-in user's open sessions."""
+        views = await list_sessions(principal)
+        return SessionsResponse(items=[SessionResponse(**msgspec.structs.asdict(view)) for view in views])
+
+    @delete("/sessions/{session_id:uuid}", status_code=204)
+    async def revoke_session(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: UUID,
+        principal: Principal,
+        revoke_session: SkipValidation[RevokeSession],
+    ) -> None:
+        """Ends one of the signed-in user's sessions."""
+        await revoke_session(principal, session_id, origin_of(request))

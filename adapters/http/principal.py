@@ -1,0 +1,87 @@
+"""Who is calling: the `principal`, `maybe_principal` and `admin_principal` dependencies.
+
+Handlers name the key they need:
+
+    @get("/api/v1/me")
+    async def me(principal: Principal) -> ...               # signed in, else 401
+
+    @get("/api/v1/wot/{pubkey:str}", opt=requires_scope("wot:read"))
+    async def score(maybe_principal: Principal | None) -> ...  # anonymous allowed
+
+    @post("/api/v1/admin/...")
+    async def act(admin_principal: Principal) -> ...        # role admin, else 403
+
+A bearer token or a NIP-98 event acts as its user on any endpoint. An API key (`X-API-Key`)
+reaches only endpoints declared with `opt=requires_scope(...)` for a scope the key holds; anywhere
+else it is refused with 403. A 401 carries `WWW-Authenticate`.
+"""
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import Provide
+
+from application.auth.authenticate import Authenticate, Credentials
+from domain.auth.principal import Principal
+from domain.errors import Forbidden, Unauthorized
+
+SCOPE_OPTION = "scope"
+AUTHORIZATION = "authorization"
+API_KEY_HEADER = "x-api-key"
+
+
+def requires_scope(scope: str) -> dict[str, str]:
+    """Route options that open an endpoint to API keys holding the scope."""
+    return {SCOPE_OPTION: scope}
+
+
+def request_url(request: Request[Any, Any, Any], public_url: str) -> str:
+    """The absolute URL of the request on the configured public origin; never from forwarded headers."""
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return public_url.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+async def _maybe_principal(
+    request: Request[Any, Any, Any], authenticate: Authenticate, public_url: str
+) -> Principal | None:
+    authorization = request.headers.get(AUTHORIZATION)
+    body = b""
+    if authorization and authorization.lstrip()[:6].lower() == "nostr ":
+        body = await request.body()
+    principal = await authenticate(
+        Credentials(
+            method=request.method,
+            url=request_url(request, public_url),
+            authorization=authorization,
+            api_key=request.headers.get(API_KEY_HEADER),
+            body=body,
+            ip=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
+        )
+    )
+    if principal is not None and principal.is_machine:
+        scope = request.route_handler.opt.get(SCOPE_OPTION)
+        if scope is None or not principal.holds(scope):
+            raise Forbidden("this API key's scopes do not cover this endpoint")
+    return principal
+
+
+async def _principal(maybe_principal: Principal | None) -> Principal:
+    if maybe_principal is None:
+        raise Unauthorized("sign in: send 'Authorization: Bearer <token>' or 'Authorization: Nostr <event>'")
+    return maybe_principal
+
+
+async def _admin_principal(principal: Principal) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("this action needs the admin role")
+    return principal
+
+
+PRINCIPAL_DEPENDENCIES = {
+    "maybe_principal": Provide(_maybe_principal),
+    "principal": Provide(_principal),
+    "admin_principal": Provide(_admin_principal),
+}

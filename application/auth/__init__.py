@@ -1,0 +1,1 @@
+"""Use cases of sign-in, sessions and the authentication of every request."""

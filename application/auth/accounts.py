@@ -1,0 +1,57 @@
+"""Accounts are made on first sign-in: one per Nostr pubkey."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from domain.errors import Conflict
+from domain.ports.persistence import UnitOfWork
+from domain.records.audit import AuditLog
+from domain.records.users import User
+
+USER_REGISTERED = "user.registered"
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+async def find_or_register(
+    uow: UnitOfWork, pubkey: str, now: datetime, *, ip: str | None, user_agent: str | None
+) -> User:
+    """The account of the pubkey, made (and audited) inside the caller's transaction if it is new.
+
+    A concurrent registration of the same pubkey surfaces as Conflict from the repository; the
+    caller's transaction then rolls back and may be retried, finding the account.
+    """
+    user = await uow.users.get_by_pubkey(pubkey)
+    if user is not None:
+        return user
+    user = User.register(pubkey, now)
+    await uow.users.add(user)
+    await uow.audit_log.add(
+        AuditLog.record(
+            action=USER_REGISTERED,
+            now=now,
+            actor_user_id=user.id,
+            actor_pubkey=pubkey,
+            target_type="user",
+            target_id=str(user.id),
+            ip=ip,
+            user_agent=user_agent,
+        )
+    )
+    return user
+
+
+async def registered(
+    uow_factory: UowFactory, pubkey: str, now: datetime, *, ip: str | None, user_agent: str | None
+) -> User:
+    """Finds or registers the pubkey's account in a transaction of its own, retrying once on a race."""
+    for attempt in range(2):
+        try:
+            async with uow_factory() as uow:
+                user = await find_or_register(uow, pubkey, now, ip=ip, user_agent=user_agent)
+                await uow.commit()
+                return user
+        except Conflict:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,100 @@
+"""Administering accounts: roles and suspension, each audited in the same transaction."""
+
+from datetime import datetime
+from uuid import UUID
+
+from msgspec import Struct
+
+from application.auth.accounts import UowFactory, find_or_register
+from application.auth.auth_verdicts import AuthVerdicts
+from domain.clock import Clock
+from domain.errors import NotFound
+from domain.ports.persistence import UnitOfWork
+from domain.records.audit import AuditLog
+from domain.records.users import User, UserRole
+
+ROLE_CHANGED = "user.role_changed"
+USER_SUSPENDED = "user.suspended"
+USER_UNSUSPENDED = "user.unsuspended"
+
+
+class Actor(Struct, frozen=True, kw_only=True):
+    """Who makes an administrative change: an admin over HTTP, or the operator at the command line."""
+
+    user_id: UUID | None = None
+    pubkey: str | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+    via: str = "api"
+
+
+def _entry(actor: Actor, action: str, user: User, now: datetime, details: dict[str, str]) -> AuditLog:
+    return AuditLog.record(
+        action=action,
+        now=now,
+        actor_user_id=actor.user_id,
+        actor_pubkey=actor.pubkey,
+        target_type="user",
+        target_id=str(user.id),
+        ip=actor.ip,
+        user_agent=actor.user_agent,
+        details={"via": actor.via, "target_pubkey": user.pubkey, **details},
+    )
+
+
+class ChangeRole:
+    """Gives an account a role. By pubkey (the command line) the account is made if it is new."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def by_pubkey(self, pubkey: str, role: UserRole, actor: Actor) -> User:
+        async with self._uow() as uow:
+            user = await find_or_register(uow, pubkey, self._clock.now(), ip=actor.ip, user_agent=None)
+            await uow.commit()
+        await self._verdicts.pubkeys.invalidate(pubkey)
+        return await self.by_id(user.id, role, actor)
+
+    async def by_id(self, user_id: UUID, role: UserRole, actor: Actor) -> User:
+        async with self._verdicts.accounts.changing(str(user_id)), self._uow() as uow:
+            user = await _user(uow, user_id)
+            if user.role is role:
+                return user
+            now = self._clock.now()
+            changed = user.with_role(role, now)
+            await uow.users.update(changed)
+            await uow.audit_log.add(
+                _entry(actor, ROLE_CHANGED, changed, now, {"from": user.role.value, "to": role.value})
+            )
+            await uow.commit()
+        return changed
+
+
+class SetSuspension:
+    """Suspends an account (its tokens, sessions and keys stop working at once) or lifts it."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def __call__(self, user_id: UUID, *, suspended: bool, actor: Actor) -> User:
+        async with self._verdicts.accounts.changing(str(user_id)), self._uow() as uow:
+            user = await _user(uow, user_id)
+            now = self._clock.now()
+            changed = user.suspend(now) if suspended else user.unsuspend(now)
+            await uow.users.update(changed)
+            await uow.audit_log.add(
+                _entry(actor, USER_SUSPENDED if suspended else USER_UNSUSPENDED, changed, now, {})
+            )
+            await uow.commit()
+        return changed
+
+
+async def _user(uow: UnitOfWork, user_id: UUID) -> User:
+    user = await uow.users.get(user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user

@@ -1,0 +1,223 @@
+"""A signed-in user's sessions: refresh, sign out, sign out everywhere, list, end one."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from msgspec import Struct
+
+from application.auth.accounts import UowFactory
+from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
+from domain.auth.principal import Principal
+from domain.clock import Clock
+from domain.errors import NotFound, Unauthorized
+from domain.ports.auth import AccessTokens
+from domain.records.audit import AuditLog
+from domain.records.hashing import secret_digest
+from domain.records.sessions import MAX_USER_AGENT_LENGTH, Session
+
+SIGNED_OUT = "auth.sign_out"
+SIGNED_OUT_EVERYWHERE = "auth.sign_out_all"
+SESSION_REVOKED = "auth.session_revoked"
+REFRESH_REUSED = "auth.refresh_reuse"
+
+
+class Origin(Struct, frozen=True, kw_only=True):
+    """Where a request came from, for the audit log."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class RefreshReused(Unauthorized):
+    """A refresh token was presented after it had been exchanged: its whole family is revoked."""
+
+
+def _audit(
+    action: str,
+    user_id: UUID,
+    pubkey: str | None,
+    family_id: UUID,
+    now: datetime,
+    origin: Origin,
+    details: dict[str, object] | None = None,
+) -> AuditLog:
+    return AuditLog.record(
+        action=action,
+        now=now,
+        actor_user_id=user_id,
+        actor_pubkey=pubkey,
+        target_type="session",
+        target_id=str(family_id),
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        details=details,
+    )
+
+
+class RefreshSession:
+    """Exchanges a refresh token for a new pair. The presented token is rotated away; presenting a
+    rotated token again revokes every token of its family (RFC 9700 §4.14.2)."""
+
+    def __init__(
+        self, unit_of_work: UowFactory, tokens: AccessTokens, verdicts: AuthVerdicts, clock: Clock
+    ) -> None:
+        self._uow = unit_of_work
+        self._tokens = tokens
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def __call__(self, refresh_token: str, origin: Origin) -> SignedIn:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            current = await uow.sessions.get_by_refresh_token_hash(secret_digest(refresh_token))
+            if current is None:
+                raise Unauthorized("the refresh token is not known")
+            if current.revoked_at is not None or current.is_expired(now):
+                raise Unauthorized("the session has ended; sign in again")
+            if not current.is_reuse() and await uow.sessions.mark_rotated(current.id, now):
+                user = await uow.users.get(current.user_id)
+                if user is None or not user.is_active:
+                    raise Unauthorized("the account is suspended")
+                token = new_refresh_token()
+                successor = Session(
+                    id=uuid4(),
+                    user_id=current.user_id,
+                    family_id=current.family_id,
+                    refresh_token_hash=secret_digest(token),
+                    created_at=now,
+                    expires_at=now + REFRESH_LIFETIME,
+                    last_used_at=now,
+                    user_agent=(origin.user_agent or current.user_agent or "")[:MAX_USER_AGENT_LENGTH]
+                    or None,
+                    ip=origin.ip or current.ip,
+                )
+                await uow.sessions.add(successor)
+                await uow.commit()
+                return tokens_for(self._tokens, successor, user, token, now)
+        await self._revoke_family(current, now, origin)
+        raise RefreshReused("the refresh token was already used; every token of its session is revoked")
+
+    async def _revoke_family(self, reused: Session, now: datetime, origin: Origin) -> None:
+        async with self._verdicts.sessions.changing(str(reused.family_id)), self._uow() as uow:
+            revoked = await uow.sessions.revoke_family(reused.family_id, now)
+            await uow.audit_log.add(
+                _audit(
+                    REFRESH_REUSED, reused.user_id, None, reused.family_id, now, origin, {"revoked": revoked}
+                )
+            )
+            await uow.commit()
+
+
+class SignOut:
+    """Ends the caller's session (a bearer token's); its access tokens stop working at once."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, origin: Origin) -> None:
+        if principal.session_id is None:
+            return
+        await end_session(
+            self._uow, self._verdicts, principal, principal.session_id, SIGNED_OUT, self._clock.now(), origin
+        )
+
+
+class RevokeSession:
+    """Ends one of the caller's own sessions by id; another user's session is not found."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, session_id: UUID, origin: Origin) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            current = await uow.sessions.find_open_in_family(session_id, now)
+        if current is None or current.user_id != principal.user_id:
+            raise NotFound("no such session")
+        await end_session(self._uow, self._verdicts, principal, session_id, SESSION_REVOKED, now, origin)
+
+
+async def end_session(
+    unit_of_work: UowFactory,
+    verdicts: AuthVerdicts,
+    principal: Principal,
+    session_id: UUID,
+    action: str,
+    now: datetime,
+    origin: Origin,
+) -> None:
+    async with verdicts.sessions.changing(str(session_id)), unit_of_work() as uow:
+        await uow.sessions.revoke_family(session_id, now)
+        await uow.audit_log.add(_audit(action, principal.user_id, principal.pubkey, session_id, now, origin))
+        await uow.commit()
+
+
+class SignOutEverywhere:
+    """Ends every session of the caller."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._verdicts = verdicts
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, origin: Origin) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            before = {s.family_id for s in await uow.sessions.list_active_for_user(principal.user_id, now)}
+        async with self._verdicts.sessions.changing(*(str(f) for f in before)), self._uow() as uow:
+            during = {s.family_id for s in await uow.sessions.list_active_for_user(principal.user_id, now)}
+            revoked = await uow.sessions.revoke_all_for_user(principal.user_id, now)
+            await uow.audit_log.add(
+                AuditLog.record(
+                    action=SIGNED_OUT_EVERYWHERE,
+                    now=now,
+                    actor_user_id=principal.user_id,
+                    actor_pubkey=principal.pubkey,
+                    target_type="user",
+                    target_id=str(principal.user_id),
+                    ip=origin.ip,
+                    user_agent=origin.user_agent,
+                    details={"revoked": revoked},
+                )
+            )
+            await uow.commit()
+        # Sessions opened between the two reads were revoked too; make every process hear of them.
+        for family_id in during - before:
+            await self._verdicts.sessions.invalidate(str(family_id))
+
+
+class SessionView(Struct, frozen=True, kw_only=True):
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str | None
+    ip: str | None
+    current: bool
+
+
+class ListSessions:
+    """The caller's open sessions, newest first; `current` marks the one making the request."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def __call__(self, principal: Principal) -> list[SessionView]:
+        async with self._uow() as uow:
+            sessions = await uow.sessions.list_active_for_user(principal.user_id, self._clock.now())
+        return [
+            SessionView(
+                id=s.family_id,
+                created_at=s.created_at,
+                last_used_at=s.last_used_at,
+                user_agent=s.user_agent,
+                ip=s.ip,
+                current=s.family_id == principal.session_id,
+            )
+            for s in sessions
+        ]

@@ -1,0 +1,67 @@
+"""Opening sessions: a refresh-token family in PostgreSQL and a short-lived access token."""
+
+import secrets
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from msgspec import Struct
+
+from domain.ports.auth import AccessTokens
+from domain.ports.persistence import UnitOfWork
+from domain.records.hashing import secret_digest
+from domain.records.sessions import Session
+from domain.records.users import User
+
+REFRESH_TOKEN_PREFIX = "nid_rt_"  # noqa: S105 - a public prefix, not a secret
+REFRESH_LIFETIME = timedelta(days=30)
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token: a recognisable prefix and 256 random bits."""
+    return REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class SignedIn(Struct, frozen=True, kw_only=True):
+    """The tokens handed to a client that signed in or refreshed, and whose they are."""
+
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    session_id: UUID  # the family id: the `sid` of its access tokens
+    user: User
+
+
+def tokens_for(
+    tokens: AccessTokens, session: Session, user: User, refresh_token: str, now: datetime
+) -> SignedIn:
+    return SignedIn(
+        access_token=tokens.issue(user_id=user.id, session_id=session.family_id, now=now),
+        expires_in=tokens.lifetime_seconds,
+        refresh_token=refresh_token,
+        session_id=session.family_id,
+        user=user,
+    )
+
+
+async def start_session(
+    uow: UnitOfWork,
+    tokens: AccessTokens,
+    user: User,
+    now: datetime,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    lifetime: timedelta = REFRESH_LIFETIME,
+) -> tuple[Session, SignedIn]:
+    """Opens a session for the user inside the caller's transaction."""
+    refresh_token = new_refresh_token()
+    session = Session.start(
+        user_id=user.id,
+        refresh_token_hash=secret_digest(refresh_token),
+        now=now,
+        lifetime=lifetime,
+        user_agent=user_agent,
+        ip=ip,
+    )
+    await uow.sessions.add(session)
+    return session, tokens_for(tokens, session, user, refresh_token, now)

@@ -1,0 +1,95 @@
+"""Nostr sign-in: issue a challenge, then exchange a signed answer for a session."""
+
+from contextlib import suppress
+from datetime import timedelta
+
+from msgspec import Struct
+
+from application.auth.accounts import UowFactory, find_or_register
+from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.sessions import SignedIn, start_session
+from domain.auth.sign_in import SignInRefused, check_sign_in_event
+from domain.clock import Clock
+from domain.errors import Forbidden
+from domain.nostr.event import Event
+from domain.ports.auth import AccessTokens
+from domain.ports.cache import CacheUnavailable
+from domain.records.audit import AuditLog
+from domain.records.auth import AuthChallenge
+
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+SIGNED_IN = "auth.sign_in"
+
+
+class IssueChallenge:
+    """A new single-use sign-in challenge (256 random bits) that expires in five minutes."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def __call__(self) -> AuthChallenge:
+        challenge = AuthChallenge.issue(self._clock.now(), CHALLENGE_LIFETIME)
+        async with self._uow() as uow:
+            await uow.auth_challenges.add(challenge)
+            await uow.commit()
+        return challenge
+
+
+class SignInRequest(Struct, frozen=True, kw_only=True):
+    event: Event
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class Login:
+    """Checks the signed challenge answer, consumes the challenge, finds or makes the account and
+    opens a session, all in one transaction with its audit entry."""
+
+    def __init__(
+        self,
+        *,
+        unit_of_work: UowFactory,
+        tokens: AccessTokens,
+        verdicts: AuthVerdicts,
+        clock: Clock,
+        public_url: str,
+    ) -> None:
+        self._uow = unit_of_work
+        self._tokens = tokens
+        self._verdicts = verdicts
+        self._clock = clock
+        self._public_url = public_url
+
+    async def __call__(self, request: SignInRequest) -> SignedIn:
+        now = self._clock.now()
+        challenge = check_sign_in_event(request.event, public_url=self._public_url, now=now)
+        pubkey = request.event.pubkey
+        async with self._uow() as uow:
+            if await uow.auth_challenges.consume(challenge, now) is None:
+                raise SignInRefused("sign-in: the challenge is unknown, already used or expired")
+            user = await find_or_register(uow, pubkey, now, ip=request.ip, user_agent=request.user_agent)
+            if not user.is_active:
+                raise Forbidden("the account is suspended")
+            session, signed_in = await start_session(
+                uow, self._tokens, user, now, ip=request.ip, user_agent=request.user_agent
+            )
+            await uow.audit_log.add(
+                AuditLog.record(
+                    action=SIGNED_IN,
+                    now=now,
+                    actor_user_id=user.id,
+                    actor_pubkey=pubkey,
+                    target_type="session",
+                    target_id=str(session.family_id),
+                    ip=request.ip,
+                    user_agent=request.user_agent,
+                    details={"method": "nostr"},
+                )
+            )
+            await uow.commit()
+        # A cached "no account for this pubkey" must not outlive the registration; if the cache is
+        # down, NIP-98 meets the account when it tries to register it again.
+        with suppress(CacheUnavailable):
+            await self._verdicts.pubkeys.invalidate(pubkey)
+        return signed_in

@@ -1,0 +1,30 @@
+"""The `admin` commands: account administration from the operator's shell.
+
+The commands take a container whose database pool and cache are started.
+"""
+
+import sys
+
+from application.auth.admin_users import Actor
+from bootstrap.container import Container
+from domain.errors import DependencyUnavailable, InvalidInput
+from domain.nostr.nip19 import encode_npub, parse_pubkey
+from domain.records.users import UserRole
+
+
+async def grant_role(container: Container, pubkey_text: str, role_text: str) -> int:
+    """Gives the account of a pubkey (hex or npub) a role, making the account if it is new."""
+    try:
+        pubkey = parse_pubkey(pubkey_text)
+        role = UserRole(role_text)
+    except (InvalidInput, ValueError):
+        roles = ", ".join(role.value for role in UserRole)
+        print(f"nostr-id: expected a pubkey (64 hex or npub) and a role ({roles})", file=sys.stderr)
+        return 2
+    try:
+        user = await container.change_role().by_pubkey(pubkey, role, Actor(via="cli"))
+    except DependencyUnavailable as error:
+        print(f"nostr-id: {error}", file=sys.stderr)
+        return 1
+    print(f"{encode_npub(user.pubkey)} ({user.pubkey}) has the role {user.role.value}")
+    return 0

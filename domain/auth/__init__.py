@@ -1,0 +1,1 @@
+"""Who is calling: principals, their credentials' rules (NIP-98, sign-in events) and verdicts."""
