@@ -12,6 +12,7 @@ import psycopg
 from bootstrap.admin_commands import grant_role
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
+from bootstrap.jobs_commands import run_jobs
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError, load_settings
 from bootstrap.wot_commands import demo_seed, wot_score
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     admin = commands.add_parser("admin", help="account administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    jobs = commands.add_parser("jobs", help="periodic jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run", help="run every periodic job once (billing expiry and suspensions)")
+
     grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
     grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
     grant.add_argument("role", help="user or admin")
@@ -130,12 +135,16 @@ def _admin(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, lambda c: grant_role(c, args.pubkey, args.role)))
 
 
+def _jobs(settings: Settings, args: argparse.Namespace) -> int:
+    return asyncio.run(_with_database(settings, run_jobs))
+
+
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_container(settings, lambda c: demo_seed(c, args.users, args.seed)))
 
 
-COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin}
-NO_RELAY = {"migrate", "admin"}
+COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin, "jobs": _jobs}
+NO_RELAY = {"migrate", "admin", "jobs"}
 # Commands that only read and write the relay need no database.
 NO_DATABASE = {"wot", "demo"}
 

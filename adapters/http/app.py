@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.http.admin_users import AdminUsersController
 from adapters.http.auth import AuthController
+from adapters.http.billing import AdminBillingController, BillingController
 from adapters.http.health import HealthController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
@@ -36,6 +37,16 @@ DEPENDENCIES = {
     "list_sessions": "list_sessions",
     "change_role": "change_role",
     "set_suspension": "set_suspension",
+    "list_plans": "list_plans",
+    "start_subscription": "start_subscription",
+    "get_current_subscription": "get_current_subscription",
+    "cancel_subscription": "cancel_subscription",
+    "get_payment": "get_payment",
+    "get_receipt": "get_receipt",
+    "fake_settle": "fake_settle",
+    "handle_webhook": "handle_webhook",
+    "refund_payment": "refund_payment",
+    "comp_subscription": "comp_subscription",
 }
 
 
@@ -64,7 +75,16 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     http_metrics = HttpMetrics(container.metrics_registry())
     return Litestar(
-        route_handlers=[HealthController, WotController, metrics, me, AuthController, AdminUsersController],
+        route_handlers=[
+            HealthController,
+            WotController,
+            metrics,
+            me,
+            AuthController,
+            AdminUsersController,
+            BillingController,
+            AdminBillingController,
+        ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,

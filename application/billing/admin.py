@@ -1,11 +1,11 @@
 """Admin changes to billing records: refunds and complimentary periods, each audited with the change."""
 
+import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from msgspec import Struct
-
+from application.auth.admin_users import Actor
 from application.billing.settle import release_names
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
@@ -15,17 +15,8 @@ from domain.records.audit import AuditLog
 from domain.records.billing import Payment, Subscription
 
 
-class AdminActor(Struct, frozen=True, kw_only=True):
-    """Who makes an admin change, and from where (for the audit log)."""
-
-    user_id: UUID
-    pubkey: str
-    ip: str | None = None
-    user_agent: str | None = None
-
-
 def _audit(
-    actor: AdminActor, action: str, target: tuple[str, UUID], details: dict[str, Any], now: datetime
+    actor: Actor, action: str, target: tuple[str, UUID], details: dict[str, Any], now: datetime
 ) -> AuditLog:
     return AuditLog.record(
         action=action,
@@ -34,10 +25,18 @@ def _audit(
         actor_pubkey=actor.pubkey,
         target_type=target[0],
         target_id=str(target[1]),
-        ip=actor.ip,
+        ip=_ip_or_none(actor.ip),
         user_agent=actor.user_agent,
-        details=details,
+        details={**details, "via": actor.via},
     )
+
+
+def _ip_or_none(value: str | None) -> str | None:
+    """The caller's address when it is an IP address (a test client or a socket path is not)."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
 
 
 class RefundPayment:
@@ -47,7 +46,7 @@ class RefundPayment:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, actor: AdminActor, payment_id: UUID, reason: str) -> Payment:
+    async def __call__(self, actor: Actor, payment_id: UUID, reason: str) -> Payment:
         now = self._clock.now()
         async with self._uow as uow:
             payment = await uow.payments.get_for_update(payment_id)
@@ -79,7 +78,7 @@ class CompSubscription:
         self._clock = clock
 
     async def __call__(
-        self, actor: AdminActor, user_id: UUID, plan_id: str, days: int, reason: str
+        self, actor: Actor, user_id: UUID, plan_id: str, days: int, reason: str
     ) -> Subscription:
         if not 1 <= days <= 3660:
             raise InvalidInput("days must be in 1..3660", {"days": "out of range"})

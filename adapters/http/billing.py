@@ -1,0 +1,271 @@
+"""Billing over HTTP: plans, subscriptions, payments and receipts, provider webhooks, admin changes."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import SkipValidation
+
+from adapters.http.admin_users import actor_of
+from application.billing.admin import CompSubscription, RefundPayment
+from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
+from application.billing.plans import ListPlans, PricedPlan
+from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
+from domain.auth.principal import Principal
+from domain.records.billing import Payment, Subscription
+
+
+class PlanFeatures(msgspec.Struct):
+    names: int
+    custom_domains: int
+    api_requests_per_minute: int
+
+
+class PlanResponse(msgspec.Struct):
+    id: str
+    name: str
+    period_days: int
+    price_sats: int
+    price_usd_cents: int
+    discount_percent: int
+    discounted_price_sats: int
+    discounted_price_usd_cents: int
+    features: PlanFeatures
+
+    @classmethod
+    def of(cls, priced: PricedPlan) -> "PlanResponse":
+        plan = priced.plan
+        return cls(
+            id=plan.id,
+            name=plan.name,
+            period_days=plan.period_days,
+            price_sats=plan.price_sats,
+            price_usd_cents=plan.price_usd_cents,
+            discount_percent=priced.discount_percent,
+            discounted_price_sats=priced.discounted_price_sats,
+            discounted_price_usd_cents=priced.discounted_price_usd_cents,
+            features=PlanFeatures(**msgspec.structs.asdict(plan.quotas)),
+        )
+
+
+class PlanList(msgspec.Struct):
+    items: list[PlanResponse]
+
+
+class SubscriptionResponse(msgspec.Struct):
+    id: str
+    plan_id: str
+    status: str
+    created_at: datetime
+    starts_at: datetime | None
+    expires_at: datetime | None
+    canceled_at: datetime | None
+    cancel_at_period_end: bool
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> "SubscriptionResponse":
+        return cls(
+            id=str(subscription.id),
+            plan_id=subscription.plan_id,
+            status=subscription.status.value,
+            created_at=subscription.created_at,
+            starts_at=subscription.starts_at,
+            expires_at=subscription.expires_at,
+            canceled_at=subscription.canceled_at,
+            cancel_at_period_end=subscription.canceled_at is not None
+            and subscription.status.value == "active",
+        )
+
+
+class PaymentResponse(msgspec.Struct):
+    id: str
+    status: str
+    provider: str
+    amount: int
+    currency: str
+    checkout_url: str | None
+    bolt11: str | None
+    expires_at: datetime | None
+    paid_at: datetime | None
+    plan_id: str | None
+    subscription_id: str | None
+    list_amount: int | None
+    discount_percent: int
+    receipt_number: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, payment: Payment) -> "PaymentResponse":
+        return cls(
+            id=str(payment.id),
+            status=payment.status.value,
+            provider=payment.provider.value,
+            amount=payment.amount,
+            currency=payment.currency.value,
+            checkout_url=payment.checkout_url,
+            bolt11=payment.bolt11,
+            expires_at=payment.expires_at,
+            paid_at=payment.paid_at,
+            plan_id=payment.plan_id,
+            subscription_id=str(payment.subscription_id) if payment.subscription_id else None,
+            list_amount=payment.list_amount,
+            discount_percent=payment.discount_percent,
+            receipt_number=payment.receipt_number,
+            created_at=payment.created_at,
+        )
+
+
+class ReceiptResponse(msgspec.Struct):
+    receipt_number: str
+    payment_id: str
+    plan_id: str | None
+    provider: str
+    amount: int
+    currency: str
+    list_amount: int | None
+    discount_percent: int
+    paid_at: datetime | None
+    refunded_at: datetime | None
+
+
+class CheckoutRequest(msgspec.Struct, forbid_unknown_fields=True):
+    plan_id: str
+    provider: str
+
+
+class CheckoutResponse(msgspec.Struct):
+    subscription: SubscriptionResponse
+    payment: PaymentResponse
+
+
+class RefundRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+
+
+class CompRequest(msgspec.Struct, forbid_unknown_fields=True):
+    plan_id: str
+    days: int
+    reason: str
+
+
+class WebhookReceived(msgspec.Struct):
+    received: bool = True
+
+
+class BillingController(Controller):
+    path = "/api/v1"
+    tags = ["billing"]
+
+    @get("/plans")
+    async def plans(
+        self, maybe_principal: Principal | None, list_plans: SkipValidation[ListPlans]
+    ) -> PlanList:
+        """Every plan: the list price, and the caller's price after their Web-of-Trust discount."""
+        pubkey = maybe_principal.pubkey if maybe_principal else None
+        return PlanList(items=[PlanResponse.of(priced) for priced in await list_plans(pubkey)])
+
+    @post("/subscriptions", status_code=201)
+    async def subscribe(
+        self,
+        data: CheckoutRequest,
+        principal: Principal,
+        start_subscription: SkipValidation[StartSubscription],
+    ) -> CheckoutResponse:
+        """Orders a plan through a payment provider: the pending subscription and the invoice to pay."""
+        checkout = await start_subscription(principal.user_id, principal.pubkey, data.plan_id, data.provider)
+        return CheckoutResponse(
+            subscription=SubscriptionResponse.of(checkout.subscription),
+            payment=PaymentResponse.of(checkout.payment),
+        )
+
+    @get("/subscriptions/me")
+    async def my_subscription(
+        self, principal: Principal, get_current_subscription: SkipValidation[GetCurrentSubscription]
+    ) -> SubscriptionResponse:
+        """The current subscription (active, else pending), or 404."""
+        return SubscriptionResponse.of(await get_current_subscription(principal.user_id))
+
+    @post("/subscriptions/me/cancel", status_code=200)
+    async def cancel(
+        self, principal: Principal, cancel_subscription: SkipValidation[CancelSubscription]
+    ) -> SubscriptionResponse:
+        """Cancels at the end of the paid period; the subscription stays active until then."""
+        return SubscriptionResponse.of(await cancel_subscription(principal.user_id))
+
+    @get("/payments/{payment_id:uuid}")
+    async def payment(
+        self, payment_id: UUID, principal: Principal, get_payment: SkipValidation[GetPayment]
+    ) -> PaymentResponse:
+        """One of the caller's payments."""
+        return PaymentResponse.of(await get_payment(principal.user_id, payment_id))
+
+    @get("/payments/{payment_id:uuid}/receipt")
+    async def receipt(
+        self, payment_id: UUID, principal: Principal, get_receipt: SkipValidation[GetReceipt]
+    ) -> ReceiptResponse:
+        """The receipt of a paid payment of the caller (404 until it is paid)."""
+        payment = await get_receipt(principal.user_id, payment_id)
+        assert payment.receipt_number is not None
+        return ReceiptResponse(
+            receipt_number=payment.receipt_number,
+            payment_id=str(payment.id),
+            plan_id=payment.plan_id,
+            provider=payment.provider.value,
+            amount=payment.amount,
+            currency=payment.currency.value,
+            list_amount=payment.list_amount,
+            discount_percent=payment.discount_percent,
+            paid_at=payment.paid_at,
+            refunded_at=payment.refunded_at,
+        )
+
+    @post("/payments/{payment_id:uuid}/fake-settle", status_code=200)
+    async def fake_settle(
+        self, payment_id: UUID, principal: Principal, fake_settle: SkipValidation[FakeSettle]
+    ) -> PaymentResponse:
+        """Pays an invoice of the `fake` provider (never in production), as its callback would."""
+        return PaymentResponse.of(await fake_settle(principal.user_id, payment_id))
+
+    @post("/webhooks/{provider:str}", status_code=200)
+    async def webhook(
+        self, provider: str, request: Request[Any, Any, Any], handle_webhook: SkipValidation[HandleWebhook]
+    ) -> WebhookReceived:
+        """A payment provider's callback. The signature is checked over the raw body before it is
+        read; the invoice's state is then fetched from the provider. Redeliveries change nothing."""
+        body = await request.body()
+        await handle_webhook(provider, dict(request.headers), body)
+        return WebhookReceived()
+
+
+class AdminBillingController(Controller):
+    path = "/api/v1/admin"
+    tags = ["admin"]
+
+    @post("/payments/{payment_id:uuid}/refund", status_code=200)
+    async def refund(
+        self,
+        request: Request[Any, Any, Any],
+        payment_id: UUID,
+        data: RefundRequest,
+        admin_principal: Principal,
+        refund_payment: SkipValidation[RefundPayment],
+    ) -> PaymentResponse:
+        """Records a refund made at the provider; audited with the change."""
+        actor = actor_of(request, admin_principal)
+        return PaymentResponse.of(await refund_payment(actor, payment_id, data.reason))
+
+    @post("/users/{user_id:uuid}/comp", status_code=200)
+    async def comp(
+        self,
+        request: Request[Any, Any, Any],
+        user_id: UUID,
+        data: CompRequest,
+        admin_principal: Principal,
+        comp_subscription: SkipValidation[CompSubscription],
+    ) -> SubscriptionResponse:
+        """Gives a plan for some days without payment; audited with the change."""
+        actor = actor_of(request, admin_principal)
+        subscription = await comp_subscription(actor, user_id, data.plan_id, data.days, data.reason)
+        return SubscriptionResponse.of(subscription)
