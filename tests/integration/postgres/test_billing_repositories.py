@@ -60,12 +60,14 @@ async def test_a_locked_payment_makes_a_second_settler_wait_and_see_the_outcome(
     payment = builders.payment(user.id)
     await committed(new_uow, user, payment)
     order: list[str] = []
+    first_locked = asyncio.Event()
 
     async def settle(name: str, hold: asyncio.Event | None) -> PaymentStatus:
         async with new_uow() as uow:
             found = await uow.payments.get_for_update(payment.id)
             assert found is not None
             order.append(name)
+            first_locked.set()
             if hold is not None:
                 await hold.wait()
             if found.status is PaymentStatus.PENDING:
@@ -75,8 +77,7 @@ async def test_a_locked_payment_makes_a_second_settler_wait_and_see_the_outcome(
 
     release = asyncio.Event()
     first = asyncio.create_task(settle("first", release))
-    while not order:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(first_locked.wait(), 10)
     second = asyncio.create_task(settle("second", None))
     await asyncio.sleep(0.2)
     assert order == ["first"]
