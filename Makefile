@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint contracts unit integration bench services clean
+.PHONY: run test lint contracts unit integration bench services tools clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,13 +19,17 @@ run: $(STAMP)
 services:
 	bash scripts/ensure-services.sh
 
+# Command-line tools the tests drive (chromium for the docs page), from Debian's packages.
+tools:
+	bash scripts/ensure-tools.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) services lint
+test: $(STAMP) services tools lint
 	$(BIN)/pytest
 
 unit: $(STAMP)

@@ -7,6 +7,7 @@ from litestar import Litestar
 
 from adapters.http.app import create_app
 from bootstrap.container import Container, describe
+from bootstrap.logs import configure_logging
 from bootstrap.settings import load_settings
 
 log = logging.getLogger("nostr_id")
@@ -15,7 +16,7 @@ log = logging.getLogger("nostr_id")
 def app_from_environment() -> Litestar:
     """Called once per worker process; the parent already resolved embedded services into env."""
     settings = load_settings(os.environ)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     for port, adapter in describe(settings).items():
         log.info("%s port played by %s", port, adapter)
     return create_app(Container(settings=settings), debug=False)

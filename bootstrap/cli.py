@@ -4,8 +4,12 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 
@@ -14,6 +18,7 @@ from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.jobs_commands import run_jobs
 from bootstrap.keys import service_secret_key
+from bootstrap.logs import configure_logging, server_log_config
 from bootstrap.settings import Settings, SettingsError, load_settings
 from bootstrap.wot_commands import demo_seed, wot_score
 
@@ -60,24 +65,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _metrics_directory() -> Iterator[Path]:
+    """A directory for prometheus_client's multiprocess files, empty at start: the one named by
+    PROMETHEUS_MULTIPROC_DIR (emptied), or a fresh temporary one removed at exit."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    if given:
+        directory = Path(given)
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        yield directory
+        return
+    directory = Path(tempfile.mkdtemp(prefix="nostr-id-metrics-"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
     from granian.server import Server
+    from prometheus_client import values
 
     export_to_environment(settings)
     workers = args.workers
     if workers > 1 and settings.redis_url is None:
         log.warning("REDIS_URL is unset: the in-process cache is per process, so serving with one worker")
         workers = 1
-    server = Server(
-        "bootstrap.asgi:app_from_environment",
-        address=args.host,
-        port=args.port,
-        workers=workers,
-        interface=Interfaces.ASGI,
-        factory=True,
-    )
-    server.serve()
+    with _metrics_directory() as metrics_directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_directory)
+        # prometheus_client picks its value store when first imported; workers are forked from this
+        # process, which imported it before the variable was set.
+        values.ValueClass = values.get_value_class()
+        server = Server(
+            "bootstrap.asgi:app_from_environment",
+            address=args.host,
+            port=args.port,
+            workers=workers,
+            interface=Interfaces.ASGI,
+            factory=True,
+            log_dictconfig=server_log_config(),
+        )
+        server.serve()
     return 0
 
 
@@ -157,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"nostr-id: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
     try:
         with with_embedded_defaults(
             settings, database=args.command not in NO_DATABASE, relay=args.command not in NO_RELAY

@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
+from adapters.http.metrics import exposition_registry
 from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -105,6 +106,10 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
+    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
+    metrics_exposition = providers.Singleton(
+        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry
+    )
     service_key = providers.Singleton(service_secret_key, settings)
 
     db_pool = providers.Singleton(create_pool, settings.provided.database_url)

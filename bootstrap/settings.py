@@ -12,6 +12,7 @@ from domain.errors import InvalidInput
 
 ENVIRONMENTS = ("development", "test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 MIN_JWT_SECRET_BYTES = 32
 
 
@@ -34,6 +35,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path(".data")
     dns_nameservers: tuple[str, ...] = ()
     log_level: str = "INFO"
+    log_format: str = "text"
+    # Set by `nostr-id serve` for its workers: prometheus_client's multiprocess mode.
+    prometheus_multiproc_dir: Path | None = None
     btcpay_url: str | None = None
     btcpay_api_key: str | None = None
     btcpay_store_id: str | None = None
@@ -91,6 +95,11 @@ def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
     return value
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = _text(env, name)
+    return Path(value) if value is not None else None
+
+
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     values = _list(env, name)
     for value in values:
@@ -145,6 +154,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         data_dir=Path(_text(env, "DATA_DIR") or ".data"),
         dns_nameservers=_addresses(env, "DNS_NAMESERVERS"),
         log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
+        log_format=_choice(env, "LOG_FORMAT", "text", LOG_FORMATS),
+        prometheus_multiproc_dir=_path(env, "PROMETHEUS_MULTIPROC_DIR"),
         btcpay_url=_url("BTCPAY_URL", _text(env, "BTCPAY_URL"), ("http", "https")),
         btcpay_api_key=_text(env, "BTCPAY_API_KEY"),
         btcpay_store_id=_text(env, "BTCPAY_STORE_ID"),

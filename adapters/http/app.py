@@ -3,15 +3,22 @@
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
+from litestar.static_files import create_static_files_router
 
 from adapters.http.admin_users import AdminUsersController
 from adapters.http.auth import AuthController
 from adapters.http.billing import AdminBillingController, BillingController
+from adapters.http.body import decode_json_body
+from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
@@ -19,10 +26,35 @@ from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.wot import WotController
 
+STATIC_DIR = Path(__file__).parent / "static"
+# Browsers at any origin may call the API: credentials are headers (bearer, NIP-98, API key), never cookies.
+CORS = CORSConfig(
+    allow_origins=["*"],
+    allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
+    expose_headers=[
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+        REQUEST_ID_HEADER,
+    ],
+    allow_credentials=False,
+    max_age=600,
+)
+# The docs page loads only what we serve: Redoc from static/, no web fonts, no outside favicon.
+DOCS = RedocRenderPlugin(
+    path="/",
+    js_url="/static/redoc/redoc.standalone.js",
+    google_fonts=False,
+    favicon="<link rel='icon' href='data:,'>",
+)
+
 # Dependency key seen by handlers -> name of the container provider that supplies it.
 DEPENDENCIES = {
     "check_readiness": "check_readiness",
     "metrics_registry": "metrics_registry",
+    "metrics_exposition": "metrics_exposition",
     "compute_wot_score": "compute_wot_score",
     "compute_wot_scores": "compute_wot_scores",
     "authenticate": "authenticate",
@@ -73,8 +105,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             if inspect.isawaitable(stopped):
                 await stopped
 
-    http_metrics = HttpMetrics(container.metrics_registry())
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             WotController,
@@ -84,14 +115,24 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             AdminUsersController,
             BillingController,
             AdminBillingController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[http_metrics.middleware],
+        before_request=decode_json_body,
+        cors_config=CORS,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         lifespan=[lifespan],
-        openapi_config=OpenAPIConfig(title="nostr-id", version="0.1.0", path="/schema"),
+        # Logging is set up once by the process (text or JSON lines), not replaced by the framework's own.
+        logging_config=None,
+        openapi_config=OpenAPIConfig(
+            title="nostr-id", version="0.1.0", path="/schema", render_plugins=[DOCS]
+        ),
         debug=debug,
     )
+    # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
+    app.asgi_handler = edge(app.asgi_handler, HttpMetrics(container.metrics_registry()))
+    return app

@@ -1,11 +1,21 @@
-"""Prometheus metrics for HTTP traffic, kept in the registry the container owns."""
+"""Prometheus metrics for HTTP traffic, kept in the registry the container owns.
 
-import time
+With several workers (`nostr-id serve --workers N`), prometheus_client's multiprocess mode keeps each
+worker's values in files under PROMETHEUS_MULTIPROC_DIR; `/metrics` then adds them up, so any worker
+answers with the totals of all.
+"""
+
+from pathlib import Path
 
 from litestar import Response, get
 from litestar.params import SkipValidation
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+# Litestar adds the charset to text/* media types itself; a second one makes the header invalid.
+METRICS_MEDIA_TYPE = "; ".join(
+    part for part in CONTENT_TYPE_LATEST.split("; ") if not part.lower().startswith("charset=")
+)
 
 
 class HttpMetrics:
@@ -25,34 +35,21 @@ class HttpMetrics:
             registry=registry,
         )
 
-    def middleware(self, app: ASGIApp) -> ASGIApp:
-        async def measured(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            started = time.perf_counter()
-            status = 500
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
 
-            async def remember_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
 
-            try:
-                await app(scope, receive, remember_status)
-            finally:
-                route = scope.get("path_template") or "unmatched"
-                method = str(scope.get("method", ""))
-                self.requests.labels(method, route, str(status)).inc()
-                self.latency.labels(method, route).observe(time.perf_counter() - started)
-
-        return measured
+def exposition_registry(multiprocess_dir: Path | None, registry: CollectorRegistry) -> CollectorRegistry:
+    """What `/metrics` shows: this process's registry, or the sum over every worker's files."""
+    if multiprocess_dir is None:
+        return registry
+    combined = CollectorRegistry()
+    MultiProcessCollector(combined, path=str(multiprocess_dir))
+    return combined
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics(
-    metrics_registry: SkipValidation[CollectorRegistry],
-) -> Response[bytes]:
-    """Prometheus text exposition of this process's metrics."""
-    return Response(generate_latest(metrics_registry), media_type=CONTENT_TYPE_LATEST)
+def metrics(metrics_exposition: SkipValidation[CollectorRegistry]) -> Response[bytes]:
+    """Prometheus text exposition of this service's metrics."""
+    return Response(generate_latest(metrics_exposition), media_type=METRICS_MEDIA_TYPE)

@@ -70,14 +70,23 @@ def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dic
     return problem(status, str(error), title=error.title, errors=errors, headers=headers)
 
 
+def _field_of(item: dict[str, Any]) -> str:
+    key = str(item.get("key") or "")
+    # Litestar names the whole body "data"; its fields come without that prefix.
+    if key == "data" or (not key and item.get("source") == "body"):
+        return "body"
+    return key or str(item.get("source") or "request")
+
+
 def _validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
+    """A decoded body or a parameter that breaks a rule: 422 naming each field."""
     extra = error.extra if isinstance(error.extra, list) else []
     errors = [
-        {"field": str(item.get("key") or item.get("source") or ""), "message": str(item.get("message", ""))}
+        {"field": _field_of(item), "message": str(item.get("message", ""))}
         for item in extra
         if isinstance(item, dict)
     ]
-    return problem(400, "The request is not valid.", title="Invalid request", errors=errors)
+    return problem(422, "The request breaks a rule.", title="Invalid input", errors=errors)
 
 
 def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:

@@ -5,8 +5,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.params import JSONBody, SkipValidation
 
+from adapters.http.fields import PubkeyParameter, PubkeyText
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
 from domain.nostr.nip19 import encode_npub
 
@@ -47,7 +49,10 @@ class WotFiguresResponse(msgspec.Struct):
 
 
 class WotBatchRequest(msgspec.Struct):
-    pubkeys: Annotated[list[str], msgspec.Meta(max_length=MAX_BATCH, description="hex or npub, at most 100")]
+    pubkeys: Annotated[
+        list[PubkeyText],
+        msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
+    ]
 
 
 class WotBatchResponse(msgspec.Struct):
@@ -58,16 +63,16 @@ class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}")
+    @get("/{pubkey:str}", **problem_responses(422, 429, 503))
     async def score(
         self,
-        pubkey: FromPath[str],
+        pubkey: PubkeyParameter,
         compute_wot_score: SkipValidation[ComputeWotFigures],
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
         return WotFiguresResponse.of(await compute_wot_score(pubkey))
 
-    @post("/batch", status_code=200)
+    @post("/batch", status_code=200, **problem_responses(*JSON_BODY, 429, 503))
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],

@@ -80,6 +80,10 @@ def decode_nprofile(text: str) -> Profile:
     return Profile(pubkey=pubkey, relays=tuple(relays))
 
 
+# The text forms of a public key the API accepts: 64 hex characters or an npub (bech32, 63 characters).
+PUBKEY_TEXT_PATTERN = r"^([0-9a-fA-F]{64}|npub1[02-9ac-hj-np-z]{58})$"
+
+
 def parse_pubkey(text: str) -> str:
     """Accepts a 64-character hex key, an npub or an nprofile; returns lowercase hex."""
     candidate = text.strip()
