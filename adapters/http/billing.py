@@ -1,7 +1,7 @@
 """Billing over HTTP: plans, subscriptions, payments and receipts, provider webhooks, admin changes."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import SkipValidation
 
 from adapters.http.admin_users import actor_of
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
 from application.billing.plans import ListPlans, PricedPlan
@@ -131,8 +132,8 @@ class ReceiptResponse(msgspec.Struct):
 
 
 class CheckoutRequest(msgspec.Struct, forbid_unknown_fields=True):
-    plan_id: str
-    provider: str
+    plan_id: Annotated[str, msgspec.Meta(pattern="^[a-z0-9_-]{1,64}$", description="a plan of GET /plans")]
+    provider: Literal["btcpay", "lnbits", "stripe", "fake"]
 
 
 class CheckoutResponse(msgspec.Struct):
@@ -140,14 +141,17 @@ class CheckoutResponse(msgspec.Struct):
     payment: PaymentResponse
 
 
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
 class RefundRequest(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
+    reason: Reason
 
 
 class CompRequest(msgspec.Struct, forbid_unknown_fields=True):
-    plan_id: str
-    days: int
-    reason: str
+    plan_id: Annotated[str, msgspec.Meta(pattern="^[a-z0-9_-]{1,64}$")]
+    days: Annotated[int, msgspec.Meta(ge=1, le=3660)]
+    reason: Reason
 
 
 class WebhookReceived(msgspec.Struct):
@@ -158,7 +162,7 @@ class BillingController(Controller):
     path = "/api/v1"
     tags = ["billing"]
 
-    @get("/plans")
+    @get("/plans", **problem_responses(401, 503))
     async def plans(
         self, maybe_principal: Principal | None, list_plans: SkipValidation[ListPlans]
     ) -> PlanList:
@@ -166,7 +170,7 @@ class BillingController(Controller):
         pubkey = maybe_principal.pubkey if maybe_principal else None
         return PlanList(items=[PlanResponse.of(priced) for priced in await list_plans(pubkey)])
 
-    @post("/subscriptions", status_code=201)
+    @post("/subscriptions", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 409, 502, 503))
     async def subscribe(
         self,
         data: CheckoutRequest,
@@ -180,28 +184,28 @@ class BillingController(Controller):
             payment=PaymentResponse.of(checkout.payment),
         )
 
-    @get("/subscriptions/me")
+    @get("/subscriptions/me", **problem_responses(401, 403, 404))
     async def my_subscription(
         self, principal: Principal, get_current_subscription: SkipValidation[GetCurrentSubscription]
     ) -> SubscriptionResponse:
         """The current subscription (active, else pending), or 404."""
         return SubscriptionResponse.of(await get_current_subscription(principal.user_id))
 
-    @post("/subscriptions/me/cancel", status_code=200)
+    @post("/subscriptions/me/cancel", status_code=200, **problem_responses(401, 403, 404))
     async def cancel(
         self, principal: Principal, cancel_subscription: SkipValidation[CancelSubscription]
     ) -> SubscriptionResponse:
         """Cancels at the end of the paid period; the subscription stays active until then."""
         return SubscriptionResponse.of(await cancel_subscription(principal.user_id))
 
-    @get("/payments/{payment_id:uuid}")
+    @get("/payments/{payment_id:uuid}", **problem_responses(400, 401, 403, 404))
     async def payment(
         self, payment_id: UUID, principal: Principal, get_payment: SkipValidation[GetPayment]
     ) -> PaymentResponse:
         """One of the caller's payments."""
         return PaymentResponse.of(await get_payment(principal.user_id, payment_id))
 
-    @get("/payments/{payment_id:uuid}/receipt")
+    @get("/payments/{payment_id:uuid}/receipt", **problem_responses(400, 401, 403, 404))
     async def receipt(
         self, payment_id: UUID, principal: Principal, get_receipt: SkipValidation[GetReceipt]
     ) -> ReceiptResponse:
@@ -221,14 +225,18 @@ class BillingController(Controller):
             refunded_at=payment.refunded_at,
         )
 
-    @post("/payments/{payment_id:uuid}/fake-settle", status_code=200)
+    @post(
+        "/payments/{payment_id:uuid}/fake-settle",
+        status_code=200,
+        **problem_responses(400, 401, 403, 404, 409, 503),
+    )
     async def fake_settle(
         self, payment_id: UUID, principal: Principal, fake_settle: SkipValidation[FakeSettle]
     ) -> PaymentResponse:
         """Pays an invoice of the `fake` provider (never in production), as its callback would."""
         return PaymentResponse.of(await fake_settle(principal.user_id, payment_id))
 
-    @post("/webhooks/{provider:str}", status_code=200)
+    @post("/webhooks/{provider:str}", status_code=200, **problem_responses(400, 404, 502, 503))
     async def webhook(
         self, provider: str, request: Request[Any, Any, Any], handle_webhook: SkipValidation[HandleWebhook]
     ) -> WebhookReceived:
@@ -243,7 +251,11 @@ class AdminBillingController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]
 
-    @post("/payments/{payment_id:uuid}/refund", status_code=200)
+    @post(
+        "/payments/{payment_id:uuid}/refund",
+        status_code=200,
+        **problem_responses(*JSON_BODY, 401, 403, 404, 409),
+    )
     async def refund(
         self,
         request: Request[Any, Any, Any],
@@ -256,7 +268,7 @@ class AdminBillingController(Controller):
         actor = actor_of(request, admin_principal)
         return PaymentResponse.of(await refund_payment(actor, payment_id, data.reason))
 
-    @post("/users/{user_id:uuid}/comp", status_code=200)
+    @post("/users/{user_id:uuid}/comp", status_code=200, **problem_responses(*JSON_BODY, 401, 403, 404, 409))
     async def comp(
         self,
         request: Request[Any, Any, Any],
