@@ -160,7 +160,8 @@ async def _mapped_errors() -> AsyncIterator[None]:
         raise ProviderError(f"Stripe failed ({error.http_status}); retry later") from error
 
 
-def _invoice(session: Any) -> ProviderInvoice:
+def _invoice(resource: Any) -> ProviderInvoice:
+    session: dict[str, Any] = resource.to_dict()
     if session.get("payment_status") == "paid":
         state = InvoiceState.PAID
     elif session.get("status") == "expired":
