@@ -18,6 +18,7 @@ run: $(STAMP)
 
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-lnbits.sh
 
 # Command-line tools the tests drive (chromium for the docs page), from Debian's packages.
 tools:

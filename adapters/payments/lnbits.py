@@ -99,7 +99,11 @@ class LnbitsProvider:
     def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> WebhookNotice:
         # Unsigned by design: only the payment hash is read, and the invoice is then re-fetched.
         try:
-            payment_hash = json.loads(body)["payment_hash"]
+            payment = json.loads(body)
+            # LNbits 1.x posts `json=payment.json()`: the payment as a JSON string inside JSON.
+            if isinstance(payment, str):
+                payment = json.loads(payment)
+            payment_hash = payment["payment_hash"]
         except (ValueError, KeyError, TypeError) as error:
             raise UnreadableWebhook("the LNbits callback names no payment_hash") from error
         if not isinstance(payment_hash, str) or PAYMENT_HASH.fullmatch(payment_hash) is None:

@@ -134,6 +134,8 @@ def test_lnbits_callbacks_are_only_a_payment_hash_to_refetch() -> None:
     payment_hash = "ab" * 32
     body = json.dumps({"payment_hash": payment_hash, "amount": 2_100_000, "status": "success"}).encode()
     assert provider.verify_webhook({}, body, NOW).invoice_id == payment_hash
+    as_lnbits_sends_it = json.dumps(body.decode()).encode()
+    assert provider.verify_webhook({}, as_lnbits_sends_it, NOW).invoice_id == payment_hash
     for bad in (b"{}", b"not json", json.dumps({"payment_hash": "../etc"}).encode()):
         with pytest.raises(UnreadableWebhook):
             provider.verify_webhook({}, bad, NOW)
