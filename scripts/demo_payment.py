@@ -17,7 +17,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domain.nostr.signing import generate_secret_key, sign_event  # noqa: E402
+from domain.nostr.signing import generate_secret_key, sign_event
 
 
 def main() -> int:
@@ -35,7 +35,8 @@ def main() -> int:
             content="",
             created_at=int(time.time()),
         )
-        login = client.post("/api/v1/auth/login", json={"event": msgspec.to_builtins(event)}).raise_for_status()
+        login = client.post("/api/v1/auth/login", json={"event": msgspec.to_builtins(event)})
+        login.raise_for_status()
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         print("signed in as", login.json()["user"]["npub"])
 
@@ -43,7 +44,8 @@ def main() -> int:
             "/api/v1/subscriptions", json={"plan_id": args.plan, "provider": "fake"}, headers=headers
         ).raise_for_status()
         payment = checkout.json()["payment"]
-        print(f"ordered {args.plan}: payment {payment['id']}, {payment['amount']} {payment['currency']}, pending")
+        amount = f"{payment['amount']} {payment['currency']}"
+        print(f"ordered {args.plan}: payment {payment['id']}, {amount}, pending")
 
         client.post(f"/api/v1/payments/{payment['id']}/fake-settle", headers=headers).raise_for_status()
         receipt = client.get(f"/api/v1/payments/{payment['id']}/receipt", headers=headers).raise_for_status()
