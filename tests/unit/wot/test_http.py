@@ -117,7 +117,7 @@ async def test_batch_answers_in_order(client: AsyncTestClient[Litestar]) -> None
 async def test_batch_over_one_hundred_is_rejected(client: AsyncTestClient[Litestar]) -> None:
     response = await client.post("/api/v1/wot/batch", json={"pubkeys": [PUB["dave"]] * 101})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
