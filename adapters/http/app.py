@@ -124,7 +124,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=decode_json_body,
         cors_config=CORS,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        # Brotli when the client accepts it, else gzip; answers under 500 bytes go as they are.
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
         lifespan=[lifespan],
         # Logging is set up once by the process (text or JSON lines), not replaced by the framework's own.
         logging_config=None,

@@ -1,9 +1,10 @@
 """The one way a request body is read: JSON only, decoded once, before the handler's data is built.
 
 Installed app-wide as Litestar's `before_request` hook, it applies to every route that takes a
-`data` parameter: another content type is 415, a body that is not JSON we can decode (malformed,
-empty, nested too deeply) is 400. The decoded value is what Litestar then converts into the route's
-request Struct; a value that breaks one of the Struct's rules becomes 422 in `problems.py`.
+`data` parameter: a body of another content type is 415, a body that is missing or is not JSON we
+can decode (malformed, nested too deeply) is 400. The decoded value is what Litestar then converts
+into the route's request Struct; a value that breaks one of the Struct's rules becomes 422 in
+`problems.py`.
 """
 
 from typing import Any
@@ -23,13 +24,13 @@ def is_json(content_type: str) -> bool:
 async def decode_json_body(request: Request[Any, Any, Any]) -> None:
     if "data" not in request.route_handler.parsed_fn_signature.parameters:
         return
+    if not await request.body():
+        raise ClientException("The body is empty; a JSON document is expected.")
     content_type = request.headers.get("content-type", "")
     if not is_json(content_type):
         raise HTTPException(
             status_code=415, detail=f"The body must be {JSON_MEDIA_TYPE}, not {content_type or 'unnamed'}."
         )
-    if not await request.body():
-        raise ClientException("The body is empty; a JSON document is expected.")
     try:
         await request.json()
     except (SerializationException, RecursionError):

@@ -18,7 +18,7 @@ from domain.nostr.nip19 import encode_npub
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 
-EXAMPLES = 300
+EXAMPLES = 200
 
 # Valid pubkeys in either text form, so schema-valid requests carry npubs whose checksum holds.
 _keys = st.binary(min_size=32, max_size=32).map(bytes.hex)

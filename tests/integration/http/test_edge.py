@@ -2,7 +2,6 @@
 metrics, HEAD, CORS, compression and request ids. Built from the real container (memory relay and
 cache, the test PostgreSQL) and `create_app`."""
 
-import gzip
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -64,6 +63,7 @@ async def test_h1_other_content_type_is_415(client):
     for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
         _assert_problem(await _post_batch(client, body, content_type), 415)
     assert (await _post_batch(client, body, "application/json; charset=utf-8")).status_code == 200
+    _assert_problem(await client.post("/api/v1/wot/batch"), 400)
 
 
 async def test_h1_rule_broken_is_422_naming_the_field(client):
@@ -194,23 +194,25 @@ async def test_cors_preflight_and_exposed_headers(client):
     assert "access-control-allow-credentials" not in response.headers
 
 
-async def test_answers_are_gzipped_when_accepted(client):
+async def test_answers_are_compressed_as_the_client_accepts(client):
     body = json.dumps({"pubkeys": [HEX] * 100})
-    compressed = await client.post(
-        "/api/v1/wot/batch",
-        content=body,
-        headers={"content-type": "application/json", "accept-encoding": "gzip"},
-    )
-    plain = await client.post(
-        "/api/v1/wot/batch",
-        content=body,
-        headers={"content-type": "application/json", "accept-encoding": "identity"},
-    )
-    assert compressed.headers["content-encoding"] == "gzip"
+    answers = {}
+    for accepted in ("br", "gzip", "gzip, br", "identity"):
+        answers[accepted] = await client.post(
+            "/api/v1/wot/batch",
+            content=body,
+            headers={"content-type": "application/json", "accept-encoding": accepted},
+        )
+    plain = answers["identity"]
     assert "content-encoding" not in plain.headers
-    assert compressed.json() == plain.json()
-    assert len(gzip.compress(plain.content)) < len(plain.content)
-    assert int(compressed.headers["content-length"]) < len(plain.content)
+    assert answers["br"].headers["content-encoding"] == "br"
+    assert answers["gzip"].headers["content-encoding"] == "gzip"
+    assert answers["gzip, br"].headers["content-encoding"] == "br"
+    for accepted, answer in answers.items():
+        assert answer.json() == plain.json(), accepted
+        assert "accept-encoding" in answer.headers.get("vary", "").lower() or accepted == "identity"
+    assert int(answers["gzip"].headers["content-length"]) < len(plain.content) // 4
+    assert int(answers["br"].headers["content-length"]) < len(plain.content) // 4
 
 
 async def test_request_id_on_every_answer_and_in_its_log_line(client, caplog):
