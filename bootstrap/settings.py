@@ -14,6 +14,10 @@ ENVIRONMENTS = ("development", "test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 MIN_JWT_SECRET_BYTES = 32
+# A signing secret containing one of these, or made of few distinct characters, is a default that
+# was never replaced.
+PLACEHOLDER_WORDS = ("change", "secret", "default", "example", "password", "placeholder", "insecure")
+MIN_SECRET_VARIETY = 10
 
 
 class SettingsError(ValueError):
@@ -122,6 +126,15 @@ def _plans(env: Mapping[str, str]) -> tuple[Plan, ...]:
     return plans
 
 
+def _check_signing_secret(secret: str) -> None:
+    """Outside development the signing secret must look random: not a placeholder, not a key."""
+    lowered = secret.lower()
+    if any(word in lowered for word in PLACEHOLDER_WORDS) or len(set(secret)) < MIN_SECRET_VARIETY:
+        raise SettingsError("JWT_SECRET: looks like a placeholder; use a random value (openssl rand -hex 32)")
+    if secret.lstrip().startswith(("-----BEGIN", "{", "ssh-", "ecdsa-")):
+        raise SettingsError("JWT_SECRET: looks like a public key or JWK; HS256 needs a random shared secret")
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Builds Settings from environment variables; raises SettingsError naming the bad variable."""
     environment = _choice(env, "ENVIRONMENT", "development", ENVIRONMENTS)
@@ -135,6 +148,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         raise SettingsError(f"JWT_SECRET: must be at least {MIN_JWT_SECRET_BYTES} bytes")
     if environment != "development" and jwt_secret is None:
         raise SettingsError("JWT_SECRET: required outside development")
+    if environment != "development" and jwt_secret is not None:
+        _check_signing_secret(jwt_secret)
     if environment != "development" and _text(env, "SERVICE_NSEC") is None:
         raise SettingsError("SERVICE_NSEC: required outside development")
     return Settings(

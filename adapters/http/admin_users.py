@@ -8,12 +8,14 @@ from litestar import Controller, Request, post
 from litestar.params import SkipValidation
 
 from adapters.http.me import UserResponse
+from adapters.http.principal import SIGNED_IN, client_ip
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal
 from domain.records.users import User, UserRole
 
 
-class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
+class RoleRequest(msgspec.Struct):
     role: Literal["user", "admin"]
 
 
@@ -30,7 +32,7 @@ def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
     return Actor(
         user_id=admin.user_id,
         pubkey=admin.pubkey,
-        ip=request.client.host if request.client else None,
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )
 
@@ -39,7 +41,7 @@ class AdminUsersController(Controller):
     path = "/api/v1/admin/users"
     tags = ["admin"]
 
-    @post("/{user_id:uuid}/suspend", status_code=200)
+    @post("/{user_id:uuid}/suspend", status_code=200, **problem_responses(*SIGNED_IN, 404, 409, 422))
     async def suspend(
         self,
         request: Request[Any, Any, Any],
@@ -51,7 +53,7 @@ class AdminUsersController(Controller):
         user = await set_suspension(user_id, suspended=True, actor=actor_of(request, admin_principal))
         return AdminUserResponse.of_user(user)
 
-    @post("/{user_id:uuid}/unsuspend", status_code=200)
+    @post("/{user_id:uuid}/unsuspend", status_code=200, **problem_responses(*SIGNED_IN, 404, 409, 422))
     async def unsuspend(
         self,
         request: Request[Any, Any, Any],
@@ -63,7 +65,7 @@ class AdminUsersController(Controller):
         user = await set_suspension(user_id, suspended=False, actor=actor_of(request, admin_principal))
         return AdminUserResponse.of_user(user)
 
-    @post("/{user_id:uuid}/role", status_code=200)
+    @post("/{user_id:uuid}/role", status_code=200, **problem_responses(*SIGNED_IN, *JSON_BODY, 404))
     async def role(
         self,
         request: Request[Any, Any, Any],

@@ -110,12 +110,12 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             HealthController,
             WotController,
             metrics,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             me,
             AuthController,
             AdminUsersController,
             BillingController,
             AdminBillingController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},

@@ -1,7 +1,7 @@
 """Sign-in and sessions: /api/v1/auth/*."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -9,6 +9,8 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import SkipValidation
 
 from adapters.http.me import UserResponse
+from adapters.http.principal import SIGNED_IN, client_ip
+from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.session_admin import (
     ListSessions,
     Origin,
@@ -28,12 +30,39 @@ class ChallengeResponse(msgspec.Struct):
     expires_at: datetime
 
 
-class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    event: Event
+HEX64 = "^[0-9a-f]{64}$"
+HEX128 = "^[0-9a-f]{128}$"
 
 
-class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: str
+class SignedEvent(msgspec.Struct):
+    """A signed Nostr event (NIP-01) as it travels in JSON."""
+
+    id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
+    pubkey: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex public key")]
+    created_at: Annotated[int, msgspec.Meta(ge=0, le=2**40, description="Unix time in seconds")]
+    kind: Annotated[int, msgspec.Meta(ge=0, le=65535)]
+    tags: Annotated[list[list[str]], msgspec.Meta(max_length=100)]
+    content: Annotated[str, msgspec.Meta(max_length=4096)]
+    sig: Annotated[str, msgspec.Meta(pattern=HEX128, description="lowercase hex BIP-340 signature")]
+
+    def to_event(self) -> Event:
+        return Event(
+            id=self.id,
+            pubkey=self.pubkey,
+            created_at=self.created_at,
+            kind=self.kind,
+            tags=tuple(tuple(tag) for tag in self.tags),
+            content=self.content,
+            sig=self.sig,
+        )
+
+
+class LoginRequest(msgspec.Struct):
+    event: SignedEvent
+
+
+class RefreshRequest(msgspec.Struct):
+    refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
 class TokenResponse(msgspec.Struct):
@@ -68,31 +97,31 @@ class SessionsResponse(msgspec.Struct):
 
 
 def origin_of(request: Request[Any, Any, Any]) -> Origin:
-    return Origin(
-        ip=request.client.host if request.client else None, user_agent=request.headers.get("user-agent")
-    )
+    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["sign-in and sessions"]
 
-    @post("/challenge", status_code=201)
+    @post("/challenge", status_code=201, **problem_responses(429, 503))
     async def challenge(self, issue_challenge: SkipValidation[IssueChallenge]) -> ChallengeResponse:
         """A single-use sign-in challenge, valid for five minutes."""
         issued = await issue_challenge()
         return ChallengeResponse(challenge=issued.challenge, expires_at=issued.expires_at)
 
-    @post("/login", status_code=200)
+    @post("/login", status_code=200, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
     async def login(
         self, request: Request[Any, Any, Any], data: LoginRequest, login: SkipValidation[Login]
     ) -> TokenResponse:
         """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
         origin = origin_of(request)
-        signed_in = await login(SignInRequest(event=data.event, ip=origin.ip, user_agent=origin.user_agent))
+        signed_in = await login(
+            SignInRequest(event=data.event.to_event(), ip=origin.ip, user_agent=origin.user_agent)
+        )
         return TokenResponse.of(signed_in)
 
-    @post("/refresh", status_code=200)
+    @post("/refresh", status_code=200, **problem_responses(*JSON_BODY, 401, 429, 503))
     async def refresh(
         self,
         request: Request[Any, Any, Any],
@@ -102,14 +131,14 @@ class AuthController(Controller):
         """A new token pair for a refresh token, which is used up; reusing it ends its session."""
         return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
 
-    @post("/logout", status_code=204)
+    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN))
     async def logout(
         self, request: Request[Any, Any, Any], principal: Principal, sign_out: SkipValidation[SignOut]
     ) -> None:
         """Ends this session."""
         await sign_out(principal, origin_of(request))
 
-    @post("/logout-all", status_code=204)
+    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN))
     async def logout_all(
         self,
         request: Request[Any, Any, Any],
@@ -119,7 +148,7 @@ class AuthController(Controller):
         """Ends every session of the signed-in user."""
         await sign_out_everywhere(principal, origin_of(request))
 
-    @get("/sessions")
+    @get("/sessions", **problem_responses(*SIGNED_IN))
     async def sessions(
         self, principal: Principal, list_sessions: SkipValidation[ListSessions]
     ) -> SessionsResponse:
@@ -127,7 +156,7 @@ class AuthController(Controller):
         views = await list_sessions(principal)
         return SessionsResponse(items=[SessionResponse(**msgspec.structs.asdict(view)) for view in views])
 
-    @delete("/sessions/{session_id:uuid}", status_code=204)
+    @delete("/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN, 404, 422))
     async def revoke_session(
         self,
         request: Request[Any, Any, Any],

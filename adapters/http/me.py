@@ -7,6 +7,8 @@ import msgspec
 from litestar import get
 from litestar.params import SkipValidation
 
+from adapters.http.principal import SIGNED_IN
+from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
@@ -43,7 +45,7 @@ class MeResponse(msgspec.Struct):
     nip05: list[dict[str, Any]]
 
 
-@get("/api/v1/me", tags=["account"])
+@get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
 async def me(principal: Principal, get_me: SkipValidation[GetMe]) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)

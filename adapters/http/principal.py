@@ -16,6 +16,7 @@ reaches only endpoints declared with `opt=requires_scope(...)` for a scope the k
 else it is refused with 403. A 401 carries `WWW-Authenticate`.
 """
 
+import ipaddress
 from typing import Any
 
 from litestar import Request
@@ -26,6 +27,9 @@ from domain.auth.principal import Principal
 from domain.errors import Forbidden, Unauthorized
 
 SCOPE_OPTION = "scope"
+# What any route behind `principal` can answer besides its own errors: no or a bad credential (401),
+# an API key outside its scopes (403), the database or cache down (503). For `problem_responses`.
+SIGNED_IN = (401, 403, 503)
 AUTHORIZATION = "authorization"
 API_KEY_HEADER = "x-api-key"
 
@@ -38,9 +42,19 @@ def requires_scope(scope: str) -> dict[str, str]:
 def request_url(request: Request[Any, Any, Any], public_url: str) -> str:
     """The absolute URL of the request on the configured public origin; never from forwarded headers."""
     raw_path = request.scope.get("raw_path")
-    path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    # Some servers (and httpx's test transport) leave the query string on raw_path.
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.scope["path"]
     query = request.scope.get("query_string", b"").decode("latin-1")
     return public_url.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    """The peer's IP address as the server saw it (never a forwarded header); None if not an IP."""
+    host = request.client.host if request.client else None
+    try:
+        return str(ipaddress.ip_address(host)) if host else None
+    except ValueError:
+        return None
 
 
 async def _maybe_principal(
@@ -57,7 +71,7 @@ async def _maybe_principal(
             authorization=authorization,
             api_key=request.headers.get(API_KEY_HEADER),
             body=body,
-            ip=request.client.host if request.client else None,
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
     )

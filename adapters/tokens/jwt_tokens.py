@@ -115,4 +115,6 @@ def _reason(error: jwt.InvalidTokenError) -> str:
         return "algorithm not allowed"
     if isinstance(error, jwt.InvalidSignatureError):
         return "bad signature"
+    if "critical" in str(error).lower():
+        return "unknown critical header parameter"
     return "malformed"

@@ -1,7 +1,7 @@
 """Nostr sign-in: issue a challenge, then exchange a signed answer for a session."""
 
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from msgspec import Struct
 
@@ -10,7 +10,7 @@ from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import SignedIn, start_session
 from domain.auth.sign_in import SignInRefused, check_sign_in_event
 from domain.clock import Clock
-from domain.errors import Forbidden
+from domain.errors import Conflict, Forbidden
 from domain.nostr.event import Event
 from domain.ports.auth import AccessTokens
 from domain.ports.cache import CacheUnavailable
@@ -65,6 +65,23 @@ class Login:
         now = self._clock.now()
         challenge = check_sign_in_event(request.event, public_url=self._public_url, now=now)
         pubkey = request.event.pubkey
+        for attempt in range(2):
+            try:
+                signed_in = await self._sign_in(challenge, request, now)
+                break
+            except Conflict:
+                # Another sign-in made this pubkey's account at the same moment: ours rolled back,
+                # the challenge included; the second attempt finds the account.
+                if attempt:
+                    raise
+        # A cached "no account for this pubkey" must not outlive the registration; if the cache is
+        # down, NIP-98 meets the account when it tries to register it again.
+        with suppress(CacheUnavailable):
+            await self._verdicts.pubkeys.invalidate(pubkey)
+        return signed_in
+
+    async def _sign_in(self, challenge: str, request: SignInRequest, now: datetime) -> SignedIn:
+        pubkey = request.event.pubkey
         async with self._uow() as uow:
             if await uow.auth_challenges.consume(challenge, now) is None:
                 raise SignInRefused("sign-in: the challenge is unknown, already used or expired")
@@ -88,8 +105,4 @@ class Login:
                 )
             )
             await uow.commit()
-        # A cached "no account for this pubkey" must not outlive the registration; if the cache is
-        # down, NIP-98 meets the account when it tries to register it again.
-        with suppress(CacheUnavailable):
-            await self._verdicts.pubkeys.invalidate(pubkey)
         return signed_in

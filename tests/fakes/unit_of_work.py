@@ -200,7 +200,7 @@ class FakeSessionRepository:
         session = self._rows.get(session_id)
         if session is None or not session.is_usable(now):
             return False
-        self._rows.replace(session_id, structs.replace(session, rotated_at=now, last_used_at=now))
+        self._rows.write_through(session_id, structs.replace(session, rotated_at=now, last_used_at=now))
         return True
 
     async def _revoke_where(self, matches: Callable[[Session], bool], now: datetime) -> int:

@@ -4,7 +4,7 @@ import pytest
 
 from bootstrap.settings import SettingsError, load_settings
 
-SECRET = "s" * 32
+SECRET = "3f9a1c7e5b2d8046af13c9e7b5d20864"
 
 
 def test_defaults_select_embedded_services_and_development():
@@ -75,3 +75,35 @@ def test_j7_a_short_signing_secret_stops_start_up_in_any_environment():
 def test_production_accepts_a_long_secret():
     settings = load_settings({"ENVIRONMENT": "production", "JWT_SECRET": SECRET, "SERVICE_NSEC": "nsec1x"})
     assert settings.jwt_secret == SECRET
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "change-me-change-me-change-me-change-me",
+        "my-super-secret-jwt-signing-key-for-prod",
+        "a" * 64,
+        "abababababababababababababababab",
+    ],
+)
+def test_j7_a_default_or_placeholder_signing_secret_stops_start_up_outside_development(secret):
+    with pytest.raises(SettingsError, match=r"^JWT_SECRET: looks like a placeholder"):
+        load_settings({"ENVIRONMENT": "production", "JWT_SECRET": secret, "SERVICE_NSEC": "nsec1x"})
+    with pytest.raises(SettingsError, match=r"^JWT_SECRET:"):
+        load_settings({"ENVIRONMENT": "test", "JWT_SECRET": secret, "SERVICE_NSEC": "nsec1x"})
+
+
+def test_j2_a_public_key_or_jwk_as_the_signing_secret_stops_start_up_outside_development():
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
+    jwk = (
+        '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",'
+        '"y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}'
+    )
+    for secret in (pem, jwk):
+        with pytest.raises(SettingsError, match=r"^JWT_SECRET: looks like a public key or JWK"):
+            load_settings({"ENVIRONMENT": "production", "JWT_SECRET": secret, "SERVICE_NSEC": "nsec1x"})
+
+
+def test_development_may_run_with_any_long_secret_or_none():
+    assert load_settings({"JWT_SECRET": "a" * 32}).jwt_secret == "a" * 32
+    assert load_settings({}).jwt_secret is None
