@@ -17,7 +17,7 @@ from domain.errors import (
     NotFound,
     Unauthorized,
 )
-from domain.ports.payments import InvalidWebhookSignature, ProviderRejectedCredentials, UnreadableWebhook
+from domain.ports.payments import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")
@@ -27,7 +27,7 @@ WWW_AUTHENTICATE = 'Bearer realm="nostr-id", Nostr realm="nostr-id"'
 _STATUS_OF: list[tuple[type[DomainError], int]] = [
     (InvalidWebhookSignature, 400),
     (UnreadableWebhook, 400),
-    (ProviderRejectedCredentials, 502),
+    (ProviderMisconfigured, 502),
     (InvalidInput, 422),
     (NotFound, 404),
     (Conflict, 409),

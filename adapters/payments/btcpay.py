@@ -84,7 +84,7 @@ class BtcpayProvider:
             try:
                 async with outside_call(NAME):
                     response = await client.post(self._invoices, json=body)
-                    raise_for_answer(NAME, response)
+                    raise_for_answer(NAME, response, creating=True)
                     return _invoice(response.json())
             except ProviderError as first_failure:
                 if type(first_failure) is not ProviderError:
@@ -97,7 +97,7 @@ class BtcpayProvider:
                 if existing:
                     return _invoice(existing[0])
                 response = await client.post(self._invoices, json=body)
-                raise_for_answer(NAME, response)
+                raise_for_answer(NAME, response, creating=True)
                 return _invoice(response.json())
 
     async def fetch_invoice(self, invoice_id: str) -> ProviderInvoice:

@@ -8,6 +8,7 @@ import httpx
 from domain.ports.payments import (
     ProviderError,
     ProviderInvoiceNotFound,
+    ProviderMisconfigured,
     ProviderRateLimited,
     ProviderRejectedCredentials,
 )
@@ -22,8 +23,11 @@ def _retry_after(response: httpx.Response) -> int:
         return 30
 
 
-def raise_for_answer(provider: str, response: httpx.Response) -> None:
-    """Does nothing for 2xx; otherwise raises the error of ours that the status means."""
+def raise_for_answer(provider: str, response: httpx.Response, *, creating: bool = False) -> None:
+    """Does nothing for 2xx; otherwise raises the error of ours that the status means.
+
+    A 404 to a creation means the store or wallet we are configured with is unknown to the provider.
+    """
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -31,6 +35,8 @@ def raise_for_answer(provider: str, response: httpx.Response) -> None:
         raise ProviderRejectedCredentials(
             f"{provider} rejected our credentials ({status}); check its API key and permissions"
         )
+    if status == 404 and creating:
+        raise ProviderMisconfigured(f"{provider} does not know the store or wallet we are configured with")
     if status == 404:
         raise ProviderInvoiceNotFound(f"{provider} does not know this invoice")
     if status == 429:

@@ -69,7 +69,7 @@ class LnbitsProvider:
             except httpx.ConnectError:
                 # Refused before anything was sent: LNbits never saw the first attempt.
                 response = await client.post("/api/v1/payments", json=body)
-            raise_for_answer(NAME, response)
+            raise_for_answer(NAME, response, creating=True)
             data = response.json()
         payment_hash = str(data["payment_hash"])
         return ProviderInvoice(

@@ -74,7 +74,11 @@ class ProviderError(DependencyUnavailable):
     title = "Payment provider unavailable"
 
 
-class ProviderRejectedCredentials(ProviderError):
+class ProviderMisconfigured(ProviderError):
+    """The provider refuses our configuration (a store or wallet it does not know); retrying will not help."""
+
+
+class ProviderRejectedCredentials(ProviderMisconfigured):
     """The provider answered 401/403: our API key is wrong or lacks a permission."""
 
 

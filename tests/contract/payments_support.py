@@ -13,6 +13,7 @@ from domain.ports.payments import (
     InvoiceRequest,
     ProviderError,
     ProviderInvoiceNotFound,
+    ProviderMisconfigured,
     ProviderRateLimited,
     ProviderRejectedCredentials,
 )
@@ -65,8 +66,8 @@ def assert_maps(error: Exception, expected: type[Exception]) -> None:
     assert isinstance(error, expected), type(error)
     if expected is ProviderInvoiceNotFound:
         assert isinstance(error, NotFound)
-    if expected is ProviderError:
-        assert type(error) is ProviderError
+    if expected in (ProviderError, ProviderMisconfigured):
+        assert type(error) is expected
 
 
 class CountingTransport(httpx.AsyncHTTPTransport):

@@ -4,7 +4,12 @@ import pytest
 from pact import Pact, match
 
 from adapters.payments.btcpay import BtcpayProvider
-from domain.ports.payments import InvoiceState
+from domain.ports.payments import (
+    InvoiceState,
+    ProviderMisconfigured,
+    ProviderRateLimited,
+    ProviderRejectedCredentials,
+)
 from domain.records.billing import Currency
 from tests.contract.payments_support import (
     ERROR_ANSWERS,
@@ -130,8 +135,11 @@ async def test_error_answers_to_a_fetch_are_clear_errors(
     assert_maps(raised.value, error)
 
 
-@pytest.mark.parametrize(("status", "error"), [answer for answer in ERROR_ANSWERS if answer[0] in (401, 429)])
-async def test_credential_and_rate_limit_answers_to_a_create_are_not_retried(
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, ProviderRejectedCredentials), (404, ProviderMisconfigured), (429, ProviderRateLimited)],
+)
+async def test_credential_store_and_rate_limit_answers_to_a_create_are_not_retried(
     pact: Pact, status: int, error: type[Exception]
 ) -> None:
     (

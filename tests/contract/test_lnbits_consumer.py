@@ -4,7 +4,7 @@ import pytest
 from pact import Pact, match
 
 from adapters.payments.lnbits import LnbitsProvider
-from domain.ports.payments import InvoiceState
+from domain.ports.payments import InvoiceState, ProviderMisconfigured
 from domain.records.billing import Currency
 from tests.contract.payments_support import (
     ERROR_ANSWERS,
@@ -113,7 +113,10 @@ async def test_error_answers_to_a_fetch_are_clear_errors(
     assert_maps(raised.value, error)
 
 
-@pytest.mark.parametrize(("status", "error"), [answer for answer in ERROR_ANSWERS if answer[0] != 404])
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(404, ProviderMisconfigured) if status == 404 else (status, error) for status, error in ERROR_ANSWERS],
+)
 async def test_error_answers_to_a_create_are_clear_errors_and_not_retried(
     pact: Pact, status: int, error: type[Exception]
 ) -> None:
