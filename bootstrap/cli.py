@@ -16,7 +16,7 @@ import psycopg
 from bootstrap.admin_commands import grant_role
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
-from bootstrap.jobs_commands import run_jobs
+from bootstrap.job_commands import run_jobs
 from bootstrap.keys import service_secret_key
 from bootstrap.logs import configure_logging, server_log_config
 from bootstrap.settings import Settings, SettingsError, load_settings
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
     admin = commands.add_parser("admin", help="account administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
-    jobs = commands.add_parser("jobs", help="periodic jobs")
+    jobs = commands.add_parser("jobs", help="periodic work")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run", help="run every periodic job once (billing expiry and suspensions)")
 
