@@ -2,15 +2,19 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import get
 from litestar.params import SkipValidation
 
+from adapters.http.billing_models import SubscriptionResponse
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
+from application.billing.subscribe import GetCurrentSubscription
 from domain.auth.principal import Principal
+from domain.errors import NotFound
 from domain.nostr.nip19 import encode_npub
 from domain.records.users import User
 
@@ -45,10 +49,22 @@ class MeResponse(msgspec.Struct):
     nip05: list[dict[str, Any]]
 
 
+async def current_subscription(get: GetCurrentSubscription, user_id: UUID) -> dict[str, Any] | None:
+    try:
+        return msgspec.to_builtins(SubscriptionResponse.of(await get(user_id)))  # type: ignore[no-any-return]
+    except NotFound:
+        return None
+
+
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
-async def me(principal: Principal, get_me: SkipValidation[GetMe]) -> MeResponse:
+async def me(
+    principal: Principal,
+    get_me: SkipValidation[GetMe],
+    get_current_subscription: SkipValidation[GetCurrentSubscription],
+) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
+    subscription = await current_subscription(get_current_subscription, user.id)
     return MeResponse(
         id=str(user.id),
         pubkey=user.pubkey,
@@ -56,6 +72,6 @@ async def me(principal: Principal, get_me: SkipValidation[GetMe]) -> MeResponse:
         role=user.role.value,
         created_at=user.created_at,
         lnurl_linked=user.lnurl_key is not None,
-        subscription=None,
+        subscription=subscription,
         nip05=[],
     )

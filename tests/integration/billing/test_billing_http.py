@@ -59,6 +59,7 @@ async def test_ordering_and_fake_settling_a_plan_end_to_end(
     alice = await api.sign_in()
     missing = await api.client.get("/api/v1/subscriptions/me", headers=alice.headers)
     assert missing.status_code == 404
+    assert (await api.client.get("/api/v1/me", headers=alice.headers)).json()["subscription"] is None
     checkout = await order(api, alice)
     payment_id = checkout["payment"]["id"]
     assert checkout["subscription"]["status"] == "pending"
@@ -76,6 +77,8 @@ async def test_ordering_and_fake_settling_a_plan_end_to_end(
     current = await api.client.get("/api/v1/subscriptions/me", headers=alice.headers)
     assert current.json()["status"] == "active"
     assert current.json()["expires_at"] is not None
+    me = await api.client.get("/api/v1/me", headers=alice.headers)
+    assert me.json()["subscription"] == current.json()
 
     canceled = await api.client.post("/api/v1/subscriptions/me/cancel", headers=alice.headers)
     assert (canceled.json()["status"], canceled.json()["cancel_at_period_end"]) == ("active", True)
