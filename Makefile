@@ -3,14 +3,31 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The lock tool, pinned like everything else; installed into the venv by the bootstrap below.
+UV_VERSION := 0.13.9
+LOCKS := requirements/base.txt requirements/embedded.txt requirements/dev.txt
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --custom-compile-command "make lock" --universal --python-version 3.11 --generate-hashes
 
-.PHONY: run test lint contracts unit integration bench services tools clean
+.PHONY: run test lint unit bench services tools lock clean
 
-$(STAMP): pyproject.toml
+$(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+# Installs exactly the locked versions (hash-checked), then the project itself without resolving again.
+$(STAMP): $(LOCKS) pyproject.toml | $(BIN)/uv
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Regenerates the locks from pyproject.toml. Versions already locked are kept; only what changed in
+# pyproject.toml is resolved anew. `make lock UPGRADE=--upgrade` moves everything to the newest release.
+# dev is resolved first (it holds every extra); the smaller sets are constrained to its versions.
+lock: | $(BIN)/uv
+	$(UV_COMPILE) $(UPGRADE) --extra embedded --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) --extra embedded -c requirements/dev.txt -o requirements/embedded.txt
+	$(UV_COMPILE) -c requirements/dev.txt -o requirements/base.txt
 
 run: $(STAMP)
 	$(BIN)/nostr-id migrate apply

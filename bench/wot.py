@@ -12,7 +12,8 @@
    `networkx.pagerank(personalization=...)` on the same member graph.
 3. Per-target cold score (neighbourhood warm, nothing cached) for ordinary accounts and for accounts
    with 10,000+ followers: p50/p95.
-4. Cached score over HTTP: a granian server process with the WoT controller, `httpx` over a socket.
+4. Cached score over HTTP: a granian server process serving the service's app (`bench/wot_app.py`:
+   `create_app(Container(settings=...))`), `httpx` over a socket.
 """
 
 import argparse

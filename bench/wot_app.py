@@ -1,45 +1,33 @@
-"""The HTTP app the WoT benchmark serves: the WoT controller over the websocket pool and the memory cache.
+"""The HTTP app the WoT benchmark serves: the service's own app, built by its container.
 
 Served by granian as `bench.wot_app:create_bench_app` (factory); reads BENCH_RELAY_URL and BENCH_WOT_SEEDS.
+The settings come from the environment as for `nostr-id serve` (so REDIS_URL unset means the in-process
+cache); only the neighbourhood's build deadline is raised, for the benchmark's large graphs.
 """
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
+import msgspec
+from dependency_injector import providers
 from litestar import Litestar
-from litestar.di import Provide
 
-from adapters.cache.memory_cache import MemoryCache
-from adapters.http.wot import WotController
-from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
-from domain.clock import SystemClock
-from domain.wot.settings import WotSettings
+from adapters.http.app import create_app
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+
+BUILD_DEADLINE = 600.0
 
 
 def create_bench_app() -> Litestar:
-    relay = WebsocketRelayPool(urls=(os.environ["BENCH_RELAY_URL"],))
-    settings = WotSettings(seeds=tuple(os.environ["BENCH_WOT_SEEDS"].split(",")), build_deadline=600)
-    clock = SystemClock()
-    cache = MemoryCache(clock)
-    calculator = WotCalculator(relay, settings)
-    compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
-    batch = ComputeWotFiguresBatch(compute)
-
-    @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        await relay.start()
-        yield
-        await relay.close()
-
-    return Litestar(
-        route_handlers=[WotController],
-        dependencies={
-            "compute_wot_score": Provide(lambda: compute, sync_to_thread=False),
-            "compute_wot_scores": Provide(lambda: batch, sync_to_thread=False),
-        },
-        lifespan=[lifespan],
-    )
+    environment = {
+        **os.environ,
+        "RELAY_URLS": os.environ["BENCH_RELAY_URL"],
+        "WOT_SEEDS": os.environ["BENCH_WOT_SEEDS"],
+    }
+    container = Container(settings=load_settings(environment))
+    wot_settings = msgspec.structs.replace(container.wot_settings(), build_deadline=BUILD_DEADLINE)
+    container.wot_settings.override(providers.Object(wot_settings))
+    if container.settings().database_url is None:
+        # The benchmark reads no database; without DATABASE_URL the pool is left closed.
+        container.db_pool_lifecycle.override(providers.Object(None))
+    return create_app(container)

@@ -10,7 +10,6 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
-from adapters.http.metrics import exposition_registry
 from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -36,24 +35,23 @@ from application.billing.payments import FakeSettle, GetPayment, GetReceipt, Han
 from application.billing.plans import GetQuotas, ListPlans, WotDiscount
 from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
-from application.cached_relay import CachedRelay
 from application.check_readiness import CheckReadiness
-from application.shared_computation import SharedComputation
+from application.demo.seed_demo_graph import SeedDemoGraph
 from application.verdicts import Verdicts
 from application.wot.calculator import WotCalculator
 from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.keys import jwt_secret, service_secret_key
+from bootstrap.metrics import exposition_registry
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
-from bootstrap.wot_commands import wot_settings as wot_settings_of
+from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.billing.plans import PlanCatalog
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
-RELAY_READ_TTL = 60.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
 # How long a price waits for the buyer's WoT discount before charging the list price.
@@ -122,8 +120,6 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryCache, clock=clock),
     )
     cache_lifecycle = providers.Resource(close_cache, cache)
-    # A Singleton: computations in flight are shared by every request of this process.
-    shared_computation = providers.Singleton(SharedComputation, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -139,10 +135,6 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryRelay),
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
-    # Reads of Nostr data by use cases other than the Web of Trust, which caches its own results.
-    cached_relay = providers.Singleton(
-        CachedRelay, relay, cache, ttl=RELAY_READ_TTL, shared=shared_computation
-    )
 
     wot_settings = providers.Singleton(wot_settings_of, settings)
     wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
@@ -237,6 +229,8 @@ class Container(containers.DeclarativeContainer):
     list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
     change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
     set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
+
+    seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
     check_readiness = providers.Factory(
         CheckReadiness,

@@ -8,14 +8,14 @@ from bootstrap.settings import Settings, SettingsError
 from domain.errors import InvalidInput
 from domain.nostr.nip19 import decode_nsec
 from domain.nostr.signing import generate_secret_key, public_key_of
+from domain.pubkeys import is_hex_pubkey
 
 KEY_FILE = "service.nsec"
-HEX_DIGITS = frozenset("0123456789abcdef")
 
 
 def _parse(text: str) -> str:
     try:
-        secret = text if len(text) == 64 and set(text) <= HEX_DIGITS else decode_nsec(text)
+        secret = text if is_hex_pubkey(text) else decode_nsec(text)
         public_key_of(secret)
     except (InvalidInput, ValueError) as error:
         raise SettingsError(f"SERVICE_NSEC: not a valid nsec or 64-char hex secret key ({error})") from None

@@ -1,79 +1,28 @@
-"""Web of Trust wiring helpers and the `wot score` / `demo seed` commands.
+"""The `wot score` and `demo seed` commands: they run use cases from the container and print.
 
 The commands take a container whose resources are initialised (the relay started).
 """
 
 import json
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from adapters.http.wot import WotFiguresResponse
-from application.demo.seed_demo_graph import DemoSeeded, SeedDemoGraph
-from bootstrap.keys import service_secret_key
-from bootstrap.settings import Settings, SettingsError
+from bootstrap.settings import Settings
+from bootstrap.wot_settings import remember_demo
 from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub, parse_pubkey
-from domain.nostr.signing import public_key_of
+from domain.wot.scoring import WotFigures
 from domain.wot.settings import WotSettings
 
-DEMO_FILE = "demo.json"
 
-
-class DemoRecord(msgspec.Struct):
-    """What `demo seed` remembers under DATA_DIR so the service scores against the demo's seeds."""
-
-    seeds: list[str]
-    users: int
-    seed: int
-    events: int
-
-
-def read_demo_seeds(data_dir: Path) -> tuple[str, ...]:
-    """The seeds of the last demo seeded from this DATA_DIR, or nothing."""
-    path = Path(data_dir) / DEMO_FILE
-    if not path.exists():
-        return ()
-    try:
-        record = msgspec.json.decode(path.read_bytes(), type=DemoRecord)
-        return tuple(parse_pubkey(seed) for seed in record.seeds)
-    except (msgspec.DecodeError, InvalidInput) as error:
-        raise SettingsError(f"DATA_DIR: {path} is not a demo record ({error})") from None
-
-
-def remember_demo(data_dir: Path, seeded: DemoSeeded) -> Path:
-    path = Path(data_dir) / DEMO_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = DemoRecord(seeds=seeded.seeds, users=seeded.users, seed=seeded.seed, events=seeded.events_total)
-    draft = path.with_name(f"{DEMO_FILE}.{os.getpid()}")
-    draft.write_bytes(msgspec.json.format(msgspec.json.encode(record)))
-    draft.replace(path)
-    return path
-
-
-def wot_seeds(settings: Settings) -> tuple[str, ...]:
-    """WOT_SEEDS when set; else the seeds of the last demo under DATA_DIR; else the service's pubkey."""
-    if settings.wot_seeds:
-        try:
-            return tuple(dict.fromkeys(parse_pubkey(seed) for seed in settings.wot_seeds))
-        except InvalidInput as error:
-            raise SettingsError(f"WOT_SEEDS: {error}") from None
-    return read_demo_seeds(settings.data_dir) or (public_key_of(service_secret_key(settings)),)
-
-
-def wot_settings(settings: Settings) -> WotSettings:
-    try:
-        return WotSettings(
-            seeds=wot_seeds(settings),
-            max_depth=settings.wot_max_depth,
-            cache_ttl=float(settings.wot_cache_ttl),
-        )
-    except InvalidInput as error:
-        raise SettingsError(f"WOT_SEEDS/WOT_MAX_DEPTH/WOT_CACHE_TTL: {error} {error.errors}") from None
+def figures_fields(figures: WotFigures, stale: bool) -> dict[str, Any]:
+    """The figures as printed, in the order and with the names of the API's answer."""
+    fields: dict[str, Any] = msgspec.to_builtins(figures)
+    fields = {"pubkey": fields.pop("pubkey"), "npub": encode_npub(figures.pubkey), **fields}
+    return {**fields, "stale": stale}
 
 
 async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
@@ -89,11 +38,10 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     except DependencyUnavailable as error:
         print(f"nostr-id: {error} (retry in {error.retry_after} s)", file=sys.stderr)
         return 1
-    response = WotFiguresResponse.of(served)
+    fields = figures_fields(served.score, served.stale)
     if as_json:
-        print(msgspec.json.encode(response).decode())
+        print(json.dumps(fields))
     else:
-        fields = msgspec.to_builtins(response)
         width = max(len(name) for name in fields)
         for name, value in fields.items():
             shown = ", ".join(value) if isinstance(value, list) else json.dumps(value)
@@ -104,7 +52,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
 async def demo_seed(container: Any, users: int, seed: int) -> int:
     """`nostr-id demo seed [--users N] [--seed S]`: publishes the demo graph with a progress bar."""
     settings: Settings = container.settings()
-    seeder = SeedDemoGraph(container.relay(), container.clock())
+    seeder = container.seed_demo_graph()
     columns = (
         TextColumn("publishing"),
         BarColumn(),

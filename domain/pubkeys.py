@@ -8,6 +8,8 @@ HEX_PUBKEY = re.compile(r"[0-9a-f]{64}")
 
 
 def is_hex_pubkey(value: str) -> bool:
+    """64 lowercase hex characters: a pubkey as Nostr writes it. Event ids and secret keys, also 32
+    bytes written in lowercase hex, are held to the same rule."""
     return HEX_PUBKEY.fullmatch(value) is not None
 
 

@@ -1,16 +1,13 @@
 """Prometheus metrics for HTTP traffic, kept in the registry the container owns.
 
 With several workers (`nostr-id serve --workers N`), prometheus_client's multiprocess mode keeps each
-worker's values in files under PROMETHEUS_MULTIPROC_DIR; `/metrics` then adds them up, so any worker
-answers with the totals of all.
+worker's values in files under PROMETHEUS_MULTIPROC_DIR; `/metrics` then shows the registry the
+container's `metrics_exposition` provider builds (bootstrap/metrics.py), which adds them up.
 """
-
-from pathlib import Path
 
 from litestar import Response, get
 from litestar.params import SkipValidation
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.multiprocess import MultiProcessCollector
 
 # Litestar adds the charset to text/* media types itself; a second one makes the header invalid.
 METRICS_MEDIA_TYPE = "; ".join(
@@ -38,15 +35,6 @@ class HttpMetrics:
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
-
-
-def exposition_registry(multiprocess_dir: Path | None, registry: CollectorRegistry) -> CollectorRegistry:
-    """What `/metrics` shows: this process's registry, or the sum over every worker's files."""
-    if multiprocess_dir is None:
-        return registry
-    combined = CollectorRegistry()
-    MultiProcessCollector(combined, path=str(multiprocess_dir))
-    return combined
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)

@@ -1,14 +1,12 @@
 """NIP-19 bech32 entities: npub, nsec and nprofile, with strict validation."""
 
-import re
-
 import msgspec
 from bech32 import bech32_decode, bech32_encode, convertbits
 from coincurve import PrivateKey
 
 from domain.errors import InvalidInput
+from domain.pubkeys import is_hex_pubkey
 
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _TLV_SPECIAL = 0
 _TLV_RELAY = 1
 
@@ -87,7 +85,7 @@ PUBKEY_TEXT_PATTERN = r"^([0-9a-fA-F]{64}|npub1[02-9ac-hj-np-z]{58})$"
 def parse_pubkey(text: str) -> str:
     """Accepts a 64-character hex key, an npub or an nprofile; returns lowercase hex."""
     candidate = text.strip()
-    if _HEX64.fullmatch(candidate):
+    if is_hex_pubkey(candidate.lower()):
         return candidate.lower()
     prefix = candidate[:8].lower()
     if prefix.startswith("npub1"):
@@ -98,7 +96,7 @@ def parse_pubkey(text: str) -> str:
 
 
 def _key_bytes(key_hex: str, what: str) -> bytes:
-    if not _HEX64.fullmatch(key_hex):
+    if not is_hex_pubkey(key_hex.lower()):
         raise InvalidInput(f"a {what} is 64 hex characters")
     return bytes.fromhex(key_hex)
 

@@ -10,8 +10,8 @@ from coincurve import PrivateKey, PublicKeyXOnly
 
 from domain.nostr.event import Event
 from domain.nostr.serialization import canonical_bytes
+from domain.pubkeys import is_hex_pubkey
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 
 
@@ -22,7 +22,7 @@ def generate_secret_key() -> str:
 
 def public_key_of(secret_key_hex: str) -> str:
     """The x-only public key (64 lowercase hex) of a secret key; ValueError when the key is invalid."""
-    if not _HEX64.fullmatch(secret_key_hex):
+    if not is_hex_pubkey(secret_key_hex):
         raise ValueError("a secret key is 64 lowercase hex characters")
     return str(PublicKeyXOnly.from_secret(bytes.fromhex(secret_key_hex)).format().hex())
 
@@ -55,7 +55,7 @@ def verify_event(event: Event) -> bool:
     Malformed fields (wrong length, upper-case hex, a pubkey off the curve, strings that are not
     valid Unicode) make the event invalid rather than raising.
     """
-    if not (_HEX64.fullmatch(event.id) and _HEX64.fullmatch(event.pubkey) and _HEX128.fullmatch(event.sig)):
+    if not (is_hex_pubkey(event.id) and is_hex_pubkey(event.pubkey) and _HEX128.fullmatch(event.sig)):
         return False
     try:
         digest = _sha256(

@@ -1,18 +1,11 @@
 """Reading follows out of NIP-02 contact lists (kind 3)."""
 
-import re
-
 from domain.nostr.event import Event
+from domain.pubkeys import is_hex_pubkey
 
 CONTACTS_KIND = 3
 PROFILE_KIND = 0
 NOTE_KIND = 1
-
-_HEX_PUBKEY = re.compile(r"[0-9a-f]{64}")
-
-
-def is_hex_pubkey(value: str) -> bool:
-    return _HEX_PUBKEY.fullmatch(value) is not None
 
 
 def followed_pubkeys(contact_list: Event | None) -> list[str]:
@@ -28,10 +21,3 @@ def followed_pubkeys(contact_list: Event | None) -> list[str]:
         if len(tag) >= 2 and tag[0] == "p" and is_hex_pubkey(tag[1]) and tag[1] != contact_list.pubkey:
             seen.setdefault(tag[1], None)
     return list(seen)
-
-
-def newest(events: list[Event]) -> Event | None:
-    """The replaceable-event winner: newest `created_at`, lowest id on a tie."""
-    if not events:
-        return None
-    return min(events, key=lambda event: (-event.created_at, event.id))

@@ -5,7 +5,7 @@ import hashlib
 import msgspec
 
 from domain.errors import InvalidInput
-from domain.wot.contacts import is_hex_pubkey
+from domain.pubkeys import is_hex_pubkey
 
 
 class BotThresholds(msgspec.Struct, frozen=True):

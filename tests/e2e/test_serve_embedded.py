@@ -1,7 +1,10 @@
 """`nostr-id migrate` then `nostr-id serve` with nothing configured: the embedded defaults of `make run`."""
 
 import os
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,10 +15,15 @@ UNSET = ("DATABASE_URL", "REDIS_URL", "RELAY_URLS", "ENVIRONMENT", "JWT_SECRET",
 
 
 @pytest.fixture
-def bare_environment(tmp_path):
+def bare_environment():
+    # The embedded PostgreSQL runs initdb as an unprivileged user, who must traverse DATA_DIR's parents.
+    # Every pytest run on the machine resets pytest's own temporary root to mode 0700, which took that
+    # right away mid-start whenever another run began; so the data lives in a directory of its own.
+    data_dir = Path(tempfile.mkdtemp(prefix="nostr-id-e2e-"))
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
-    env["DATA_DIR"] = str(tmp_path / "data")
-    return env
+    env["DATA_DIR"] = str(data_dir / "data")
+    yield env
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def test_make_run_answers_ready_with_only_embedded_defaults(bare_environment):

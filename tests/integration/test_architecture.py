@@ -42,6 +42,13 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
             "adapters never import the composition root",
         ),
         ("adapters/cache/memory_cache.py", "import adapters.relay.memory_relay", "adapters are independent"),
+        ("bootstrap/container.py", "import bootstrap.cli", "the composition root imports no command-line"),
+        (
+            "bootstrap/container.py",
+            "import bootstrap.wot_commands",
+            "the composition root imports no command",
+        ),
+        ("bootstrap/wot_commands.py", "import adapters.http.wot", "commands print from the domain"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, forbidden_import, contract):

@@ -2,14 +2,15 @@
 
 import asyncio
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from msgspec import structs
 
 from domain.errors import Conflict, NotFound
+from domain.records.auth import AuthChallenge
 from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction
+from domain.records.lnurl import LnurlAction, LnurlSession
 from domain.records.paging import PageCursor
 from domain.records.users import UserRole
 from tests import builders
@@ -165,19 +166,20 @@ async def test_a_rolled_back_redemption_leaves_the_challenge_usable(new_uow: Uow
 
 
 async def test_expired_challenges_and_lnurl_sessions_are_deleted(new_uow: UowFactory) -> None:
-    challenge, session = builders.challenge(), builders.lnurl_session()
+    # Issued long before any other test's rows in the shared database, so every count is exact.
+    issued = datetime(2001, 1, 1, tzinfo=UTC)
+    challenge = AuthChallenge.issue(issued, timedelta(minutes=5))
+    session = LnurlSession.start(LnurlAction.LOGIN, issued, timedelta(minutes=5))
     await committed(new_uow, challenge, session)
-    # Far in the future, so every row of the shared test database qualifies; ours must be among them.
-    far = NOW + timedelta(days=3650)
+    just_after = timedelta(microseconds=1)
 
     async with new_uow() as uow:
-        assert await uow.auth_challenges.delete_expired(challenge.expires_at) >= 0
-        assert await uow.auth_challenges.consume(challenge.challenge, NOW) is not None
-        assert await uow.auth_challenges.delete_expired(far) >= 1
-        assert await uow.auth_challenges.consume(challenge.challenge, NOW) is None
-        assert await uow.lnurl_sessions.delete_expired(session.expires_at) >= 0
+        assert await uow.auth_challenges.delete_expired(challenge.expires_at) == 0
+        assert await uow.lnurl_sessions.delete_expired(session.expires_at) == 0
         assert await uow.lnurl_sessions.get_by_k1(session.k1) == session
-        assert await uow.lnurl_sessions.delete_expired(far) >= 1
+        assert await uow.auth_challenges.delete_expired(challenge.expires_at + just_after) == 1
+        assert await uow.lnurl_sessions.delete_expired(session.expires_at + just_after) == 1
+        assert await uow.auth_challenges.consume(challenge.challenge, issued) is None
         assert await uow.lnurl_sessions.get_by_k1(session.k1) is None
 
 

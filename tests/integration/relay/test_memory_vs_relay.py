@@ -7,10 +7,10 @@ event carries one.
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
-import pytest_asyncio
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.relay.memory_relay import MemoryRelay
@@ -61,12 +61,16 @@ filter_specs = st.lists(
 )
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def pool(relay_url: str) -> AsyncIterator[WebsocketRelayPool]:
+@asynccontextmanager
+async def fresh_pool(relay_url: str) -> AsyncIterator[WebsocketRelayPool]:
+    """A pool, and so a connection, per example: hypothesis runs every example of the test on the
+    test's fixtures, and one connection for all of them would meet the relay's per-connection limits."""
     pool = WebsocketRelayPool([relay_url], deadline=20)
     await pool.start()
-    yield pool
-    await pool.close()
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 def build_events(specs: list, secrets: list[str], pubkeys: list[str]) -> list[Event]:  # type: ignore[type-arg]
@@ -101,10 +105,9 @@ def build_filter(spec: dict, pubkeys: list[str], events: list[Event]) -> Filter:
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None)
 @given(specs=event_specs, filters=filter_specs)
 async def test_memory_relay_and_a_real_relay_return_the_same_set(
-    pool: WebsocketRelayPool,
     relay_url: str,
     specs: list,
     filters: list,  # type: ignore[type-arg]
@@ -117,7 +120,7 @@ async def test_memory_relay_and_a_real_relay_return_the_same_set(
     await memory.publish(events)
     await publish_raw(relay_url, events)
 
-    async with asyncio.timeout(60):
+    async with asyncio.timeout(60), fresh_pool(relay_url) as pool:
         from_relay = await pool.query(wanted)
     from_memory = await memory.query(wanted)
 

@@ -1,9 +1,9 @@
 """The Web of Trust against a real relay process, checked against an independent networkx reference."""
 
-import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -14,20 +14,19 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, generate_demo_graph
-from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from bootstrap.container import Container
 from domain.clock import FixedClock
 from domain.errors import DependencyUnavailable
 from domain.nostr.event import Event
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from domain.pubkeys import is_hex_pubkey
 from domain.wot.settings import WotSettings
+from tests.support.app import container_for_tests, settings_for_tests, started
 
 pytestmark = pytest.mark.integration
 
 USERS = 300
 MAX_DEPTH = 3
-HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class World:
@@ -89,7 +88,7 @@ def reference_graph(events: list[Event]) -> nx.DiGraph:
     for author, event in latest.items():
         graph.add_node(author)
         for tag in event.tags:
-            if len(tag) >= 2 and tag[0] == "p" and HEX.fullmatch(tag[1]) and tag[1] != author:
+            if len(tag) >= 2 and tag[0] == "p" and is_hex_pubkey(tag[1]) and tag[1] != author:
                 graph.add_edge(author, tag[1])
     return graph
 
@@ -117,25 +116,29 @@ async def relay(relay_url: str, world: World) -> AsyncIterator[WebsocketRelayPoo
         await pool.close()
 
 
+def process(
+    relay_url: str, data_dir: Path, clock: FixedClock, cache: MemoryCache, wot: WotSettings
+) -> Container:
+    """One server process as the service wires it: its own container and connection to the relay."""
+    settings = settings_for_tests(data_dir, relay_urls=(relay_url,))
+    return container_for_tests(settings, clock=clock, cache=cache, wot_settings=wot)
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def scores(relay: WebsocketRelayPool, relay_url: str, world: World) -> dict[str, object]:
+async def scores(
+    relay: WebsocketRelayPool, relay_url: str, world: World, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
     """Every user scored through the use cases. LocalRelay allows a connection about 1,200 queries
-    a minute, so each batch of 80 pubkeys runs as its own "process" with its own connection, all
+    a minute, so each batch of 80 pubkeys runs as its own process with its own connection, all
     sharing one cache (and so one neighbourhood)."""
     clock = FixedClock(world.now)
     cache = MemoryCache(clock)
-    settings = WotSettings(seeds=world.seeds, max_depth=MAX_DEPTH, request_deadline=30)
+    wot = WotSettings(seeds=world.seeds, max_depth=MAX_DEPTH, request_deadline=30)
+    data_dir = tmp_path_factory.mktemp("scores")
     served = []
     for start in range(0, USERS, 80):
-        pool = WebsocketRelayPool(urls=(relay_url,))
-        await pool.start()
-        try:
-            calculator = WotCalculator(pool, settings)
-            neighbourhood = SharedNeighbourhood(calculator, cache, clock)
-            compute = ComputeWotFiguresBatch(ComputeWotFigures(calculator, neighbourhood, cache, clock))
-            served += await compute(world.graph.pubkeys[start : start + 80])
-        finally:
-            await pool.close()
+        async with started(process(relay_url, data_dir, clock, cache, wot)) as container:
+            served += await container.compute_wot_scores()(world.graph.pubkeys[start : start + 80])
     return {item.score.pubkey: item.score for item in served}
 
 
@@ -194,16 +197,16 @@ async def test_the_replaced_and_malformed_lists_read_as_the_reference(scores: di
 
 
 async def test_a_pubkey_with_no_events_and_an_empty_seed_list(
-    relay: WebsocketRelayPool, world: World
+    relay: WebsocketRelayPool, relay_url: str, world: World, reference: nx.DiGraph, tmp_path: Path
 ) -> None:
     stranger = public_key_of(generate_secret_key())
     clock = FixedClock(world.now)
-    cache = MemoryCache(clock)
-    calculator = WotCalculator(relay, WotSettings(seeds=()))
-    compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+    container = process(relay_url, tmp_path, clock, MemoryCache(clock), WotSettings(seeds=()))
 
-    nobody = (await compute(stranger)).score
-    famous = (await compute(world.seeds[0])).score
+    async with started(container):
+        compute = container.compute_wot_score()
+        nobody = (await compute(stranger)).score
+        famous = (await compute(world.seeds[0])).score
 
     assert (nobody.followers_count, nobody.following_count, nobody.wot_depth, nobody.trust_score) == (
         0,
@@ -212,19 +215,16 @@ async def test_a_pubkey_with_no_events_and_an_empty_seed_list(
         0.0,
     )
     assert (famous.wot_depth, famous.trust_score) == (None, 0.0)
-    assert famous.followers_count > 0
+    assert famous.followers_count == reference.in_degree(world.seeds[0]) > 0
 
 
-async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World) -> None:  # type: ignore[no-untyped-def]
-    pool = WebsocketRelayPool(urls=(relay_process.url,))
-    await pool.start()
-    try:
-        await pool.publish([e for e in world.events if e.pubkey in world.graph.pubkeys[:40]])
-        clock = FixedClock(world.now)
-        cache = MemoryCache(clock)
-        settings = WotSettings(seeds=world.seeds[:1], request_deadline=2.0, build_deadline=5.0)
-        calculator = WotCalculator(pool, settings)
-        compute = ComputeWotFigures(calculator, SharedNeighbourhood(calculator, cache, clock), cache, clock)
+async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(world.now)
+    settings = WotSettings(seeds=world.seeds[:1], request_deadline=2.0, build_deadline=5.0)
+    container = process(relay_process.url, tmp_path, clock, MemoryCache(clock), settings)
+    async with started(container):
+        await container.relay().publish([e for e in world.events if e.pubkey in world.graph.pubkeys[:40]])
+        compute = container.compute_wot_score()
         fresh = await compute(world.graph.pubkeys[5])
 
         relay_process.stop()
@@ -232,8 +232,6 @@ async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World
         stale = await compute(world.graph.pubkeys[5])
         with pytest.raises(DependencyUnavailable) as unavailable:
             await compute(world.graph.pubkeys[6])
-    finally:
-        await pool.close()
 
     assert stale.stale and stale.score == fresh.score
     assert unavailable.value.retry_after >= 1

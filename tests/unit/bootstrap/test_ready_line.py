@@ -19,6 +19,8 @@ def _child(code: str) -> subprocess.Popen[str]:
         ("import time; time.sleep(30)", None),
     ],
 )  # fmt: skip
+# The hard guard: a wait that ignored its 2 s timeout would meet the child's 30 s sleep and fail here.
+@pytest.mark.timeout(15)
 def test_waits_for_the_ready_line_and_never_past_the_timeout(code, expected):
     process = _child(code)
     try:

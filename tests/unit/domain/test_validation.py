@@ -1,6 +1,8 @@
 """Input rules of the records: pubkeys, NIP-05 names and domains, API keys, audit entries."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -183,3 +185,27 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
     entry = AuditLog.record(action="auth.login", now=NOW, user_agent="u" * 1000)
     assert len(entry.user_agent or "") == 512
     assert (entry.cursor.at, entry.cursor.id) == (NOW, entry.id)
+
+
+# Other hex values with a meaning of their own keep their own shapes: a SHA-256 digest, an LNURL k1, a
+# compressed linking key (66 characters), and the text forms the API accepts for a pubkey (hex in
+# either case, or an npub), a pattern for the OpenAPI document.
+OTHER_64_HEX_CONCEPTS = {
+    "domain/records/hashing.py",
+    "domain/records/lnurl.py",
+    "domain/records/users.py",
+    "domain/nostr/nip19.py",
+}
+HEX_RULE = re.compile(r"\[0-9a-f(A-F)?\]\{64\}|0123456789abcdef")
+
+
+def test_the_hex_pubkey_rule_has_one_home() -> None:
+    root = Path(__file__).resolve().parents[3]
+    copies = {
+        path.relative_to(root).as_posix()
+        for folder in ("domain", "application", "adapters", "bootstrap", "tests", "bench")
+        for path in (root / folder).rglob("*.py")
+        if HEX_RULE.search(path.read_text().replace(HEX_RULE.pattern, ""))
+    }
+
+    assert copies - OTHER_64_HEX_CONCEPTS == {"domain/pubkeys.py"}

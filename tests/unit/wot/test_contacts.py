@@ -1,5 +1,5 @@
 from domain.nostr.event import Event
-from domain.wot.contacts import followed_pubkeys, is_hex_pubkey
+from domain.wot.contacts import followed_pubkeys
 
 AUTHOR = "a" * 64
 B = "b" * 64
@@ -41,9 +41,3 @@ def test_following_oneself_does_not_count() -> None:
 def test_no_list_or_another_kind_follows_nobody() -> None:
     assert followed_pubkeys(None) == []
     assert followed_pubkeys(_contacts([["p", B]], kind=1)) == []
-
-
-def test_hex_pubkey_shape() -> None:
-    assert is_hex_pubkey(B)
-    assert not is_hex_pubkey(B.upper())
-    assert not is_hex_pubkey(B[:-1])

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from domain.clock import FixedClock
 from domain.errors import InvalidInput
 from domain.nostr.signing import verify_event
 from domain.wot.settings import WotSettings
+from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.world import NOW, NOW_TS
 
 
@@ -82,13 +85,17 @@ def test_events_are_signed_and_complete() -> None:
     assert min(notes) < NOW_TS - 365 * DAY  # notes spread over two years
 
 
-async def test_seeding_publishes_everything_with_progress() -> None:
+def seeder(relay: MemoryRelay, data_dir: Path) -> SeedDemoGraph:
+    container = container_for_tests(settings_for_tests(data_dir), relay=relay, clock=FixedClock(NOW))
+    seed_demo_graph: SeedDemoGraph = container.seed_demo_graph()
+    return seed_demo_graph
+
+
+async def test_seeding_publishes_everything_with_progress(tmp_path: Path) -> None:
     relay = MemoryRelay()
     seen: list[tuple[int, int]] = []
 
-    seeded = await SeedDemoGraph(relay, FixedClock(NOW))(
-        users=120, seed=3, progress=lambda d, t: seen.append((d, t))
-    )
+    seeded = await seeder(relay, tmp_path)(users=120, seed=3, progress=lambda d, t: seen.append((d, t)))
 
     assert seeded.events_accepted == seeded.events_total == len(relay.events)
     assert seen[-1] == (seeded.events_total, seeded.events_total)
@@ -96,14 +103,14 @@ async def test_seeding_publishes_everything_with_progress() -> None:
     assert len(seeded.seeds) == 3
 
 
-async def test_seeding_rejects_silly_sizes() -> None:
+async def test_seeding_rejects_silly_sizes(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput):
-        await SeedDemoGraph(MemoryRelay(), FixedClock(NOW))(users=2, seed=1)
+        await seeder(MemoryRelay(), tmp_path)(users=2, seed=1)
 
 
-async def test_the_bot_heuristics_catch_the_demo_bots() -> None:
+async def test_the_bot_heuristics_catch_the_demo_bots(tmp_path: Path) -> None:
     relay = MemoryRelay()
-    seeded = await SeedDemoGraph(relay, FixedClock(NOW))(users=400, seed=11)
+    seeded = await seeder(relay, tmp_path)(users=400, seed=11)
     graph = generate_demo_graph(400, seed=11, now=NOW_TS)
     calculator = WotCalculator(relay, WotSettings(seeds=tuple(seeded.seeds)))
     neighbourhood = await calculator.build_neighbourhood(NOW)

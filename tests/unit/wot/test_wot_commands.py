@@ -1,3 +1,5 @@
+"""WoT settings from the service's settings: trust seeds and the demo record (bootstrap/wot_settings.py)."""
+
 from pathlib import Path
 
 import pytest
@@ -5,7 +7,7 @@ import pytest
 from application.demo.seed_demo_graph import DemoSeeded
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError
-from bootstrap.wot_commands import read_demo_seeds, remember_demo, wot_seeds, wot_settings
+from bootstrap.wot_settings import read_demo_seeds, remember_demo, wot_seeds, wot_settings
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import public_key_of
 from tests.unit.wot.world import PUB
