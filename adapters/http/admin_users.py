@@ -5,7 +5,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, post
-from litestar.params import SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.me import UserResponse
 from adapters.http.principal import SIGNED_IN, client_ip
@@ -45,9 +46,9 @@ class AdminUsersController(Controller):
     async def suspend(
         self,
         request: Request[Any, Any, Any],
-        user_id: UUID,
-        admin_principal: Principal,
-        set_suspension: SkipValidation[SetSuspension],
+        user_id: FromPath[UUID],
+        admin_principal: NamedDependency[Principal],
+        set_suspension: NamedDependency[SkipValidation[SetSuspension]],
     ) -> AdminUserResponse:
         """Suspends an account: its tokens and sessions stop working at once."""
         user = await set_suspension(user_id, suspended=True, actor=actor_of(request, admin_principal))
@@ -57,9 +58,9 @@ class AdminUsersController(Controller):
     async def unsuspend(
         self,
         request: Request[Any, Any, Any],
-        user_id: UUID,
-        admin_principal: Principal,
-        set_suspension: SkipValidation[SetSuspension],
+        user_id: FromPath[UUID],
+        admin_principal: NamedDependency[Principal],
+        set_suspension: NamedDependency[SkipValidation[SetSuspension]],
     ) -> AdminUserResponse:
         """Lifts a suspension."""
         user = await set_suspension(user_id, suspended=False, actor=actor_of(request, admin_principal))
@@ -69,10 +70,10 @@ class AdminUsersController(Controller):
     async def role(
         self,
         request: Request[Any, Any, Any],
-        user_id: UUID,
-        data: RoleRequest,
-        admin_principal: Principal,
-        change_role: SkipValidation[ChangeRole],
+        user_id: FromPath[UUID],
+        data: JSONBody[RoleRequest],
+        admin_principal: NamedDependency[Principal],
+        change_role: NamedDependency[SkipValidation[ChangeRole]],
     ) -> AdminUserResponse:
         """Gives an account the role `user` or `admin`."""
         user = await change_role.by_id(user_id, UserRole(data.role), actor_of(request, admin_principal))

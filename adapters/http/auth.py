@@ -6,7 +6,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.params import SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.me import UserResponse
 from adapters.http.principal import SIGNED_IN, client_ip
@@ -23,6 +24,7 @@ from application.auth.sessions import SignedIn
 from application.auth.sign_in import IssueChallenge, Login, SignInRequest
 from domain.auth.principal import Principal
 from domain.nostr.event import Event
+from domain.pubkeys import HEX_PUBKEY
 
 
 class ChallengeResponse(msgspec.Struct):
@@ -30,7 +32,7 @@ class ChallengeResponse(msgspec.Struct):
     expires_at: datetime
 
 
-HEX64 = "^[0-9a-f]{64}$"
+HEX64 = f"^{HEX_PUBKEY.pattern}$"  # event ids and pubkeys: 32 bytes in lowercase hex
 HEX128 = "^[0-9a-f]{128}$"
 
 
@@ -105,14 +107,19 @@ class AuthController(Controller):
     tags = ["sign-in and sessions"]
 
     @post("/challenge", status_code=201, **problem_responses(429, 503))
-    async def challenge(self, issue_challenge: SkipValidation[IssueChallenge]) -> ChallengeResponse:
+    async def challenge(
+        self, issue_challenge: NamedDependency[SkipValidation[IssueChallenge]]
+    ) -> ChallengeResponse:
         """A single-use sign-in challenge, valid for five minutes."""
         issued = await issue_challenge()
         return ChallengeResponse(challenge=issued.challenge, expires_at=issued.expires_at)
 
     @post("/login", status_code=200, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
     async def login(
-        self, request: Request[Any, Any, Any], data: LoginRequest, login: SkipValidation[Login]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginRequest],
+        login: NamedDependency[SkipValidation[Login]],
     ) -> TokenResponse:
         """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
         origin = origin_of(request)
@@ -125,15 +132,18 @@ class AuthController(Controller):
     async def refresh(
         self,
         request: Request[Any, Any, Any],
-        data: RefreshRequest,
-        refresh_session: SkipValidation[RefreshSession],
+        data: JSONBody[RefreshRequest],
+        refresh_session: NamedDependency[SkipValidation[RefreshSession]],
     ) -> TokenResponse:
         """A new token pair for a refresh token, which is used up; reusing it ends its session."""
         return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
 
     @post("/logout", status_code=204, **problem_responses(*SIGNED_IN))
     async def logout(
-        self, request: Request[Any, Any, Any], principal: Principal, sign_out: SkipValidation[SignOut]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        sign_out: NamedDependency[SkipValidation[SignOut]],
     ) -> None:
         """Ends this session."""
         await sign_out(principal, origin_of(request))
@@ -142,15 +152,17 @@ class AuthController(Controller):
     async def logout_all(
         self,
         request: Request[Any, Any, Any],
-        principal: Principal,
-        sign_out_everywhere: SkipValidation[SignOutEverywhere],
+        principal: NamedDependency[Principal],
+        sign_out_everywhere: NamedDependency[SkipValidation[SignOutEverywhere]],
     ) -> None:
         """Ends every session of the signed-in user."""
         await sign_out_everywhere(principal, origin_of(request))
 
     @get("/sessions", **problem_responses(*SIGNED_IN))
     async def sessions(
-        self, principal: Principal, list_sessions: SkipValidation[ListSessions]
+        self,
+        principal: NamedDependency[Principal],
+        list_sessions: NamedDependency[SkipValidation[ListSessions]],
     ) -> SessionsResponse:
         """The signed-in user's open sessions."""
         views = await list_sessions(principal)
@@ -160,9 +172,9 @@ class AuthController(Controller):
     async def revoke_session(
         self,
         request: Request[Any, Any, Any],
-        session_id: UUID,
-        principal: Principal,
-        revoke_session: SkipValidation[RevokeSession],
+        session_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        revoke_session: NamedDependency[SkipValidation[RevokeSession]],
     ) -> None:
         """Ends one of the signed-in user's sessions."""
         await revoke_session(principal, session_id, origin_of(request))

@@ -4,7 +4,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import SkipValidation
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.admin_users import actor_of
 from adapters.http.billing_models import (
@@ -33,7 +34,9 @@ class BillingController(Controller):
 
     @get("/plans", **problem_responses(401, 503))
     async def plans(
-        self, maybe_principal: Principal | None, list_plans: SkipValidation[ListPlans]
+        self,
+        maybe_principal: NamedDependency[Principal | None],
+        list_plans: NamedDependency[SkipValidation[ListPlans]],
     ) -> PlanList:
         """Every plan: the list price, and the caller's price after their Web-of-Trust discount."""
         pubkey = maybe_principal.pubkey if maybe_principal else None
@@ -42,9 +45,9 @@ class BillingController(Controller):
     @post("/subscriptions", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 409, 502, 503))
     async def subscribe(
         self,
-        data: CheckoutRequest,
-        principal: Principal,
-        start_subscription: SkipValidation[StartSubscription],
+        data: JSONBody[CheckoutRequest],
+        principal: NamedDependency[Principal],
+        start_subscription: NamedDependency[SkipValidation[StartSubscription]],
     ) -> CheckoutResponse:
         """Orders a plan through a payment provider: the pending subscription and the invoice to pay."""
         checkout = await start_subscription(principal.user_id, principal.pubkey, data.plan_id, data.provider)
@@ -55,28 +58,38 @@ class BillingController(Controller):
 
     @get("/subscriptions/me", **problem_responses(401, 403, 404))
     async def my_subscription(
-        self, principal: Principal, get_current_subscription: SkipValidation[GetCurrentSubscription]
+        self,
+        principal: NamedDependency[Principal],
+        get_current_subscription: NamedDependency[SkipValidation[GetCurrentSubscription]],
     ) -> SubscriptionResponse:
         """The current subscription (active, else pending), or 404."""
         return SubscriptionResponse.of(await get_current_subscription(principal.user_id))
 
     @post("/subscriptions/me/cancel", status_code=200, **problem_responses(401, 403, 404))
     async def cancel(
-        self, principal: Principal, cancel_subscription: SkipValidation[CancelSubscription]
+        self,
+        principal: NamedDependency[Principal],
+        cancel_subscription: NamedDependency[SkipValidation[CancelSubscription]],
     ) -> SubscriptionResponse:
         """Cancels at the end of the paid period; the subscription stays active until then."""
         return SubscriptionResponse.of(await cancel_subscription(principal.user_id))
 
     @get("/payments/{payment_id:uuid}", **problem_responses(400, 401, 403, 404))
     async def payment(
-        self, payment_id: UUID, principal: Principal, get_payment: SkipValidation[GetPayment]
+        self,
+        payment_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        get_payment: NamedDependency[SkipValidation[GetPayment]],
     ) -> PaymentResponse:
         """One of the caller's payments."""
         return PaymentResponse.of(await get_payment(principal.user_id, payment_id))
 
     @get("/payments/{payment_id:uuid}/receipt", **problem_responses(400, 401, 403, 404))
     async def receipt(
-        self, payment_id: UUID, principal: Principal, get_receipt: SkipValidation[GetReceipt]
+        self,
+        payment_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        get_receipt: NamedDependency[SkipValidation[GetReceipt]],
     ) -> ReceiptResponse:
         """The receipt of a paid payment of the caller (404 until it is paid)."""
         payment = await get_receipt(principal.user_id, payment_id)
@@ -100,14 +113,20 @@ class BillingController(Controller):
         **problem_responses(400, 401, 403, 404, 409, 503),
     )
     async def fake_settle(
-        self, payment_id: UUID, principal: Principal, fake_settle: SkipValidation[FakeSettle]
+        self,
+        payment_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        fake_settle: NamedDependency[SkipValidation[FakeSettle]],
     ) -> PaymentResponse:
         """Pays an invoice of the `fake` provider (never in production), as its callback would."""
         return PaymentResponse.of(await fake_settle(principal.user_id, payment_id))
 
     @post("/webhooks/{provider:str}", status_code=200, **problem_responses(400, 404, 502, 503))
     async def webhook(
-        self, provider: str, request: Request[Any, Any, Any], handle_webhook: SkipValidation[HandleWebhook]
+        self,
+        provider: FromPath[str],
+        request: Request[Any, Any, Any],
+        handle_webhook: NamedDependency[SkipValidation[HandleWebhook]],
     ) -> WebhookReceived:
         """A payment provider's callback. The signature is checked over the raw body before it is
         read; the invoice's state is then fetched from the provider. Redeliveries change nothing."""
@@ -128,10 +147,10 @@ class AdminBillingController(Controller):
     async def refund(
         self,
         request: Request[Any, Any, Any],
-        payment_id: UUID,
-        data: RefundRequest,
-        admin_principal: Principal,
-        refund_payment: SkipValidation[RefundPayment],
+        payment_id: FromPath[UUID],
+        data: JSONBody[RefundRequest],
+        admin_principal: NamedDependency[Principal],
+        refund_payment: NamedDependency[SkipValidation[RefundPayment]],
     ) -> PaymentResponse:
         """Records a refund made at the provider; audited with the change."""
         actor = actor_of(request, admin_principal)
@@ -141,10 +160,10 @@ class AdminBillingController(Controller):
     async def comp(
         self,
         request: Request[Any, Any, Any],
-        user_id: UUID,
-        data: CompRequest,
-        admin_principal: Principal,
-        comp_subscription: SkipValidation[CompSubscription],
+        user_id: FromPath[UUID],
+        data: JSONBody[CompRequest],
+        admin_principal: NamedDependency[Principal],
+        comp_subscription: NamedDependency[SkipValidation[CompSubscription]],
     ) -> SubscriptionResponse:
         """Gives a plan for some days without payment; audited with the change."""
         actor = actor_of(request, admin_principal)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from adapters.http.billing_models import SubscriptionResponse
@@ -58,9 +59,9 @@ async def current_subscription(get: GetCurrentSubscription, user_id: UUID) -> di
 
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
 async def me(
-    principal: Principal,
-    get_me: SkipValidation[GetMe],
-    get_current_subscription: SkipValidation[GetCurrentSubscription],
+    principal: NamedDependency[Principal],
+    get_me: NamedDependency[SkipValidation[GetMe]],
+    get_current_subscription: NamedDependency[SkipValidation[GetCurrentSubscription]],
 ) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)

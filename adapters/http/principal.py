@@ -3,13 +3,13 @@
 Handlers name the key they need:
 
     @get("/api/v1/me")
-    async def me(principal: Principal) -> ...               # signed in, else 401
+    async def me(principal: NamedDependency[Principal]) -> ...  # signed in, else 401
 
     @get("/api/v1/wot/{pubkey:str}", opt=requires_scope("wot:read"))
-    async def score(maybe_principal: Principal | None) -> ...  # anonymous allowed
+    async def score(maybe_principal: NamedDependency[Principal | None]) -> ...  # anonymous allowed
 
     @post("/api/v1/admin/...")
-    async def act(admin_principal: Principal) -> ...        # role admin, else 403
+    async def act(admin_principal: NamedDependency[Principal]) -> ...  # role admin, else 403
 
 A bearer token or a NIP-98 event acts as its user on any endpoint. An API key (`X-API-Key`)
 reaches only endpoints declared with `opt=requires_scope(...)` for a scope the key holds; anywhere
@@ -20,7 +20,8 @@ import ipaddress
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
 
 from application.auth.authenticate import Authenticate, Credentials
 from domain.auth.principal import Principal
@@ -58,7 +59,9 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 
 
 async def _maybe_principal(
-    request: Request[Any, Any, Any], authenticate: Authenticate, public_url: str
+    request: Request[Any, Any, Any],
+    authenticate: NamedDependency[SkipValidation[Authenticate]],
+    public_url: NamedDependency[str],
 ) -> Principal | None:
     authorization = request.headers.get(AUTHORIZATION)
     body = b""
@@ -82,13 +85,13 @@ async def _maybe_principal(
     return principal
 
 
-async def _principal(maybe_principal: Principal | None) -> Principal:
+async def _principal(maybe_principal: NamedDependency[Principal | None]) -> Principal:
     if maybe_principal is None:
         raise Unauthorized("sign in: send 'Authorization: Bearer <token>' or 'Authorization: Nostr <event>'")
     return maybe_principal
 
 
-async def _admin_principal(principal: Principal) -> Principal:
+async def _admin_principal(principal: NamedDependency[Principal]) -> Principal:
     if not principal.is_admin:
         raise Forbidden("this action needs the admin role")
     return principal

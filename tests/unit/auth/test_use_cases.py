@@ -1,4 +1,5 @@
-"""Sign-in, refresh and Authenticate as use cases, on the memory unit of work and memory cache."""
+"""Sign-in, refresh and Authenticate as use cases from the container, on the memory unit of work and
+the memory cache."""
 
 import asyncio
 import base64
@@ -9,50 +10,60 @@ from uuid import uuid4
 
 import msgspec
 import pytest
+from dependency_injector import providers
 
-from adapters.cache.memory_cache import MemoryCache
-from adapters.tokens.jwt_tokens import JwtAccessTokens
-from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate, Credentials
 from application.auth.session_admin import Origin, RefreshReused, RefreshSession
-from application.auth.sign_in import IssueChallenge, Login, SignInRequest
-from application.verdicts import Verdicts
+from application.auth.sign_in import Login, SignInRequest
+from bootstrap.container import Container
 from domain.auth.principal import CredentialKind
 from domain.clock import FixedClock
 from domain.errors import Unauthorized
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.ports.auth import ApiKeyGrant
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.support.app import container_for_tests, settings_for_tests
 
 URL = "https://id.example"
 
 
 class GrantingApiKeys:
-    """An ApiKeyVerifier that knows one key."""
+    """An ApiKeyVerifier that knows the keys it is given."""
 
-    def __init__(self, key: str, grant: ApiKeyGrant) -> None:
-        self._key, self._grant = key, grant
+    def __init__(self) -> None:
+        self.known: dict[str, ApiKeyGrant] = {}
 
     async def verify(self, presented_key: str) -> ApiKeyGrant:
-        if presented_key != self._key:
+        if presented_key not in self.known:
             raise Unauthorized("unknown API key")
-        return self._grant
+        return self.known[presented_key]
 
 
 @dataclass
 class World:
+    """The service's container with the memory unit of work, on a frozen clock."""
+
     store: MemoryStore
     clock: FixedClock
-    login: Login
-    challenges: IssueChallenge
-    refresh: RefreshSession
-    authenticate: Authenticate
+    container: Container
+
+    @property
+    def login(self) -> Login:
+        return self.container.login()
+
+    @property
+    def refresh(self) -> RefreshSession:
+        return self.container.refresh_session()
+
+    @property
+    def authenticate(self) -> Authenticate:
+        return self.container.authenticate()
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)
 
     async def sign_in(self, secret: str):
-        challenge = await self.challenges()
+        challenge = await self.container.issue_challenge()()
         event = sign_event(
             secret,
             kind=22242,
@@ -63,37 +74,22 @@ class World:
         return await self.login(SignInRequest(event=event))
 
 
-def _world(api_keys=None) -> World:
+def _world(tmp_path, api_keys=None) -> World:
     store = MemoryStore()
     clock = FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
-
-    def uow() -> FakeUnitOfWork:
-        return FakeUnitOfWork(store)
-
-    cache = MemoryCache(clock)
-    verdicts = AuthVerdicts(Verdicts(cache), uow, clock)
-    tokens = JwtAccessTokens(secrets.token_hex(32), issuer=URL)
-    keys = api_keys or GrantingApiKeys(
-        "none", ApiKeyGrant(api_key_id=uuid4(), user_id=uuid4(), scopes=frozenset())
-    )
-    return World(
-        store=store,
-        clock=clock,
-        login=Login(unit_of_work=uow, tokens=tokens, verdicts=verdicts, clock=clock, public_url=URL),
-        challenges=IssueChallenge(uow, clock),
-        refresh=RefreshSession(uow, tokens, verdicts, clock),
-        authenticate=Authenticate(
-            tokens=tokens, api_keys=keys, verdicts=verdicts, cache=cache, unit_of_work=uow, clock=clock
-        ),
-    )
+    overrides = {"unit_of_work": providers.Factory(FakeUnitOfWork, store)}
+    if api_keys is not None:
+        overrides["api_key_verifier"] = providers.Object(api_keys)
+    settings = settings_for_tests(tmp_path, public_url=URL, jwt_secret=secrets.token_hex(32))
+    return World(store=store, clock=clock, container=container_for_tests(settings, clock=clock, **overrides))
 
 
 def _bearer(token: str) -> Credentials:
     return Credentials(method="GET", url=f"{URL}/api/v1/me", authorization=f"Bearer {token}")
 
 
-async def test_a_signed_in_users_bearer_token_names_the_user_and_session():
-    world = _world()
+async def test_a_signed_in_users_bearer_token_names_the_user_and_session(tmp_path):
+    world = _world(tmp_path)
     signed_in = await world.sign_in(generate_secret_key())
 
     principal = await world.authenticate(_bearer(signed_in.access_token))
@@ -103,18 +99,19 @@ async def test_a_signed_in_users_bearer_token_names_the_user_and_session():
     assert principal.credential is CredentialKind.BEARER
 
 
-async def test_no_credential_is_anonymous_and_two_credentials_are_refused():
-    world = _world()
+async def test_no_credential_is_anonymous_and_two_credentials_are_refused(tmp_path):
+    world = _world(tmp_path)
     assert await world.authenticate(Credentials(method="GET", url=URL)) is None
     with pytest.raises(Unauthorized, match="one credential"):
         await world.authenticate(Credentials(method="GET", url=URL, authorization="Bearer x", api_key="k"))
 
 
-async def test_an_api_key_acts_for_its_owner_with_its_scopes_only():
-    world = _world()
+async def test_an_api_key_acts_for_its_owner_with_its_scopes_only(tmp_path):
+    keys = GrantingApiKeys()
+    world = _world(tmp_path, api_keys=keys)
     signed_in = await world.sign_in(generate_secret_key())
     grant = ApiKeyGrant(api_key_id=uuid4(), user_id=signed_in.user.id, scopes=frozenset({"wot:read"}))
-    world.authenticate._api_keys = GrantingApiKeys("nid_key", grant)
+    keys.known["nid_key"] = grant
 
     principal = await world.authenticate(Credentials(method="GET", url=URL, api_key="nid_key"))
 
@@ -126,8 +123,8 @@ async def test_an_api_key_acts_for_its_owner_with_its_scopes_only():
         await world.authenticate(Credentials(method="GET", url=URL, api_key="other"))
 
 
-async def test_concurrent_nip98_requests_of_a_new_pubkey_make_exactly_one_account():
-    world = _world()
+async def test_concurrent_nip98_requests_of_a_new_pubkey_make_exactly_one_account(tmp_path):
+    world = _world(tmp_path)
     secret = generate_secret_key()
     now = int(world.clock.now().timestamp())
 
@@ -154,8 +151,8 @@ async def test_concurrent_nip98_requests_of_a_new_pubkey_make_exactly_one_accoun
     assert user is not None and user.id == principals[0].user_id
 
 
-async def test_refresh_rotates_then_reuse_revokes_the_family():
-    world = _world()
+async def test_refresh_rotates_then_reuse_revokes_the_family(tmp_path):
+    world = _world(tmp_path)
     signed_in = await world.sign_in(generate_secret_key())
 
     rotated = await world.refresh(signed_in.refresh_token, Origin())
@@ -168,8 +165,8 @@ async def test_refresh_rotates_then_reuse_revokes_the_family():
         await world.authenticate(_bearer(rotated.access_token))
 
 
-async def test_the_session_verdict_follows_the_session_expiry_on_the_clock():
-    world = _world()
+async def test_the_session_verdict_follows_the_session_expiry_on_the_clock(tmp_path):
+    world = _world(tmp_path)
     signed_in = await world.sign_in(generate_secret_key())
     world.clock.advance(timedelta(days=30) - timedelta(minutes=10))
     refreshed = await world.refresh(signed_in.refresh_token, Origin())

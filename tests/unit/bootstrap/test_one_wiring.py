@@ -22,6 +22,8 @@ BUILDING_BLOCK_TESTS = {
     ("tests/unit/wot/test_calculator.py", "WotCalculator"),
     ("tests/unit/wot/test_demo_graph.py", "WotCalculator"),
     ("bench/wot.py", "WotCalculator"),
+    ("tests/integration/cache/test_verdicts.py", "Verdicts"),
+    ("tests/support/verdict_process.py", "Verdicts"),
 }
 
 

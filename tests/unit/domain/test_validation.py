@@ -191,6 +191,7 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
 # compressed linking key (66 characters), and the text forms the API accepts for a pubkey (hex in
 # either case, or an npub), a pattern for the OpenAPI document.
 OTHER_64_HEX_CONCEPTS = {
+    "adapters/payments/lnbits.py",  # a Lightning payment hash
     "domain/records/hashing.py",
     "domain/records/lnurl.py",
     "domain/records/users.py",
