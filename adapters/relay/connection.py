@@ -1,4 +1,4 @@
-"""One persistent websocket to one relay, with every subscription of the pool multiplexed over it."""
+"""One websocket to one relay, with subscriptions multiplexed over it."""
 
 import asyncio
 import contextlib
@@ -46,10 +46,21 @@ AUTH_KIND = 22242
 AUTH_REQUIRED_PREFIX = "auth-required:"
 DUPLICATE_PREFIX = "duplicate:"
 RATE_LIMITED_PREFIX = "rate-limited:"
+# AUTH answers signed per socket at most: a relay that keeps challenging gets no more signatures.
+MAX_AUTH_ANSWERS = 8
+# Frames websockets may hold decoded-but-unread per socket; with 4 MiB frames this bounds the backlog.
+MAX_QUEUED_FRAMES = 4
 
 
 def _stored(ok: bool, message: str) -> bool:
     return ok or message.startswith(DUPLICATE_PREFIX)
+
+
+def _valid_count(value: object) -> int | None:
+    """A NIP-45 count is a non-negative integer; anything else is discarded."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 class Backoff:
@@ -69,11 +80,38 @@ class Backoff:
         self._next = self._initial
 
 
-class RelayConnection:
-    """Connects on demand, keeps the socket open, and reconnects with backoff after a drop.
+class _Session:
+    """What belongs to one socket: its subscriptions, pending answers and AUTH state. A socket that
+    goes away fails only what was sent on it."""
 
-    While a reconnection is backing off, calls fail at once with RelayDown instead of waiting.
-    """
+    def __init__(self, ws: ClientConnection, number: int) -> None:
+        self.ws = ws
+        self.number = number
+        self.subscriptions: dict[str, Subscription] = {}
+        self.counts: dict[str, asyncio.Future[int]] = {}
+        self.oks: dict[str, asyncio.Future[tuple[bool, str]]] = {}
+        self.authenticated = asyncio.Event()
+        self.auth_in_flight: str | None = None
+        self.next_challenge: str | None = None
+        self.auth_answers = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.ws.state is State.OPEN
+
+    def fail(self, error: RelayError) -> None:
+        for subscription in list(self.subscriptions.values()):
+            subscription.fail(error)
+        waiters: list[asyncio.Future[Any]] = [*self.counts.values(), *self.oks.values()]
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
+                waiter.exception()  # nobody may be left to retrieve it
+
+
+class RelayConnection:
+    """Connects on demand and keeps the socket open. With `keep_open`, a dropped socket is reopened
+    in the background with backoff; while backing off, calls fail at once with RelayDown."""
 
     def __init__(
         self,
@@ -84,8 +122,9 @@ class RelayConnection:
         service_secret_key: str | None = None,
         connect_timeout: float = 3.0,
         max_frame_bytes: int = 4 * 1024 * 1024,
-        max_concurrent_subscriptions: int = 8,
         compression: bool = True,
+        keep_open: bool = True,
+        close_timeout: float = 2.0,
     ) -> None:
         self.url = url
         self._verifier = verifier
@@ -93,10 +132,12 @@ class RelayConnection:
         self._connect_timeout = connect_timeout
         self._max_frame_bytes = max_frame_bytes
         self._compression = compression
+        self._keep_open = keep_open
+        self._close_timeout = close_timeout
         self._decoder = relay_message_decoder()
         self._encoder = ClientEncoder()
-        self._ws: ClientConnection | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._session: _Session | None = None
+        self._readers: set[asyncio.Task[None]] = set()
         self._reconnect: asyncio.Task[None] | None = None
         self._connect_lock = asyncio.Lock()
         self._backoff = Backoff()
@@ -104,12 +145,9 @@ class RelayConnection:
         self._last_error = "not connected yet"
         self._closing = False
         self._ids = itertools.count(1)
-        self._subscriptions: dict[str, Subscription] = {}
-        self._counts: dict[str, asyncio.Future[int]] = {}
-        self._oks: dict[str, asyncio.Future[tuple[bool, str]]] = {}
-        self._authenticated = asyncio.Event()
-        self.slots = asyncio.Semaphore(max_concurrent_subscriptions)
-        self._metrics = metrics
+        self._sockets = itertools.count(1)
+        # Calls leased on this connection (set by the ConnectionGroup that owns it).
+        self.in_flight = 0
         self._frames_invalid = metrics.invalid_frames.labels(url)
         self._bytes = metrics.received_bytes.labels(url)
         self._notices = metrics.notices.labels(url)
@@ -117,62 +155,78 @@ class RelayConnection:
 
     @property
     def is_connected(self) -> bool:
-        return self._open_socket() is not None
+        return self._open_session() is not None
+
+    @property
+    def is_backing_off(self) -> bool:
+        return self._open_session() is None and time.monotonic() < self._retry_at
+
+    @property
+    def open_subscriptions(self) -> int:
+        """Subscriptions and COUNTs registered on the current socket."""
+        session = self._session
+        return 0 if session is None else len(session.subscriptions) + len(session.counts)
 
     async def ready(self) -> ClientConnection:
         """The open socket, connecting first if needed. Bound the wait with the caller's deadline."""
-        if (ws := self._open_socket()) is not None:
-            return ws
+        return (await self._ready_session()).ws
+
+    async def _ready_session(self) -> _Session:
+        if (session := self._open_session()) is not None:
+            return session
         async with self._connect_lock:
-            if (ws := self._open_socket()) is not None:
-                return ws
+            if (session := self._open_session()) is not None:
+                return session
             if self._closing:
                 raise RelayDown(f"{self.url}: the pool is closed")
             if time.monotonic() < self._retry_at:
                 raise RelayDown(f"{self.url}: backing off after: {self._last_error}")
             return await self._connect()
 
-    def _open_socket(self) -> ClientConnection | None:
+    def _open_session(self) -> _Session | None:
         # The reader notices a closed socket a moment after a failed send does; do not hand it out.
-        ws = self._ws
-        return ws if ws is not None and ws.state is State.OPEN else None
+        session = self._session
+        return session if session is not None and session.is_open else None
 
     async def close(self) -> None:
         self._closing = True
-        for task in (self._reconnect, self._reader):
-            if task is not None:
-                task.cancel()
-        if self._ws is not None:
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+        session = self._session
+        if session is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._ws.close(), 1.0)
-        for task in (self._reconnect, self._reader):
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        self._fail_pending(ConnectionLost(f"{self.url}: the pool is closed"))
+                await asyncio.wait_for(session.ws.close(), 1.0)
+        readers = [*self._readers, *([self._reconnect] if self._reconnect is not None else [])]
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
+        if session is not None:
+            session.fail(ConnectionLost(f"{self.url}: the pool is closed"))
 
-    async def fetch(self, filter_: Filter, budget: Budget) -> Page:
-        """Events the relay holds for one filter, up to its EOSE (the caller bounds the time)."""
+    async def fetch(self, filter_: Filter, budget: Budget, *, keep: bool = True) -> Page:
+        """Events the relay holds for one filter, up to its EOSE (the caller bounds the time).
+        With `keep=False` the page only counts what arrived."""
         try:
-            return await self._fetch_once(filter_, budget)
+            return await self._fetch_once(filter_, budget, keep)
         except AuthRequired:
             if self._service_key is None:
                 raise
-            await self._authenticated.wait()
-            return await self._fetch_once(filter_, budget)
+            session = await self._ready_session()
+            await session.authenticated.wait()
+            return await self._fetch_once(filter_, budget, keep)
 
     async def count(self, filters: Sequence[Filter]) -> int:
-        ws = await self.ready()
+        session = await self._ready_session()
         subscription_id = self._next_id("c")
         answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._counts[subscription_id] = answer
+        session.counts[subscription_id] = answer
         try:
-            await ws.send(self._encoder.count(subscription_id, filters), text=True)
+            await session.ws.send(self._encoder.count(subscription_id, filters), text=True)
             return await answer
         except ConnectionClosed as error:
             raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         finally:
-            self._counts.pop(subscription_id, None)
+            session.counts.pop(subscription_id, None)
 
     async def publish(self, events: Sequence[Event], idle_timeout: float) -> set[str]:
         """Sends the events and returns the ids the relay accepted (or already had).
@@ -184,21 +238,22 @@ class RelayConnection:
         accepted = {event_id for event_id, (ok, message) in answers.items() if _stored(ok, message)}
         refused = [e for e in events if answers[e.id][1].startswith(AUTH_REQUIRED_PREFIX)]
         if refused and self._service_key is not None:
-            await asyncio.wait_for(self._authenticated.wait(), idle_timeout)
+            session = await self._ready_session()
+            await asyncio.wait_for(session.authenticated.wait(), idle_timeout)
             answers = await self._send_events(refused, idle_timeout)
             accepted |= {event_id for event_id, (ok, message) in answers.items() if _stored(ok, message)}
         return accepted
 
     async def _send_events(self, events: Sequence[Event], idle_timeout: float) -> dict[str, tuple[bool, str]]:
-        ws = await self.ready()
+        session = await self._ready_session()
         loop = asyncio.get_running_loop()
         waiting: dict[str, asyncio.Future[tuple[bool, str]]] = {}
         for event in events:
             if event.id not in waiting:
-                waiting[event.id] = self._oks.setdefault(event.id, loop.create_future())
+                waiting[event.id] = session.oks.setdefault(event.id, loop.create_future())
         try:
             for event in events:
-                await ws.send(self._encoder.event(event), text=True)
+                await session.ws.send(self._encoder.event(event), text=True)
             pending = set(waiting.values())
             while pending:
                 done, pending = await asyncio.wait(pending, timeout=idle_timeout)
@@ -209,54 +264,56 @@ class RelayConnection:
             raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         finally:
             for event_id in waiting:
-                self._oks.pop(event_id, None)
+                session.oks.pop(event_id, None)
 
-    async def _fetch_once(self, filter_: Filter, budget: Budget) -> Page:
-        ws = await self.ready()
+    async def _fetch_once(self, filter_: Filter, budget: Budget, keep: bool) -> Page:
+        session = await self._ready_session()
         subscription_id = self._next_id("q")
-        subscription = Subscription(filter_, budget, self._verifier)
-        self._subscriptions[subscription_id] = subscription
+        subscription = Subscription(filter_, budget, self._verifier, keep=keep)
+        session.subscriptions[subscription_id] = subscription
         try:
-            await ws.send(self._encoder.req(subscription_id, [filter_]), text=True)
+            await session.ws.send(self._encoder.req(subscription_id, [filter_]), text=True)
             result = await subscription.page()
         except ConnectionClosed as error:
             raise ConnectionLost(f"{self.url}: connection lost ({error})") from error
         except BaseException:
-            self._close_subscription(subscription_id, subscription)
+            # Checks still running for a page nobody will read are cancelled with it.
+            subscription.abandon()
             raise
-        self._close_subscription(subscription_id, subscription)
+        finally:
+            self._close_subscription(session, subscription_id, subscription)
         return result
 
-    def _close_subscription(self, subscription_id: str, subscription: Subscription) -> None:
-        self._subscriptions.pop(subscription_id, None)
-        failure = subscription.done.exception() if subscription.done.done() else None
-        relay_closed_it = isinstance(failure, RelayRefused | ConnectionLost)
-        if self._open_socket() is not None and not relay_closed_it:
-            self._send_soon(self._encoder.close(subscription_id))
-
-    def _send_soon(self, frame: bytes) -> None:
-        ws = self._ws
-        if ws is None:
+    def _close_subscription(
+        self, session: _Session, subscription_id: str, subscription: Subscription
+    ) -> None:
+        if session.subscriptions.pop(subscription_id, None) is None:
             return
+        failure = subscription.failure
+        relay_closed_it = isinstance(failure, RelayRefused | ConnectionLost)
+        if session.is_open and not relay_closed_it:
+            self._send_soon(session, self._encoder.close(subscription_id))
 
+    def _send_soon(self, session: _Session, frame: bytes) -> None:
         async def send() -> None:
             with contextlib.suppress(ConnectionClosed, OSError):
-                await ws.send(frame, text=True)
+                await session.ws.send(frame, text=True)
 
         task = asyncio.ensure_future(send())
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
-    async def _connect(self) -> ClientConnection:
+    async def _connect(self) -> _Session:
         try:
             ws = await asyncio.wait_for(
                 connect(
                     self.url,
                     open_timeout=None,
                     max_size=self._max_frame_bytes,
+                    max_queue=MAX_QUEUED_FRAMES,
                     compression="deflate" if self._compression else None,
                     ping_interval=20,
                     ping_timeout=20,
-                    close_timeout=2,
+                    close_timeout=self._close_timeout,
                 ),
                 self._connect_timeout,
             )
@@ -266,44 +323,39 @@ class RelayConnection:
             raise RelayDown(f"{self.url}: {self._last_error}") from error
         self._backoff.reset()
         self._retry_at = 0.0
-        self._authenticated.clear()
-        self._ws = ws
-        self._connected_gauge.set(1)
-        self._reader = asyncio.create_task(self._read(ws), name=f"relay-reader {self.url}")
-        return ws
+        session = _Session(ws, next(self._sockets))
+        self._session = session
+        self._connected_gauge.inc()
+        reader = asyncio.create_task(self._read(session), name=f"relay-reader {self.url} #{session.number}")
+        self._readers.add(reader)
+        reader.add_done_callback(self._readers.discard)
+        return session
 
-    async def _read(self, ws: ClientConnection) -> None:
+    async def _read(self, session: _Session) -> None:
         error: RelayError = ConnectionLost(f"{self.url}: connection lost")
         try:
             while True:
-                frame = await ws.recv(decode=False)
-                self._dispatch(frame if isinstance(frame, bytes) else frame.encode())
+                frame = await session.ws.recv(decode=False)
+                self._dispatch(session, frame if isinstance(frame, bytes) else frame.encode())
         except ConnectionClosed as closed:
             error = ConnectionLost(f"{self.url}: connection lost ({closed})")
         finally:
-            self._ws = None
-            self._connected_gauge.set(0)
-            self._last_error = str(error)
-            self._fail_pending(error)
-            if not self._closing:
-                self._reconnect = asyncio.create_task(self._reconnect_in_background())
+            self._connected_gauge.dec()
+            session.fail(error)
+            # A reader that ends late must not drop a newer socket opened meanwhile.
+            if self._session is session:
+                self._session = None
+                self._last_error = str(error)
+                if self._keep_open and not self._closing:
+                    self._reconnect = asyncio.create_task(self._reconnect_in_background())
 
     async def _reconnect_in_background(self) -> None:
-        while not self._closing and self._ws is None:
+        while not self._closing and self._open_session() is None:
             await asyncio.sleep(max(self._retry_at - time.monotonic(), 0) or self._backoff.next_delay())
             with contextlib.suppress(RelayDown):
-                await self.ready()
+                await self._ready_session()
 
-    def _fail_pending(self, error: RelayError) -> None:
-        for subscription in list(self._subscriptions.values()):
-            subscription.fail(error)
-        waiters: list[asyncio.Future[Any]] = [*self._counts.values(), *self._oks.values()]
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_exception(error)
-                waiter.exception()  # nobody may be left to retrieve it
-
-    def _dispatch(self, frame: bytes) -> None:
+    def _dispatch(self, session: _Session, frame: bytes) -> None:
         self._bytes.inc(len(frame))
         try:
             message = self._decoder.decode(frame)
@@ -311,31 +363,50 @@ class RelayConnection:
             self._frames_invalid.inc()
             return
         if isinstance(message, EventMessage):
-            subscription = self._subscriptions.get(message.subscription_id)
+            subscription = session.subscriptions.get(message.subscription_id)
             if subscription is not None:
                 subscription.on_event(message.event, len(frame))
         elif isinstance(message, Eose):
-            subscription = self._subscriptions.get(message.subscription_id)
+            subscription = session.subscriptions.get(message.subscription_id)
             if subscription is not None:
                 subscription.finish()
         elif isinstance(message, Closed):
-            self._on_closed(message)
+            self._on_closed(session, message)
         elif isinstance(message, CountMessage):
-            self._resolve(self._counts.pop(message.subscription_id, None), message.result.count)
+            self._on_count(session, message)
         elif isinstance(message, Ok):
-            self._resolve(self._oks.pop(message.event_id, None), (message.accepted, message.message))
+            if message.event_id == session.auth_in_flight:
+                self._on_auth_answer(session, message)
+            else:
+                self._resolve(session.oks.pop(message.event_id, None), (message.accepted, message.message))
         elif isinstance(message, Notice):
-            self._notices.inc()
-            logger.info("NOTICE from %s: %s", self.url, message.message[:200])
-            # NIP-45: a relay without COUNT may answer it with a NOTICE, which names no subscription.
-            for answer in list(self._counts.values()):
-                self._reject(answer, CountUnsupported(f"{self.url}: {message.message[:200]}"))
-            self._counts.clear()
+            self._on_notice(session, message)
         elif isinstance(message, AuthChallenge):
-            self._answer_challenge(message.challenge)
+            self._answer_challenge(session, message.challenge)
 
-    def _on_closed(self, message: Closed) -> None:
-        subscription = self._subscriptions.get(message.subscription_id)
+    def _on_count(self, session: _Session, message: CountMessage) -> None:
+        answer = session.counts.pop(message.subscription_id, None)
+        if answer is None:
+            return
+        count = _valid_count(message.result.count)
+        if count is None:
+            self._frames_invalid.inc()
+            self._reject(answer, CountUnsupported(f"{self.url}: COUNT answered {message.result.count!r}"))
+        else:
+            self._resolve(answer, count)
+
+    def _on_notice(self, session: _Session, message: Notice) -> None:
+        self._notices.inc()
+        logger.info("NOTICE from %s: %s", self.url, message.message[:200])
+        # NIP-45: a relay without COUNT may answer it with a NOTICE, which names no subscription. Only
+        # a NOTICE about COUNT ends the pending COUNTs; any other is just logged.
+        if "count" in message.message.lower():
+            for answer in session.counts.values():
+                self._reject(answer, CountUnsupported(f"{self.url}: NOTICE {message.message[:200]!r}"))
+            session.counts.clear()
+
+    def _on_closed(self, session: _Session, message: Closed) -> None:
+        subscription = session.subscriptions.get(message.subscription_id)
         text = f"{self.url}: CLOSED {message.message[:200]!r}"
         if subscription is not None:
             if message.message.startswith(AUTH_REQUIRED_PREFIX):
@@ -345,32 +416,43 @@ class RelayConnection:
             else:
                 subscription.fail(RelayRefused(text))
             return
-        answer = self._counts.pop(message.subscription_id, None)
+        answer = session.counts.pop(message.subscription_id, None)
         if answer is not None:
             self._reject(answer, CountUnsupported(text))
 
-    def _answer_challenge(self, challenge: str) -> None:
-        if self._service_key is None or self._ws is None:
+    def _answer_challenge(self, session: _Session, challenge: str) -> None:
+        """One AUTH answer in flight per socket, at most MAX_AUTH_ANSWERS per socket; a challenge
+        that comes while one is in flight waits (only the latest is kept)."""
+        if self._service_key is None:
             return
+        if session.auth_in_flight is not None:
+            session.next_challenge = challenge
+            return
+        if session.auth_answers >= MAX_AUTH_ANSWERS:
+            if session.auth_answers == MAX_AUTH_ANSWERS:
+                logger.warning("%s keeps sending AUTH challenges; no more are answered", self.url)
+                session.auth_answers += 1
+            return
+        session.auth_answers += 1
         auth = sign_event(
             self._service_key,
             kind=AUTH_KIND,
-            tags=[["relay", self.url], ["challenge", challenge]],
+            tags=[["relay", self.url], ["challenge", challenge[:1024]]],
             content="",
             created_at=int(time.time()),
         )
-        answer = self._oks.setdefault(auth.id, asyncio.get_running_loop().create_future())
-        answer.add_done_callback(self._on_auth_answer)
-        self._send_soon(self._encoder.auth(auth))
+        session.auth_in_flight = auth.id
+        self._send_soon(session, self._encoder.auth(auth))
 
-    def _on_auth_answer(self, answer: asyncio.Future[tuple[bool, str]]) -> None:
-        if answer.cancelled() or answer.exception() is not None:
-            return
-        accepted, message = answer.result()
-        if accepted:
-            self._authenticated.set()
+    def _on_auth_answer(self, session: _Session, message: Ok) -> None:
+        session.auth_in_flight = None
+        if message.accepted:
+            session.authenticated.set()
         else:
-            logger.warning("%s refused our AUTH: %s", self.url, message[:200])
+            logger.warning("%s refused our AUTH: %s", self.url, message.message[:200])
+        waiting, session.next_challenge = session.next_challenge, None
+        if waiting is not None:
+            self._answer_challenge(session, waiting)
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids)}"

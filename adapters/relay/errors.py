@@ -37,6 +37,12 @@ class CountUnsupported(RelayError):
     reason = "count-unsupported"
 
 
+class CountUnanswered(CountUnsupported):
+    """The relay left COUNT unanswered: no sign it is alive, nor that it is failing."""
+
+    reason = "count-unanswered"
+
+
 class CapExceeded(RelayError):
     """The relay sent more events or bytes than one call may take."""
 

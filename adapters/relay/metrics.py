@@ -45,7 +45,7 @@ class RelayMetrics:
         )
         self.connected = Gauge(
             "nostr_relay_connected",
-            "1 while the connection to the relay is open",
+            "Connections open to the relay",
             ["relay"],
             registry=registry,
         )

@@ -1,6 +1,7 @@
 """NIP-11 relay information: the limits a relay announces and whether it supports COUNT (NIP-45)."""
 
 import logging
+from typing import Any
 
 import httpx
 import msgspec
@@ -8,22 +9,44 @@ import msgspec
 logger = logging.getLogger(__name__)
 
 
+# Larger announced values are taken as "no useful limit" rather than trusted.
+MAX_ANNOUNCED = 1_000_000
+
+
+def _positive(value: object) -> int | None:
+    """An announced limit we act on: an integer from 1 to MAX_ANNOUNCED, else None (ignored)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ANNOUNCED:
+        return value
+    return None
+
+
 class Limitation(msgspec.Struct, frozen=True):
-    max_limit: int | None = None
-    max_filters: int | None = None
-    max_subscriptions: int | None = None
-    max_message_length: int | None = None
-    auth_required: bool = False
+    """As announced; relays send odd values (0, negatives, strings), so each is read through a
+    `valid_...` property that ignores what is not a positive integer."""
+
+    max_limit: Any = None
+    max_filters: Any = None
+    max_subscriptions: Any = None
+    max_message_length: Any = None
+    auth_required: Any = False
+
+    @property
+    def valid_max_limit(self) -> int | None:
+        return _positive(self.max_limit)
+
+    @property
+    def valid_max_subscriptions(self) -> int | None:
+        return _positive(self.max_subscriptions)
 
 
 class RelayInformation(msgspec.Struct, frozen=True):
-    supported_nips: list[int] | None = None
+    supported_nips: Any = None
     limitation: Limitation = msgspec.field(default_factory=Limitation)
 
     @property
     def supports_count(self) -> bool | None:
-        """True or False when the document lists its NIPs; None when it does not say."""
-        if self.supported_nips is None:
+        """True or False when the document lists its NIPs; None when it does not say clearly."""
+        if not isinstance(self.supported_nips, list):
             return None
         return 45 in self.supported_nips
 

@@ -7,9 +7,20 @@ from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import matches
 
+# Decoded, an event weighs up to about three times its frame (measured with tracemalloc: 1.8x for a
+# short note, 3.1x for a contact list of 300 tags), plus the objects every event has.
+DECODED_WEIGHT = 3
+EVENT_OVERHEAD = 256
+
+
+def decoded_size(frame_bytes: int) -> int:
+    """What an event held in memory is charged: an upper estimate of its decoded size."""
+    return DECODED_WEIGHT * frame_bytes + EVENT_OVERHEAD
+
 
 class Budget:
-    """How many events and bytes one call may still take from one relay."""
+    """How many events and how much memory one call may still take from one relay. Each event is
+    charged its decoded size (`decoded_size`), not only its frame, so the cap bounds what is held."""
 
     def __init__(self, max_events: int, max_bytes: int) -> None:
         self.events_left = max_events
@@ -17,7 +28,7 @@ class Budget:
 
     def charge(self, frame_bytes: int) -> bool:
         self.events_left -= 1
-        self.bytes_left -= frame_bytes
+        self.bytes_left -= decoded_size(frame_bytes)
         return self.events_left >= 0 and self.bytes_left >= 0
 
 
@@ -65,12 +76,14 @@ class Subscription:
         verifier: EventVerifier,
         *,
         batch_size: int = 64,
+        keep: bool = True,
     ) -> None:
         self.filter = filter_
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._budget = budget
         self._verifier = verifier
         self._batch_size = batch_size
+        self._keep = keep  # False: count what arrives, keep and check nothing
         self._batch: list[Event] = []
         self._checks: list[tuple[list[Event], asyncio.Future[list[bool]]]] = []
         self._received = 0
@@ -83,6 +96,8 @@ class Subscription:
             self.fail(CapExceeded("the relay sent more events or bytes than one call may take"))
             return
         self._received += 1
+        if not self._keep:
+            return
         if not matches(self.filter, event):
             self._unrequested += 1
             return
@@ -98,8 +113,19 @@ class Subscription:
     def fail(self, error: RelayError) -> None:
         if not self.done.done():
             self.done.set_exception(error)
-            for _, check in self._checks:
-                check.cancel()
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Cancels the checks still running: nobody will read this page."""
+        self._batch = []
+        for _, check in self._checks:
+            check.cancel()
+
+    @property
+    def failure(self) -> BaseException | None:
+        if self.done.done() and not self.done.cancelled():
+            return self.done.exception()
+        return None
 
     async def page(self) -> Page:
         """Waits for EOSE (raising what failed the subscription); verification may still run."""

@@ -5,21 +5,29 @@ import contextlib
 import logging
 import math
 import os
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-import msgspec
 from prometheus_client import CollectorRegistry
 
 from adapters.relay.chunking import split_filter
 from adapters.relay.circuit_breaker import CircuitBreaker
 from adapters.relay.connection import RelayConnection
-from adapters.relay.errors import ConnectionLost, CountUnsupported, RateLimited, RelayError
+from adapters.relay.connection_group import ConnectionGroup
+from adapters.relay.errors import (
+    ConnectionLost,
+    CountUnanswered,
+    CountUnsupported,
+    RateLimited,
+    RelayError,
+)
 from adapters.relay.metrics import RelayMetrics
 from adapters.relay.nip11 import RelayInformation, fetch_information
+from adapters.relay.paging import Pager, RelayReading, first_leaf
 from adapters.relay.subscription import Budget, Page
 from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
@@ -32,26 +40,26 @@ logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 RATE_LIMIT_PAUSE = 0.25
+# The probe keeps nothing; this bounds only what it lets the relay send.
+PROBE_BYTES = 256 * MIB
 MAX_RATE_LIMIT_PAUSE = 4.0
 _T = TypeVar("_T")
 
 
 class _Relay:
-    def __init__(self, connection: RelayConnection, breaker: CircuitBreaker, default_page_size: int) -> None:
-        self.connection = connection
+    def __init__(self, group: ConnectionGroup, breaker: CircuitBreaker, page_size: int) -> None:
+        self.group = group
         self.breaker = breaker
+        self.reading = RelayReading(page_size)
         self.information: RelayInformation | None = None
-        self.count_supported: bool | None = None
-        self._default_page_size = default_page_size
+        # From NIP-11: False when the document lists its NIPs without 45.
+        self.count_announced: bool | None = None
+        # Until when COUNT is not sent here (it went unanswered or was refused), on the pool's clock.
+        self.count_off_until = 0.0
 
     @property
     def url(self) -> str:
-        return self.connection.url
-
-    @property
-    def page_size(self) -> int:
-        announced = self.information.limitation.max_limit if self.information else None
-        return min(announced, self._default_page_size) if announced else self._default_page_size
+        return self.group.primary.url
 
 
 class WebsocketRelayPool:
@@ -60,7 +68,9 @@ class WebsocketRelayPool:
     Each call has an overall `deadline`; once one relay has answered, the others get at most
     `straggler_grace` more seconds. A call fails with RelayUnavailable only when no relay answered.
     Every event is verified (id recomputed, signature checked) before it is used; from one relay one
-    call takes at most `max_events` events and `max_bytes` bytes of frames.
+    call takes at most `max_events` events and `max_bytes` bytes of memory (decoded events).
+    Each relay gets up to `connections_per_relay` connections of `max_concurrent_subscriptions`
+    calls each (fewer when its NIP-11 document says so); a call takes the least-loaded one.
     """
 
     def __init__(
@@ -74,6 +84,9 @@ class WebsocketRelayPool:
         page_size: int = 500,
         chunk_size: int = 256,
         max_concurrent_subscriptions: int = 8,
+        connections_per_relay: int = 4,
+        count_timeout: float = 2.0,
+        count_retry_after: float = 300.0,
         straggler_grace: float = 1.0,
         parallel_windows: int = 4,
         connect_timeout: float = 3.0,
@@ -85,6 +98,7 @@ class WebsocketRelayPool:
         verified_cache_size: int = 200_000,
         compression: bool | None = None,
         registry: CollectorRegistry | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         urls = list(dict.fromkeys(urls))
         if not urls:
@@ -103,23 +117,36 @@ class WebsocketRelayPool:
         self._straggler_grace = straggler_grace
         self._parallel_windows = max(1, parallel_windows)
         self._information_timeout = information_timeout
+        # An unanswered COUNT gives up well before the call's deadline, so fetching can follow.
+        self._count_timeout = min(count_timeout, deadline / 2)
+        self._count_retry_after = count_retry_after
+        self._clock = clock
         # 0 checks events on the event loop itself; None uses one worker thread per core.
         self._verify_workers = (os.cpu_count() or 1) if verify_workers is None else verify_workers
         self.metrics = RelayMetrics(registry or CollectorRegistry())
         self._executor: ThreadPoolExecutor | None = None
         self._verifier = EventVerifier(None, cache_size=verified_cache_size)
-        self._relays = [
-            _Relay(
-                RelayConnection(
+
+        def connections_to(url: str) -> ConnectionGroup:
+            def make(keep_open: bool) -> RelayConnection:
+                return RelayConnection(
                     url,
                     verifier=self._verifier,
                     metrics=self.metrics,
                     service_secret_key=service_secret_key,
                     connect_timeout=connect_timeout,
                     max_frame_bytes=max_frame_bytes,
-                    max_concurrent_subscriptions=max_concurrent_subscriptions,
                     compression=_is_remote(url) if compression is None else compression,
-                ),
+                    keep_open=keep_open,
+                )
+
+            return ConnectionGroup(
+                make, size=connections_per_relay, per_connection=max_concurrent_subscriptions
+            )
+
+        self._relays = [
+            _Relay(
+                connections_to(url),
                 CircuitBreaker(failure_threshold=breaker_failures, reset_after=breaker_reset_after),
                 page_size,
             )
@@ -145,7 +172,7 @@ class WebsocketRelayPool:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        await asyncio.gather(*(relay.connection.close() for relay in self._relays), return_exceptions=True)
+        await asyncio.gather(*(relay.group.close() for relay in self._relays), return_exceptions=True)
         if self._http is not None:
             await self._http.aclose()
         if self._executor is not None:
@@ -170,7 +197,12 @@ class WebsocketRelayPool:
         requests = self._count_requests(wanted)
         if requests is None:
             return None
-        candidates = [relay for relay in self._relays if relay.count_supported is not False]
+        now = self._clock()
+        candidates = [
+            relay
+            for relay in self._relays
+            if relay.count_announced is not False and relay.count_off_until <= now
+        ]
         if not candidates:
             return None
         try:
@@ -179,6 +211,7 @@ class WebsocketRelayPool:
                 lambda relay: self._count_relay(relay, requests),
                 relays=candidates,
                 quiet=CountUnsupported,
+                unanswered_is_quiet=True,
             )
         except _NoneSupported:
             return None
@@ -218,94 +251,43 @@ class WebsocketRelayPool:
 
     async def ping(self) -> None:
         await self.start()
-        if any(relay.connection.is_connected for relay in self._relays):
+        if any(relay.group.is_connected for relay in self._relays):
             return
         await self._fan_out("ping", self._ping_relay)
+
+    def information(self, url: str) -> RelayInformation | None:
+        """The relay's NIP-11 document as read at start (None until read, or when it has none)."""
+        return next((relay.information for relay in self._relays if relay.url == url), None)
 
     # --- one relay ---------------------------------------------------------------------------
 
     async def _query_relay(self, relay: _Relay, filters: list[Filter]) -> list[Event]:
         budget = Budget(self._max_events, self._max_bytes)
         pieces = [piece for filter_ in filters for piece in split_filter(filter_, self._chunk_size)]
+
+        async def fetch_page(filter_: Filter) -> Page:
+            return await self._fetch_page(relay, filter_, budget)
+
+        def record(events: list[Event], invalid: int, unrequested: int) -> None:
+            self._record(relay, events, invalid, unrequested)
+
+        pager = Pager(fetch_page, relay.reading, self._parallel_windows, record)
         try:
             async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(self._fetch_all(relay, piece, budget)) for piece in pieces]
+                tasks = [group.create_task(pager.fetch_all(piece)) for piece in pieces]
         except BaseExceptionGroup as failed:
-            raise _first_leaf(failed) from None
+            raise first_leaf(failed) from None
         return [event for task in tasks for event in task.result()]
 
-    async def _fetch_all(self, relay: _Relay, filter_: Filter, budget: Budget) -> list[Event]:
-        """Every event the relay has for the filter, paging with `until` while pages come back full.
-
-        The next page is asked for at EOSE, from the events as received; their verification runs
-        meanwhile and is awaited at the end, so checking one page overlaps fetching the next. When a
-        filter without `limit` fills its first page, the older rest is split into time windows
-        paged side by side (widths of one, two and four times the span of the first page, then
-        everything older), so the relay prepares one page while the previous one is read.
-        """
-        pages: list[Page] = []
-        try:
-            first = await self._page_through(relay, filter_, budget, pages, max_pages=1)
-            if first is not None:
-                windows = _older_windows(filter_, first, self._parallel_windows)
-                if len(windows) == 1:
-                    await self._page_through(relay, windows[0], budget, pages)
-                else:
-                    try:
-                        async with asyncio.TaskGroup() as group:
-                            for window in windows:
-                                group.create_task(self._page_through(relay, window, budget, pages))
-                    except BaseExceptionGroup as failed:
-                        raise _first_leaf(failed) from None
-            collected: dict[str, Event] = {}
-            for page in pages:
-                events, invalid = await page.verified()
-                self._record(relay, events, invalid, page.unrequested)
-                for event in events:
-                    collected.setdefault(event.id, event)
-            return list(collected.values())
-        finally:
-            for page in pages:
-                page.abandon()
-
-    async def _page_through(
-        self, relay: _Relay, filter_: Filter, budget: Budget, pages: list[Page], max_pages: int | None = None
-    ) -> tuple[int, int] | None:
-        """Pages through one filter, adding each page to `pages`. Returns None when the relay has no
-        more, else the newest and oldest `created_at` of the last page (when `max_pages` stopped it)."""
-        seen: set[str] = set()
-        until = filter_.until
-        page_size = relay.page_size
-        fetched = 0
-        while True:
-            asked = page_size if filter_.limit is None else min(page_size, filter_.limit - len(seen))
-            wanted = msgspec.structs.replace(filter_, until=until, limit=asked)
-            page = await self._fetch_page(relay, wanted, budget)
-            pages.append(page)
-            fetched += 1
-            fresh = [event for event in page.candidates if event.id not in seen]
-            seen.update(event.id for event in fresh)
-            if page.received < asked or not page.candidates:
-                return None
-            if filter_.limit is not None and len(seen) >= filter_.limit:
-                return None
-            oldest = min(event.created_at for event in page.candidates)
-            if max_pages is not None and fetched >= max_pages and filter_.limit is None:
-                return max(event.created_at for event in page.candidates), oldest
-            # More than a page of events in one second: move past that second rather than loop.
-            until = oldest if fresh else oldest - 1
-            if filter_.since is not None and until < filter_.since:
-                return None
-
-    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget) -> Page:
+    async def _fetch_page(self, relay: _Relay, filter_: Filter, budget: Budget, keep: bool = True) -> Page:
         """One REQ, tried again on a fresh connection if the old one dropped, and after a pause if
         the relay says it is rate-limited; the caller's deadline bounds the retries."""
         pause = RATE_LIMIT_PAUSE
         reconnected = False
         while True:
             try:
-                async with relay.connection.slots:
-                    return await relay.connection.fetch(filter_, budget)
+                async with relay.group.lease() as connection:
+                    return await connection.fetch(filter_, budget, keep=keep)
             except ConnectionLost:
                 if reconnected:
                     raise
@@ -315,25 +297,36 @@ class WebsocketRelayPool:
                 pause = min(pause * 2, MAX_RATE_LIMIT_PAUSE)
 
     async def _count_relay(self, relay: _Relay, requests: list[list[Filter]]) -> int:
+        """The sum of the COUNT answers (the requests select disjoint events). A COUNT refused, left
+        unanswered for `count_timeout` or answered with anything but a non-negative integer turns
+        COUNT off on that relay for `count_retry_after` seconds; it is tried again after that."""
         total = 0
-        for request in requests:
-            try:
-                total += await relay.connection.count(request)
-            except CountUnsupported:
-                relay.count_supported = False
-                raise
-        relay.count_supported = True
+        try:
+            async with asyncio.timeout(self._count_timeout):
+                for request in requests:
+                    async with relay.group.lease() as connection:
+                        total += await connection.count(request)
+        except (CountUnsupported, TimeoutError) as error:
+            relay.count_off_until = self._clock() + self._count_retry_after
+            logger.info(
+                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, str(error) or "no answer"
+            )
+            if isinstance(error, TimeoutError):
+                raise CountUnanswered(f"{relay.url}: COUNT not answered") from error
+            raise
         return total
 
     async def _publish_relay(self, relay: _Relay, events: list[Event]) -> set[str]:
         try:
-            return await relay.connection.publish(events, idle_timeout=self._deadline)
+            async with relay.group.lease() as connection:
+                return await connection.publish(events, idle_timeout=self._deadline)
         except ConnectionLost:
             # Events the relay already stored come back as `duplicate:`, which counts as accepted.
-            return await relay.connection.publish(events, idle_timeout=self._deadline)
+            async with relay.group.lease() as connection:
+                return await connection.publish(events, idle_timeout=self._deadline)
 
     async def _ping_relay(self, relay: _Relay) -> None:
-        await relay.connection.ready()
+        await relay.group.primary.ready()
 
     # --- fan-out ------------------------------------------------------------------------------
 
@@ -344,10 +337,12 @@ class WebsocketRelayPool:
         *,
         relays: Sequence[_Relay] | None = None,
         quiet: type[RelayError] | None = None,
+        unanswered_is_quiet: bool = False,
     ) -> list[_T]:
         """Runs `call` on every relay whose breaker allows it; returns the results of those that
         answered. Raises RelayUnavailable when none did (_NoneSupported when every relay that
-        answered refused the call as `quiet`)."""
+        answered refused the call as `quiet`). With `unanswered_is_quiet`, a relay cut off by the
+        deadline counts as refusing, not as failing."""
         await self.start()
         loop = asyncio.get_running_loop()
         candidates = []
@@ -385,9 +380,17 @@ class WebsocketRelayPool:
         refused = 0
         for relay in candidates:
             outcome = outcomes.get(relay.url, TimeoutError(f"no answer within the {what} deadline"))
+            if unanswered_is_quiet and relay.url not in outcomes:
+                refused += 1
+                relay.breaker.abandon()
+                continue
             if quiet is not None and isinstance(outcome, quiet):
                 refused += 1
-                relay.breaker.record_success()
+                # A refusal shows the relay alive; silence shows nothing either way.
+                if isinstance(outcome, CountUnanswered):
+                    relay.breaker.abandon()
+                else:
+                    relay.breaker.record_success()
                 continue
             self._settle(relay, outcome if isinstance(outcome, BaseException) else None)
             if isinstance(outcome, BaseException):
@@ -421,9 +424,13 @@ class WebsocketRelayPool:
 
     def _count_requests(self, filters: list[Filter]) -> list[list[Filter]] | None:
         """The COUNT messages whose answers add up to the count of `filters`, or None when no such
-        split exists (several filters that need chunking could overlap)."""
+        split exists: several filters that need chunking could overlap, and so do chunks of a tag
+        list (one event may tag keys in two chunks). Chunks of `ids` and `authors` are disjoint."""
         if len(filters) == 1:
-            return [[piece] for piece in split_filter(filters[0], self._chunk_size)]
+            only = filters[0]
+            if any(len(values) > self._chunk_size for values in (only.tags or {}).values()):
+                return None
+            return [[piece] for piece in split_filter(only, self._chunk_size)]
         if all(len(split_filter(filter_, self._chunk_size)) == 1 for filter_ in filters):
             return [filters]
         return None
@@ -441,30 +448,32 @@ class WebsocketRelayPool:
     async def _warm_up(self, relay: _Relay) -> None:
         assert self._http is not None
         with contextlib.suppress(RelayError):
-            await relay.connection.ready()
-        relay.information = await fetch_information(self._http, relay.url)
-        if relay.information is not None and relay.count_supported is None:
-            relay.count_supported = relay.information.supports_count
+            await relay.group.primary.ready()
+        information = await fetch_information(self._http, relay.url)
+        relay.information = information
+        if information is not None:
+            relay.count_announced = information.supports_count
+            relay.reading.announced_max_limit = information.limitation.valid_max_limit
+            if (subscriptions := information.limitation.valid_max_subscriptions) is not None:
+                relay.group.limit_subscriptions(subscriptions)
+        await self._probe_page_size(relay)
+
+    async def _probe_page_size(self, relay: _Relay) -> None:
+        """Asks once for a page of anything: the events it brings show how many the relay sends in
+        one page, so later pages shorter than that are taken for the end without a follow-up."""
+        asked = relay.reading.page_size
+        try:
+            async with asyncio.timeout(self._deadline):
+                page = await self._fetch_page(
+                    relay, Filter(limit=asked), Budget(asked, PROBE_BYTES), keep=False
+                )
+        except (RelayError, TimeoutError):
+            return
+        relay.reading.prove(page.received)
 
 
 class _NoneSupported(Exception):
     """Every relay that answered refused the call (COUNT unsupported)."""
-
-
-def _older_windows(filter_: Filter, first_page: tuple[int, int], count: int) -> list[Filter]:
-    """Disjoint filters covering what is older than (or as old as) the first page's oldest event."""
-    newest, oldest = first_page
-    span = max(newest - oldest, 1)
-    windows: list[Filter] = []
-    upper = oldest
-    for step in range(count - 1):
-        lower = upper - span * 2**step + 1
-        if filter_.since is not None and lower <= filter_.since:
-            break
-        windows.append(msgspec.structs.replace(filter_, since=lower, until=upper))
-        upper = lower - 1
-    windows.append(msgspec.structs.replace(filter_, until=upper))
-    return windows
 
 
 def _is_remote(url: str) -> bool:
@@ -472,13 +481,6 @@ def _is_remote(url: str) -> bool:
     CPU on both ends."""
     host = urlsplit(url).hostname or ""
     return not (host == "localhost" or host == "::1" or host.startswith("127."))
-
-
-def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    error: BaseException = group
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
 
 
 def _reason(error: BaseException) -> str:

@@ -15,7 +15,7 @@ from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.ports.relay import RelayUnavailable
 from tests.fixtures.relay import RelayProcess
 from tests.support.relay_client import publish_raw
-from tests.support.relay_proxy import RelayProxy
+from tests.support.relay_proxy import RelayProxy, tampered_by
 from tests.support.tcp_proxy import free_port
 
 pytestmark = pytest.mark.integration
@@ -208,9 +208,10 @@ async def test_w2_events_with_bad_ids_or_signatures_are_dropped_and_counted(
     finally:
         await pool.close()
 
-    assert len(result) == len(events) - len(events) // 4
-    assert ids(result) < ids(events)
-    assert sample(registry, "nostr_relay_invalid_events_total", proxy.url) == len(events) // 4
+    genuine = {event.id for event in events if not tampered_by(4, event.id)}
+    assert 0 < len(genuine) < len(events)
+    assert ids(result) == genuine
+    assert sample(registry, "nostr_relay_invalid_events_total", proxy.url) >= len(events) - len(genuine)
 
 
 async def test_w2_a_forged_copy_does_not_shadow_the_genuine_event_from_another_relay(
@@ -244,7 +245,7 @@ async def test_w2_events_that_do_not_match_the_filter_are_dropped(relay_url: str
     assert ids(result) == ids(wanted)
 
 
-@pytest.mark.parametrize("cap", [{"max_events": 25}, {"max_bytes": 4_000}])
+@pytest.mark.parametrize("cap", [{"max_events": 25}, {"max_bytes": 12_000}])
 async def test_w2_a_call_past_the_event_or_byte_cap_is_refused(
     relay_url: str, seeded: tuple[str, list[Event]], cap: dict[str, int]
 ) -> None:
