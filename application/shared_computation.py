@@ -9,6 +9,8 @@
   computes by itself; a process that sees the lock released without a value takes the lock itself;
 - the result is stored under `key` with `ttl`. A failing computation caches nothing, releases the
   lock and raises the same exception to every caller in the process that shared it;
+- when every caller of a running computation has gone (cancelled, or past its own deadline), the
+  computation is cancelled: no work runs on that nobody waits for;
 - when the cache is unavailable the computation still runs (shared in-process) and its result is
   returned without being stored: a cache outage costs speed, never answers.
 """
@@ -45,6 +47,7 @@ class SharedComputation:
         self._lock_ttl = lock_ttl
         self._poll_interval = poll_interval
         self._in_flight: dict[str, asyncio.Task[bytes]] = {}
+        self._waiting: dict[asyncio.Task[bytes], int] = {}
 
     async def get_or_compute(
         self,
@@ -57,7 +60,8 @@ class SharedComputation:
         """Returns the cached bytes for `key`, computing and storing them with `ttl` when absent.
 
         Callers that join a running computation share its result or its exception; their own
-        `compute` is not called. Cancelling one caller does not cancel the shared computation.
+        `compute` is not called. Cancelling one caller does not cancel the shared computation;
+        cancelling the last one does, and returns once it has stopped.
         """
         if ttl <= 0:
             raise ValueError(f"ttl must be positive seconds, got {ttl!r}")
@@ -68,7 +72,17 @@ class SharedComputation:
             task = asyncio.create_task(self._resolve(key, ttl, compute, wait_timeout))
             self._in_flight[key] = task
             task.add_done_callback(lambda done: self._forget(key, done))
-        return await asyncio.shield(task)
+        self._waiting[task] = self._waiting.get(task, 0) + 1
+        try:
+            return await asyncio.shield(task)
+        finally:
+            left = self._waiting.pop(task) - 1
+            if left:
+                self._waiting[task] = left
+            elif not task.done():
+                # Only a cancelled caller leaves before the task is done, and it was the last one.
+                task.cancel()
+                await asyncio.wait([task])
 
     def _forget(self, key: str, done: asyncio.Task[bytes]) -> None:
         if self._in_flight.get(key) is done:

@@ -16,10 +16,12 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
+from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys, RevokeApiKey, VerifyApiKey
+from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
-from application.auth.api_keys import RefuseApiKeys
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
+from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
 from application.auth.session_admin import (
     ListSessions,
@@ -37,11 +39,16 @@ from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
 from application.demo.seed_demo_graph import SeedDemoGraph
+from application.rate_limits import LimitRate
 from application.verdicts import Verdicts
+from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
-from application.wot.compute_score import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
+from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.keys import jwt_secret, service_secret_key
+from bootstrap.metering import rate_policies as rate_policies_of
+from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
@@ -56,6 +63,9 @@ RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
 # How long a price waits for the buyer's WoT discount before charging the list price.
 WOT_DISCOUNT_DEADLINE = 1.0
+# Cold score computations running at once per process; more queue, or are refused at once when
+# they could not start within the request deadline.
+WOT_COLD_COMPUTATIONS = 64
 
 
 def cache_kind(settings: Settings) -> str:
@@ -136,18 +146,29 @@ class Container(containers.DeclarativeContainer):
     )
     relay_lifecycle = providers.Resource(run_relay, relay)
 
-    wot_settings = providers.Singleton(wot_settings_of, settings)
-    wot_calculator = providers.Singleton(WotCalculator, relay, wot_settings)
-    # Singletons: each process keeps the decoded neighbourhood and its in-flight computations.
-    wot_neighbourhood = providers.Singleton(SharedNeighbourhood, wot_calculator, cache, clock)
-    compute_wot_score = providers.Singleton(
-        ComputeWotFigures,
-        calculator=wot_calculator,
-        neighbourhood=wot_neighbourhood,
-        cache=cache,
-        clock=clock,
+    # Read afresh when called (the demo's seeds live in DATA_DIR/demo.json); override to fix them.
+    wot_settings = providers.Callable(wot_settings_of, settings)
+    wot_admission = providers.Singleton(ComputeAdmission, WOT_COLD_COMPUTATIONS)
+    # How each Web of Trust class is built; CurrentWot gives the settings in force.
+    make_wot_calculator = providers.Factory(WotCalculator, relay)
+    make_wot_neighbourhood = providers.Factory(SharedNeighbourhood, cache=cache, clock=clock)
+    make_compute_wot_figures = providers.Factory(
+        ComputeWotFigures, cache=cache, clock=clock, admission=wot_admission
     )
-    compute_wot_scores = providers.Singleton(ComputeWotFiguresBatch, compute_wot_score)
+    make_compute_wot_figures_batch = providers.Factory(ComputeWotFiguresBatch)
+    wot_factories = providers.Singleton(
+        WotFactories,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+        figures=make_compute_wot_figures.provider,
+        batch=make_compute_wot_figures_batch.provider,
+    )
+    # The use cases for the settings in force: rewired when `demo seed` records new seeds.
+    current_wot = providers.Singleton(CurrentWot, settings, wot_settings.provider, wot_factories)
+    wot_use_cases = providers.Callable(lambda current: current(), current_wot)
+    wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
+    compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
+    compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
     # A Singleton: the fake provider keeps its invoices in this process.
@@ -155,7 +176,7 @@ class Container(containers.DeclarativeContainer):
         FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
     )
     payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
-    wot_discount = providers.Singleton(WotDiscount, compute_wot_score, deadline=WOT_DISCOUNT_DEADLINE)
+    wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
     get_quotas = providers.Factory(GetQuotas, unit_of_work, plan_catalog, clock)
     apply_invoice_state = providers.Factory(ApplyInvoiceState, unit_of_work, plan_catalog, clock)
@@ -198,8 +219,8 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
     )
-    # The API key verifier: refuses every key until API keys are issued; replace this provider.
-    api_key_verifier = providers.Singleton(RefuseApiKeys)
+    # API keys are checked against a verdict every process keeps (no PostgreSQL round trip per call).
+    api_key_verifier = providers.Singleton(VerifyApiKey, verdicts, unit_of_work.provider)
     authenticate = providers.Singleton(
         Authenticate,
         tokens=access_tokens,
@@ -241,6 +262,28 @@ class Container(containers.DeclarativeContainer):
         ),
         timeout=READINESS_TIMEOUT,
     )
+
+    # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
+    rate_policies = providers.Singleton(rate_policies_of, settings)
+    limit_rate = providers.Singleton(LimitRate, cache)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
+    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    usage_flusher = providers.Resource(
+        run_usage_flusher,
+        flush_api_key_usage.provider,
+        settings.provided.usage_flush_interval,
+        cache_lifecycle,
+        db_pool_lifecycle,
+    )
+    create_api_key = providers.Factory(CreateApiKey, unit_of_work.provider, verdicts, clock)
+    list_api_keys = providers.Factory(ListApiKeys, unit_of_work.provider)
+    revoke_api_key = providers.Factory(RevokeApiKey, unit_of_work.provider, verdicts, clock)
+    get_api_key_usage = providers.Factory(GetApiKeyUsage, unit_of_work.provider, clock)
+
+    # LNURL-auth (LUD-04): the k1 store is PostgreSQL.
+    start_lnurl_auth = providers.Factory(StartLnurlAuth, unit_of_work.provider, clock, public_url)
+    redeem_lnurl_auth = providers.Factory(RedeemLnurlAuth, unit_of_work.provider, clock)
+    poll_lnurl_auth = providers.Factory(PollLnurlAuth, unit_of_work.provider, access_tokens, clock)
 
 
 def describe(settings: Settings) -> dict[str, str]:

@@ -36,6 +36,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     wot_seeds: tuple[str, ...] = ()
     wot_max_depth: int = 3
     wot_cache_ttl: int = 300
+    wot_request_deadline: float = 5.0
     data_dir: Path = Path(".data")
     dns_nameservers: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -54,6 +55,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     billing_grace_days: int = 7
     # Ports played by embedded services this process started or joined (for the start-up log).
     embedded: tuple[str, ...] = ()
+    # Requests per minute: per API key (until plans set their own), per anonymous client IP, and
+    # per client IP on the sign-in endpoints (challenge, login, LNURL).
+    rate_limit_api_key: int = 600
+    rate_limit_anonymous: int = 60
+    rate_limit_sign_in: int = 10
+    # Seconds between two flushes of the metered API key usage into PostgreSQL.
+    usage_flush_interval: int = 10
 
     @property
     def is_development(self) -> bool:
@@ -79,6 +87,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
     if not low <= value <= high:
         raise SettingsError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a number of seconds") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: {value:g} is outside {low:g}..{high:g}")
     return value
 
 
@@ -166,6 +187,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         wot_seeds=_list(env, "WOT_SEEDS"),
         wot_max_depth=_int(env, "WOT_MAX_DEPTH", 3, 1, 6),
         wot_cache_ttl=_int(env, "WOT_CACHE_TTL", 300, 1, 86_400),
+        wot_request_deadline=_seconds(env, "WOT_REQUEST_DEADLINE", 5.0, 0.1, 60.0),
         data_dir=Path(_text(env, "DATA_DIR") or ".data"),
         dns_nameservers=_addresses(env, "DNS_NAMESERVERS"),
         log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
@@ -182,4 +204,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         billing_plans=_plans(env),
         billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7, 0, 365),
         embedded=_list(env, "NOSTR_ID_EMBEDDED"),
+        rate_limit_api_key=_int(env, "RATE_LIMIT_API_KEY", 600, 1, 1_000_000),
+        rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", 60, 1, 1_000_000),
+        rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", 10, 1, 1_000_000),
+        usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", 10, 1, 3600),
     )

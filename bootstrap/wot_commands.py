@@ -31,7 +31,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
         target = parse_pubkey(pubkey)
         settings: WotSettings = container.wot_settings()
         await container.wot_neighbourhood().ready(wait_for=settings.build_deadline)
-        served = await container.compute_wot_score()(target)
+        served = await container.compute_wot_figures()(target)
     except InvalidInput as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 2
@@ -74,9 +74,13 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
             return 1
     path = remember_demo(settings.data_dir, seeded)
     print(f"{seeded.events_accepted} of {seeded.events_total} events accepted for {seeded.users} users.")
-    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset):")
+    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset, no restart needed):")
     for pubkey in seeded.seeds:
         print(f"  {encode_npub(pubkey)}")
+    print("Pubkeys to try (nostr-id wot score <pubkey>, or GET /api/v1/wot/<pubkey>):")
+    print(f"  a seed          {seeded.seeds[0]}")
+    print(f"  an ordinary one {seeded.ordinary}")
+    print(f"  a likely bot    {seeded.bot}")
     if settings.wot_seeds:
         print("WOT_SEEDS is set, so scores use it rather than the demo seeds.")
     return 0 if seeded.events_accepted == seeded.events_total else 1

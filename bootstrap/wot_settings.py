@@ -64,6 +64,7 @@ def wot_settings(settings: Settings) -> WotSettings:
             seeds=wot_seeds(settings),
             max_depth=settings.wot_max_depth,
             cache_ttl=float(settings.wot_cache_ttl),
+            request_deadline=settings.wot_request_deadline,
         )
     except InvalidInput as error:
         raise SettingsError(f"WOT_SEEDS/WOT_MAX_DEPTH/WOT_CACHE_TTL: {error} {error.errors}") from None

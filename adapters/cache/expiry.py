@@ -22,3 +22,22 @@ def check_amount(amount: int) -> int:
     if not MIN_COUNTER <= amount <= MAX_COUNTER:
         raise ValueError(f"increment amount {amount} is outside the 64-bit counter range")
     return amount
+
+
+def rate_interval(limit: int, period: float) -> int:
+    """Microseconds between two attempts under `limit` per `period` seconds (GCRA's emission interval).
+
+    Whole microseconds, rounded up, so both adapters compute the same schedule exactly.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    number = isinstance(period, int | float) and not isinstance(period, bool)
+    if not number or not math.isfinite(period) or period <= 0:
+        raise ValueError(f"period must be a positive number of seconds, got {period!r}")
+    return max(1, math.ceil(period * 1_000_000 / limit))
+
+
+def check_field(field: str) -> str:
+    if not isinstance(field, str) or not field:
+        raise ValueError("counter field names are non-empty strings")
+    return field

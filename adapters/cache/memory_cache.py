@@ -10,15 +10,25 @@ import heapq
 import logging
 import re
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from adapters.cache.expiry import MAX_COUNTER, MIN_COUNTER, check_amount, ttl_milliseconds
+from adapters.cache.expiry import (
+    MAX_COUNTER,
+    MIN_COUNTER,
+    check_amount,
+    check_field,
+    rate_interval,
+    ttl_milliseconds,
+)
 from domain.clock import Clock, SystemClock
+from domain.ports.cache import RateDecision
 
 logger = logging.getLogger(__name__)
 
 _INTEGER = re.compile(rb"0|-?[1-9][0-9]*")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class _Entry(NamedTuple):
@@ -39,6 +49,9 @@ class MemoryCache:
         # Every method runs without awaiting while holding this lock, so each is one atomic step.
         self._lock = threading.Lock()
         self._evictions = 0
+        # Counter groups (Redis hashes): they never expire and leave only through claims.
+        self._groups: dict[str, dict[str, int]] = {}
+        self._claim_tokens: dict[str, str] = {}
 
     def __len__(self) -> int:
         with self._lock:
@@ -67,6 +80,9 @@ class MemoryCache:
         with self._lock:
             existed = self._live(key, self._clock.now()) is not None
             self._entries.pop(key, None)
+            if self._groups.pop(key, None) is not None:
+                existed = True
+                self._claim_tokens.pop(key, None)
             return existed
 
     async def set_if_absent(self, key: str, value: bytes, ttl: float | None = None) -> bool:
@@ -103,6 +119,64 @@ class MemoryCache:
             microseconds = (entry.expires_at - now) // timedelta(microseconds=1)
             return -(-microseconds // 1000) / 1000
 
+    async def acquire_rate(self, key: str, limit: int, period: float) -> RateDecision:
+        interval = rate_interval(limit, period)
+        tolerance = interval * limit
+        with self._lock:
+            now_dt = self._clock.now()
+            now = (now_dt - _EPOCH) // _MICROSECOND
+            entry = self._live(key, now_dt)
+            tat = max(int(entry.value), now) if entry is not None else now
+            new_tat = tat + interval
+            allow_at = new_tat - tolerance
+            if now < allow_at:
+                return RateDecision(
+                    allowed=False,
+                    limit=limit,
+                    remaining=0,
+                    retry_after=(allow_at - now) / 1e6,
+                    reset_after=(tat - now) / 1e6,
+                )
+            expires_at = now_dt + timedelta(milliseconds=-(-(new_tat - now) // 1000))
+            self._put(key, str(new_tat).encode(), expires_at)
+            return RateDecision(
+                allowed=True,
+                limit=limit,
+                remaining=(now - allow_at) // interval,
+                retry_after=0.0,
+                reset_after=(new_tat - now) / 1e6,
+            )
+
+    async def increment_field(self, key: str, field: str, amount: int = 1) -> int:
+        check_field(field)
+        check_amount(amount)
+        with self._lock:
+            group = self._groups.setdefault(key, {})
+            total = group.get(field, 0) + amount
+            if not MIN_COUNTER <= total <= MAX_COUNTER:
+                raise ValueError(f"increment of {key!r} would overflow the 64-bit counter range")
+            group[field] = total
+            return total
+
+    async def claim_fields(self, key: str, claim_key: str, token: str) -> tuple[str, dict[str, int]] | None:
+        with self._lock:
+            if claim_key in self._groups:
+                return self._claim_tokens[claim_key], dict(self._groups[claim_key])
+            group = self._groups.pop(key, None)
+            if group is None:
+                return None
+            self._groups[claim_key] = group
+            self._claim_tokens[claim_key] = token
+            return token, dict(group)
+
+    async def release_claim(self, claim_key: str, token: str) -> bool:
+        with self._lock:
+            if self._claim_tokens.get(claim_key) != token:
+                return False
+            del self._claim_tokens[claim_key]
+            del self._groups[claim_key]
+            return True
+
     async def ping(self) -> None:
         return None
 
@@ -110,6 +184,8 @@ class MemoryCache:
         with self._lock:
             self._entries.clear()
             self._expiries.clear()
+            self._groups.clear()
+            self._claim_tokens.clear()
 
     def _live(self, key: str, now: datetime) -> _Entry | None:
         self._purge(now)

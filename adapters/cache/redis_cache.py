@@ -14,8 +14,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
-from adapters.cache.expiry import check_amount, ttl_milliseconds
-from domain.ports.cache import CacheUnavailable
+from adapters.cache.expiry import check_amount, check_field, rate_interval, ttl_milliseconds
+from domain.ports.cache import CacheUnavailable, RateDecision
 
 # EXISTS and INCRBY run as one step inside Redis, so "this increment created the key" is exact and
 # the TTL is set only then, however many processes increment concurrently.
@@ -26,6 +26,45 @@ if created and ARGV[2] ~= '' then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return total
+"""
+
+# GCRA on Redis's own clock, so every process judges by one time. Times are whole microseconds;
+# the key holds the theoretical arrival time and expires when the quota is whole again.
+RATE_SCRIPT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = tonumber(ARGV[1])
+local tolerance = interval * tonumber(ARGV[2])
+local stored = redis.call('GET', KEYS[1])
+local tat = now
+if stored then tat = math.max(tonumber(stored), now) end
+local new_tat = tat + interval
+local allow_at = new_tat - tolerance
+if now < allow_at then
+    return {0, 0, allow_at - now, tat - now}
+end
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+return {1, math.floor((now - allow_at) / interval), 0, new_tat - now}
+"""
+
+# The claim token lives in the group under the empty field name, which counters never use.
+CLAIM_SCRIPT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+    return redis.call('HGETALL', KEYS[2])
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    return {}
+end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[2], '', ARGV[1])
+return redis.call('HGETALL', KEYS[2])
+"""
+
+RELEASE_SCRIPT = """
+if redis.call('HGET', KEYS[1], '') == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
 """
 
 _NOT_A_COUNTER = ("not an integer", "overflow")
@@ -42,6 +81,9 @@ class RedisCache:
         self._client = client
         self._prefix = namespace + ":"
         self._increment = client.register_script(INCREMENT_SCRIPT)
+        self._rate = client.register_script(RATE_SCRIPT)
+        self._claim = client.register_script(CLAIM_SCRIPT)
+        self._release = client.register_script(RELEASE_SCRIPT)
 
     @classmethod
     def from_url(
@@ -106,6 +148,39 @@ class RedisCache:
         milliseconds: int = await self._call("PTTL", self._client.pttl(self._key(key)))
         # PTTL answers -2 for an absent key and -1 for a key without expiry.
         return milliseconds / 1000 if milliseconds >= 0 else None
+
+    async def acquire_rate(self, key: str, limit: int, period: float) -> RateDecision:
+        interval = rate_interval(limit, period)
+        allowed, remaining, retry_after, reset_after = await self._call(
+            "GCRA", self._rate(keys=[self._key(key)], args=[interval, limit])
+        )
+        return RateDecision(
+            allowed=bool(allowed),
+            limit=limit,
+            remaining=int(remaining),
+            retry_after=int(retry_after) / 1e6,
+            reset_after=int(reset_after) / 1e6,
+        )
+
+    async def increment_field(self, key: str, field: str, amount: int = 1) -> int:
+        check_field(field)
+        check_amount(amount)
+        total: int = await self._call("HINCRBY", self._client.hincrby(self._key(key), field, amount))
+        return total
+
+    async def claim_fields(self, key: str, claim_key: str, token: str) -> tuple[str, dict[str, int]] | None:
+        flat: list[bytes] = await self._call(
+            "CLAIM", self._claim(keys=[self._key(key), self._key(claim_key)], args=[token])
+        )
+        if not flat:
+            return None
+        fields = {flat[i].decode(): flat[i + 1] for i in range(0, len(flat), 2)}
+        held = fields.pop("").decode()
+        return held, {field: int(value) for field, value in fields.items()}
+
+    async def release_claim(self, claim_key: str, token: str) -> bool:
+        deleted: int = await self._call("RELEASE", self._release(keys=[self._key(claim_key)], args=[token]))
+        return deleted > 0
 
     async def ping(self) -> None:
         await self._call("PING", self._client.ping())

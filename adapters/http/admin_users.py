@@ -8,8 +8,9 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
+from adapters.http.client_ip import client_ip
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN, client_ip
+from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal

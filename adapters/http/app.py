@@ -15,15 +15,18 @@ from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from adapters.http.admin_users import AdminUsersController
+from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
 from adapters.http.billing import AdminBillingController, BillingController
 from adapters.http.body import decode_json_body
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
+from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
+from adapters.http.rate_limits import RateLimiting
 from adapters.http.wot import WotController
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,13 +58,20 @@ DEPENDENCIES = {
     "check_readiness": "check_readiness",
     "metrics_registry": "metrics_registry",
     "metrics_exposition": "metrics_exposition",
-    "compute_wot_score": "compute_wot_score",
-    "compute_wot_scores": "compute_wot_scores",
+    "compute_wot_figures": "compute_wot_figures",
+    "compute_wot_figures_batch": "compute_wot_figures_batch",
     "authenticate": "authenticate",
     "public_url": "public_url",
     "issue_challenge": "issue_challenge",
     "login": "login",
     "get_me": "get_me",
+    "create_api_key": "create_api_key",
+    "list_api_keys": "list_api_keys",
+    "revoke_api_key": "revoke_api_key",
+    "get_api_key_usage": "get_api_key_usage",
+    "start_lnurl_auth": "start_lnurl_auth",
+    "redeem_lnurl_auth": "redeem_lnurl_auth",
+    "poll_lnurl_auth": "poll_lnurl_auth",
     "refresh_session": "refresh_session",
     "sign_out": "sign_out",
     "sign_out_everywhere": "sign_out_everywhere",
@@ -105,23 +115,27 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             if inspect.isawaitable(stopped):
                 await stopped
 
+    rate_limiting = RateLimiting(container, container.metrics_registry())
     app = Litestar(
         route_handlers=[
             HealthController,
             WotController,
             metrics,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             me,
             AuthController,
             AdminUsersController,
+            ApiKeysController,
+            LnurlController,
             BillingController,
             AdminBillingController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
             **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
             **PRINCIPAL_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[rate_limiting.middleware],
         before_request=decode_json_body,
         cors_config=CORS,
         # Brotli when the client accepts it, else gzip; answers under 500 bytes go as they are.

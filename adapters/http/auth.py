@@ -9,8 +9,9 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
+from adapters.http.client_ip import client_ip
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN, client_ip
+from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.session_admin import (
     ListSessions,

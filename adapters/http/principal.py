@@ -16,13 +16,13 @@ reaches only endpoints declared with `opt=requires_scope(...)` for a scope the k
 else it is refused with 403. A 401 carries `WWW-Authenticate`.
 """
 
-import ipaddress
 from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
+from adapters.http.client_ip import client_ip
 from application.auth.authenticate import Authenticate, Credentials
 from domain.auth.principal import Principal
 from domain.errors import Forbidden, Unauthorized
@@ -47,15 +47,6 @@ def request_url(request: Request[Any, Any, Any], public_url: str) -> str:
     path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.scope["path"]
     query = request.scope.get("query_string", b"").decode("latin-1")
     return public_url.rstrip("/") + path + (f"?{query}" if query else "")
-
-
-def client_ip(request: Request[Any, Any, Any]) -> str | None:
-    """The peer's IP address as the server saw it (never a forwarded header); None if not an IP."""
-    host = request.client.host if request.client else None
-    try:
-        return str(ipaddress.ip_address(host)) if host else None
-    except ValueError:
-        return None
 
 
 async def _maybe_principal(

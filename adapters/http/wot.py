@@ -1,15 +1,24 @@
 """Web of Trust endpoints: scores computed from the relays, cached, never stored."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.params import JSONBody, SkipValidation
 
 from adapters.http.fields import PubkeyParameter, PubkeyText
+from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.wot.compute_score import MAX_BATCH, ComputeWotFigures, ComputeWotFiguresBatch, ServedScore
+from application.wot.compute_figures import (
+    MAX_BATCH,
+    ComputeWotFigures,
+    ComputeWotFiguresBatch,
+    ServedScore,
+    UnavailableScore,
+)
+from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
 
 
@@ -29,7 +38,7 @@ class WotFiguresResponse(msgspec.Struct):
     stale: bool
 
     @classmethod
-    def of(cls, served: ServedScore) -> "WotFiguresResponse":
+    def of(cls, served: ServedScore) -> Self:
         score = served.score
         return cls(
             pubkey=score.pubkey,
@@ -48,6 +57,25 @@ class WotFiguresResponse(msgspec.Struct):
         )
 
 
+class WotBatchItem(WotFiguresResponse, tag_field="status", tag="ok"):
+    """A batch item with figures (`stale` when earlier ones are served): `status` is "ok"."""
+
+
+class WotUnavailableItem(msgspec.Struct, tag_field="status", tag="unavailable"):
+    """A batch item with no figures to serve in time: `status` is "unavailable"; ask again after
+    `retry_after` seconds."""
+
+    pubkey: str
+    npub: str
+    detail: str
+    retry_after: int
+
+    @classmethod
+    def of(cls, item: UnavailableScore) -> "WotUnavailableItem":
+        npub = encode_npub(item.pubkey)
+        return cls(pubkey=item.pubkey, npub=npub, detail=item.detail, retry_after=item.retry_after)
+
+
 class WotBatchRequest(msgspec.Struct):
     pubkeys: Annotated[
         list[PubkeyText],
@@ -56,29 +84,60 @@ class WotBatchRequest(msgspec.Struct):
 
 
 class WotBatchResponse(msgspec.Struct):
-    items: list[WotFiguresResponse]
+    items: list[WotBatchItem | WotUnavailableItem]
+
+
+BATCH_RETRY_AFTER = ResponseHeader(
+    name="Retry-After",
+    description="Seconds after which to ask again for the items that came back unavailable; "
+    "present only when some did.",
+    required=False,
+    documentation_only=True,
+)
 
 
 class WotController(Controller):
     path = "/api/v1/wot"
     tags = ["web of trust"]
 
-    @get("/{pubkey:str}", **problem_responses(422, 429, 503))
+    # Anonymous reads are allowed (at the anonymous rate); an API key must hold wot:read.
+    @get("/{pubkey:str}", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503))
     async def score(
         self,
         pubkey: PubkeyParameter,
-        compute_wot_score: SkipValidation[ComputeWotFigures],
+        compute_wot_figures: SkipValidation[ComputeWotFigures],
+        maybe_principal: Principal | None,
     ) -> WotFiguresResponse:
         """Web of Trust figures of one pubkey (64-char hex or npub)."""
-        return WotFiguresResponse.of(await compute_wot_score(pubkey))
+        return WotFiguresResponse.of(await compute_wot_figures(pubkey))
 
-    @post("/batch", status_code=200, **problem_responses(*JSON_BODY, 429, 503))
+    @post(
+        "/batch",
+        status_code=200,
+        response_headers=[BATCH_RETRY_AFTER],
+        opt=requires_scope("wot:read"),
+        **problem_responses(*JSON_BODY, 401, 403, 429, 503),
+    )
     async def batch(
         self,
         data: JSONBody[WotBatchRequest],
-        compute_wot_scores: SkipValidation[ComputeWotFiguresBatch],
-    ) -> WotBatchResponse:
-        """Web of Trust figures of up to 100 pubkeys, in the order given."""
-        return WotBatchResponse(
-            items=[WotFiguresResponse.of(served) for served in await compute_wot_scores(data.pubkeys)]
-        )
+        compute_wot_figures_batch: SkipValidation[ComputeWotFiguresBatch],
+        maybe_principal: Principal | None,
+    ) -> Response[WotBatchResponse]:
+        """Web of Trust figures of up to 100 pubkeys, in the order given, within one request deadline.
+
+        Each item is either figures with `status: "ok"` (`stale: true` when earlier figures are
+        served because the relays did not answer in time) or, when there are none to serve in
+        time, `{status: "unavailable", pubkey, npub, detail, retry_after}`; the answer then carries
+        `Retry-After`.
+        """
+        items: list[WotBatchItem | WotUnavailableItem] = []
+        retry_after = 0
+        for item in await compute_wot_figures_batch(data.pubkeys):
+            if isinstance(item, UnavailableScore):
+                items.append(WotUnavailableItem.of(item))
+                retry_after = max(retry_after, item.retry_after)
+            else:
+                items.append(WotBatchItem.of(item))
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(WotBatchResponse(items=items), headers=headers)

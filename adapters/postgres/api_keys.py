@@ -21,6 +21,10 @@ SELECT_BY_HASH = """
 SELECT id, user_id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at
 FROM api_keys WHERE key_hash = %(key_hash)s
 """
+SELECT_BY_PREFIX = """
+SELECT id, user_id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at
+FROM api_keys WHERE prefix = %(prefix)s
+"""
 SELECT_FOR_USER = """
 SELECT id, user_id, name, prefix, key_hash, scopes, created_at, last_used_at, revoked_at
 FROM api_keys WHERE user_id = %(user_id)s
@@ -76,6 +80,9 @@ class PostgresApiKeyRepository:
     async def get_by_hash(self, key_hash: str) -> ApiKey | None:
         row = await self._tx.fetch_one(SELECT_BY_HASH, {"key_hash": key_hash})
         return _api_key(row) if row else None
+
+    async def list_by_prefix(self, prefix: str) -> list[ApiKey]:
+        return [_api_key(row) for row in await self._tx.fetch_all(SELECT_BY_PREFIX, {"prefix": prefix})]
 
     async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
         return [_api_key(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]

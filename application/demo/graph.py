@@ -9,7 +9,8 @@
 - A cluster of bot-like accounts joined in the last days: they follow each other and hundreds of
   popular accounts (near the event cap), rarely have a profile, and post far faster than people
   do. A few careless people follow one of them back.
-- The seeds are the three most-followed people, who also follow the most-followed accounts.
+- The seeds are the three most-followed people, who also follow the most-followed accounts, and
+  post steadily (hundreds of notes), so their activity is well above zero.
 
 The same (users, seed, now) always gives the same graph, keys and event ids.
 """
@@ -47,6 +48,7 @@ class DemoShape(msgspec.Struct, frozen=True):
     bot_min_following: int = 780
     bot_max_following: int = 850
     bot_notes_per_day: tuple[int, int] = (60, 120)
+    seed_notes: tuple[int, int] = (300, 900)
 
 
 class DemoGraph(msgspec.Struct, frozen=True):
@@ -117,6 +119,8 @@ def generate_demo_graph(users: int, seed: int, now: int, shape: DemoShape | None
     bot_days = (now - joined_at[people:]) / DAY
     bot_notes = (rng.integers(*shape.bot_notes_per_day, size=bots, endpoint=True) * bot_days).astype(np.int64)
     secret_keys = [demo_secret_key(seed, i) for i in range(users)]
+    has_profile = np.concatenate([rng.random(people) < shape.profile_share, rng.random(bots) < 0.1])
+    human_notes[seeds] = rng.integers(*shape.seed_notes, size=len(seeds), endpoint=True)
     return DemoGraph(
         seed=seed,
         now=now,
@@ -125,7 +129,7 @@ def generate_demo_graph(users: int, seed: int, now: int, shape: DemoShape | None
         follows=follows,
         joined_at=joined_at,
         note_counts=np.minimum(np.concatenate([human_notes, bot_notes]), 2000),
-        has_profile=np.concatenate([rng.random(people) < shape.profile_share, rng.random(bots) < 0.1]),
+        has_profile=has_profile,
         is_bot=np.concatenate([np.zeros(people, dtype=bool), np.ones(bots, dtype=bool)]),
         seeds=seeds,
     )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import msgspec
+import numpy as np
 
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
@@ -18,13 +19,16 @@ Progress = Callable[[int, int], None]
 
 
 class DemoSeeded(msgspec.Struct, frozen=True):
-    """What was published: the demo's trust seeds (hex), and how many events the relays accepted."""
+    """What was published: the demo's trust seeds (hex), how many events the relays accepted, and
+    two more pubkeys worth scoring: an ordinary account and a likely bot."""
 
     seeds: list[str]
     users: int
     seed: int
     events_total: int
     events_accepted: int
+    ordinary: str
+    bot: str
 
 
 class SeedDemoGraph:
@@ -50,7 +54,18 @@ class SeedDemoGraph:
             seed=seed,
             events_total=graph.total_events(),
             events_accepted=accepted,
+            ordinary=graph.pubkeys[ordinary_account(graph)],
+            bot=graph.pubkeys[int(np.flatnonzero(graph.is_bot)[0])],
         )
+
+
+def ordinary_account(graph: DemoGraph) -> int:
+    """A person from the middle of the graph with a profile and a contact list, not a seed."""
+    people = [index for index in range(graph.size) if not graph.is_bot[index] and index not in graph.seeds]
+    for index in [*people[len(people) // 2 :], *people[: len(people) // 2]]:
+        if graph.has_profile[index] and len(graph.follows[index]) > 0:
+            return index
+    return people[len(people) // 2]
 
 
 async def publish_graph(relay: RelayPort, graph: DemoGraph, progress: Progress | None = None) -> int:

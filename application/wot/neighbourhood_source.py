@@ -16,6 +16,7 @@ from domain.clock import Clock
 from domain.errors import DependencyUnavailable
 from domain.ports.cache import Cache, CacheUnavailable
 from domain.wot.neighbourhood import Neighbourhood
+from domain.wot.settings import WotSettings
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ class NeighbourhoodUnavailable(DependencyUnavailable):
 class SharedNeighbourhood:
     """Hands out the current trust neighbourhood; one instance per process (it keeps the decoded one)."""
 
-    def __init__(self, calculator: WotCalculator, cache: Cache, clock: Clock) -> None:
+    def __init__(self, calculator: WotCalculator, cache: Cache, clock: Clock, settings: WotSettings) -> None:
         self._calculator = calculator
         self._cache = cache
         self._clock = clock
-        settings = calculator.settings
+        self._damping = settings.damping
         self._ttl = settings.cache_ttl
         self._keep_for = settings.cache_ttl + settings.stale_for
         self._request_deadline = settings.request_deadline
@@ -132,7 +133,7 @@ class SharedNeighbourhood:
             logger.warning("cache unavailable, using this process's trust neighbourhood: %s", error)
             return
         if data is not None:
-            self._current = Neighbourhood.from_bytes(data, self._calculator.settings.damping)
+            self._current = Neighbourhood.from_bytes(data, self._damping)
 
     def _age(self, neighbourhood: Neighbourhood) -> float:
         return self._clock.now().timestamp() - neighbourhood.built_at

@@ -2,11 +2,27 @@
 
 from typing import Protocol
 
+from msgspec import Struct
+
 from domain.errors import DependencyUnavailable
 
 
 class CacheUnavailable(DependencyUnavailable):
     """The cache could not be reached."""
+
+
+class RateDecision(Struct, frozen=True, kw_only=True):
+    """The answer of one rate-limited attempt (GCRA): whether it passed and the figures for headers.
+
+    `retry_after` is the seconds until one more attempt would pass (0 when this one passed);
+    `reset_after` the seconds until the whole quota is available again.
+    """
+
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: float
+    reset_after: float
 
 
 class Cache(Protocol):
@@ -42,6 +58,35 @@ class Cache(Protocol):
 
     async def ttl(self, key: str) -> float | None:
         """Seconds left before the key expires; None when it is absent or never expires."""
+        ...
+
+    async def acquire_rate(self, key: str, limit: int, period: float) -> RateDecision:
+        """One attempt against a limit of `limit` per `period` seconds under the key (GCRA).
+
+        Checking and recording are one atomic step across every process: of any number of
+        concurrent attempts on a fresh key at one instant, exactly `limit` pass. A burst of
+        `limit` is allowed; after that one attempt passes every `period / limit` seconds.
+        """
+        ...
+
+    async def increment_field(self, key: str, field: str, amount: int = 1) -> int:
+        """Adds to the integer counter `field` of the counter group `key` and returns its new value.
+
+        Field names are non-empty. Groups never expire; they leave through `claim_fields`.
+        """
+        ...
+
+    async def claim_fields(self, key: str, claim_key: str, token: str) -> tuple[str, dict[str, int]] | None:
+        """Moves the whole counter group `key` to `claim_key` in one atomic step, marked with `token`.
+
+        When `claim_key` still holds an earlier claim (its holder never released it), that claim is
+        answered instead, with its own token, and `key` is left alone. None when there is nothing
+        to claim. Counts added to `key` after the move start a new group.
+        """
+        ...
+
+    async def release_claim(self, claim_key: str, token: str) -> bool:
+        """Deletes the claim only when it is still marked with `token`; True when it was deleted."""
         ...
 
     async def ping(self) -> None:

@@ -124,13 +124,17 @@ class LnurlSessionRepository(Protocol):
 
 
 class ApiKeyRepository(Protocol):
-    """API keys, looked up by the digest of the presented key."""
+    """API keys, looked up by the digest of the presented key or by their visible prefix."""
 
     async def add(self, api_key: ApiKey) -> None: ...
 
     async def get(self, api_key_id: UUID) -> ApiKey | None: ...
 
     async def get_by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    async def list_by_prefix(self, prefix: str) -> list[ApiKey]:
+        """Keys whose visible prefix is `prefix`, revoked ones included."""
+        ...
 
     async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
         """The user's keys, revoked ones included, newest first."""
@@ -153,6 +157,15 @@ class ApiKeyUsageRepository(Protocol):
 
     async def list_for_key(self, api_key_id: UUID, first_day: date, last_day: date) -> list[ApiKeyUsage]:
         """Counters from first_day to last_day inclusive, by day, endpoint, status class."""
+        ...
+
+    async def add_flush(self, flush_id: UUID, usages: list[ApiKeyUsage], now: datetime) -> bool:
+        """Adds a batch of counts once: records the batch id and adds each count to its counter.
+
+        False (and nothing added) when a batch with this id was added before. Counts of keys that
+        no longer exist are dropped. The keys counted are marked used at `now` (the flush time, a few
+        seconds after the uses). Concurrent calls with one id: exactly one adds.
+        """
         ...
 
 

@@ -76,13 +76,15 @@ def bot_reasons(
         reasons.append(NO_TRUSTED_FOLLOWER)
     if facts.following_count > thresholds.max_following:
         reasons.append(MASS_FOLLOWING)
-    if age_days < thresholds.min_account_age_days:
+    # A seed is trusted by configuration: lacking events of its own says nothing about it.
+    is_seed = has_seeds and position.depth == 0
+    if age_days < thresholds.min_account_age_days and not (is_seed and facts.oldest_event_at is None):
         reasons.append(YOUNG_ACCOUNT)
     # Notes per day over the part of the window the account has existed (at least one day).
     active_days = min(float(window_days), max(1.0, age_days))
     if facts.recent_notes / active_days > thresholds.max_notes_per_day:
         reasons.append(IMPLAUSIBLE_NOTE_RATE)
-    if not facts.has_profile:
+    if not facts.has_profile and not is_seed:
         reasons.append(NO_PROFILE)
     return tuple(reasons)
 

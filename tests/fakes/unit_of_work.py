@@ -293,6 +293,9 @@ class FakeApiKeyRepository:
     async def get_by_hash(self, key_hash: str) -> ApiKey | None:
         return next((k for k in self._rows.rows() if k.key_hash == key_hash), None)
 
+    async def list_by_prefix(self, prefix: str) -> list[ApiKey]:
+        return [k for k in self._rows.rows() if k.prefix == prefix]
+
     async def list_for_user(self, user_id: UUID) -> list[ApiKey]:
         found = sorted((k for k in self._rows.rows() if k.user_id == user_id), key=lambda k: k.id)
         return sorted(found, key=lambda k: k.created_at, reverse=True)
@@ -329,6 +332,22 @@ class FakeApiKeyUsageRepository:
             u for u in self._rows.rows() if u.api_key_id == api_key_id and first_day <= u.day <= last_day
         ]
         return sorted(found, key=lambda u: (u.day, u.endpoint, u.status_class))
+
+    async def add_flush(self, flush_id: UUID, usages: list[ApiKeyUsage], now: datetime) -> bool:
+        flushes = self._uow.store.table("api_key_usage_flushes")
+        if flush_id in flushes:
+            return False
+        flushes[flush_id] = now
+        self._uow.on_rollback(lambda: flushes.pop(flush_id, None))
+        for usage in usages:
+            key = self._uow.lookup("api_keys", usage.api_key_id)
+            if key is not None:
+                await self.increment(
+                    usage.api_key_id, usage.day, usage.endpoint, usage.status_class, usage.count
+                )
+                if key.last_used_at is None or key.last_used_at < now:
+                    await self._uow.api_keys.update(key.used(now))
+        return True
 
 
 class FakeNip05Repository:

@@ -231,6 +231,26 @@ async def test_cancelling_one_caller_leaves_the_shared_computation_running():
     assert compute.runs == 1
 
 
+async def test_w1_when_every_caller_has_gone_the_computation_is_cancelled_and_nothing_is_left():
+    cache = MemoryCache()
+    shared = SharedComputation(cache)
+    compute = Computation(gated=True)
+    before = asyncio.all_tasks()
+    callers = [asyncio.create_task(shared.get_or_compute("wot:k", 300, compute)) for _ in range(2)]
+    await until_started(compute, callers)
+    assert len(asyncio.all_tasks() - before) == len(callers) + 1  # the callers and the computation
+
+    for caller in callers:
+        caller.cancel()
+    await asyncio.wait(callers)
+
+    # The computation stopped before the last caller returned.
+    assert asyncio.all_tasks() - before == set()
+    assert await cache.get("wot:k:lock") is None
+    compute.gate.set()
+    assert await shared.get_or_compute("wot:k", 300, Computation(b"again")) == b"again"
+
+
 async def test_a_computation_that_returns_something_other_than_bytes_is_an_error():
     async def returns_text() -> bytes:
         return "text"  # type: ignore[return-value]

@@ -98,7 +98,11 @@ async def test_h1_schema_documents_statuses_problem_json_and_rules(client):
 
     batch = schema["paths"]["/api/v1/wot/batch"]["post"]
     single = schema["paths"]["/api/v1/wot/{pubkey}"]["get"]
-    expected = [(batch, {"400", "415", "422", "429", "503"}), (single, {"422", "429", "503"})]
+    # 401 and 403: an API key reads them only with the wot:read scope.
+    expected = [
+        (batch, {"400", "401", "403", "415", "422", "429", "503"}),
+        (single, {"401", "403", "422", "429", "503"}),
+    ]
     for operation, statuses in expected:
         errors = {status for status in operation["responses"] if int(status) >= 400}
         assert errors == statuses

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 from msgspec import structs
@@ -228,3 +229,55 @@ async def test_domain_updates_and_deletes(new_uow: UowFactory) -> None:
         assert await uow.domains.delete(domain.id) is True
         assert await uow.domains.delete(domain.id) is False
         assert await uow.domains.get(domain.id) is None
+
+
+async def test_a_usage_flush_is_added_once_drops_unknown_keys_and_marks_keys_used(
+    new_uow: UowFactory,
+) -> None:
+    user = builders.user()
+    key = builders.api_key(user.id)
+    await committed(new_uow, user, key)
+    flush_id = uuid4()
+    day = NOW.date()
+    usages = [
+        ApiKeyUsage(api_key_id=key.id, day=day, endpoint="GET /a", status_class="2xx", count=5),
+        ApiKeyUsage(api_key_id=uuid4(), day=day, endpoint="GET /a", status_class="2xx", count=9),
+    ]
+
+    for expected in (True, False):
+        async with new_uow() as uow:
+            assert await uow.api_key_usage.add_flush(flush_id, usages, NOW) is expected
+            await uow.commit()
+
+    async with new_uow() as uow:
+        counted = await uow.api_key_usage.list_for_key(key.id, day, day)
+        used = await uow.api_keys.get(key.id)
+    assert [usage.count for usage in counted] == [5]
+    assert used is not None and used.last_used_at == NOW
+
+
+async def test_a_usage_flush_rolled_back_can_be_added_again(new_uow: UowFactory) -> None:
+    user = builders.user()
+    key = builders.api_key(user.id)
+    await committed(new_uow, user, key)
+    flush_id = uuid4()
+    usage = ApiKeyUsage(api_key_id=key.id, day=NOW.date(), endpoint="GET /a", status_class="4xx", count=2)
+
+    async with new_uow() as uow:
+        assert await uow.api_key_usage.add_flush(flush_id, [usage], NOW)
+    async with new_uow() as uow:
+        assert await uow.api_key_usage.add_flush(flush_id, [usage], NOW)
+        await uow.commit()
+
+    async with new_uow() as uow:
+        assert [u.count for u in await uow.api_key_usage.list_for_key(key.id, NOW.date(), NOW.date())] == [2]
+
+
+async def test_keys_are_listed_by_their_visible_prefix(new_uow: UowFactory) -> None:
+    user = builders.user()
+    key = builders.api_key(user.id)
+    await committed(new_uow, user, key)
+
+    async with new_uow() as uow:
+        assert [found.id for found in await uow.api_keys.list_by_prefix(key.prefix)] == [key.id]
+        assert await uow.api_keys.list_by_prefix("nid_00000000") == []

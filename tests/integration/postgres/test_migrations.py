@@ -34,6 +34,7 @@ PROJECT_TABLES = {
     "processed_webhook_events",
     "receipt_counters",
     "nip05_billing_holds",
+    "api_key_usage_flushes",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"
@@ -143,7 +144,7 @@ def test_m1_a_failing_migration_changes_nothing(
 
     assert read_schema(dsn) == before
     assert list_migrations(dsn) == status_before
-    assert [is_applied for _, is_applied in status_before] == [True, False, False, False]
+    assert [is_applied for _, is_applied in status_before] == [True, False, False, False, False]
 
 
 def test_m1_a_legacy_database_upgrades_with_its_users_intact(

@@ -78,5 +78,5 @@ def billing_world(environment: str = "test") -> BillingWorld:
     container.clock.override(providers.Object(clock))
     container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))
     container.fake_payments.override(providers.Object(provider))
-    container.compute_wot_score.override(providers.Object(wot))
+    container.compute_wot_figures.override(providers.Object(wot))
     return BillingWorld(container=container, store=store, clock=clock, provider=provider, wot=wot)

@@ -96,7 +96,7 @@ class Answer:
 
 async def test_a_provider_override_reaches_the_handler(app_container: Container) -> None:
     answer = Answer()
-    app_container.compute_wot_score.override(providers.Object(answer))
+    app_container.compute_wot_figures.override(providers.Object(answer))
 
     async with client_for(app_container) as client:
         response = await client.get(f"/api/v1/wot/{encode_npub(PUB['carol'])}")

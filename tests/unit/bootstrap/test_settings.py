@@ -51,6 +51,8 @@ def test_values_are_read_and_normalized():
         ("WOT_MAX_DEPTH", "three"),
         ("WOT_MAX_DEPTH", "0"),
         ("WOT_CACHE_TTL", "-5"),
+        ("WOT_REQUEST_DEADLINE", "soon"),
+        ("WOT_REQUEST_DEADLINE", "0"),
         ("LOG_LEVEL", "loud"),
         ("ENVIRONMENT", "staging"),
         ("JWT_SECRET", "short"),

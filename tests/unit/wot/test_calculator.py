@@ -1,12 +1,13 @@
 import math
+from collections.abc import Sequence
 
 import pytest
 
 from application.wot.calculator import WotCalculator
-from domain.nostr.event import Event
+from domain.nostr.event import Event, Filter
 from domain.wot.scoring import NO_PROFILE, NO_TRUSTED_FOLLOWER, YOUNG_ACCOUNT
 from domain.wot.settings import WotSettings
-from tests.unit.wot.fakes import ControllableRelay, contacts
+from tests.unit.wot.fakes import ControllableRelay, contacts, note, profile
 from tests.unit.wot.world import DAY, NOW, NOW_TS, PUB, SECRET, world_events
 
 SETTINGS = WotSettings(seeds=(PUB["seed"],))
@@ -141,3 +142,58 @@ async def test_events_with_bad_signatures_never_count(relay: ControllableRelay) 
 
 def _fields(event: Event) -> dict[str, object]:
     return {field: getattr(event, field) for field in event.__struct_fields__}
+
+
+async def test_events_dated_in_the_future_are_neither_recent_notes_nor_the_oldest_event(
+    relay: ControllableRelay,
+) -> None:
+    # dave has no event of his own until now: a profile and 40 notes dated up to a year ahead.
+    await relay.publish([profile(SECRET["dave"], NOW_TS + 365 * DAY)])
+    await relay.publish([note(SECRET["dave"], NOW_TS + 60 + hour * 3600) for hour in range(40)])
+    calculator = WotCalculator(relay, SETTINGS)
+
+    facts = await calculator.target_facts(PUB["dave"], NOW)
+    figures = await score(relay, "dave")
+
+    assert (facts.recent_notes, facts.oldest_event_at) == (0, None)
+    assert (figures.activity_score, figures.account_age_score) == (0.0, 0.0)
+    assert "implausible_note_rate" not in figures.bot_reasons
+    # alice's six notes of the last 30 days still count, her future note does not.
+    await relay.publish([note(SECRET["alice"], NOW_TS + DAY)])
+    assert (await calculator.target_facts(PUB["alice"], NOW)).recent_notes == 6
+
+
+class RecordingRelay(ControllableRelay):
+    def __init__(self, supports_count: bool) -> None:
+        super().__init__(world_events(), supports_count=supports_count)
+        self.filters: list[Filter] = []
+
+    async def query(self, filters: Sequence[Filter]) -> list[Event]:
+        self.filters += filters
+        return await super().query(filters)
+
+
+@pytest.mark.parametrize("supports_count", [True, False], ids=["with-count", "without-count"])
+async def test_only_the_age_probes_older_than_the_profile_and_contact_list_are_sent(
+    supports_count: bool,
+) -> None:
+    relay = RecordingRelay(supports_count)
+    calculator = WotCalculator(relay, SETTINGS)
+
+    carol = await calculator.target_facts(PUB["carol"], NOW)
+    carol_probes = [f for f in relay.filters if f.limit == 1 and f.until is not None]
+    relay.filters.clear()
+    xavier = await calculator.target_facts(PUB["xavier"], NOW)
+    xavier_probes = [f for f in relay.filters if f.limit == 1 and f.until is not None]
+
+    # carol's profile is 400 days old, past the full age: no probe at all.
+    assert (carol_probes, carol.oldest_event_at) == ([], NOW_TS - 400 * DAY)
+    # xavier's contact list is 10 days old: only the probes at 30 days and beyond go out.
+    assert sorted((NOW_TS - f.until) // DAY for f in xavier_probes if f.until is not None) == [
+        30,
+        90,
+        180,
+        270,
+        365,
+    ]
+    assert xavier.oldest_event_at == NOW_TS - 10 * DAY

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cache.memory_cache import MemoryCache
-from application.wot.compute_score import MAX_BATCH
+from application.wot.compute_figures import MAX_BATCH
 from domain.clock import FixedClock
 from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub
@@ -30,8 +30,8 @@ class Process:
             settings_for_tests(data_dir), clock=clock, relay=relay, cache=cache, wot_settings=SETTINGS
         )
         self.neighbourhood = container.wot_neighbourhood()
-        self.score = container.compute_wot_score()
-        self.batch = container.compute_wot_scores()
+        self.score = container.compute_wot_figures()
+        self.batch = container.compute_wot_figures_batch()
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ async def test_processes_share_scores_and_the_neighbourhood(
     assert same == first
     assert other.score.wot_depth == 2
     assert relay.calls["latest_replaceable"] == BUILD_CALLS
-    assert relay.calls["query"] == 2  # carol once, dave once
+    assert relay.calls["count"] == 4  # followers and recent notes: carol once, dave once
 
 
 async def test_neighbourhood_is_rebuilt_once_per_ttl(
@@ -235,7 +235,7 @@ async def test_batch_answers_in_order_with_duplicates(process: Process, relay: C
         PUB["dave"],
         PUB["nobody"],
     ]
-    assert relay.calls["query"] == 3
+    assert relay.calls["count"] == 6  # two per distinct pubkey
 
 
 async def test_batch_of_nothing_is_empty(process: Process) -> None:

@@ -124,3 +124,30 @@ async def test_the_bot_heuristics_catch_the_demo_bots(tmp_path: Path) -> None:
     assert all(bot.is_likely_bot for bot in bots)
     assert sum(human.is_likely_bot for human in humans) <= len(humans) // 10
     assert max(bot.trust_score for bot in bots) < np.median([human.trust_score for human in humans])
+
+
+async def test_the_demo_shows_every_figure_across_its_range(tmp_path: Path) -> None:
+    relay = MemoryRelay()
+    seeded = await seeder(relay, tmp_path)(users=400, seed=11)
+    calculator = WotCalculator(relay, WotSettings(seeds=tuple(seeded.seeds)))
+    neighbourhood = await calculator.build_neighbourhood(NOW)
+    graph = generate_demo_graph(400, seed=11, now=NOW_TS)
+
+    everyone = [await calculator.score(pubkey, neighbourhood, NOW) for pubkey in graph.pubkeys]
+    seeds = [figures for figures in everyone if figures.pubkey in seeded.seeds]
+    ordinary = next(figures for figures in everyone if figures.pubkey == seeded.ordinary)
+    bot = next(figures for figures in everyone if figures.pubkey == seeded.bot)
+
+    assert all(seed.activity_score > 0.3 and not seed.is_likely_bot for seed in seeds)
+    for figure in ("trust_score", "account_age_score", "activity_score"):
+        values = [getattr(figures, figure) for figures in everyone]
+        assert min(values) < 0.05 and max(values) > 0.95, figure
+        assert any(0.2 < value < 0.8 for value in values), figure
+    assert {figures.discount_percent for figures in everyone} >= {0, 10, 20, 30}
+    assert {figures.wot_depth for figures in everyone} >= {0, 1, 2, None}
+    assert (ordinary.is_likely_bot, ordinary.wot_depth is not None, ordinary.followers_count > 0) == (
+        False,
+        True,
+        True,
+    )
+    assert bot.is_likely_bot

@@ -102,7 +102,7 @@ async def test_batch_answers_in_order(client: AsyncTestClient[Litestar]) -> None
     assert response.status_code == 200
     items = response.json()["items"]
     assert [item["pubkey"] for item in items] == [PUB["dave"], PUB["seed"]]
-    assert all(set(item) == FIELDS for item in items)
+    assert all(set(item) == FIELDS | {"status"} and item["status"] == "ok" for item in items)
 
 
 async def test_batch_over_one_hundred_is_rejected(client: AsyncTestClient[Litestar]) -> None:

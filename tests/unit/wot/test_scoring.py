@@ -178,3 +178,19 @@ def test_fingerprint_follows_what_shapes_a_score() -> None:
     assert base.fingerprint() == WotSettings(seeds=(SEED,), request_deadline=1.0).fingerprint()
     assert base.fingerprint() != WotSettings(seeds=(SEED, TARGET)).fingerprint()
     assert base.fingerprint() != WotSettings(seeds=(SEED,), max_depth=2).fingerprint()
+
+
+def test_a_seed_without_events_of_its_own_is_not_a_likely_bot() -> None:
+    seed = TrustPosition(depth=0, trust_score=1.0, trusted_followers=0)
+    empty = facts(pubkey=SEED, followers_count=0, has_profile=False, oldest_event_at=None, recent_notes=0)
+
+    figures = score_target(empty, seed, SETTINGS, NOW)
+    stranger = score_target(
+        facts(has_profile=False, oldest_event_at=None, recent_notes=0), TRUSTED, SETTINGS, NOW
+    )
+
+    assert (figures.is_likely_bot, figures.bot_reasons) == (False, ())
+    assert figures.discount_percent == 30
+    # The same facts about anyone else still make two reasons.
+    assert stranger.bot_reasons == (YOUNG_ACCOUNT, NO_PROFILE)
+    assert stranger.is_likely_bot

@@ -14,7 +14,15 @@ from tests.unit.wot.world import PUB
 
 
 def seeded(*names: str) -> DemoSeeded:
-    return DemoSeeded(seeds=[PUB[n] for n in names], users=10, seed=1, events_total=5, events_accepted=5)
+    return DemoSeeded(
+        seeds=[PUB[n] for n in names],
+        users=10,
+        seed=1,
+        events_total=5,
+        events_accepted=5,
+        ordinary=PUB["carol"],
+        bot=PUB["xavier"],
+    )
 
 
 def test_demo_seeds_are_remembered_under_data_dir(tmp_path: Path) -> None:

@@ -1,0 +1,94 @@
+"""LNURL-auth (LUD-04): start, the wallet's callback, and the browser's poll."""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, SkipValidation
+
+from adapters.http.auth import TokenResponse
+from adapters.http.client_ip import client_ip
+from adapters.http.responses import JSON_BODY, problem_responses
+from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
+from domain.auth.principal import Principal
+from domain.lnurl_auth import LnurlRefused
+from domain.records.lnurl import LnurlAction
+
+
+class StartLnurlRequest(msgspec.Struct):
+    action: LnurlAction
+
+
+class LnurlStartResponse(msgspec.Struct):
+    k1: str
+    lnurl: str
+    callback_url: str
+    expires_at: datetime
+
+
+class LnurlCallbackResponse(msgspec.Struct, omit_defaults=True):
+    status: str
+    reason: str | None = None
+
+
+class LnurlPollResponse(msgspec.Struct, omit_defaults=True):
+    status: str
+    tokens: TokenResponse | None = None
+
+
+def _ip(request: Request[Any, Any, Any]) -> str | None:
+    return client_ip(request)
+
+
+class LnurlController(Controller):
+    path = "/api/v1/auth/lnurl"
+    tags = ["auth"]
+
+    @post("/", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 429, 503))
+    async def start(
+        self,
+        data: JSONBody[StartLnurlRequest],
+        maybe_principal: Principal | None,
+        start_lnurl_auth: SkipValidation[StartLnurlAuth],
+    ) -> LnurlStartResponse:
+        """A k1 for a wallet to sign: `login` signs in the account linked to the wallet; `link`
+        (signed in) links the wallet to the current account. Show `lnurl` as a QR code."""
+        started = await start_lnurl_auth(data.action, maybe_principal)
+        return LnurlStartResponse(
+            k1=started.session.k1,
+            lnurl=started.lnurl,
+            callback_url=started.callback_url,
+            expires_at=started.session.expires_at,
+        )
+
+    @get("/callback", **problem_responses(429, 503))
+    async def callback(
+        self, request: Request[Any, Any, Any], redeem_lnurl_auth: SkipValidation[RedeemLnurlAuth]
+    ) -> LnurlCallbackResponse:
+        """LUD-04 callback called by the wallet with `tag=login`, `k1`, `sig` (DER) and `key`."""
+        query = request.query_params
+        try:
+            await redeem_lnurl_auth(
+                tag=query.get("tag"),
+                k1=query.get("k1"),
+                sig=query.get("sig"),
+                key=query.get("key"),
+                ip=_ip(request),
+            )
+        except LnurlRefused as refused:
+            return LnurlCallbackResponse(status="ERROR", reason=refused.reason)
+        return LnurlCallbackResponse(status="OK")
+
+    @get("/{k1:str}", **problem_responses(404, 429, 503))
+    async def poll(
+        self,
+        request: Request[Any, Any, Any],
+        k1: FromPath[str],
+        poll_lnurl_auth: SkipValidation[PollLnurlAuth],
+    ) -> LnurlPollResponse:
+        """`pending`, `ok` or `expired`; a login's tokens come with the first `ok` only."""
+        outcome = await poll_lnurl_auth(k1, ip=_ip(request), user_agent=request.headers.get("user-agent"))
+        if outcome.tokens is None:
+            return LnurlPollResponse(status=outcome.status.value)
+        return LnurlPollResponse(status=outcome.status.value, tokens=TokenResponse.of(outcome.tokens))

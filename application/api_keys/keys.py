@@ -1,0 +1,223 @@
+"""API keys: issued to a signed-in user, shown once, verified per request without PostgreSQL.
+
+A presented key is looked up by its visible prefix and its digest compared in constant time. The
+keys of a prefix are a verdict (see application/verdicts.py): every process keeps them ready, and
+creating or revoking a key changes the verdict, which every process hears within a second.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from msgspec import Struct
+
+from application.verdicts import VerdictNamespace, Verdicts
+from domain.auth.principal import Principal
+from domain.clock import Clock
+from domain.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from domain.ports.auth import ApiKeyGrant
+from domain.ports.persistence import UnitOfWork
+from domain.records.api_keys import (
+    KEY_PREFIX,
+    KEY_RANDOM_BYTES,
+    VISIBLE_PREFIX_LENGTH,
+    ApiKey,
+    ApiKeyUsage,
+    IssuedApiKey,
+)
+from domain.records.audit import AuditLog
+from domain.records.hashing import digests_match, secret_digest
+
+VERDICT_NAMESPACE = "api-key"
+VERDICT_TTL = 300.0
+KEY_LENGTH = len(KEY_PREFIX) + 2 * KEY_RANDOM_BYTES
+MAX_USAGE_DAYS = 366
+DEFAULT_USAGE_DAYS = 30
+API_KEY_CREATED = "api_key.created"
+API_KEY_REVOKED = "api_key.revoked"
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+class KeyOfPrefix(Struct, frozen=True, kw_only=True):
+    api_key_id: UUID
+    user_id: UUID
+    key_hash: str
+    scopes: tuple[str, ...]
+    active: bool
+
+
+class KeysOfPrefix(Struct, frozen=True, kw_only=True):
+    """The verdict on a prefix: every key that carries it (usually one, or none)."""
+
+    keys: tuple[KeyOfPrefix, ...] = ()
+
+    @classmethod
+    def of(cls, api_keys: list[ApiKey]) -> "KeysOfPrefix":
+        return cls(
+            keys=tuple(
+                KeyOfPrefix(
+                    api_key_id=key.id,
+                    user_id=key.user_id,
+                    key_hash=key.key_hash,
+                    scopes=tuple(scope.value for scope in key.scopes),
+                    active=key.is_active,
+                )
+                for key in api_keys
+            )
+        )
+
+
+class RequestContext(Struct, frozen=True, kw_only=True):
+    """Where a request came from, for the audit log."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+def api_key_verdicts(verdicts: Verdicts) -> VerdictNamespace[KeysOfPrefix]:
+    return verdicts.namespace(VERDICT_NAMESPACE, KeysOfPrefix, ttl=VERDICT_TTL)
+
+
+def _for_a_person(principal: Principal) -> Principal:
+    if principal.is_machine:
+        raise Forbidden("API keys are managed by their owner signed in, not with an API key")
+    return principal
+
+
+class VerifyApiKey:
+    """The ApiKeyVerifier: a presented key's grant, from the verdict kept by every process."""
+
+    def __init__(self, verdicts: Verdicts, unit_of_work: UowFactory) -> None:
+        self._keys = api_key_verdicts(verdicts)
+        self._uow = unit_of_work
+
+    async def verify(self, presented_key: str) -> ApiKeyGrant:
+        if len(presented_key) != KEY_LENGTH or not presented_key.startswith(KEY_PREFIX):
+            raise Unauthorized("the API key is malformed")
+        prefix = presented_key[:VISIBLE_PREFIX_LENGTH]
+
+        async def load() -> KeysOfPrefix:
+            async with self._uow() as uow:
+                return KeysOfPrefix.of(await uow.api_keys.list_by_prefix(prefix))
+
+        digest = secret_digest(presented_key)
+        found = None
+        for key in (await self._keys.get(prefix, load)).keys:
+            # Every candidate is compared, in constant time, whatever the earlier ones gave.
+            if digests_match(key.key_hash, digest) and found is None:
+                found = key
+        if found is None:
+            raise Unauthorized("the API key is unknown")
+        if not found.active:
+            raise Unauthorized("the API key was revoked")
+        return ApiKeyGrant(api_key_id=found.api_key_id, user_id=found.user_id, scopes=frozenset(found.scopes))
+
+
+class CreateApiKey:
+    """Issues a key to the signed-in user; the clear key is in the answer and nowhere else."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: Verdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._keys = api_key_verdicts(verdicts)
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, name: str, scopes: list[str], context: RequestContext
+    ) -> IssuedApiKey:
+        _for_a_person(principal)
+        now = self._clock.now()
+        issued = ApiKey.issue(user_id=principal.user_id, name=name, scopes=scopes, now=now)
+        key = issued.api_key
+        # A cached "no key with this prefix" must not hide the new key.
+        async with self._keys.changing(key.prefix), self._uow() as uow:
+            await uow.api_keys.add(key)
+            await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, context, now))
+            await uow.commit()
+        return issued
+
+
+class ListApiKeys:
+    def __init__(self, unit_of_work: UowFactory) -> None:
+        self._uow = unit_of_work
+
+    async def __call__(self, principal: Principal) -> list[ApiKey]:
+        _for_a_person(principal)
+        async with self._uow() as uow:
+            return await uow.api_keys.list_for_user(principal.user_id)
+
+
+async def _own_key(uow: UnitOfWork, principal: Principal, api_key_id: UUID) -> ApiKey:
+    key = await uow.api_keys.get(api_key_id)
+    # Another user's key is answered as unknown: its existence is not revealed.
+    if key is None or key.user_id != principal.user_id:
+        raise NotFound("no such API key")
+    return key
+
+
+class RevokeApiKey:
+    """Revokes one of the user's keys; every process refuses it within a second."""
+
+    def __init__(self, unit_of_work: UowFactory, verdicts: Verdicts, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._keys = api_key_verdicts(verdicts)
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, api_key_id: UUID, context: RequestContext) -> None:
+        _for_a_person(principal)
+        async with self._uow() as uow:
+            key = await _own_key(uow, principal, api_key_id)
+        if key.revoked_at is not None:
+            return
+        now = self._clock.now()
+        async with self._keys.changing(key.prefix), self._uow() as uow:
+            key = await _own_key(uow, principal, api_key_id)
+            if key.revoked_at is not None:
+                return
+            await uow.api_keys.update(key.revoke(now))
+            await uow.audit_log.add(_audit(API_KEY_REVOKED, principal, key, context, now))
+            await uow.commit()
+
+
+class UsageReport(Struct, frozen=True, kw_only=True):
+    items: list[ApiKeyUsage]
+    total: int
+
+
+class GetApiKeyUsage:
+    """The recorded uses of one of the user's keys, by day, endpoint and status class."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, api_key_id: UUID, first_day: date | None, last_day: date | None
+    ) -> UsageReport:
+        _for_a_person(principal)
+        last = last_day or self._clock.now().date()
+        first = first_day or last - timedelta(days=DEFAULT_USAGE_DAYS - 1)
+        if first > last:
+            raise InvalidInput("from must not be after to", {"from": "after to"})
+        if (last - first).days >= MAX_USAGE_DAYS:
+            raise InvalidInput(f"at most {MAX_USAGE_DAYS} days at a time", {"from": "range too long"})
+        async with self._uow() as uow:
+            await _own_key(uow, principal, api_key_id)
+            items = await uow.api_key_usage.list_for_key(api_key_id, first, last)
+        return UsageReport(items=items, total=sum(item.count for item in items))
+
+
+def _audit(
+    action: str, principal: Principal, key: ApiKey, context: RequestContext, now: datetime
+) -> AuditLog:
+    return AuditLog.record(
+        action=action,
+        now=now,
+        actor_user_id=principal.user_id,
+        actor_pubkey=principal.pubkey,
+        target_type="api_key",
+        target_id=str(key.id),
+        ip=context.ip,
+        user_agent=context.user_agent,
+        details={"name": key.name, "prefix": key.prefix, "scopes": [scope.value for scope in key.scopes]},
+    )

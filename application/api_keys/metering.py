@@ -1,0 +1,87 @@
+"""Usage metering: each request made with an API key is counted in the cache, and the counts reach
+ApiKeyUsage in batches, so no request writes to the database.
+
+Counts accumulate in one counter group shared by every process. A flush claims the whole group in
+one atomic step under a fresh batch id (new counts start a new group), adds the batch in one
+transaction that also records the id, and only then releases the claim. A flush interrupted
+before its commit leaves the claim in place and the next flush adds it; one interrupted after its
+commit leaves a claim whose id is already recorded, which the next flush releases without adding
+it again. What a killed process had counted is in the cache and is flushed by another.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from uuid import UUID, uuid4
+
+from domain.clock import Clock
+from domain.ports.cache import Cache, CacheUnavailable
+from domain.ports.persistence import UnitOfWork
+from domain.records.api_keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "usage:pending"
+CLAIM_KEY = "usage:flushing"
+# A flush adds at most this many batches, so counting that never pauses cannot keep it running.
+MAX_BATCHES_PER_FLUSH = 100
+
+
+def _field(api_key_id: UUID, day: date, status_class: str, endpoint: str) -> str:
+    return f"{api_key_id}|{day.isoformat()}|{status_class}|{endpoint}"
+
+
+def _usage(field: str, count: int) -> ApiKeyUsage | None:
+    try:
+        api_key_id, day, status_class, endpoint = field.split("|", 3)
+        return ApiKeyUsage(
+            api_key_id=UUID(api_key_id),
+            day=date.fromisoformat(day),
+            endpoint=endpoint,
+            status_class=status_class,
+            count=count,
+        )
+    except ValueError:
+        log.error("usage counter %r is not a metering field; dropped", field)
+        return None
+
+
+class MeterApiKeyUse:
+    """Counts one request made with an API key, by day, endpoint and status class."""
+
+    def __init__(self, cache: Cache, clock: Clock) -> None:
+        self._cache = cache
+        self._clock = clock
+
+    async def __call__(self, api_key_id: UUID, endpoint: str, status_code: int) -> None:
+        day = self._clock.now().date()
+        field = _field(api_key_id, day, status_class_of(status_code), endpoint[:MAX_ENDPOINT_LENGTH])
+        try:
+            await self._cache.increment_field(PENDING_KEY, field)
+        except CacheUnavailable as error:
+            log.warning("usage of API key %s not counted: %s", api_key_id, error)
+
+
+class FlushApiKeyUsage:
+    """Moves the counted uses into ApiKeyUsage; returns how many uses it added."""
+
+    def __init__(self, cache: Cache, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._cache = cache
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+
+    async def __call__(self) -> int:
+        added = 0
+        for _ in range(MAX_BATCHES_PER_FLUSH):
+            claimed = await self._cache.claim_fields(PENDING_KEY, CLAIM_KEY, str(uuid4()))
+            if claimed is None:
+                break
+            token, counts = claimed
+            usages = [usage for field, count in counts.items() if (usage := _usage(field, count)) is not None]
+            async with self._unit_of_work() as uow:
+                fresh = await uow.api_key_usage.add_flush(UUID(token), usages, self._clock.now())
+                await uow.commit()
+            await self._cache.release_claim(CLAIM_KEY, token)
+            if fresh:
+                added += sum(usage.count for usage in usages)
+        return added

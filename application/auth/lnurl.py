@@ -1,0 +1,173 @@
+"""LNURL-auth (LUD-04): a wallet signs a k1 to sign in to the account it was linked to, or to link
+itself to the signed-in account; the browser that asked polls for the outcome.
+
+The k1 store is PostgreSQL (LnurlSession): a k1 is redeemed by one atomic update, so of concurrent
+callbacks with one k1 exactly one succeeds, and a login's tokens are claimed once, in the same
+transaction that opens the session. When the store cannot answer the request fails (503): nothing
+is redeemed without it.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from msgspec import Struct
+
+from application.auth.accounts import UowFactory
+from application.auth.sessions import SignedIn, start_session
+from domain.auth.principal import Principal
+from domain.clock import Clock
+from domain.errors import Conflict, Forbidden, NotFound, Unauthorized
+from domain.lnurl_auth import UNLINKED_WALLET, LnurlRefused, encode_lnurl, parse_k1, verify_wallet_signature
+from domain.ports.auth import AccessTokens
+from domain.records.audit import AuditLog
+from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus
+
+K1_LIFETIME = timedelta(minutes=5)
+CALLBACK_PATH = "/api/v1/auth/lnurl/callback"
+LNURL_SIGNED_IN = "auth.sign_in"
+LNURL_LINKED = "auth.lnurl_linked"
+
+
+class LnurlChallenge(Struct, frozen=True, kw_only=True):
+    session: LnurlSession
+    lnurl: str
+    callback_url: str
+
+
+class LnurlOutcome(Struct, frozen=True, kw_only=True):
+    status: LnurlStatus
+    tokens: SignedIn | None = None
+
+
+class StartLnurlAuth:
+    """A new k1 for a wallet to sign: `login` for anyone, `link` for the signed-in user."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock, public_url: str) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+        self._public_url = public_url.rstrip("/")
+
+    async def __call__(self, action: LnurlAction, principal: Principal | None) -> LnurlChallenge:
+        if action is LnurlAction.LINK:
+            if principal is None:
+                raise Unauthorized("linking a wallet needs the signed-in user")
+            if principal.is_machine:
+                raise Forbidden("an API key cannot link a wallet")
+        user_id = principal.user_id if action is LnurlAction.LINK and principal is not None else None
+        session = LnurlSession.start(action, self._clock.now(), K1_LIFETIME, user_id=user_id)
+        async with self._uow() as uow:
+            await uow.lnurl_sessions.add(session)
+            await uow.commit()
+        query = urlencode({"tag": "login", "k1": session.k1, "action": action.value})
+        callback_url = f"{self._public_url}{CALLBACK_PATH}?{query}"
+        return LnurlChallenge(session=session, lnurl=encode_lnurl(callback_url), callback_url=callback_url)
+
+
+class RedeemLnurlAuth:
+    """The wallet's callback: checks the signature and redeems the k1 once; raises LnurlRefused."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def __call__(
+        self, *, tag: str | None, k1: str | None, sig: str | None, key: str | None, ip: str | None
+    ) -> None:
+        if tag != "login":
+            raise LnurlRefused("tag must be login")
+        if not k1 or not sig or not key:
+            raise LnurlRefused("k1, sig and key are required")
+        k1 = parse_k1(k1)
+        linking_key = verify_wallet_signature(k1, sig, key)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = await uow.lnurl_sessions.get_by_k1(k1)
+            if session is None:
+                raise LnurlRefused("unknown k1")
+            status = session.status_at(now)
+            if status is LnurlStatus.OK:
+                raise LnurlRefused("k1 was already used: ask for a new one")
+            if status is LnurlStatus.EXPIRED:
+                raise LnurlRefused("k1 has expired: ask for a new one")
+            if session.action is LnurlAction.LOGIN:
+                user = await uow.users.get_by_lnurl_key(linking_key)
+                if user is None:
+                    raise LnurlRefused(UNLINKED_WALLET)
+            else:
+                assert session.user_id is not None
+                user = await uow.users.get(session.user_id)
+                if user is None:
+                    raise LnurlRefused("the account that asked to link this wallet no longer exists")
+                linked = await uow.users.get_by_lnurl_key(linking_key)
+                if linked is not None and linked.id != user.id:
+                    raise LnurlRefused("this wallet is linked to another account")
+            if not user.is_active:
+                raise LnurlRefused("the account is suspended")
+            if await uow.lnurl_sessions.complete(k1, linking_key, user.id, now) is None:
+                raise LnurlRefused("k1 was already used or has expired: ask for a new one")
+            if session.action is LnurlAction.LINK:
+                try:
+                    await uow.users.update(user.link_lnurl_key(linking_key, now))
+                except Conflict:
+                    raise LnurlRefused("this wallet is linked to another account") from None
+                await uow.audit_log.add(
+                    AuditLog.record(
+                        action=LNURL_LINKED,
+                        now=now,
+                        actor_user_id=user.id,
+                        actor_pubkey=user.pubkey,
+                        target_type="user",
+                        target_id=str(user.id),
+                        ip=ip,
+                        details={"linking_key": linking_key},
+                    )
+                )
+            await uow.commit()
+
+
+class PollLnurlAuth:
+    """The browser's poll: pending, ok or expired; a login's tokens come with the first `ok` only."""
+
+    def __init__(self, unit_of_work: UowFactory, tokens: AccessTokens, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._tokens = tokens
+        self._clock = clock
+
+    async def __call__(self, k1: str, *, ip: str | None, user_agent: str | None) -> LnurlOutcome:
+        try:
+            k1 = parse_k1(k1)
+        except LnurlRefused:
+            raise NotFound("no such LNURL-auth session") from None
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = await uow.lnurl_sessions.get_by_k1(k1)
+            if session is None:
+                raise NotFound("no such LNURL-auth session")
+            status = session.status_at(now)
+            if status is not LnurlStatus.OK or session.action is not LnurlAction.LOGIN:
+                return LnurlOutcome(status=status)
+            if session.tokens_claimed_at is not None or session.user_id is None:
+                return LnurlOutcome(status=status)
+            user = await uow.users.get(session.user_id)
+            if user is None or not user.is_active:
+                return LnurlOutcome(status=status)
+            if await uow.lnurl_sessions.claim_tokens(k1, now) is None:
+                return LnurlOutcome(status=status)
+            opened, signed_in = await start_session(
+                uow, self._tokens, user, now, ip=ip, user_agent=user_agent
+            )
+            await uow.audit_log.add(
+                AuditLog.record(
+                    action=LNURL_SIGNED_IN,
+                    now=now,
+                    actor_user_id=user.id,
+                    actor_pubkey=user.pubkey,
+                    target_type="session",
+                    target_id=str(opened.family_id),
+                    ip=ip,
+                    user_agent=user_agent,
+                    details={"method": "lnurl"},
+                )
+            )
+            await uow.commit()
+        return LnurlOutcome(status=status, tokens=signed_in)

@@ -1,0 +1,45 @@
+"""Rate limits: one atomic attempt in the cache per request, by the subject the request is charged to.
+
+Limits protect reads and sign-in; they are not what keeps anything secure. When the cache cannot
+answer, the request passes (fail open) and the caller is told, so it can log and count it.
+"""
+
+import logging
+
+from msgspec import Struct
+
+from domain.ports.cache import Cache, CacheUnavailable, RateDecision
+
+log = logging.getLogger(__name__)
+
+
+class RatePolicy(Struct, frozen=True, kw_only=True):
+    """`limit` attempts per `period` seconds; `name` tells the policies apart in keys and logs."""
+
+    name: str
+    limit: int
+    period: float
+
+
+class RatePolicies(Struct, frozen=True, kw_only=True):
+    """Per API key (until plans set their own), per client IP for anonymous calls, and the
+    stricter one for sign-in endpoints (challenge, login, LNURL), per client IP."""
+
+    api_key: RatePolicy
+    anonymous: RatePolicy
+    sign_in: RatePolicy
+
+
+class LimitRate:
+    """Charges one attempt to a subject under a policy; None when the cache could not answer."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+
+    async def __call__(self, policy: RatePolicy, subject: str) -> RateDecision | None:
+        try:
+            key = f"rate:{policy.name}:{subject}"
+            return await self._cache.acquire_rate(key, policy.limit, policy.period)
+        except CacheUnavailable as error:
+            log.warning("rate limit %s not checked, request let through: %s", policy.name, error)
+            return None

@@ -1,0 +1,187 @@
+"""NostrIdClient: one method per endpoint, typed answers, errors as ApiError."""
+
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from client.errors import ApiError, RateLimited
+from client.models import (
+    ApiKey,
+    Challenge,
+    CreatedApiKey,
+    LnurlPoll,
+    LnurlStart,
+    Me,
+    SessionInfo,
+    Tokens,
+    Usage,
+    WotFigures,
+)
+from client.nostr import NostrSigner
+
+T = TypeVar("T")
+
+
+class _Items(msgspec.Struct):
+    items: list[Any]
+
+
+class NostrIdClient:
+    """A client of one nostr-id service, authenticated one way or none.
+
+    `with_bearer(token)`, `with_nostr_key(secret_key_hex)` (a NIP-98 event per request) and
+    `with_api_key(key)` answer a client of the same service authenticated that way. `public_url`
+    is the service's public origin (NIP-98 URLs and the sign-in `relay` tag); it defaults to
+    `base_url`. `transport` lets tests and embedders pass an httpx transport.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        public_url: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+        _auth: tuple[str, Any] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.public_url = (public_url or base_url).rstrip("/")
+        self._timeout = timeout
+        self._transport = transport
+        self._auth = _auth
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def _with(self, auth: tuple[str, Any] | None) -> "NostrIdClient":
+        return NostrIdClient(
+            self.base_url,
+            public_url=self.public_url,
+            timeout=self._timeout,
+            transport=self._transport,
+            _auth=auth,
+        )
+
+    def with_bearer(self, access_token: str) -> "NostrIdClient":
+        return self._with(("bearer", access_token))
+
+    def with_nostr_key(self, secret_key_hex: str) -> "NostrIdClient":
+        return self._with(("nostr", NostrSigner(secret_key_hex)))
+
+    def with_api_key(self, key: str) -> "NostrIdClient":
+        return self._with(("api_key", key))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "NostrIdClient":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # Sign-in and sessions
+
+    def challenge(self) -> Challenge:
+        return self._call("POST", "/api/v1/auth/challenge", Challenge)
+
+    def login(self, event: dict[str, Any]) -> Tokens:
+        return self._call("POST", "/api/v1/auth/login", Tokens, json={"event": event})
+
+    def sign_in_with_nostr(self, secret_key_hex: str) -> Tokens:
+        """Asks for a challenge, signs it (kind 22242 with `challenge` and `relay` tags), logs in."""
+        challenge = self.challenge()
+        event = NostrSigner(secret_key_hex).sign_in_event(challenge.challenge, self.public_url)
+        return self.login(event)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        return self._call("POST", "/api/v1/auth/refresh", Tokens, json={"refresh_token": refresh_token})
+
+    def logout(self) -> None:
+        self._call("POST", "/api/v1/auth/logout", None)
+
+    def logout_all(self) -> None:
+        self._call("POST", "/api/v1/auth/logout-all", None)
+
+    def sessions(self) -> list[SessionInfo]:
+        return self._items("/api/v1/auth/sessions", SessionInfo)
+
+    def revoke_session(self, session_id: str) -> None:
+        self._call("DELETE", f"/api/v1/auth/sessions/{session_id}", None)
+
+    def me(self) -> Me:
+        return self._call("GET", "/api/v1/me", Me)
+
+    # Lightning wallet sign-in (LNURL-auth)
+
+    def lnurl_start(self, action: str = "login") -> LnurlStart:
+        """A k1 for a wallet: show `lnurl` as a QR code, then poll `lnurl_poll(k1)`."""
+        return self._call("POST", "/api/v1/auth/lnurl", LnurlStart, json={"action": action})
+
+    def lnurl_poll(self, k1: str) -> LnurlPoll:
+        return self._call("GET", f"/api/v1/auth/lnurl/{k1}", LnurlPoll)
+
+    # API keys
+
+    def create_api_key(self, name: str, scopes: list[str]) -> CreatedApiKey:
+        return self._call("POST", "/api/v1/api-keys", CreatedApiKey, json={"name": name, "scopes": scopes})
+
+    def api_keys(self) -> list[ApiKey]:
+        return self._items("/api/v1/api-keys", ApiKey)
+
+    def revoke_api_key(self, api_key_id: str) -> None:
+        self._call("DELETE", f"/api/v1/api-keys/{api_key_id}", None)
+
+    def api_key_usage(
+        self, api_key_id: str, first_day: date | None = None, last_day: date | None = None
+    ) -> Usage:
+        params = {}
+        if first_day is not None:
+            params["from"] = first_day.isoformat()
+        if last_day is not None:
+            params["to"] = last_day.isoformat()
+        return self._call("GET", f"/api/v1/api-keys/{api_key_id}/usage", Usage, params=params)
+
+    # Web of Trust
+
+    def wot(self, pubkey: str) -> WotFigures:
+        return self._call("GET", f"/api/v1/wot/{pubkey}", WotFigures)
+
+    def wot_batch(self, pubkeys: list[str]) -> list[WotFigures]:
+        answer = self._call("POST", "/api/v1/wot/batch", _Items, json={"pubkeys": pubkeys})
+        return msgspec.convert(answer.items, list[WotFigures])
+
+    # The one request path
+
+    def _items(self, path: str, kind: type[T]) -> list[T]:
+        return msgspec.convert(self._call("GET", path, _Items).items, list[kind])  # type: ignore[valid-type]
+
+    def _call(self, method: str, path: str, kind: type[T] | None, **options: Any) -> T:
+        body = b""
+        if "json" in options:
+            body = msgspec.json.encode(options.pop("json"))
+            options["content"] = body
+            options["headers"] = {"Content-Type": "application/json"}
+        request = self._http.build_request(method, path, **options)
+        if self._auth is not None:
+            how, credential = self._auth
+            if how == "bearer":
+                request.headers["Authorization"] = f"Bearer {credential}"
+            elif how == "api_key":
+                request.headers["X-API-Key"] = credential
+            else:
+                url = self.public_url + request.url.raw_path.decode("ascii")
+                request.headers["Authorization"] = credential.http_authorization(url, method, body)
+        response = self._http.send(request)
+        if response.status_code >= 400:
+            try:
+                problem = response.json()
+            except ValueError:
+                problem = {}
+            error = RateLimited if response.status_code == 429 else ApiError
+            raise error(
+                response.status_code, problem if isinstance(problem, dict) else {}, dict(response.headers)
+            )
+        if kind is None:
+            return None  # type: ignore[return-value]
+        return msgspec.json.decode(response.content, type=kind)

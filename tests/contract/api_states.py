@@ -1,0 +1,160 @@
+"""The fixed world both sides of the API contract agree on: the time, the public origin, the
+signing secret, and the records each provider state sets up (in PostgreSQL, through the real
+repositories). The consumer tests build their credentials from it; the provider verification
+sets the states up with `set_up(state, dsn)`."""
+
+import asyncio
+import contextlib
+import functools
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from adapters.postgres.pool import create_pool
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.tokens.jwt_tokens import ACCESS_AUDIENCE, ACCESS_TYPE, HEADER_TYPE, JwtAccessTokens
+from domain.errors import Conflict
+from domain.nostr.signing import public_key_of
+from domain.ports.persistence import UnitOfWork
+from domain.records.api_keys import ApiKey, ApiKeyScope
+from domain.records.auth import AuthChallenge
+from domain.records.hashing import secret_digest
+from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.records.sessions import Session
+from domain.records.users import User
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+PUBLIC_URL = "https://id.example.com"
+JWT_SECRET = hashlib.sha256(b"nostr-id pact provider verification").hexdigest()
+
+ALICE_SECRET = hashlib.sha256(b"alice").hexdigest()
+ALICE = User(
+    id=UUID("a11ce000-0000-4000-8000-000000000001"),
+    pubkey=public_key_of(ALICE_SECRET),
+    created_at=NOW - timedelta(days=7),
+    updated_at=NOW - timedelta(days=7),
+)
+BOB_SECRET = hashlib.sha256(b"bob").hexdigest()
+SIGNED_IN_FAMILY = UUID("5e551000-0000-4000-8000-000000000001")
+ENDING_FAMILY = UUID("5e551000-0000-4000-8000-000000000002")
+REFRESH_TOKEN = "nid_rt_pact-refresh-token-of-alice-000000000000"
+CHALLENGE = "c" * 64
+ALICE_KEY_ID = UUID("0a91e000-0000-4000-8000-000000000001")
+ALICE_KEY = "nid_" + "a1" * 32
+ALICE_WOT_KEY = "nid_" + "b2" * 32
+PENDING_K1 = "d" * 64
+# BIP-340 auxiliary randomness of the contract's signed events, so their signatures repeat.
+AUX_RAND = bytes(32)
+
+SIGNED_IN = "alice is signed in"
+ENDING_SESSION = "alice is signed in on a session she ends"
+HOLDS_REFRESH_TOKEN = "alice holds a refresh token"
+CHALLENGE_ISSUED = "a sign-in challenge was issued"
+HAS_API_KEY = "alice has an API key"
+HAS_USED_API_KEY = "alice has an API key that was used"
+HAS_WOT_KEY = "alice has an API key with wot:read"
+LNURL_PENDING = "an LNURL login is pending"
+
+
+@functools.cache
+def access_token(family_id: UUID) -> str:
+    """The session's access token at the contract's time, with a fixed token id so the pact file
+    is the same on every run; the provider's JwtAccessTokens verifies it."""
+    issued = int(NOW.timestamp())
+    claims = {
+        "sub": str(ALICE.id),
+        "sid": str(family_id),
+        "jti": "pact-" + str(family_id),
+        "iat": issued,
+        "exp": issued + JwtAccessTokens(JWT_SECRET, issuer=PUBLIC_URL).lifetime_seconds,
+        "iss": PUBLIC_URL,
+        "aud": ACCESS_AUDIENCE,
+        "typ": ACCESS_TYPE,
+    }
+    return jwt.encode(claims, JWT_SECRET, algorithm="HS256", headers={"typ": HEADER_TYPE})
+
+
+def _session(family_id: UUID, refresh_token: str) -> Session:
+    return Session(
+        id=family_id,
+        user_id=ALICE.id,
+        family_id=family_id,
+        refresh_token_hash=secret_digest(refresh_token),
+        created_at=NOW - timedelta(hours=1),
+        expires_at=NOW + timedelta(days=30),
+        last_used_at=NOW - timedelta(hours=1),
+        user_agent="pact",
+    )
+
+
+def _api_key(key_id: UUID, key: str, scopes: tuple[ApiKeyScope, ...]) -> ApiKey:
+    return ApiKey(
+        id=key_id,
+        user_id=ALICE.id,
+        name="crawler",
+        prefix=key[:12],
+        key_hash=secret_digest(key),
+        scopes=scopes,
+        created_at=NOW - timedelta(days=1),
+    )
+
+
+async def _add(uow: UnitOfWork, add: Callable[[], Awaitable[None]]) -> None:
+    with contextlib.suppress(Conflict):  # set up by an earlier interaction
+        await add()
+
+
+async def _set_up(state: str, uow: UnitOfWork) -> None:
+    await _add(uow, lambda: uow.users.add(ALICE))
+    if state in (SIGNED_IN, HAS_API_KEY, HAS_USED_API_KEY, HAS_WOT_KEY):
+        await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
+    if state == ENDING_SESSION:
+        await _add(uow, lambda: uow.sessions.add(_session(ENDING_FAMILY, "nid_rt_ending")))
+    if state == HOLDS_REFRESH_TOKEN:
+        family = UUID("5e551000-0000-4000-8000-000000000003")
+        await _add(uow, lambda: uow.sessions.add(_session(family, REFRESH_TOKEN)))
+    if state == CHALLENGE_ISSUED:
+        challenge = AuthChallenge(
+            id=UUID("c0000000-0000-4000-8000-000000000001"),
+            challenge=CHALLENGE,
+            created_at=NOW,
+            expires_at=NOW + timedelta(minutes=5),
+        )
+        await _add(uow, lambda: uow.auth_challenges.add(challenge))
+    if state in (HAS_API_KEY, HAS_USED_API_KEY):
+        await _add(uow, lambda: uow.api_keys.add(_api_key(ALICE_KEY_ID, ALICE_KEY, (ApiKeyScope.WOT_READ,))))
+    if state == HAS_USED_API_KEY:
+        await uow.api_key_usage.increment(ALICE_KEY_ID, NOW.date(), "GET /api/v1/wot/{pubkey}", "2xx", 3)
+    if state == HAS_WOT_KEY:
+        wot_key = _api_key(
+            UUID("0a91e000-0000-4000-8000-000000000002"), ALICE_WOT_KEY, (ApiKeyScope.WOT_READ,)
+        )
+        await _add(uow, lambda: uow.api_keys.add(wot_key))
+    if state == LNURL_PENDING:
+        session = LnurlSession(
+            id=UUID("1e000000-0000-4000-8000-000000000001"),
+            k1=PENDING_K1,
+            action=LnurlAction.LOGIN,
+            created_at=NOW,
+            expires_at=NOW + timedelta(minutes=5),
+        )
+        await _add(uow, lambda: uow.lnurl_sessions.add(session))
+
+
+def set_up(state: str, dsn: str) -> None:
+    """Makes the records of a provider state exist (idempotent), in a transaction of its own."""
+
+    async def run() -> None:
+        pool = create_pool(dsn, min_size=1, max_size=1)
+        await pool.open(wait=True, timeout=10)
+        try:
+            async with PostgresUnitOfWork(pool) as uow:
+                await _set_up(state, uow)
+                await uow.commit()
+        finally:
+            await pool.close()
+
+    asyncio.run(run())

@@ -1,0 +1,239 @@
+"""LNURL-auth (LUD-04) end to end over HTTP with a real wallet key (coincurve) and real DER
+signatures, against the real app and PostgreSQL."""
+
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bech32 import bech32_decode, convertbits
+from coincurve import PrivateKey
+from litestar.testing import AsyncTestClient
+
+from adapters.http.app import create_app
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from bootstrap.container import Container
+from bootstrap.settings import load_settings
+from domain.lnurl_auth import UNLINKED_WALLET
+from domain.records.audit import AuditLogQuery
+from tests import builders
+from tests.fixtures.auth import TEST_PUBLIC_URL
+from tests.integration.postgres.support import committed
+from tests.support.concurrent_http import send_at_once
+from tests.support.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def api_settings_env(api_settings_env):
+    # These tests call the sign-in endpoints far more often than a person would.
+    return {**api_settings_env, "RATE_LIMIT_SIGN_IN": "100000"}
+
+
+class Wallet:
+    def __init__(self) -> None:
+        self.key = PrivateKey(secrets.token_bytes(32))
+        self.linking_key = self.key.public_key.format(compressed=True).hex()
+
+    def callback_params(self, callback_url: str, *, over_hash: bool = False) -> dict[str, str]:
+        query = {name: values[0] for name, values in parse_qs(urlsplit(callback_url).query).items()}
+        k1 = bytes.fromhex(query["k1"])
+        sig = self.key.sign(k1) if over_hash else self.key.sign(k1, hasher=None)
+        return {**query, "sig": sig.hex(), "key": self.linking_key}
+
+
+async def _start(api, action="login", headers=None):
+    response = await api.client.post("/api/v1/auth/lnurl", json={"action": action}, headers=headers or {})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _callback(api, params):
+    response = await api.client.get("/api/v1/auth/lnurl/callback", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _linked_wallet(api, user) -> Wallet:
+    wallet = Wallet()
+    started = await _start(api, "link", user.headers)
+    assert await _callback(api, wallet.callback_params(started["callback_url"])) == {"status": "OK"}
+    return wallet
+
+
+async def test_the_lnurl_is_bech32_of_the_callback_url_on_the_public_origin(api):
+    started = await _start(api)
+
+    hrp, data = bech32_decode(started["lnurl"].lower())
+    assert hrp == "lnurl"
+    assert bytes(convertbits(data, 5, 8, False)).decode() == started["callback_url"]
+    assert started["callback_url"].startswith(TEST_PUBLIC_URL + "/api/v1/auth/lnurl/callback?tag=login&k1=")
+    assert len(started["k1"]) == 64 and int(started["k1"], 16) >= 0
+
+
+async def test_a_wallet_linked_by_a_signed_in_user_then_signs_that_user_in_and_the_tokens_come_once(api):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    me = (await api.client.get("/api/v1/me", headers=alice.headers)).json()
+    assert me["lnurl_linked"] is True
+
+    started = await _start(api)
+    assert (await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")).json() == {"status": "pending"}
+    assert await _callback(api, wallet.callback_params(started["callback_url"])) == {"status": "OK"}
+
+    first = (await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")).json()
+    again = (await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")).json()
+    assert first["status"] == "ok" and first["tokens"]["token_type"] == "Bearer"
+    assert first["tokens"]["user"]["id"] == str(alice.user.id)
+    assert again == {"status": "ok"}
+    bearer = {"Authorization": f"Bearer {first['tokens']['access_token']}"}
+    assert (await api.client.get("/api/v1/me", headers=bearer)).json()["id"] == str(alice.user.id)
+
+
+async def test_an_unlinked_wallet_is_told_to_sign_in_with_nostr_and_link_first(api):
+    started = await _start(api)
+
+    answer = await _callback(api, Wallet().callback_params(started["callback_url"]))
+
+    assert answer == {"status": "ERROR", "reason": UNLINKED_WALLET}
+    assert (await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")).json() == {"status": "pending"}
+
+
+async def test_linking_needs_a_signed_in_user(api):
+    response = await api.client.post("/api/v1/auth/lnurl", json={"action": "link"})
+    assert response.status_code == 401
+
+
+async def test_l1_an_unknown_or_reused_k1_is_an_error(api):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    started = await _start(api)
+    params = wallet.callback_params(started["callback_url"])
+    assert await _callback(api, params) == {"status": "OK"}
+
+    reused = await _callback(api, params)
+    unknown_k1 = secrets.token_hex(32)
+    signed_unknown = wallet.key.sign(bytes.fromhex(unknown_k1), hasher=None).hex()
+    unknown = await _callback(api, {**params, "k1": unknown_k1, "sig": signed_unknown})
+
+    assert reused["status"] == "ERROR" and "used" in reused["reason"]
+    assert unknown == {"status": "ERROR", "reason": "unknown k1"}
+
+
+async def test_l1_an_expired_k1_is_an_error_at_the_exact_boundary(api, api_container):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    clock = api.clock
+    started = await _start(api)
+    params = wallet.callback_params(started["callback_url"])
+
+    clock.advance(timedelta(minutes=5))
+    answer = await _callback(api, params)
+
+    assert answer["status"] == "ERROR" and "expired" in answer["reason"]
+    assert (await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")).json() == {"status": "expired"}
+    clock.advance(-timedelta(microseconds=1))
+    assert await _callback(api, params) == {"status": "OK"}
+
+
+async def test_l1_of_20_concurrent_redemptions_of_one_k1_exactly_one_succeeds_and_one_session_opens(
+    api, postgres_pool
+):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    started = await _start(api)
+    params = wallet.callback_params(started["callback_url"])
+
+    callbacks = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", "/api/v1/auth/lnurl/callback", {"params": params})] * 20
+    )
+    polls = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", f"/api/v1/auth/lnurl/{started['k1']}", {})] * 20
+    )
+    answers = [response.json() for response in callbacks]
+
+    assert sum(answer == {"status": "OK"} for answer in answers) == 1
+    assert sum("tokens" in poll.json() for poll in polls) == 1
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        entries = await uow.audit_log.search(
+            AuditLogQuery(actor_user_id=alice.user.id, action="auth.sign_in")
+        )
+    assert [entry.details for entry in entries].count({"method": "lnurl"}) == 1
+
+
+async def test_l2_over_http_a_signature_over_sha256_of_k1_and_an_uncompressed_key_are_rejected(api):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    started = await _start(api)
+
+    over_hash = await _callback(api, wallet.callback_params(started["callback_url"], over_hash=True))
+    params = wallet.callback_params(started["callback_url"])
+    uncompressed = await _callback(
+        api, {**params, "key": wallet.key.public_key.format(compressed=False).hex()}
+    )
+    not_der = await _callback(api, {**params, "sig": params["sig"][8:]})
+
+    assert over_hash["status"] == "ERROR" and "does not verify" in over_hash["reason"]
+    assert uncompressed["status"] == "ERROR" and "compressed" in uncompressed["reason"]
+    assert not_der["status"] == "ERROR" and "DER" in not_der["reason"]
+    # None of them used the k1 up.
+    assert await _callback(api, params) == {"status": "OK"}
+
+
+async def test_a_wallet_linked_to_one_account_cannot_be_linked_to_another(api):
+    alice = await api.sign_in()
+    bob = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    started = await _start(api, "link", bob.headers)
+
+    answer = await _callback(api, wallet.callback_params(started["callback_url"]))
+
+    assert answer == {"status": "ERROR", "reason": "this wallet is linked to another account"}
+
+
+async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secrets(api, postgres_pool):
+    alice = await api.sign_in()
+    wallet = await _linked_wallet(api, alice)
+    started = await _start(api)
+    params = wallet.callback_params(started["callback_url"])
+    await _callback(api, params)
+    await api.client.get(f"/api/v1/auth/lnurl/{started['k1']}")
+
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        entries = await uow.audit_log.search(AuditLogQuery(actor_user_id=alice.user.id, limit=100))
+    by_action = {(entry.action, entry.details.get("method")): entry for entry in entries}
+    assert by_action[("auth.lnurl_linked", None)].details == {"linking_key": wallet.linking_key}
+    signed_in = by_action[("auth.sign_in", "lnurl")]
+    assert signed_in.target_type == "session" and signed_in.user_agent == "testclient"
+    for entry in entries:
+        assert started["k1"] not in repr(entry) and params["sig"] not in repr(entry)
+
+
+async def test_l3_when_the_k1_store_is_down_lnurl_fails_closed_with_503(api_settings_env, postgres_pool):
+    proxy = TcpProxy("127.0.0.1", 5432)
+    proxy.start()
+    try:
+        dsn = urlsplit(api_settings_env["DATABASE_URL"])._replace(netloc=f"postgres@127.0.0.1:{proxy.port}")
+        container = Container(settings=load_settings({**api_settings_env, "DATABASE_URL": dsn.geturl()}))
+        wallet = Wallet()
+        user = builders.user(lnurl_key=wallet.linking_key)
+        await committed(lambda: PostgresUnitOfWork(postgres_pool), user)
+        async with AsyncTestClient(create_app(container), base_url=TEST_PUBLIC_URL) as client:
+            started = (await client.post("/api/v1/auth/lnurl", json={"action": "login"})).json()
+            params = wallet.callback_params(started["callback_url"])
+
+            proxy.stop()
+            callback = await client.get("/api/v1/auth/lnurl/callback", params=params)
+            poll = await client.get(f"/api/v1/auth/lnurl/{started['k1']}")
+            start = await client.post("/api/v1/auth/lnurl", json={"action": "login"})
+
+            for response in (callback, poll, start):
+                assert response.status_code == 503
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert "retry-after" in response.headers
+            proxy.start()
+            # Nothing was redeemed while the store was down: the k1 still works once.
+            assert (await client.get("/api/v1/auth/lnurl/callback", params=params)).json() == {"status": "OK"}
+    finally:
+        proxy.close()
