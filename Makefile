@@ -37,9 +37,11 @@ services:
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-lnbits.sh
 
-# Command-line tools the tests drive (chromium for the docs page), from Debian's packages.
+# Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS), from Debian's
+# packages; the JavaScript clients the tests run (nostr-tools), from npm.
 tools:
 	bash scripts/ensure-tools.sh
+	bash scripts/ensure-js.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

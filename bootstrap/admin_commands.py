@@ -28,3 +28,28 @@ async def grant_role(container: Container, pubkey_text: str, role_text: str) -> 
         return 1
     print(f"{encode_npub(user.pubkey)} ({user.pubkey}) has the role {user.role.value}")
     return 0
+
+
+async def set_user_suspension(container: Container, pubkey_text: str, suspended: bool) -> int:
+    """Suspends the account of a pubkey (its sessions stop working at once), or lifts that."""
+    try:
+        pubkey = parse_pubkey(pubkey_text)
+    except InvalidInput:
+        print("nostr-id: expected a pubkey (64 hex or npub)", file=sys.stderr)
+        return 2
+    try:
+        async with container.unit_of_work() as uow:
+            user = await uow.users.get_by_pubkey(pubkey)
+        if user is None:
+            print(f"nostr-id: no account has the pubkey {pubkey}", file=sys.stderr)
+            return 1
+        if user.is_active != suspended:
+            state = "suspended" if suspended else "active"
+            print(f"{encode_npub(user.pubkey)} ({user.pubkey}) is already {state}")
+            return 0
+        user = await container.set_suspension()(user.id, suspended=suspended, actor=Actor(via="cli"))
+    except DependencyUnavailable as error:
+        print(f"nostr-id: {error}", file=sys.stderr)
+        return 1
+    print(f"{encode_npub(user.pubkey)} ({user.pubkey}) is {user.status.value}")
+    return 0

@@ -1,5 +1,6 @@
 """Entry point for the ASGI server's workers: settings from the environment, then the app."""
 
+import gc
 import logging
 import os
 
@@ -19,4 +20,8 @@ def app_from_environment() -> Litestar:
     configure_logging(settings)
     for port, adapter in describe(settings).items():
         log.info("%s port played by %s", port, adapter)
-    return create_app(Container(settings=settings), debug=False)
+    app = create_app(Container(settings=settings), debug=False)
+    # Everything built so far lives as long as the process: keep it out of the garbage collector's
+    # full collections, whose pauses otherwise show in the latency tail of every request.
+    gc.freeze()
+    return app

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from bootstrap.admin_commands import grant_role
+from bootstrap.admin_commands import grant_role, set_user_suspension
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.job_commands import run_jobs
@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
     grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
     grant.add_argument("role", help="user or admin")
+    suspend = admin_commands.add_parser("suspend-user", help="suspend the account of a pubkey")
+    suspend.add_argument("pubkey", help="64-char hex or npub")
+    unsuspend = admin_commands.add_parser("unsuspend-user", help="lift the suspension of an account")
+    unsuspend.add_argument("pubkey", help="64-char hex or npub")
+
+    jobs = commands.add_parser("jobs", help="periodic work")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run", help="run every periodic job once (domain re-verification)")
 
     demo = commands.add_parser("demo", help="demo data")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
@@ -162,6 +170,9 @@ async def _with_database(settings: Settings, command: Callable[[Container], Awai
 
 
 def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    if args.admin_command in ("suspend-user", "unsuspend-user"):
+        suspended = args.admin_command == "suspend-user"
+        return asyncio.run(_with_database(settings, lambda c: set_user_suspension(c, args.pubkey, suspended)))
     return asyncio.run(_with_database(settings, lambda c: grant_role(c, args.pubkey, args.role)))
 
 

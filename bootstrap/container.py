@@ -10,12 +10,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
+from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
+from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
 from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys, RevokeApiKey, VerifyApiKey
 from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
@@ -39,6 +41,21 @@ from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
 from application.demo.seed_demo_graph import SeedDemoGraph
+from application.domains.manage_domains import (
+    AddDomain,
+    ListDomains,
+    RecheckDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
+from application.names.manage_names import (
+    CheckNameAvailability,
+    ListNames,
+    RegisterName,
+    ReleaseName,
+    UpdateNameRelays,
+)
+from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate
 from application.verdicts import Verdicts
 from application.wot.admission import ComputeAdmission
@@ -66,6 +83,9 @@ WOT_DISCOUNT_DEADLINE = 1.0
 # Cold score computations running at once per process; more queue, or are refused at once when
 # they could not start within the request deadline.
 WOT_COLD_COMPUTATIONS = 64
+# nostr.json waits at most this long for a database connection before answering 503.
+NOSTR_JSON_DATABASE_TIMEOUT = 2.0
+DNS_TIMEOUT = 3.0
 
 
 def cache_kind(settings: Settings) -> str:
@@ -250,6 +270,51 @@ class Container(containers.DeclarativeContainer):
     list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
     change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
     set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
+
+    # NIP-05 names, custom domains and nostr.json. The directory's answers are verdicts: kept in
+    # this process, in front of the Cache, invalidated in every process through it.
+    dns_resolver = providers.Singleton(
+        DnspythonResolver, settings.provided.dns_nameservers, timeout=DNS_TIMEOUT
+    )
+    nostr_json_unit_of_work = providers.Factory(
+        PostgresUnitOfWork, pool=db_pool, timeout=NOSTR_JSON_DATABASE_TIMEOUT
+    )
+    nostr_json_directory = providers.Singleton(
+        NostrJsonDirectory,
+        uow_factory=nostr_json_unit_of_work.provider,
+        verdicts=verdicts,
+        clock=clock,
+        default_domain=settings.provided.default_domain,
+    )
+    register_name = providers.Factory(
+        RegisterName,
+        uow=unit_of_work,
+        clock=clock,
+        changes=nostr_json_directory,
+        default_domain=settings.provided.default_domain,
+    )
+    list_names = providers.Factory(ListNames, uow=unit_of_work)
+    update_name_relays = providers.Factory(
+        UpdateNameRelays, uow=unit_of_work, clock=clock, changes=nostr_json_directory
+    )
+    release_name = providers.Factory(ReleaseName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
+    check_name_availability = providers.Factory(
+        CheckNameAvailability, uow=unit_of_work, clock=clock, default_domain=settings.provided.default_domain
+    )
+    add_domain = providers.Factory(AddDomain, uow=unit_of_work, clock=clock)
+    list_domains = providers.Factory(ListDomains, uow=unit_of_work)
+    remove_domain = providers.Factory(RemoveDomain, uow=unit_of_work, changes=nostr_json_directory)
+    verify_domain = providers.Factory(
+        VerifyDomain, uow=unit_of_work, clock=clock, dns=dns_resolver, changes=nostr_json_directory
+    )
+    recheck_domains = providers.Factory(
+        RecheckDomains, uow=unit_of_work, clock=clock, dns=dns_resolver, changes=nostr_json_directory
+    )
+
+    # Administration: each action and its audit entry in one transaction.
+    list_users = providers.Factory(ListUsers, uow=unit_of_work)
+    suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
+    read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
 
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 

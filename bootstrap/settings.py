@@ -126,12 +126,21 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """IP addresses, each optionally with a port (`192.0.2.1:5353`, `[2001:db8::1]:5353`)."""
     values = _list(env, name)
     for value in values:
+        address, port = value, "53"
+        if value.startswith("["):
+            address, _, port = value[1:].partition("]")
+            port = port.removeprefix(":") or "53"
+        elif value.count(":") == 1:
+            address, port = value.split(":")
         try:
-            ipaddress.ip_address(value)
+            ipaddress.ip_address(address)
         except ValueError:
             raise SettingsError(f"{name}: {value!r} is not an IP address") from None
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"{name}: {value!r} has no valid port")
     return values
 
 

@@ -12,12 +12,19 @@ It imports nothing of the service, so a consumer can install it alone:
 from client.api import NostrIdClient
 from client.errors import ApiError, RateLimited
 from client.models import (
+    AdminUser,
     ApiKey,
+    AuditEntry,
     Challenge,
     Checkout,
     CreatedApiKey,
+    CustomDomain,
+    DomainCheck,
     LnurlPoll,
     LnurlStart,
+    NameAvailability,
+    Nip05Name,
+    NostrJson,
     Payment,
     Plan,
     PlanFeatures,
@@ -33,14 +40,21 @@ from client.models import (
 from client.nostr import NostrSigner
 
 __all__ = [
+    "AdminUser",
     "ApiError",
     "ApiKey",
+    "AuditEntry",
     "Challenge",
     "Checkout",
     "CreatedApiKey",
+    "CustomDomain",
+    "DomainCheck",
     "LnurlPoll",
     "LnurlStart",
+    "NameAvailability",
+    "Nip05Name",
     "NostrIdClient",
+    "NostrJson",
     "NostrSigner",
     "Payment",
     "Plan",

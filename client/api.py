@@ -8,13 +8,21 @@ import msgspec
 
 from client.errors import ApiError, RateLimited
 from client.models import (
+    AdminUser,
     ApiKey,
+    AuditEntry,
     Challenge,
     Checkout,
     CreatedApiKey,
+    CustomDomain,
+    DomainCheck,
     LnurlPoll,
     LnurlStart,
     Me,
+    NameAvailability,
+    Nip05Name,
+    NostrJson,
+    Page,
     Payment,
     Plan,
     Receipt,
@@ -185,6 +193,72 @@ class NostrIdClient:
         """Pays an invoice of the `fake` provider (never available in production)."""
         return self._call("POST", f"/api/v1/payments/{payment_id}/fake-settle", Payment)
 
+    # NIP-05 names and custom domains
+
+    def name_availability(self, name: str, domain: str | None = None) -> NameAvailability:
+        params = {"name": name, **({"domain": domain} if domain else {})}
+        return self._call("GET", "/api/v1/nip05/availability", NameAvailability, params=params)
+
+    def register_name(
+        self, name: str, domain: str | None = None, relays: list[str] | None = None
+    ) -> Nip05Name:
+        body: dict[str, Any] = {"name": name, "relays": relays or []}
+        if domain is not None:
+            body["domain"] = domain
+        return self._call("POST", "/api/v1/nip05", Nip05Name, json=body)
+
+    def names(self) -> list[Nip05Name]:
+        return self._items("/api/v1/nip05", Nip05Name)
+
+    def update_name_relays(self, name_id: str, relays: list[str]) -> Nip05Name:
+        return self._call("PATCH", f"/api/v1/nip05/{name_id}", Nip05Name, json={"relays": relays})
+
+    def release_name(self, name_id: str) -> None:
+        self._call("DELETE", f"/api/v1/nip05/{name_id}", None)
+
+    def add_domain(self, domain: str) -> CustomDomain:
+        return self._call("POST", "/api/v1/domains", CustomDomain, json={"domain": domain})
+
+    def domains(self) -> list[CustomDomain]:
+        return self._items("/api/v1/domains", CustomDomain)
+
+    def verify_domain(self, domain_id: str) -> DomainCheck:
+        return self._call("POST", f"/api/v1/domains/{domain_id}/verify", DomainCheck)
+
+    def remove_domain(self, domain_id: str) -> None:
+        self._call("DELETE", f"/api/v1/domains/{domain_id}", None)
+
+    def nostr_json(self, name: str, domain: str | None = None) -> NostrJson:
+        """The NIP-05 document for a name; `domain` (sent as the Host) when the base URL is not it."""
+        headers = {"Host": domain} if domain else {}
+        return self._call("GET", "/.well-known/nostr.json", NostrJson, params={"name": name}, headers=headers)
+
+    # Administration (role admin)
+
+    def admin_users(
+        self, query: str | None = None, cursor: str | None = None
+    ) -> tuple[list[AdminUser], str | None]:
+        params = {key: value for key, value in (("query", query), ("cursor", cursor)) if value}
+        page = self._call("GET", "/api/v1/admin/users", Page, params=params)
+        return [msgspec.json.decode(item, type=AdminUser) for item in page.items], page.next_cursor
+
+    def suspend_user(self, user_id: str) -> AdminUser:
+        return self._call("POST", f"/api/v1/admin/users/{user_id}/suspend", AdminUser)
+
+    def unsuspend_user(self, user_id: str) -> AdminUser:
+        return self._call("POST", f"/api/v1/admin/users/{user_id}/unsuspend", AdminUser)
+
+    def set_role(self, user_id: str, role: str) -> AdminUser:
+        return self._call("POST", f"/api/v1/admin/users/{user_id}/role", AdminUser, json={"role": role})
+
+    def suspend_name(self, name_id: str) -> Nip05Name:
+        return self._call("POST", f"/api/v1/admin/nip05/{name_id}/suspend", Nip05Name)
+
+    def audit_log(self, **filters: str) -> tuple[list[AuditEntry], str | None]:
+        """Filters: actor (a user id), action, since, until (RFC 3339), cursor."""
+        page = self._call("GET", "/api/v1/admin/audit-log", Page, params=filters)
+        return [msgspec.json.decode(item, type=AuditEntry) for item in page.items], page.next_cursor
+
     # The one request path
 
     def _items(self, path: str, kind: type[T]) -> list[T]:
@@ -195,7 +269,7 @@ class NostrIdClient:
         if "json" in options:
             body = msgspec.json.encode(options.pop("json"))
             options["content"] = body
-            options["headers"] = {"Content-Type": "application/json"}
+            options["headers"] = {**options.get("headers", {}), "Content-Type": "application/json"}
         request = self._http.build_request(method, path, **options)
         if self._auth is not None:
             how, credential = self._auth

@@ -170,3 +170,69 @@ class Receipt(msgspec.Struct, frozen=True):
     discount_percent: int
     paid_at: datetime | None
     refunded_at: datetime | None
+
+
+class Nip05Name(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    domain: str
+    identifier: str
+    pubkey: str
+    relays: list[str]
+    status: str
+    expires_at: datetime | None
+
+
+class NameAvailability(msgspec.Struct, frozen=True):
+    name: str
+    domain: str
+    available: bool
+    reason: str | None
+
+
+class DomainVerificationRecord(msgspec.Struct, frozen=True):
+    type: str
+    name: str
+    value: str
+
+
+class CustomDomain(msgspec.Struct, frozen=True):
+    id: str
+    domain: str
+    status: str
+    verification: DomainVerificationRecord
+
+
+class DomainCheck(msgspec.Struct, frozen=True):
+    status: str
+    checked_at: datetime
+    detail: str
+
+
+class AdminUser(msgspec.Struct, frozen=True):
+    id: str
+    pubkey: str
+    npub: str
+    role: str
+    status: str
+    created_at: datetime
+
+
+class AuditEntry(msgspec.Struct, frozen=True):
+    id: str
+    occurred_at: datetime
+    action: str
+    actor_user_id: str | None
+    target_type: str | None
+    target_id: str | None
+    details: dict[str, object]
+
+
+class Page(msgspec.Struct, frozen=True):
+    items: list[msgspec.Raw]
+    next_cursor: str | None
+
+
+class NostrJson(msgspec.Struct, frozen=True):
+    names: dict[str, str]
+    relays: dict[str, list[str]] = {}

@@ -21,3 +21,11 @@ def parse_hex_pubkey(value: str, field: str = "pubkey") -> str:
             {field: "expected 64 lowercase hexadecimal characters"},
         )
     return value
+
+
+def parse_pubkey_prefix(value: str, field: str = "query") -> str:
+    """The start of a hex pubkey (1 to 64 hex characters), lowercased; InvalidInput otherwise."""
+    prefix = value.strip().lower() if isinstance(value, str) else ""
+    if not 1 <= len(prefix) <= 64 or HEX_PUBKEY.fullmatch(prefix.ljust(64, "0")) is None:
+        raise InvalidInput(f"{field} must be the start of a hex pubkey", {field: "not hexadecimal"})
+    return prefix

@@ -6,6 +6,7 @@ set -euo pipefail
 
 TOOLS="
 /usr/bin/chromium chromium
+/usr/sbin/dnsmasq dnsmasq-base
 "
 
 missing=()
@@ -22,6 +23,7 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "Missing ${missing[*]}: install them from Debian's packages (as root: apt-get install ${missing[*]})." >&2
   exit 1
 fi
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Another apt-get may hold the lock on a shared machine: wait for it rather than fail.
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "Installed ${missing[*]}."

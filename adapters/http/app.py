@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from adapters.http.admin import AdminController
 from adapters.http.admin_users import AdminUsersController
 from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
@@ -24,6 +25,8 @@ from adapters.http.health import HealthController
 from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.names import DomainsController, NamesController
+from adapters.http.nostr_json import nostr_json_endpoint, nostr_json_fast_path, nostr_json_route
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
@@ -65,6 +68,20 @@ DEPENDENCIES = {
     "issue_challenge": "issue_challenge",
     "login": "login",
     "get_me": "get_me",
+    "register_name": "register_name",
+    "list_names": "list_names",
+    "update_name_relays": "update_name_relays",
+    "release_name": "release_name",
+    "check_name_availability": "check_name_availability",
+    "add_domain": "add_domain",
+    "list_domains": "list_domains",
+    "verify_domain": "verify_domain",
+    "remove_domain": "remove_domain",
+    "list_users": "list_users",
+    "set_suspension": "set_suspension",
+    "change_role": "change_role",
+    "suspend_name": "suspend_name",
+    "read_audit_log": "read_audit_log",
     "create_api_key": "create_api_key",
     "list_api_keys": "list_api_keys",
     "revoke_api_key": "revoke_api_key",
@@ -77,8 +94,6 @@ DEPENDENCIES = {
     "sign_out_everywhere": "sign_out_everywhere",
     "revoke_session": "revoke_session",
     "list_sessions": "list_sessions",
-    "change_role": "change_role",
-    "set_suspension": "set_suspension",
     "list_plans": "list_plans",
     "start_subscription": "start_subscription",
     "get_current_subscription": "get_current_subscription",
@@ -115,12 +130,17 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             if inspect.isawaitable(stopped):
                 await stopped
 
+    nostr_json = nostr_json_endpoint(container.nostr_json_directory, container.settings().default_domain)
     rate_limiting = RateLimiting(container, container.metrics_registry())
     app = Litestar(
         route_handlers=[
             HealthController,
             WotController,
             metrics,
+            NamesController,
+            DomainsController,
+            AdminController,
+            nostr_json_route(nostr_json),
             me,
             AuthController,
             AdminUsersController,
@@ -149,5 +169,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
-    app.asgi_handler = edge(app.asgi_handler, HttpMetrics(container.metrics_registry()))
+    http_metrics = HttpMetrics(container.metrics_registry())
+    app.asgi_handler = edge(app.asgi_handler, http_metrics)
+    # In front of the router and the edge: nostr.json is the hottest path (adapters/http/nostr_json.py).
+    app.asgi_handler = nostr_json_fast_path(app.asgi_handler, nostr_json, http_metrics)
     return app

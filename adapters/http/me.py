@@ -10,10 +10,12 @@ from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
 from adapters.http.billing_models import SubscriptionResponse
+from adapters.http.names import NameResponse
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
 from application.billing.subscribe import GetCurrentSubscription
+from application.names.manage_names import ListNames
 from domain.auth.principal import Principal
 from domain.errors import NotFound
 from domain.nostr.nip19 import encode_npub
@@ -62,10 +64,12 @@ async def me(
     principal: NamedDependency[Principal],
     get_me: NamedDependency[SkipValidation[GetMe]],
     get_current_subscription: NamedDependency[SkipValidation[GetCurrentSubscription]],
+    list_names: NamedDependency[SkipValidation[ListNames]],
 ) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
     subscription = await current_subscription(get_current_subscription, user.id)
+    names = [msgspec.structs.asdict(NameResponse.of(record)) for record in await list_names(user.id)]
     return MeResponse(
         id=str(user.id),
         pubkey=user.pubkey,
@@ -74,5 +78,5 @@ async def me(
         created_at=user.created_at,
         lnurl_linked=user.lnurl_key is not None,
         subscription=subscription,
-        nip05=[],
+        nip05=names,
     )

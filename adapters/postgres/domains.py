@@ -10,33 +10,37 @@ from .transaction import PostgresTransaction, Row
 
 INSERT = """
 INSERT INTO domains (id, user_id, domain, verification_token, status, created_at, updated_at, verified_at,
-    last_checked_at)
+    last_checked_at, record_missing_since)
 VALUES (%(id)s, %(user_id)s, %(domain)s, %(verification_token)s, %(status)s, %(created_at)s,
-    %(updated_at)s, %(verified_at)s, %(last_checked_at)s)
+    %(updated_at)s, %(verified_at)s, %(last_checked_at)s, %(record_missing_since)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
-SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at
+SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
+    record_missing_since
 FROM domains WHERE id = %(id)s
 """
 SELECT_VERIFIED = """
-SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at
+SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
+    record_missing_since
 FROM domains WHERE lower(domain) = lower(%(domain)s) AND status = 'verified'
 """
 SELECT_FOR_USER = """
-SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at
+SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
+    record_missing_since
 FROM domains WHERE user_id = %(user_id)s
 ORDER BY created_at, id
 """
 SELECT_DUE_FOR_CHECK = """
-SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at
+SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
+    record_missing_since
 FROM domains WHERE last_checked_at IS NULL OR last_checked_at < %(checked_before)s
 ORDER BY last_checked_at NULLS FIRST, id
 LIMIT %(limit)s
 """
 UPDATE = """
 UPDATE domains SET status = %(status)s, updated_at = %(updated_at)s, verified_at = %(verified_at)s,
-    last_checked_at = %(last_checked_at)s
+    last_checked_at = %(last_checked_at)s, record_missing_since = %(record_missing_since)s
 WHERE id = %(id)s
 """
 DELETE = "DELETE FROM domains WHERE id = %(id)s"
@@ -53,6 +57,7 @@ def _params(domain: Domain) -> dict[str, object]:
         "updated_at": domain.updated_at,
         "verified_at": domain.verified_at,
         "last_checked_at": domain.last_checked_at,
+        "record_missing_since": domain.record_missing_since,
     }
 
 
@@ -67,6 +72,7 @@ def _domain(row: Row) -> Domain:
         updated_at=row["updated_at"],
         verified_at=row["verified_at"],
         last_checked_at=row["last_checked_at"],
+        record_missing_since=row["record_missing_since"],
     )
 
 

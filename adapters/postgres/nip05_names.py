@@ -9,27 +9,37 @@ from .transaction import PostgresTransaction, Row
 
 INSERT = """
 INSERT INTO nip05_names (id, user_id, name, domain, pubkey, relays, status, created_at, updated_at,
-    expires_at)
+    expires_at, released_at)
 VALUES (%(id)s, %(user_id)s, %(name)s, %(domain)s, %(pubkey)s, %(relays)s, %(status)s, %(created_at)s,
-    %(updated_at)s, %(expires_at)s)
+    %(updated_at)s, %(expires_at)s, %(released_at)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
-SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
+    released_at
 FROM nip05_names WHERE id = %(id)s
 """
 SELECT_BY_NAME = """
-SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
+    released_at
 FROM nip05_names WHERE lower(name) = lower(%(name)s) AND lower(domain) = lower(%(domain)s)
 """
 SELECT_FOR_USER = """
-SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
+    released_at
 FROM nip05_names WHERE user_id = %(user_id)s
 ORDER BY created_at, id
 """
+SELECT_FOR_DOMAIN = """
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
+    released_at
+FROM nip05_names WHERE lower(domain) = lower(%(domain)s)
+ORDER BY lower(name)
+"""
 UPDATE = """
 UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
-    status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s
+    status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s,
+    released_at = %(released_at)s
 WHERE id = %(id)s
 """
 DELETE = "DELETE FROM nip05_names WHERE id = %(id)s"
@@ -47,6 +57,7 @@ def _params(nip05: Nip05) -> dict[str, object]:
         "created_at": nip05.created_at,
         "updated_at": nip05.updated_at,
         "expires_at": nip05.expires_at,
+        "released_at": nip05.released_at,
     }
 
 
@@ -62,6 +73,7 @@ def _nip05(row: Row) -> Nip05:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         expires_at=row["expires_at"],
+        released_at=row["released_at"],
     )
 
 
@@ -83,6 +95,9 @@ class PostgresNip05Repository:
 
     async def list_for_user(self, user_id: UUID) -> list[Nip05]:
         return [_nip05(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]
+
+    async def list_for_domain(self, domain: str) -> list[Nip05]:
+        return [_nip05(row) for row in await self._tx.fetch_all(SELECT_FOR_DOMAIN, {"domain": domain})]
 
     async def update(self, nip05: Nip05) -> None:
         async with self._tx.guarded():

@@ -184,6 +184,10 @@ class Nip05Repository(Protocol):
         """The user's names, oldest first."""
         ...
 
+    async def list_for_domain(self, domain: str) -> list[Nip05]:
+        """Every name on the domain whatever its status, matched case-insensitively, by name."""
+        ...
+
     async def update(self, nip05: Nip05) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...

@@ -1,11 +1,13 @@
 """Custom domains a user brings for NIP-05 names, proven by a DNS TXT record with a random token."""
 
+import ipaddress
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid4
 
+import idna
 from msgspec import Struct, structs
 
 from domain.errors import InvalidInput
@@ -16,18 +18,42 @@ DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})+")
 TOKEN_SHAPE = re.compile(r"[0-9a-f]{32,128}")
 TXT_RECORD_LABEL = "_nostr-id"
 TXT_VALUE_PREFIX = "nostr-id-verify="
+# How long a verified domain may miss its TXT record before its names stop being served.
+RECHECK_GRACE = timedelta(hours=72)
+# Special-use and reserved names (RFC 2606, 6761, 6762, 7686, 8375, 9476; ICANN .internal):
+# nobody can prove them in public DNS, and several resolve to private networks.
+SPECIAL_USE_SUFFIXES = (
+    "alt",
+    "arpa",
+    "example",
+    "example.com",
+    "example.net",
+    "example.org",
+    "home.arpa",
+    "internal",
+    "invalid",
+    "lan",
+    "local",
+    "localdomain",
+    "localhost",
+    "onion",
+    "test",
+)
 
 
 class DomainStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     FAILED = "failed"
+    # Was verified, lost its TXT record for longer than the grace period; restored when it returns.
+    SUSPENDED = "suspended"
 
 
 DOMAIN_TRANSITIONS = {
     DomainStatus.PENDING: frozenset({DomainStatus.VERIFIED, DomainStatus.FAILED}),
-    DomainStatus.VERIFIED: frozenset({DomainStatus.FAILED}),
+    DomainStatus.VERIFIED: frozenset({DomainStatus.FAILED, DomainStatus.SUSPENDED}),
     DomainStatus.FAILED: frozenset({DomainStatus.VERIFIED}),
+    DomainStatus.SUSPENDED: frozenset({DomainStatus.VERIFIED}),
 }
 
 
@@ -37,6 +63,38 @@ def parse_domain_name(value: str) -> str:
     if len(domain) > 253 or DOMAIN_SHAPE.fullmatch(domain) is None:
         raise InvalidInput("domain must be a DNS name such as example.com", {"domain": "not a DNS name"})
     return domain
+
+
+def parse_custom_domain(value: str) -> str:
+    """A domain a user may bring: IDNA-normalized to its ASCII form (UTS 46), lowercased, and
+    neither an IP address, `localhost`, nor a special-use or reserved name."""
+    raw = value.strip().rstrip(".") if isinstance(value, str) else ""
+    try:
+        ipaddress.ip_address(raw.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise InvalidInput("an IP address is not a domain", {"domain": "IP addresses are refused"})
+    try:
+        ascii_form = idna.encode(raw, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise InvalidInput(
+            "domain is not a valid international domain name", {"domain": "not IDNA"}
+        ) from None
+    domain = parse_domain_name(ascii_form)
+    if any(domain == suffix or domain.endswith("." + suffix) for suffix in SPECIAL_USE_SUFFIXES):
+        raise InvalidInput(
+            "special-use and reserved domains cannot be verified", {"domain": "reserved or special-use"}
+        )
+    if domain.split(".")[-1].isdigit():
+        raise InvalidInput("the top-level label of a domain is not numeric", {"domain": "not a DNS name"})
+    return domain
+
+
+def domain_token_matches(token: str, txt_values: list[str]) -> bool:
+    """Whether one of the TXT strings found is exactly `nostr-id-verify=<token>`."""
+    expected = TXT_VALUE_PREFIX + token
+    return any(secrets.compare_digest(value.strip(), expected) for value in txt_values)
 
 
 class Domain(Struct, frozen=True, kw_only=True):
@@ -49,6 +107,7 @@ class Domain(Struct, frozen=True, kw_only=True):
     updated_at: datetime
     verified_at: datetime | None = None
     last_checked_at: datetime | None = None
+    record_missing_since: datetime | None = None
 
     def __post_init__(self) -> None:
         if parse_domain_name(self.domain) != self.domain:
@@ -75,9 +134,36 @@ class Domain(Struct, frozen=True, kw_only=True):
     def txt_record_value(self) -> str:
         return f"{TXT_VALUE_PREFIX}{self.verification_token}"
 
+    @property
+    def is_serving(self) -> bool:
+        return self.status is DomainStatus.VERIFIED
+
     def mark_verified(self, now: datetime) -> "Domain":
         status = check_transition("domain", self.status, DomainStatus.VERIFIED, DOMAIN_TRANSITIONS)
-        return structs.replace(self, status=status, verified_at=now, last_checked_at=now, updated_at=now)
+        return structs.replace(
+            self,
+            status=status,
+            verified_at=now,
+            last_checked_at=now,
+            record_missing_since=None,
+            updated_at=now,
+        )
+
+    def rechecked(self, found: bool, now: datetime, grace: timedelta = RECHECK_GRACE) -> "Domain":
+        """The outcome of a periodic re-check: a verified domain missing its record is suspended
+        once the grace period has passed; a suspended one is restored when the record is back."""
+        if found:
+            if self.status in (DomainStatus.SUSPENDED, DomainStatus.PENDING, DomainStatus.FAILED):
+                return self.mark_verified(now)
+            return structs.replace(self, last_checked_at=now, record_missing_since=None, updated_at=now)
+        missing_since = self.record_missing_since or now
+        if self.status is DomainStatus.VERIFIED and now >= missing_since + grace:
+            return structs.replace(self.suspend(now), record_missing_since=missing_since)
+        return structs.replace(self, last_checked_at=now, record_missing_since=missing_since, updated_at=now)
+
+    def suspend(self, now: datetime) -> "Domain":
+        status = check_transition("domain", self.status, DomainStatus.SUSPENDED, DOMAIN_TRANSITIONS)
+        return structs.replace(self, status=status, last_checked_at=now, updated_at=now)
 
     def mark_failed(self, now: datetime) -> "Domain":
         status = check_transition("domain", self.status, DomainStatus.FAILED, DOMAIN_TRANSITIONS)

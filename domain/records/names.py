@@ -1,18 +1,48 @@
 """NIP-05 names: `name@domain` pointing at a pubkey, served from /.well-known/nostr.json."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, InvalidTransition
 from domain.pubkeys import parse_hex_pubkey
 from domain.records.transitions import check_transition
 
 ROOT_NAME = "_"
 MAX_NAME_LENGTH = 64
+# A released name is held this long before anyone but its last owner may take it.
+RELEASE_COOLDOWN = timedelta(days=30)
+# Names that would pass for the service or its staff; `_` is the root name, the domain owner's.
+RESERVED_NAMES = frozenset(
+    {
+        "abuse",
+        "admin",
+        "administrator",
+        "api",
+        "billing",
+        "help",
+        "hostmaster",
+        "info",
+        "mail",
+        "moderator",
+        "mod",
+        "noc",
+        "nostr",
+        "nostr-id",
+        "official",
+        "postmaster",
+        "root",
+        "security",
+        "staff",
+        "support",
+        "system",
+        "webmaster",
+        "www",
+    }
+)
 MAX_RELAYS = 20
 NAME_SHAPE = re.compile(r"[a-z0-9._-]{1,64}")
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -22,13 +52,20 @@ RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#]+[^\s]*")
 
 
 class Nip05Status(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
     ACTIVE = "active"
+    EXPIRED = "expired"
     SUSPENDED = "suspended"
+    RELEASED = "released"
 
 
 NIP05_TRANSITIONS = {
-    Nip05Status.ACTIVE: frozenset({Nip05Status.SUSPENDED}),
+    Nip05Status.PENDING_PAYMENT: frozenset({Nip05Status.ACTIVE, Nip05Status.SUSPENDED, Nip05Status.RELEASED}),
+    Nip05Status.ACTIVE: frozenset({Nip05Status.SUSPENDED, Nip05Status.EXPIRED, Nip05Status.RELEASED}),
+    Nip05Status.EXPIRED: frozenset({Nip05Status.ACTIVE, Nip05Status.SUSPENDED, Nip05Status.RELEASED}),
+    # A suspended name stays with its owner until an administrator lifts the suspension.
     Nip05Status.SUSPENDED: frozenset({Nip05Status.ACTIVE}),
+    Nip05Status.RELEASED: frozenset({Nip05Status.ACTIVE}),
 }
 
 
@@ -43,6 +80,30 @@ def parse_nip05_name(value: str) -> str:
             f"name must be 1 to {MAX_NAME_LENGTH} characters of a-z, 0-9, '-', '_' or '.'",
             {"name": "invalid characters or length"},
         )
+    return name
+
+
+def name_refusal(name: str, *, owns_domain: bool) -> str | None:
+    """Why a well-shaped name may not be registered on a domain, or None when it may.
+
+    `_` (the domain's root) is for the owner of the domain only; reserved names for nobody.
+    """
+    if name == ROOT_NAME:
+        return None if owns_domain else "the root name '_' belongs to the owner of the domain"
+    if name[0] in ".-" or name[-1] in ".-":
+        return "a name may not start or end with '.' or '-'"
+    if ".." in name:
+        return "a name may not hold two dots in a row"
+    if name in RESERVED_NAMES:
+        return "this name is reserved"
+    return None
+
+
+def parse_registrable_name(value: str, *, owns_domain: bool) -> str:
+    """The lowercased name when it may be registered; InvalidInput naming the reason otherwise."""
+    name = parse_nip05_name(value)
+    if (reason := name_refusal(name, owns_domain=owns_domain)) is not None:
+        raise InvalidInput(reason, {"name": reason})
     return name
 
 
@@ -74,6 +135,7 @@ class Nip05(Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None = None
+    released_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if parse_nip05_name(self.name) != self.name:
@@ -93,6 +155,7 @@ class Nip05(Struct, frozen=True, kw_only=True):
         now: datetime,
         relays: list[str] | None = None,
         expires_at: datetime | None = None,
+        status: Nip05Status = Nip05Status.ACTIVE,
     ) -> "Nip05":
         return cls(
             id=uuid4(),
@@ -101,6 +164,7 @@ class Nip05(Struct, frozen=True, kw_only=True):
             domain=parse_serving_domain(domain),
             pubkey=parse_hex_pubkey(pubkey),
             relays=parse_relay_urls(relays or []),
+            status=status,
             created_at=now,
             updated_at=now,
             expires_at=expires_at,
@@ -122,12 +186,43 @@ class Nip05(Struct, frozen=True, kw_only=True):
         """Listed in nostr.json: active and not expired."""
         return self.status is Nip05Status.ACTIVE and not self.is_expired(now)
 
+    def blocks_others(self, now: datetime, cooldown: timedelta = RELEASE_COOLDOWN) -> bool:
+        """True while the name is unavailable to other users: held, or released within the cooldown."""
+        return self.status is not Nip05Status.RELEASED or (
+            self.released_at is not None and now < self.released_at + cooldown
+        )
+
+    def release(self, now: datetime) -> "Nip05":
+        status = check_transition("NIP-05 name", self.status, Nip05Status.RELEASED, NIP05_TRANSITIONS)
+        return structs.replace(self, status=status, released_at=now, updated_at=now)
+
+    def reclaim(self, relays: list[str], now: datetime, expires_at: datetime | None = None) -> "Nip05":
+        """The last owner takes a released name back (within or after the cooldown)."""
+        status = check_transition("NIP-05 name", self.status, Nip05Status.ACTIVE, NIP05_TRANSITIONS)
+        return structs.replace(
+            self,
+            status=status,
+            relays=parse_relay_urls(relays),
+            released_at=None,
+            expires_at=expires_at,
+            updated_at=now,
+        )
+
     def suspend(self, now: datetime) -> "Nip05":
         status = check_transition("NIP-05 name", self.status, Nip05Status.SUSPENDED, NIP05_TRANSITIONS)
         return structs.replace(self, status=status, updated_at=now)
 
     def unsuspend(self, now: datetime) -> "Nip05":
+        if self.status is not Nip05Status.SUSPENDED:
+            raise InvalidTransition(f"NIP-05 name is {self.status.value}, not suspended")
+        return self.activate(now)
+
+    def activate(self, now: datetime) -> "Nip05":
         status = check_transition("NIP-05 name", self.status, Nip05Status.ACTIVE, NIP05_TRANSITIONS)
+        return structs.replace(self, status=status, released_at=None, updated_at=now)
+
+    def expire(self, now: datetime) -> "Nip05":
+        status = check_transition("NIP-05 name", self.status, Nip05Status.EXPIRED, NIP05_TRANSITIONS)
         return structs.replace(self, status=status, updated_at=now)
 
     def with_relays(self, relays: list[str], now: datetime) -> "Nip05":

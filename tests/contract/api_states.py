@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import jwt
-import msgspec
+from msgspec import structs
 
 from adapters.postgres.pool import create_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -23,10 +23,12 @@ from domain.ports.persistence import UnitOfWork
 from domain.records.api_keys import ApiKey, ApiKeyScope
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
+from domain.records.domains import Domain
 from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.records.names import Nip05
 from domain.records.sessions import Session
-from domain.records.users import User
+from domain.records.users import User, UserRole
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PUBLIC_URL = "https://id.example.com"
@@ -65,14 +67,66 @@ PENDING_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000001")
 PAID_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000002")
 RECEIPT_NUMBER = "NID-2026-000001"
 
+DEFAULT_DOMAIN = "id.example.com"  # the host of PUBLIC_URL
+ALICE_NAME_ID = UUID("05000000-0000-4000-8000-000000000001")
+ALICE_OLD_NAME_ID = UUID("05000000-0000-4000-8000-000000000002")
+ALICE_FLAGGED_NAME_ID = UUID("05000000-0000-4000-8000-000000000003")
+ALICE_DOMAIN_ID = UUID("d0000000-0000-4000-8000-000000000001")
+ALICE_OLD_DOMAIN_ID = UUID("d0000000-0000-4000-8000-000000000002")
+DOMAIN_TOKEN = "7" * 32
+ADMIN_SECRET = hashlib.sha256(b"admin").hexdigest()
+ADMIN = User(
+    id=UUID("ad000000-0000-4000-8000-000000000001"),
+    pubkey=public_key_of(ADMIN_SECRET),
+    role=UserRole.ADMIN,
+    created_at=NOW - timedelta(days=30),
+    updated_at=NOW - timedelta(days=30),
+)
+ADMIN_FAMILY = UUID("5e551000-0000-4000-8000-0000000000ad")
+HAS_NAME = "alice has a NIP-05 name"
+RELEASES_NAME = "alice has a NIP-05 name she releases"
+FLAGGED_NAME = "alice has a NIP-05 name an admin suspends"
+HAS_DOMAIN = "alice has a custom domain"
+REMOVES_DOMAIN = "alice has a custom domain she removes"
+ADMIN_SIGNED_IN = "an admin is signed in"
+
 
 @functools.cache
-def access_token(family_id: UUID) -> str:
+def admin_access_token() -> str:
+    return access_token(ADMIN_FAMILY, user_id=ADMIN.id)
+
+
+def _name(name_id: UUID, name: str) -> Nip05:
+    return Nip05(
+        id=name_id,
+        user_id=ALICE.id,
+        name=name,
+        domain=DEFAULT_DOMAIN,
+        pubkey=ALICE.pubkey,
+        relays=("wss://relay.example.com",),
+        created_at=NOW - timedelta(days=1),
+        updated_at=NOW - timedelta(days=1),
+    )
+
+
+def _domain(domain_id: UUID, domain: str) -> Domain:
+    return Domain(
+        id=domain_id,
+        user_id=ALICE.id,
+        domain=domain,
+        verification_token=DOMAIN_TOKEN,
+        created_at=NOW - timedelta(days=1),
+        updated_at=NOW - timedelta(days=1),
+    )
+
+
+@functools.cache
+def access_token(family_id: UUID, user_id: UUID | None = None) -> str:
     """The session's access token at the contract's time, with a fixed token id so the pact file
     is the same on every run; the provider's JwtAccessTokens verifies it."""
     issued = int(NOW.timestamp())
     claims = {
-        "sub": str(ALICE.id),
+        "sub": str(user_id or ALICE.id),
         "sid": str(family_id),
         "jti": "pact-" + str(family_id),
         "iat": issued,
@@ -116,7 +170,16 @@ async def _add(uow: UnitOfWork, add: Callable[[], Awaitable[None]]) -> None:
 
 async def _set_up(state: str, uow: UnitOfWork) -> None:
     await _add(uow, lambda: uow.users.add(ALICE))
-    if state in (SIGNED_IN, HAS_API_KEY, HAS_USED_API_KEY, HAS_WOT_KEY):
+    if state in (
+        SIGNED_IN,
+        HAS_API_KEY,
+        HAS_USED_API_KEY,
+        HAS_WOT_KEY,
+        HAS_NAME,
+        RELEASES_NAME,
+        HAS_DOMAIN,
+        REMOVES_DOMAIN,
+    ):
         await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
     if state == ENDING_SESSION:
         await _add(uow, lambda: uow.sessions.add(_session(ENDING_FAMILY, "nid_rt_ending")))
@@ -140,6 +203,20 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
             UUID("0a91e000-0000-4000-8000-000000000002"), ALICE_WOT_KEY, (ApiKeyScope.WOT_READ,)
         )
         await _add(uow, lambda: uow.api_keys.add(wot_key))
+    if state == HAS_NAME:
+        await _add(uow, lambda: uow.nip05_names.add(_name(ALICE_NAME_ID, "alice")))
+    if state == RELEASES_NAME:
+        await _add(uow, lambda: uow.nip05_names.add(_name(ALICE_OLD_NAME_ID, "alice-old")))
+    if state == FLAGGED_NAME:
+        await _add(uow, lambda: uow.nip05_names.add(_name(ALICE_FLAGGED_NAME_ID, "alice-flagged")))
+    if state == HAS_DOMAIN:
+        await _add(uow, lambda: uow.domains.add(_domain(ALICE_DOMAIN_ID, "alice-names.org")))
+    if state == REMOVES_DOMAIN:
+        await _add(uow, lambda: uow.domains.add(_domain(ALICE_OLD_DOMAIN_ID, "old-alice-names.org")))
+    if state == ADMIN_SIGNED_IN:
+        await _add(uow, lambda: uow.users.add(ADMIN))
+        admin_session = structs.replace(_session(ADMIN_FAMILY, "nid_rt_admin"), user_id=ADMIN.id)
+        await _add(uow, lambda: uow.sessions.add(admin_session))
     if state == LNURL_PENDING:
         session = LnurlSession(
             id=UUID("1e000000-0000-4000-8000-000000000001"),
@@ -157,7 +234,7 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
 async def _set_up_billing(state: str, uow: UnitOfWork) -> None:
     if state == PENDING_PAYMENT:
         pending = Subscription.order(user_id=ALICE.id, plan_id="pro-monthly", now=NOW)
-        pending = msgspec.structs.replace(pending, id=UUID("5b000000-0000-4000-8000-000000000001"))
+        pending = structs.replace(pending, id=UUID("5b000000-0000-4000-8000-000000000001"))
         payment = Payment.open(
             payment_id=PENDING_PAYMENT_ID,
             user_id=ALICE.id,
@@ -176,7 +253,7 @@ async def _set_up_billing(state: str, uow: UnitOfWork) -> None:
         await _add(uow, lambda: uow.payments.add(payment))
     if state == PAID_SUBSCRIPTION:
         active = Subscription.order(user_id=ALICE.id, plan_id="pro-monthly", now=NOW - timedelta(days=1))
-        active = msgspec.structs.replace(active, id=UUID("5b000000-0000-4000-8000-000000000002"))
+        active = structs.replace(active, id=UUID("5b000000-0000-4000-8000-000000000002"))
         active = active.activate(NOW - timedelta(days=1), timedelta(days=30))
         paid = Payment.open(
             payment_id=PAID_PAYMENT_ID,

@@ -1,4 +1,4 @@
-"""`nostr-id jobs run` against the run's PostgreSQL: each billing job reports what it changed."""
+"""`nostr-id jobs run` against the run's PostgreSQL: each job reports what it changed."""
 
 import os
 import subprocess
@@ -11,6 +11,7 @@ def test_jobs_run_reports_each_billing_job(postgres_dsn: str, tmp_path) -> None:
     env.pop("REDIS_URL", None)
     done = subprocess.run([*CLI, "jobs", "run"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["billing"] * 3
-    assert all(line.rsplit(": ", 1)[1].isdigit() for line in lines)
+    domains, *billing = done.stdout.splitlines()
+    assert domains.startswith("domains: ")
+    assert [line.split(":")[0] for line in billing] == ["billing"] * 3
+    assert all(line.rsplit(": ", 1)[1].isdigit() for line in billing)

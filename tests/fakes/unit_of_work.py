@@ -376,6 +376,11 @@ class FakeNip05Repository:
             (n for n in self._rows.rows() if n.user_id == user_id), key=lambda n: (n.created_at, n.id)
         )
 
+    async def list_for_domain(self, domain: str) -> list[Nip05]:
+        return sorted(
+            (n for n in self._rows.rows() if n.domain.lower() == domain.lower()), key=lambda n: n.name
+        )
+
     async def update(self, nip05: Nip05) -> None:
         self._rows.replace(nip05.id, nip05)
 

@@ -144,7 +144,7 @@ def test_m1_a_failing_migration_changes_nothing(
 
     assert read_schema(dsn) == before
     assert list_migrations(dsn) == status_before
-    assert [is_applied for _, is_applied in status_before] == [True, False, False, False, False]
+    assert [is_applied for _, is_applied in status_before] == [True] + [False] * (len(status_before) - 1)
 
 
 def test_m1_a_legacy_database_upgrades_with_its_users_intact(

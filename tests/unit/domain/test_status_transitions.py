@@ -20,12 +20,26 @@ LATER = NOW + timedelta(days=60)
 
 ALLOWED: dict[str, set[tuple[str, str]]] = {
     "user": {("active", "suspended"), ("suspended", "active")},
-    "nip05": {("active", "suspended"), ("suspended", "active")},
+    "nip05": {
+        ("pending_payment", "active"),
+        ("pending_payment", "suspended"),
+        ("pending_payment", "released"),
+        ("active", "suspended"),
+        ("active", "expired"),
+        ("active", "released"),
+        ("expired", "active"),
+        ("expired", "suspended"),
+        ("expired", "released"),
+        ("suspended", "active"),
+        ("released", "active"),
+    },
     "domain": {
         ("pending", "verified"),
         ("pending", "failed"),
         ("verified", "failed"),
+        ("verified", "suspended"),
         ("failed", "verified"),
+        ("suspended", "verified"),
     },
     "subscription": {("pending", "active"), ("active", "expired"), ("active", "canceled")},
     "payment": {
@@ -53,12 +67,21 @@ def _moves() -> dict[str, tuple[Callable[[str], Any], dict[str, Callable[[Any], 
         ),
         "nip05": (
             lambda status: builders.nip05(user_id, status=Nip05Status(status)),
-            {"suspended": lambda r: r.suspend(LATER), "active": lambda r: r.unsuspend(LATER)},
+            {
+                "suspended": lambda r: r.suspend(LATER),
+                "active": lambda r: r.activate(LATER),
+                "expired": lambda r: r.expire(LATER),
+                "released": lambda r: r.release(LATER),
+            },
             [s.value for s in Nip05Status],
         ),
         "domain": (
             lambda status: builders.domain(user_id, status=DomainStatus(status)),
-            {"verified": lambda r: r.mark_verified(LATER), "failed": lambda r: r.mark_failed(LATER)},
+            {
+                "verified": lambda r: r.mark_verified(LATER),
+                "failed": lambda r: r.mark_failed(LATER),
+                "suspended": lambda r: r.suspend(LATER),
+            },
             [s.value for s in DomainStatus],
         ),
         "subscription": (

@@ -1,0 +1,227 @@
+"""NIP-05 names and custom domains of the signed-in user."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from adapters.http.principal import requires_scope
+from adapters.http.responses import JSON_BODY, problem_responses
+from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.names.manage_names import (
+    CheckNameAvailability,
+    ListNames,
+    RegisterName,
+    ReleaseName,
+    UpdateNameRelays,
+)
+from domain.auth.principal import Principal
+from domain.records.domains import Domain
+from domain.records.names import MAX_RELAYS, Nip05
+
+RelayList = Annotated[list[str], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
+
+
+class RegisterNameRequest(msgspec.Struct):
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, description="a-z, 0-9, '-', '_' and '.'; lowercased")
+    ]
+    domain: str | None = None
+    relays: RelayList = []
+
+
+class UpdateRelaysRequest(msgspec.Struct):
+    relays: RelayList
+
+
+class NameResponse(msgspec.Struct):
+    id: UUID
+    name: str
+    domain: str
+    identifier: str
+    pubkey: str
+    relays: list[str]
+    status: str
+    expires_at: datetime | None
+
+    @classmethod
+    def of(cls, record: Nip05) -> "NameResponse":
+        return cls(
+            id=record.id,
+            name=record.name,
+            domain=record.domain,
+            identifier=record.identifier,
+            pubkey=record.pubkey,
+            relays=list(record.relays),
+            status=record.status.value,
+            expires_at=record.expires_at,
+        )
+
+
+class NameList(msgspec.Struct):
+    items: list[NameResponse]
+
+
+class AvailabilityResponse(msgspec.Struct):
+    name: str
+    domain: str
+    available: bool
+    reason: str | None
+
+
+class AddDomainRequest(msgspec.Struct):
+    domain: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1, max_length=253, description="a DNS name; international names are accepted"
+        ),
+    ]
+
+
+class Verification(msgspec.Struct):
+    type: str
+    name: str
+    value: str
+
+
+class DomainResponse(msgspec.Struct):
+    id: UUID
+    domain: str
+    status: str
+    verification: Verification
+    verified_at: datetime | None
+    last_checked_at: datetime | None
+
+    @classmethod
+    def of(cls, record: Domain) -> "DomainResponse":
+        return cls(
+            id=record.id,
+            domain=record.domain,
+            status=record.status.value,
+            verification=Verification(type="TXT", name=record.txt_record_name, value=record.txt_record_value),
+            verified_at=record.verified_at,
+            last_checked_at=record.last_checked_at,
+        )
+
+
+class DomainList(msgspec.Struct):
+    items: list[DomainResponse]
+
+
+class VerifyResponse(msgspec.Struct):
+    status: str
+    checked_at: datetime
+    detail: str
+
+
+class NamesController(Controller):
+    path = "/api/v1/nip05"
+    tags = ["nip-05 names"]
+
+    @get("/availability", **problem_responses(401, 422, 503))
+    async def availability(
+        self,
+        name: FromQuery[str],
+        maybe_principal: NamedDependency[Principal | None],
+        check_name_availability: NamedDependency[SkipValidation[CheckNameAvailability]],
+        domain: FromQuery[str | None] = None,
+    ) -> AvailabilityResponse:
+        """Whether name@domain (the service's domain by default) can be registered now, and why not."""
+        user_id = maybe_principal.user_id if maybe_principal else None
+        found = await check_name_availability(user_id, name, domain)
+        return AvailabilityResponse(
+            name=found.name, domain=found.domain, available=found.available, reason=found.reason
+        )
+
+    @post("/", **problem_responses(*JSON_BODY, 401, 403, 409, 503))
+    async def register(
+        self,
+        data: JSONBody[RegisterNameRequest],
+        principal: NamedDependency[Principal],
+        register_name: NamedDependency[SkipValidation[RegisterName]],
+    ) -> NameResponse:
+        """Registers a name for the signed-in user's pubkey; active at once on the free plan."""
+        return NameResponse.of(await register_name(principal.user_id, data.name, data.domain, data.relays))
+
+    @get("/", opt=requires_scope("nip05:read"), **problem_responses(401, 403, 503))
+    async def mine(
+        self, principal: NamedDependency[Principal], list_names: NamedDependency[SkipValidation[ListNames]]
+    ) -> NameList:
+        """The signed-in user's names."""
+        return NameList(items=[NameResponse.of(record) for record in await list_names(principal.user_id)])
+
+    @patch("/{name_id:uuid}", **problem_responses(*JSON_BODY, 401, 403, 404, 503))
+    async def update_relays(
+        self,
+        name_id: FromPath[UUID],
+        data: JSONBody[UpdateRelaysRequest],
+        principal: NamedDependency[Principal],
+        update_name_relays: NamedDependency[SkipValidation[UpdateNameRelays]],
+    ) -> NameResponse:
+        """Replaces the relays listed for one of the user's names."""
+        return NameResponse.of(await update_name_relays(principal.user_id, name_id, data.relays))
+
+    @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 409, 503))
+    async def release(
+        self,
+        name_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        release_name: NamedDependency[SkipValidation[ReleaseName]],
+    ) -> Response[None]:
+        """Releases one of the user's names; others may take it after the cooldown."""
+        await release_name(principal.user_id, name_id)
+        return Response(None, status_code=HTTP_204_NO_CONTENT)
+
+
+class DomainsController(Controller):
+    path = "/api/v1/domains"
+    tags = ["nip-05 names"]
+
+    @post("/", **problem_responses(*JSON_BODY, 401, 403, 409, 503))
+    async def add(
+        self,
+        data: JSONBody[AddDomainRequest],
+        principal: NamedDependency[Principal],
+        add_domain: NamedDependency[SkipValidation[AddDomain]],
+    ) -> DomainResponse:
+        """Claims a domain; publish the TXT record named in `verification`, then verify."""
+        return DomainResponse.of(await add_domain(principal.user_id, data.domain))
+
+    @post("/{domain_id:uuid}/verify", status_code=200, **problem_responses(401, 403, 404, 409, 503))
+    async def verify(
+        self,
+        domain_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        verify_domain: NamedDependency[SkipValidation[VerifyDomain]],
+    ) -> VerifyResponse:
+        """Looks the TXT record up now."""
+        outcome = await verify_domain(principal.user_id, domain_id)
+        status = "verified" if outcome.domain.is_serving else outcome.domain.status.value
+        return VerifyResponse(status=status, checked_at=outcome.checked_at, detail=outcome.detail)
+
+    @get("/", **problem_responses(401, 403, 503))
+    async def mine(
+        self,
+        principal: NamedDependency[Principal],
+        list_domains: NamedDependency[SkipValidation[ListDomains]],
+    ) -> DomainList:
+        """The signed-in user's domains."""
+        return DomainList(
+            items=[DomainResponse.of(record) for record in await list_domains(principal.user_id)]
+        )
+
+    @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 503))
+    async def remove(
+        self,
+        domain_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        remove_domain: NamedDependency[SkipValidation[RemoveDomain]],
+    ) -> Response[None]:
+        """Removes one of the user's domains; its names are no longer served."""
+        await remove_domain(principal.user_id, domain_id)
+        return Response(None, status_code=HTTP_204_NO_CONTENT)

@@ -1,0 +1,185 @@
+"""A user's NIP-05 names: register, list, change relays, release, check availability."""
+
+from datetime import datetime
+from uuid import UUID
+
+from msgspec import Struct
+
+from application.names.changes import NameChanges
+from domain.clock import Clock
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.ports.persistence import UnitOfWork
+from domain.records.names import (
+    Nip05,
+    Nip05Status,
+    name_refusal,
+    parse_nip05_name,
+    parse_registrable_name,
+    parse_serving_domain,
+)
+
+
+class Availability(Struct, frozen=True, kw_only=True):
+    name: str
+    domain: str
+    available: bool
+    reason: str | None
+
+
+async def _registering_user(uow: UnitOfWork, user_id: UUID) -> str:
+    user = await uow.users.get(user_id)
+    if user is None or not user.is_active:
+        raise Forbidden("this account may not register names")
+    return user.pubkey
+
+
+async def _owns_domain(uow: UnitOfWork, user_id: UUID, domain: str, default_domain: str) -> bool:
+    """Names on the default domain are open to every user; a custom domain's to its verified owner."""
+    if domain == default_domain:
+        return False
+    claim = await uow.domains.find_verified(domain)
+    if claim is None or claim.user_id != user_id:
+        raise Forbidden(f"names on {domain} are registered by its verified owner")
+    return True
+
+
+async def _owned_name(uow: UnitOfWork, user_id: UUID, name_id: UUID) -> Nip05:
+    """The user's own name; another user's name is reported as missing, never as forbidden."""
+    record = await uow.nip05_names.get(name_id)
+    if record is None or record.user_id != user_id or record.status is Nip05Status.RELEASED:
+        raise NotFound("NIP-05 name not found")
+    return record
+
+
+def _blocks(existing: Nip05, user_id: UUID | None, now: datetime) -> bool:
+    """Whether an existing record keeps the user from taking its name now."""
+    if existing.status is Nip05Status.RELEASED and existing.user_id == user_id:
+        return False
+    return existing.blocks_others(now)
+
+
+class RegisterName:
+    """Registers name@domain for the user's pubkey, active at once (free plan).
+
+    One owner per name per domain, case-insensitively: the database decides between concurrent
+    registrations. A released name is held for its last owner until the cooldown has passed.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._changes = changes
+        self._default_domain = parse_serving_domain(default_domain)
+
+    async def __call__(
+        self, user_id: UUID, name: str, domain: str | None = None, relays: list[str] | None = None
+    ) -> Nip05:
+        now = self._clock.now()
+        domain = self._default_domain if domain is None else parse_serving_domain(domain)
+        name = parse_nip05_name(name)
+        async with self._changes.changing(domain, [name]), self._uow as uow:
+            pubkey = await _registering_user(uow, user_id)
+            owns = await _owns_domain(uow, user_id, domain, self._default_domain)
+            name = parse_registrable_name(name, owns_domain=owns)
+            existing = await uow.nip05_names.find(name, domain)
+            record = Nip05.claim(
+                user_id=user_id, name=name, domain=domain, pubkey=pubkey, now=now, relays=relays
+            )
+            if existing is None:
+                await uow.nip05_names.add(record)
+            elif existing.status is Nip05Status.RELEASED and existing.user_id == user_id:
+                record = existing.reclaim(list(record.relays), now)
+                await uow.nip05_names.update(record)
+            elif _blocks(existing, user_id, now):
+                raise Conflict(f"{record.identifier} is already taken")
+            else:
+                await uow.nip05_names.delete(existing.id)
+                await uow.nip05_names.add(record)
+            await uow.commit()
+        return record
+
+
+class ListNames:
+    """The user's names (released ones excluded), oldest first."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, user_id: UUID) -> list[Nip05]:
+        async with self._uow as uow:
+            names = await uow.nip05_names.list_for_user(user_id)
+        return [name for name in names if name.status is not Nip05Status.RELEASED]
+
+
+class UpdateNameRelays:
+    """Replaces the relays listed for one of the user's names."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._changes = changes
+
+    async def __call__(self, user_id: UUID, name_id: UUID, relays: list[str]) -> Nip05:
+        async with self._uow as uow:
+            found = await _owned_name(uow, user_id, name_id)
+        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
+            record = (await _owned_name(uow, user_id, name_id)).with_relays(relays, self._clock.now())
+            await uow.nip05_names.update(record)
+            await uow.commit()
+        return record
+
+
+class ReleaseName:
+    """Lets one of the user's names go; it is held back from others for the cooldown."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._changes = changes
+
+    async def __call__(self, user_id: UUID, name_id: UUID) -> None:
+        async with self._uow as uow:
+            found = await _owned_name(uow, user_id, name_id)
+        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
+            record = (await _owned_name(uow, user_id, name_id)).release(self._clock.now())
+            await uow.nip05_names.update(record)
+            await uow.commit()
+
+
+class CheckNameAvailability:
+    """Whether a user could register name@domain now, and why not."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, default_domain: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._default_domain = parse_serving_domain(default_domain)
+
+    async def __call__(self, user_id: UUID | None, name: str, domain: str | None = None) -> Availability:
+        """A malformed name or domain is simply not available, with the rule it breaks as reason."""
+        raw_name, raw_domain = name.strip().lower(), (domain or self._default_domain).strip().lower()
+        try:
+            domain = self._default_domain if domain is None else parse_serving_domain(domain)
+            name = parse_nip05_name(name)
+        except InvalidInput as error:
+            return Availability(name=raw_name, domain=raw_domain, available=False, reason=str(error))
+        async with self._uow as uow:
+            owns = False
+            if domain != self._default_domain:
+                claim = await uow.domains.find_verified(domain)
+                if claim is None:
+                    return Availability(name=name, domain=domain, available=False, reason="unknown domain")
+                owns = claim.user_id == user_id
+                if not owns:
+                    return Availability(
+                        name=name,
+                        domain=domain,
+                        available=False,
+                        reason="names on this domain are its owner's",
+                    )
+            if (refusal := name_refusal(name, owns_domain=owns)) is not None:
+                return Availability(name=name, domain=domain, available=False, reason=refusal)
+            existing = await uow.nip05_names.find(name, domain)
+        if existing is not None and _blocks(existing, user_id, self._clock.now()):
+            reason = "taken" if existing.status is not Nip05Status.RELEASED else "held after release"
+            return Availability(name=name, domain=domain, available=False, reason=reason)
+        return Availability(name=name, domain=domain, available=True, reason=None)

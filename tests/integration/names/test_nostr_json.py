@@ -1,0 +1,197 @@
+"""/.well-known/nostr.json against PostgreSQL and Redis, through the app as `nostr-id serve` builds it."""
+
+import asyncio
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from msgspec import structs
+
+from application.auth.admin_users import Actor
+from domain.records.domains import Domain
+from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
+from tests.support.tcp_proxy import TcpProxy, free_port
+
+pytestmark = pytest.mark.integration
+PATH = "/.well-known/nostr.json"
+HANG_GUARD = 30
+
+
+@pytest.fixture
+def container(postgres_dsn, redis_cache):
+    return names_container(postgres_dsn, redis_cache)
+
+
+@pytest.fixture
+async def client(container):
+    async with serving(container) as client:
+        yield client
+
+
+async def _get(client, name=None, host=DEFAULT_DOMAIN, **headers):
+    params = {"name": name} if name is not None else None
+    return await client.get(PATH, params=params, headers={"host": host, **headers})
+
+
+async def _verified_domain(container, user, domain: str) -> Domain:
+    record = await container.add_domain()(user.id, domain)
+    async with container.unit_of_work() as uow:
+        await uow.domains.update(record.mark_verified(record.created_at))
+        await uow.commit()
+    return record
+
+
+async def test_d1_a_name_is_served_with_cors_lowercase_hex_and_its_relays(container, client):
+    user = await add_user(container)
+    await container.register_name()(user.id, "Alice", relays=["wss://relay.one", "wss://relay.two"])
+    response = await _get(client, "alice")
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {
+        "names": {"alice": user.pubkey},
+        "relays": {user.pubkey: ["wss://relay.one", "wss://relay.two"]},
+    }
+    assert user.pubkey == user.pubkey.lower()
+    assert "max-age" in response.headers["cache-control"] and response.headers["etag"]
+
+
+async def test_d1_unknown_and_malformed_names_answer_no_names_with_cors(client):
+    for name in ("nobody", "bad name", "ünïcode", "", None, "x" * 65):
+        response = await _get(client, name)
+        assert response.status_code == 200, name
+        assert response.json() == {"names": {}}, name
+        assert response.headers["access-control-allow-origin"] == "*"
+
+
+async def test_d1_uppercase_request_names_find_the_lowercase_name(container, client):
+    user = await add_user(container)
+    await container.register_name()(user.id, "bob")
+    response = await _get(client, "BoB")
+    assert response.status_code == 200
+    assert response.json()["names"] == {"bob": user.pubkey, "BoB": user.pubkey}
+
+
+async def test_d1_preflight_other_methods_and_paths_carry_cors_and_never_redirect(client):
+    preflight = await client.options(
+        PATH, headers={"origin": "https://client.example", "host": DEFAULT_DOMAIN}
+    )
+    post = await client.post(PATH, headers={"host": DEFAULT_DOMAIN})
+    slash = await client.get(PATH + "/", params={"name": "x"}, headers={"host": DEFAULT_DOMAIN})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+    assert post.status_code == 405 and post.headers["access-control-allow-origin"] == "*"
+    assert post.headers["content-type"] == "application/problem+json"
+    assert not 300 <= slash.status_code < 400
+    assert slash.headers["access-control-allow-origin"] == "*"
+
+
+async def test_d1_etag_answers_304_on_a_match_and_changes_with_the_name(container, client):
+    user = await add_user(container)
+    record = await container.register_name()(user.id, "carol")
+    first = await _get(client, "carol")
+    etag = first.headers["etag"]
+    again = await _get(client, "carol", **{"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.headers["access-control-allow-origin"] == "*" and again.content == b""
+    await container.update_name_relays()(user.id, record.id, ["wss://new.relay"])
+    changed = await _get(client, "carol", **{"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    assert changed.json()["relays"] == {user.pubkey: ["wss://new.relay"]}
+
+
+async def test_d1_custom_domains_are_served_by_host_header_once_verified(container, client):
+    owner = await add_user(container)
+    domain = await _verified_domain(container, owner, "dana-names.net")
+    await container.register_name()(owner.id, "dana", domain="dana-names.net")
+    await container.register_name()(owner.id, "_", domain="dana-names.net")
+    pending = await container.add_domain()(owner.id, "pending-names.net")
+    by_host = await _get(client, "dana", host="Dana-Names.NET")
+    with_port = await _get(client, "dana", host="dana-names.net:443")
+    root = await _get(client, "_", host="dana-names.net")
+    on_default = await _get(client, "dana")
+    unverified = await _get(client, "dana", host=pending.domain)
+    await container.remove_domain()(owner.id, domain.id)
+    removed = await _get(client, "dana", host="dana-names.net")
+    assert by_host.json()["names"] == {"dana": owner.pubkey}
+    assert with_port.json()["names"] == {"dana": owner.pubkey}
+    assert root.json()["names"] == {"_": owner.pubkey}
+    assert on_default.json() == {"names": {}}
+    assert unverified.json() == {"names": {}}
+    assert removed.json() == {"names": {}}
+
+
+async def test_d1_suspended_released_and_expired_names_are_not_served(container, client):
+    admin = await add_user(container)
+    user = await add_user(container)
+    suspended = await container.register_name()(user.id, "erin")
+    released = await container.register_name()(user.id, "frank")
+    expired = await container.register_name()(user.id, "gina")
+    async with container.unit_of_work() as uow:
+        await uow.nip05_names.update(
+            structs.replace(expired, expires_at=expired.created_at - timedelta(seconds=1))
+        )
+        await uow.commit()
+    assert (await _get(client, "erin")).json()["names"] == {"erin": user.pubkey}
+    assert (await _get(client, "frank")).json()["names"] == {"frank": user.pubkey}
+    await container.suspend_name()(Actor(user_id=admin.id), suspended.id)
+    await container.release_name()(user.id, released.id)
+    assert (await _get(client, "erin")).json() == {"names": {}}
+    assert (await _get(client, "frank")).json() == {"names": {}}
+    assert (await _get(client, "gina")).json() == {"names": {}}
+
+
+async def test_d1_a_change_in_one_process_is_heard_by_another_within_a_second(postgres_dsn, redis_cache):
+    # Two containers on one Redis namespace and one database: two processes of one deployment.
+    first, second = names_container(postgres_dsn, redis_cache), names_container(postgres_dsn, redis_cache)
+    async with serving(first) as one, serving(second) as two:
+        user = await add_user(first)
+        record = await first.register_name()(user.id, "hank")
+        assert (await _get(two, "hank")).json()["names"] == {"hank": user.pubkey}
+        assert (await _get(two, "hank")).json()["names"] == {"hank": user.pubkey}  # now from memory
+        await first.release_name()(user.id, record.id)
+        await asyncio.sleep(1.0)
+        assert (await _get(two, "hank")).json() == {"names": {}}
+        assert (await _get(one, "hank")).json() == {"names": {}}
+
+
+def _through_port(dsn: str, port: int) -> str:
+    parts = urlsplit(dsn)
+    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+async def test_d2_redis_down_names_are_served_from_postgresql(postgres_dsn):
+    writer = names_container(postgres_dsn, None)
+    async with serving(writer):
+        user = await add_user(writer)
+        await writer.register_name()(user.id, "ivy")
+    dead_redis = names_container(postgres_dsn, None, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    async with serving(dead_redis) as client:
+        async with asyncio.timeout(HANG_GUARD):
+            first = await _get(client, "ivy")
+            second = await _get(client, "ivy")
+    assert first.status_code == second.status_code == 200
+    assert second.json()["names"] == {"ivy": user.pubkey}
+    assert second.headers["access-control-allow-origin"] == "*"
+
+
+async def test_d2_postgresql_down_too_answers_a_clear_503(postgres_dsn):
+    target = urlsplit(postgres_dsn)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    container = names_container(
+        _through_port(postgres_dsn, proxy.port), None, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
+    )
+    try:
+        async with serving(container) as client:
+            async with asyncio.timeout(HANG_GUARD):
+                response = await _get(client, "ivy")
+    finally:
+        proxy.close()
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["retry-after"]
+    assert response.json()["status"] == 503
