@@ -35,6 +35,7 @@ run: $(STAMP)
 
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-lnbits.sh
 
 # Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS), from Debian's
 # packages; the JavaScript clients the tests run (nostr-tools), from npm.

@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     admin = commands.add_parser("admin", help="account administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+
     grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
     grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
     grant.add_argument("role", help="user or admin")
@@ -60,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
 
     jobs = commands.add_parser("jobs", help="periodic work")
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
-    jobs_commands.add_parser("run", help="run every periodic job once (domain re-verification)")
+    jobs_commands.add_parser(
+        "run", help="run every periodic job once (domain re-verification, billing expiry and suspensions)"
+    )
 
     demo = commands.add_parser("demo", help="demo data")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)

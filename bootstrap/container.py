@@ -2,6 +2,7 @@
 
 import functools
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 from prometheus_client import CollectorRegistry
@@ -10,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
+from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
@@ -31,6 +33,12 @@ from application.auth.session_admin import (
     SignOutEverywhere,
 )
 from application.auth.sign_in import IssueChallenge, Login
+from application.billing.admin import CompSubscription, RefundPayment
+from application.billing.jobs import EndSubscriptions, ExpireUnpaidInvoices, SuspendLapsedNames
+from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
+from application.billing.plans import GetQuotas, ListPlans, WotDiscount
+from application.billing.settle import ApplyInvoiceState
+from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
 from application.demo.seed_demo_graph import SeedDemoGraph
 from application.domains.manage_domains import (
@@ -59,8 +67,10 @@ from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
+from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
+from domain.billing.plans import PlanCatalog
 from domain.clock import SystemClock
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
@@ -68,6 +78,8 @@ from domain.ports.relay import RelayPort
 READINESS_TIMEOUT = 2.0
 RELAY_MAX_EVENTS = 250_000
 RELAY_MAX_BYTES = 512 * 1024 * 1024
+# How long a price waits for the buyer's WoT discount before charging the list price.
+WOT_DISCOUNT_DEADLINE = 1.0
 # Cold score computations running at once per process; more queue, or are refused at once when
 # they could not start within the request deadline.
 WOT_COLD_COMPUTATIONS = 64
@@ -104,6 +116,14 @@ async def run_relay(relay: RelayPort) -> AsyncIterator[RelayPort]:
 async def close_cache(cache: Cache) -> AsyncIterator[Cache]:
     yield cache
     await cache.close()
+
+
+def grace_period(settings: Settings) -> timedelta:
+    return timedelta(days=settings.billing_grace_days)
+
+
+def is_production(settings: Settings) -> bool:
+    return settings.environment == "production"
 
 
 def database_probe(pool: AsyncConnectionPool) -> functools.partial[object]:
@@ -169,6 +189,47 @@ class Container(containers.DeclarativeContainer):
     wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
     compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
+
+    plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
+    # A Singleton: the fake provider keeps its invoices in this process.
+    fake_payments = providers.Singleton(
+        FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
+    )
+    payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
+    wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
+    list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
+    get_quotas = providers.Factory(GetQuotas, unit_of_work, plan_catalog, clock)
+    apply_invoice_state = providers.Factory(ApplyInvoiceState, unit_of_work, plan_catalog, clock)
+    start_subscription = providers.Factory(
+        StartSubscription,
+        uow=unit_of_work,
+        catalog=plan_catalog,
+        providers=payment_providers,
+        discount=wot_discount,
+        clock=clock,
+        public_url=settings.provided.public_url,
+    )
+    get_current_subscription = providers.Factory(GetCurrentSubscription, unit_of_work)
+    cancel_subscription = providers.Factory(CancelSubscription, unit_of_work, clock)
+    get_payment = providers.Factory(GetPayment, unit_of_work)
+    get_receipt = providers.Factory(GetReceipt, get_payment)
+    handle_webhook = providers.Factory(HandleWebhook, payment_providers, apply_invoice_state, clock)
+    fake_settle = providers.Factory(
+        FakeSettle,
+        get_payment,
+        payment_providers,
+        apply_invoice_state,
+        production=providers.Callable(is_production, settings),
+    )
+    refund_payment = providers.Factory(RefundPayment, unit_of_work, clock)
+    comp_subscription = providers.Factory(CompSubscription, unit_of_work, plan_catalog, clock)
+    expire_unpaid_invoices = providers.Factory(
+        ExpireUnpaidInvoices, unit_of_work, payment_providers, apply_invoice_state, clock
+    )
+    end_subscriptions = providers.Factory(EndSubscriptions, unit_of_work, clock)
+    suspend_lapsed_names = providers.Factory(
+        SuspendLapsedNames, unit_of_work, plan_catalog, clock, providers.Callable(grace_period, settings)
+    )
 
     # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
     # Singleton, so each process keeps its in-process answers.

@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from domain.billing.plans import DEFAULT_PLANS, Plan, PlanCatalog
+from domain.errors import InvalidInput
+
 ENVIRONMENTS = ("development", "test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
@@ -48,6 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lnbits_api_key: str | None = None
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
+    billing_plans: tuple[Plan, ...] = DEFAULT_PLANS
+    billing_grace_days: int = 7
     # Ports played by embedded services this process started or joined (for the start-up log).
     embedded: tuple[str, ...] = ()
     # Requests per minute: per API key (until plans set their own), per anonymous client IP, and
@@ -139,6 +144,18 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return values
 
 
+def _plans(env: Mapping[str, str]) -> tuple[Plan, ...]:
+    raw = _text(env, "BILLING_PLANS")
+    if raw is None:
+        return DEFAULT_PLANS
+    try:
+        plans = msgspec.json.decode(raw, type=tuple[Plan, ...])
+        PlanCatalog(plans)
+    except (msgspec.ValidationError, msgspec.DecodeError, InvalidInput) as error:
+        raise SettingsError(f"BILLING_PLANS: {error}") from None
+    return plans
+
+
 def _check_signing_secret(secret: str) -> None:
     """Outside development the signing secret must look random: not a placeholder, not a key."""
     lowered = secret.lower()
@@ -193,6 +210,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         lnbits_api_key=_text(env, "LNBITS_API_KEY"),
         stripe_api_key=_text(env, "STRIPE_API_KEY"),
         stripe_webhook_secret=_text(env, "STRIPE_WEBHOOK_SECRET"),
+        billing_plans=_plans(env),
+        billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7, 0, 365),
         embedded=_list(env, "NOSTR_ID_EMBEDDED"),
         rate_limit_api_key=_int(env, "RATE_LIMIT_API_KEY", 600, 1, 1_000_000),
         rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", 60, 1, 1_000_000),

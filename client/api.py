@@ -12,6 +12,7 @@ from client.models import (
     ApiKey,
     AuditEntry,
     Challenge,
+    Checkout,
     CreatedApiKey,
     CustomDomain,
     DomainCheck,
@@ -22,7 +23,11 @@ from client.models import (
     Nip05Name,
     NostrJson,
     Page,
+    Payment,
+    Plan,
+    Receipt,
     SessionInfo,
+    Subscription,
     Tokens,
     Usage,
     WotFigures,
@@ -158,6 +163,35 @@ class NostrIdClient:
     def wot_batch(self, pubkeys: list[str]) -> list[WotFigures]:
         answer = self._call("POST", "/api/v1/wot/batch", _Items, json={"pubkeys": pubkeys})
         return msgspec.convert(answer.items, list[WotFigures])
+
+    # Plans, subscriptions and payments
+
+    def plans(self) -> list[Plan]:
+        """Every plan; signed in, the prices carry the caller's Web-of-Trust discount."""
+        return self._items("/api/v1/plans", Plan)
+
+    def subscribe(self, plan_id: str, provider: str) -> Checkout:
+        """Orders a plan: the pending subscription and the invoice to pay (`checkout_url` or `bolt11`)."""
+        return self._call(
+            "POST", "/api/v1/subscriptions", Checkout, json={"plan_id": plan_id, "provider": provider}
+        )
+
+    def my_subscription(self) -> Subscription:
+        return self._call("GET", "/api/v1/subscriptions/me", Subscription)
+
+    def cancel_subscription(self) -> Subscription:
+        """Cancels at the end of the paid period."""
+        return self._call("POST", "/api/v1/subscriptions/me/cancel", Subscription)
+
+    def payment(self, payment_id: str) -> Payment:
+        return self._call("GET", f"/api/v1/payments/{payment_id}", Payment)
+
+    def receipt(self, payment_id: str) -> Receipt:
+        return self._call("GET", f"/api/v1/payments/{payment_id}/receipt", Receipt)
+
+    def fake_settle(self, payment_id: str) -> Payment:
+        """Pays an invoice of the `fake` provider (never available in production)."""
+        return self._call("POST", f"/api/v1/payments/{payment_id}/fake-settle", Payment)
 
     # NIP-05 names and custom domains
 

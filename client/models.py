@@ -103,6 +103,75 @@ class LnurlPoll(msgspec.Struct, frozen=True):
     tokens: Tokens | None = None
 
 
+class PlanFeatures(msgspec.Struct, frozen=True):
+    names: int
+    custom_domains: int
+    api_requests_per_minute: int
+
+
+class Plan(msgspec.Struct, frozen=True):
+    """A plan with its list prices and the caller's prices after their Web-of-Trust discount."""
+
+    id: str
+    name: str
+    period_days: int
+    price_sats: int
+    price_usd_cents: int
+    discount_percent: int
+    discounted_price_sats: int
+    discounted_price_usd_cents: int
+    features: PlanFeatures
+
+
+class Subscription(msgspec.Struct, frozen=True):
+    id: str
+    plan_id: str
+    status: str
+    created_at: datetime
+    starts_at: datetime | None
+    expires_at: datetime | None
+    canceled_at: datetime | None
+    cancel_at_period_end: bool
+
+
+class Payment(msgspec.Struct, frozen=True):
+    """`amount` is in the currency's smallest unit (sats or US cents)."""
+
+    id: str
+    status: str
+    provider: str
+    amount: int
+    currency: str
+    checkout_url: str | None
+    bolt11: str | None
+    expires_at: datetime | None
+    paid_at: datetime | None
+    plan_id: str | None
+    subscription_id: str | None
+    list_amount: int | None
+    discount_percent: int
+    receipt_number: str | None
+    created_at: datetime
+
+
+class Checkout(msgspec.Struct, frozen=True):
+    subscription: Subscription
+    payment: Payment
+
+
+class Receipt(msgspec.Struct, frozen=True):
+    receipt_number: str
+    payment_id: str
+    plan_id: str | None
+    provider: str
+    amount: int
+    currency: str
+    list_amount: int | None
+    discount_percent: int
+    paid_at: datetime | None
+    refunded_at: datetime | None
+
+
 class Nip05Name(msgspec.Struct, frozen=True):
     id: str
     name: str

@@ -10,7 +10,7 @@ from msgspec import structs
 from domain.records.api_keys import ApiKey, ApiKeyScope
 from domain.records.audit import AuditLog
 from domain.records.auth import AuthChallenge
-from domain.records.billing import Currency, Payment, PaymentProvider, Subscription
+from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
 from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession
@@ -82,7 +82,7 @@ def subscription(user_id: UUID, **fields: Any) -> Subscription:
 def payment(user_id: UUID, **fields: Any) -> Payment:
     opened = Payment.open(
         user_id=user_id,
-        provider=PaymentProvider.FAKE,
+        provider=PaymentProviderName.FAKE,
         provider_invoice_id=f"inv_{uuid4().hex}",
         amount=21_000,
         currency=Currency.SAT,

@@ -18,6 +18,7 @@ from adapters.http.admin import AdminController
 from adapters.http.admin_users import AdminUsersController
 from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
+from adapters.http.billing import AdminBillingController, BillingController
 from adapters.http.body import decode_json_body
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
@@ -93,6 +94,16 @@ DEPENDENCIES = {
     "sign_out_everywhere": "sign_out_everywhere",
     "revoke_session": "revoke_session",
     "list_sessions": "list_sessions",
+    "list_plans": "list_plans",
+    "start_subscription": "start_subscription",
+    "get_current_subscription": "get_current_subscription",
+    "cancel_subscription": "cancel_subscription",
+    "get_payment": "get_payment",
+    "get_receipt": "get_receipt",
+    "fake_settle": "fake_settle",
+    "handle_webhook": "handle_webhook",
+    "refund_payment": "refund_payment",
+    "comp_subscription": "comp_subscription",
 }
 
 
@@ -135,6 +146,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             AdminUsersController,
             ApiKeysController,
             LnurlController,
+            BillingController,
+            AdminBillingController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={

@@ -2,18 +2,22 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 
+from adapters.http.billing_models import SubscriptionResponse
 from adapters.http.names import NameResponse
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
+from application.billing.subscribe import GetCurrentSubscription
 from application.names.manage_names import ListNames
 from domain.auth.principal import Principal
+from domain.errors import NotFound
 from domain.nostr.nip19 import encode_npub
 from domain.records.users import User
 
@@ -48,14 +52,23 @@ class MeResponse(msgspec.Struct):
     nip05: list[dict[str, Any]]
 
 
+async def current_subscription(get: GetCurrentSubscription, user_id: UUID) -> dict[str, Any] | None:
+    try:
+        return msgspec.to_builtins(SubscriptionResponse.of(await get(user_id)))  # type: ignore[no-any-return]
+    except NotFound:
+        return None
+
+
 @get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
 async def me(
     principal: NamedDependency[Principal],
     get_me: NamedDependency[SkipValidation[GetMe]],
+    get_current_subscription: NamedDependency[SkipValidation[GetCurrentSubscription]],
     list_names: NamedDependency[SkipValidation[ListNames]],
 ) -> MeResponse:
     """The signed-in user's account."""
     user = await get_me(principal)
+    subscription = await current_subscription(get_current_subscription, user.id)
     names = [msgspec.structs.asdict(NameResponse.of(record)) for record in await list_names(user.id)]
     return MeResponse(
         id=str(user.id),
@@ -64,6 +77,6 @@ async def me(
         role=user.role.value,
         created_at=user.created_at,
         lnurl_linked=user.lnurl_key is not None,
-        subscription=None,
+        subscription=subscription,
         nip05=names,
     )

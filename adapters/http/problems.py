@@ -17,6 +17,7 @@ from domain.errors import (
     NotFound,
     Unauthorized,
 )
+from domain.ports.payments import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")
@@ -24,6 +25,9 @@ log = logging.getLogger("nostr_id.http")
 WWW_AUTHENTICATE = 'Bearer realm="nostr-id", Nostr realm="nostr-id"'
 
 _STATUS_OF: list[tuple[type[DomainError], int]] = [
+    (InvalidWebhookSignature, 400),
+    (UnreadableWebhook, 400),
+    (ProviderMisconfigured, 502),
     (InvalidInput, 422),
     (NotFound, 404),
     (Conflict, 409),

@@ -1,37 +1,58 @@
 """Payments in PostgreSQL."""
 
+from datetime import datetime
 from uuid import UUID
 
 from domain.errors import Conflict, NotFound
-from domain.records.billing import Currency, Payment, PaymentProvider, PaymentStatus
+from domain.records.billing import Currency, Payment, PaymentProviderName, PaymentStatus
 
 from .transaction import PostgresTransaction, Row
 
 INSERT = """
 INSERT INTO payments (id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status,
-    checkout_url, bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at)
+    checkout_url, bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id,
+    list_amount, discount_percent)
 VALUES (%(id)s, %(user_id)s, %(subscription_id)s, %(provider)s, %(provider_invoice_id)s, %(amount)s,
     %(currency)s, %(status)s, %(checkout_url)s, %(bolt11)s, %(receipt_number)s, %(created_at)s,
-    %(updated_at)s, %(expires_at)s, %(paid_at)s, %(refunded_at)s)
+    %(updated_at)s, %(expires_at)s, %(paid_at)s, %(refunded_at)s, %(plan_id)s, %(list_amount)s,
+    %(discount_percent)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
 SELECT id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status, checkout_url,
-    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at
+    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id, list_amount,
+    discount_percent
 FROM payments WHERE id = %(id)s
 """
 SELECT_BY_PROVIDER_INVOICE = """
 SELECT id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status, checkout_url,
-    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at
+    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id, list_amount,
+    discount_percent
 FROM payments WHERE provider = %(provider)s AND provider_invoice_id = %(provider_invoice_id)s
 """
 SELECT_FOR_USER = """
 SELECT id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status, checkout_url,
-    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at
+    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id, list_amount,
+    discount_percent
 FROM payments WHERE user_id = %(user_id)s
 ORDER BY created_at DESC, id
 """
-NEXT_RECEIPT_NUMBER = "SELECT nextval('payment_receipt_numbers') AS number"
+SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE"
+SELECT_OVERDUE = """
+SELECT id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status, checkout_url,
+    bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id, list_amount,
+    discount_percent
+FROM payments WHERE status = 'pending' AND expires_at <= %(now)s
+ORDER BY expires_at, id
+LIMIT %(limit)s
+"""
+# The year's counter row stays locked until the settling transaction ends, so concurrent settlements
+# take numbers one after another, and a rolled-back settlement gives its number back.
+NEXT_RECEIPT_NUMBER = """
+INSERT INTO receipt_counters (year, last_number) VALUES (%(year)s, 1)
+ON CONFLICT (year) DO UPDATE SET last_number = receipt_counters.last_number + 1
+RETURNING last_number AS number
+"""
 UPDATE = """
 UPDATE payments SET subscription_id = %(subscription_id)s, status = %(status)s,
     checkout_url = %(checkout_url)s, bolt11 = %(bolt11)s, receipt_number = %(receipt_number)s,
@@ -59,6 +80,9 @@ def _params(payment: Payment) -> dict[str, object]:
         "expires_at": payment.expires_at,
         "paid_at": payment.paid_at,
         "refunded_at": payment.refunded_at,
+        "plan_id": payment.plan_id,
+        "list_amount": payment.list_amount,
+        "discount_percent": payment.discount_percent,
     }
 
 
@@ -67,7 +91,7 @@ def _payment(row: Row) -> Payment:
         id=row["id"],
         user_id=row["user_id"],
         subscription_id=row["subscription_id"],
-        provider=PaymentProvider(row["provider"]),
+        provider=PaymentProviderName(row["provider"]),
         provider_invoice_id=row["provider_invoice_id"],
         amount=row["amount"],
         currency=Currency(row["currency"]),
@@ -80,6 +104,9 @@ def _payment(row: Row) -> Payment:
         expires_at=row["expires_at"],
         paid_at=row["paid_at"],
         refunded_at=row["refunded_at"],
+        plan_id=row["plan_id"],
+        list_amount=row["list_amount"],
+        discount_percent=row["discount_percent"],
     )
 
 
@@ -96,7 +123,7 @@ class PostgresPaymentRepository:
         return _payment(row) if row else None
 
     async def get_by_provider_invoice(
-        self, provider: PaymentProvider, provider_invoice_id: str
+        self, provider: PaymentProviderName, provider_invoice_id: str
     ) -> Payment | None:
         params = {"provider": provider.value, "provider_invoice_id": provider_invoice_id}
         row = await self._tx.fetch_one(SELECT_BY_PROVIDER_INVOICE, params)
@@ -105,8 +132,17 @@ class PostgresPaymentRepository:
     async def list_for_user(self, user_id: UUID) -> list[Payment]:
         return [_payment(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]
 
-    async def next_receipt_number(self) -> int:
-        row = await self._tx.fetch_one(NEXT_RECEIPT_NUMBER, {})
+    async def get_for_update(self, payment_id: UUID) -> Payment | None:
+        row = await self._tx.fetch_one(SELECT_BY_ID_FOR_UPDATE, {"id": payment_id})
+        return _payment(row) if row else None
+
+    async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
+        rows = await self._tx.fetch_all(SELECT_OVERDUE, {"now": now, "limit": limit})
+        return [_payment(row) for row in rows]
+
+    async def next_receipt_number(self, year: int) -> int:
+        async with self._tx.guarded():
+            row = await self._tx.fetch_one(NEXT_RECEIPT_NUMBER, {"year": year})
         assert row is not None
         return int(row["number"])
 

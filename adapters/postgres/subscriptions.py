@@ -34,6 +34,18 @@ FROM subscriptions WHERE status = 'active' AND expires_at <= %(now)s
 ORDER BY expires_at, id
 LIMIT %(limit)s
 """
+# Users whose paid period ended before the cutoff, with no active subscription, who still have
+# more active names than the free plan allows and that billing has not yet held.
+SELECT_LAPSED_USERS = """
+SELECT s.user_id FROM subscriptions s
+WHERE s.status IN ('expired', 'canceled') AND s.expires_at <= %(before)s
+    AND NOT EXISTS (SELECT 1 FROM subscriptions a WHERE a.user_id = s.user_id AND a.status = 'active')
+    AND (SELECT count(*) FROM nip05_names n WHERE n.user_id = s.user_id AND n.status = 'active')
+        > %(free_names)s
+GROUP BY s.user_id
+ORDER BY min(s.expires_at), s.user_id
+LIMIT %(limit)s
+"""
 UPDATE = """
 UPDATE subscriptions SET plan_id = %(plan_id)s, status = %(status)s, updated_at = %(updated_at)s,
     starts_at = %(starts_at)s, expires_at = %(expires_at)s, canceled_at = %(canceled_at)s
@@ -92,6 +104,10 @@ class PostgresSubscriptionRepository:
     async def list_due_to_expire(self, now: datetime, limit: int) -> list[Subscription]:
         rows = await self._tx.fetch_all(SELECT_DUE_TO_EXPIRE, {"now": now, "limit": limit})
         return [_subscription(row) for row in rows]
+
+    async def list_lapsed_users(self, before: datetime, free_names: int, limit: int) -> list[UUID]:
+        params = {"before": before, "free_names": free_names, "limit": limit}
+        return [row["user_id"] for row in await self._tx.fetch_all(SELECT_LAPSED_USERS, params)]
 
     async def update(self, subscription: Subscription) -> None:
         async with self._tx.guarded():

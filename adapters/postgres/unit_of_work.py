@@ -12,6 +12,7 @@ from domain.ports.persistence import (
     AuthChallengeRepository,
     DomainRepository,
     LnurlSessionRepository,
+    NameHoldRepository,
     Nip05Repository,
     PaymentRepository,
     ProcessedWebhookRepository,
@@ -26,6 +27,7 @@ from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
 from .domains import PostgresDomainRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
+from .name_holds import PostgresNameHoldRepository
 from .nip05_names import PostgresNip05Repository
 from .payments import PostgresPaymentRepository
 from .sessions import PostgresSessionRepository
@@ -55,6 +57,7 @@ class PostgresUnitOfWork:
         self.payments: PaymentRepository = PostgresPaymentRepository(self._tx)
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
+        self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

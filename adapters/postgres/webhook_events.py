@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.records.billing import PaymentProvider
+from domain.records.billing import PaymentProviderName
 
 from .transaction import PostgresTransaction
 
@@ -17,6 +17,6 @@ class PostgresProcessedWebhookRepository:
     def __init__(self, tx: PostgresTransaction) -> None:
         self._tx = tx
 
-    async def mark_processed(self, provider: PaymentProvider, event_id: str, now: datetime) -> bool:
+    async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         params = {"provider": provider.value, "event_id": event_id, "now": now}
         return await self._tx.execute(MARK_PROCESSED, params) == 1

@@ -16,7 +16,7 @@ from domain.errors import DependencyUnavailable
 from domain.records.api_keys import ApiKey, ApiKeyUsage
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
-from domain.records.billing import Payment, PaymentProvider, Subscription
+from domain.records.billing import Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
 from domain.records.lnurl import LnurlSession
 from domain.records.names import Nip05
@@ -244,6 +244,11 @@ class SubscriptionRepository(Protocol):
         """Active subscriptions whose period has ended, earliest end first."""
         ...
 
+    async def list_lapsed_users(self, before: datetime, free_names: int, limit: int) -> list[UUID]:
+        """Users whose last paid period ended at or before `before`, who have no active subscription
+        and more than `free_names` active NIP-05 names; earliest lapse first."""
+        ...
+
     async def update(self, subscription: Subscription) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
@@ -257,15 +262,25 @@ class PaymentRepository(Protocol):
     async def get(self, payment_id: UUID) -> Payment | None: ...
 
     async def get_by_provider_invoice(
-        self, provider: PaymentProvider, provider_invoice_id: str
+        self, provider: PaymentProviderName, provider_invoice_id: str
     ) -> Payment | None: ...
 
     async def list_for_user(self, user_id: UUID) -> list[Payment]:
         """The user's payments, newest first."""
         ...
 
-    async def next_receipt_number(self) -> int:
-        """The next number of the consecutive receipt sequence (starting at 1)."""
+    async def get_for_update(self, payment_id: UUID) -> Payment | None:
+        """Reads the payment and locks it until the unit of work ends: concurrent settlements of
+        one payment run one after another and each sees the previous one's outcome."""
+        ...
+
+    async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
+        """Pending payments whose invoice expired at or before `now`, earliest first."""
+        ...
+
+    async def next_receipt_number(self, year: int) -> int:
+        """The next receipt number of the year (starting at 1), without gaps: the number is taken
+        inside the unit of work, held until it ends, and given back if it rolls back."""
         ...
 
     async def update(self, payment: Payment) -> None:
@@ -286,9 +301,22 @@ class AuditLogRepository(Protocol):
 class ProcessedWebhookRepository(Protocol):
     """Which payment-provider webhook deliveries were already handled."""
 
-    async def mark_processed(self, provider: PaymentProvider, event_id: str, now: datetime) -> bool:
+    async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         """Records the event; True the first time, False when it was already recorded. Concurrent
         calls for one event: exactly one True once their units of work commit."""
+        ...
+
+
+class NameHoldRepository(Protocol):
+    """NIP-05 names suspended by billing (a lapsed subscription, or a name waiting on payment), so
+    that a settled payment reactivates exactly those and never a name an admin suspended."""
+
+    async def hold(self, nip05_id: UUID, user_id: UUID, now: datetime) -> bool:
+        """Records the hold; False when the name was already held."""
+        ...
+
+    async def release_for_user(self, user_id: UUID) -> list[UUID]:
+        """Removes and returns the ids of every name held for the user."""
         ...
 
 
@@ -312,6 +340,7 @@ class UnitOfWork(Protocol):
     payments: PaymentRepository
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
+    name_holds: NameHoldRepository
 
     async def __aenter__(self) -> Self: ...
 

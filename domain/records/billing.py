@@ -27,7 +27,7 @@ SUBSCRIPTION_TRANSITIONS = {
 }
 
 
-class PaymentProvider(StrEnum):
+class PaymentProviderName(StrEnum):
     BTCPAY = "btcpay"
     LNBITS = "lnbits"
     STRIPE = "stripe"
@@ -53,11 +53,13 @@ PAYMENT_TRANSITIONS = {
 }
 
 
-def format_receipt_number(sequence: int) -> str:
-    """Receipts are numbered consecutively: NID-00000001, NID-00000002, ..."""
+def format_receipt_number(year: int, sequence: int) -> str:
+    """Receipts are numbered consecutively within each year: NID-2026-000001, NID-2026-000002, ..."""
     if sequence < 1:
         raise InvalidInput("receipt sequence numbers start at 1")
-    return f"{RECEIPT_PREFIX}{sequence:08d}"
+    if not 2000 <= year <= 9999:
+        raise InvalidInput("receipt year out of range")
+    return f"{RECEIPT_PREFIX}{year}-{sequence:06d}"
 
 
 class Subscription(Struct, frozen=True, kw_only=True):
@@ -95,6 +97,35 @@ class Subscription(Struct, frozen=True, kw_only=True):
     def is_current(self, now: datetime) -> bool:
         return self.status is SubscriptionStatus.ACTIVE and not self.is_expired(now)
 
+    def renew(self, now: datetime, period: timedelta) -> "Subscription":
+        """Paid again while active: one more period from the current end (or from now, if later).
+
+        A cancellation scheduled for the period end is withdrawn by paying again.
+        """
+        if self.status is not SubscriptionStatus.ACTIVE or self.expires_at is None:
+            raise InvalidTransition("only an active subscription can be renewed")
+        if period <= timedelta(0):
+            raise InvalidInput("a subscription period must be positive")
+        start = max(self.expires_at, now)
+        return structs.replace(self, expires_at=start + period, canceled_at=None, updated_at=now)
+
+    def cancel_at_period_end(self, now: datetime) -> "Subscription":
+        """Stays active until `expires_at`; the expiry job then ends it as canceled."""
+        if self.status is not SubscriptionStatus.ACTIVE:
+            raise InvalidTransition("only an active subscription can be canceled")
+        return structs.replace(self, canceled_at=self.canceled_at or now, updated_at=now)
+
+    def end(self, now: datetime) -> "Subscription":
+        """Its period is over: canceled when a cancellation was scheduled, otherwise expired."""
+        if self.canceled_at is None:
+            return self.expire(now)
+        if not self.is_expired(now):
+            raise InvalidTransition("subscription has not reached its end yet")
+        status = check_transition(
+            "subscription", self.status, SubscriptionStatus.CANCELED, SUBSCRIPTION_TRANSITIONS
+        )
+        return structs.replace(self, status=status, updated_at=now)
+
     def expire(self, now: datetime) -> "Subscription":
         status = check_transition(
             "subscription", self.status, SubscriptionStatus.EXPIRED, SUBSCRIPTION_TRANSITIONS
@@ -111,12 +142,16 @@ class Subscription(Struct, frozen=True, kw_only=True):
 
 
 class Payment(Struct, frozen=True, kw_only=True):
-    """One provider invoice. `amount` is in the currency's smallest unit (sats or cents)."""
+    """One provider invoice. `amount` is in the currency's smallest unit (sats or cents).
+
+    `list_amount` is the plan's price and `discount_percent` the WoT discount, both fixed when the
+    invoice was created; `amount` is what the buyer was asked to pay.
+    """
 
     id: UUID
     user_id: UUID
     subscription_id: UUID | None = None
-    provider: PaymentProvider
+    provider: PaymentProviderName
     provider_invoice_id: str
     amount: int
     currency: Currency
@@ -129,8 +164,13 @@ class Payment(Struct, frozen=True, kw_only=True):
     expires_at: datetime | None = None
     paid_at: datetime | None = None
     refunded_at: datetime | None = None
+    plan_id: str | None = None
+    list_amount: int | None = None
+    discount_percent: int = 0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.discount_percent <= 100:
+            raise InvalidInput("discount_percent must be in 0..100", {"discount_percent": "out of range"})
         if self.amount <= 0:
             raise InvalidInput("amount must be positive", {"amount": "must be positive"})
         if not 1 <= len(self.provider_invoice_id) <= 200:
@@ -141,7 +181,7 @@ class Payment(Struct, frozen=True, kw_only=True):
         cls,
         *,
         user_id: UUID,
-        provider: PaymentProvider,
+        provider: PaymentProviderName,
         provider_invoice_id: str,
         amount: int,
         currency: Currency,
@@ -150,9 +190,13 @@ class Payment(Struct, frozen=True, kw_only=True):
         checkout_url: str | None = None,
         bolt11: str | None = None,
         expires_at: datetime | None = None,
+        plan_id: str | None = None,
+        list_amount: int | None = None,
+        discount_percent: int = 0,
+        payment_id: UUID | None = None,
     ) -> "Payment":
         return cls(
-            id=uuid4(),
+            id=payment_id or uuid4(),
             user_id=user_id,
             subscription_id=subscription_id,
             provider=provider,
@@ -164,6 +208,9 @@ class Payment(Struct, frozen=True, kw_only=True):
             created_at=now,
             updated_at=now,
             expires_at=expires_at,
+            plan_id=plan_id,
+            list_amount=list_amount,
+            discount_percent=discount_percent,
         )
 
     def is_overdue(self, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from domain.nostr.signing import public_key_of
 from domain.ports.persistence import UnitOfWork
 from domain.records.api_keys import ApiKey, ApiKeyScope
 from domain.records.auth import AuthChallenge
+from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
 from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession
@@ -60,6 +61,11 @@ HAS_API_KEY = "alice has an API key"
 HAS_USED_API_KEY = "alice has an API key that was used"
 HAS_WOT_KEY = "alice has an API key with wot:read"
 LNURL_PENDING = "an LNURL login is pending"
+PENDING_PAYMENT = "alice has a pending payment"
+PAID_SUBSCRIPTION = "alice has a paid subscription"
+PENDING_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000001")
+PAID_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000002")
+RECEIPT_NUMBER = "NID-2026-000001"
 
 DEFAULT_DOMAIN = "id.example.com"  # the host of PUBLIC_URL
 ALICE_NAME_ID = UUID("05000000-0000-4000-8000-000000000001")
@@ -220,6 +226,49 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
             expires_at=NOW + timedelta(minutes=5),
         )
         await _add(uow, lambda: uow.lnurl_sessions.add(session))
+    if state in (PENDING_PAYMENT, PAID_SUBSCRIPTION):
+        await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
+        await _set_up_billing(state, uow)
+
+
+async def _set_up_billing(state: str, uow: UnitOfWork) -> None:
+    if state == PENDING_PAYMENT:
+        pending = Subscription.order(user_id=ALICE.id, plan_id="pro-monthly", now=NOW)
+        pending = structs.replace(pending, id=UUID("5b000000-0000-4000-8000-000000000001"))
+        payment = Payment.open(
+            payment_id=PENDING_PAYMENT_ID,
+            user_id=ALICE.id,
+            subscription_id=pending.id,
+            provider=PaymentProviderName.FAKE,
+            provider_invoice_id="fake_pact_pending",
+            amount=21_000,
+            currency=Currency.SAT,
+            now=NOW,
+            checkout_url=f"{PUBLIC_URL}/api/v1/payments/{PENDING_PAYMENT_ID}",
+            expires_at=NOW + timedelta(hours=1),
+            plan_id="pro-monthly",
+            list_amount=21_000,
+        )
+        await _add(uow, lambda: uow.subscriptions.add(pending))
+        await _add(uow, lambda: uow.payments.add(payment))
+    if state == PAID_SUBSCRIPTION:
+        active = Subscription.order(user_id=ALICE.id, plan_id="pro-monthly", now=NOW - timedelta(days=1))
+        active = structs.replace(active, id=UUID("5b000000-0000-4000-8000-000000000002"))
+        active = active.activate(NOW - timedelta(days=1), timedelta(days=30))
+        paid = Payment.open(
+            payment_id=PAID_PAYMENT_ID,
+            user_id=ALICE.id,
+            subscription_id=active.id,
+            provider=PaymentProviderName.FAKE,
+            provider_invoice_id="fake_pact_paid",
+            amount=21_000,
+            currency=Currency.SAT,
+            now=NOW - timedelta(days=1),
+            plan_id="pro-monthly",
+            list_amount=21_000,
+        ).mark_paid(NOW - timedelta(days=1), RECEIPT_NUMBER)
+        await _add(uow, lambda: uow.subscriptions.add(active))
+        await _add(uow, lambda: uow.payments.add(paid))
 
 
 def set_up(state: str, dsn: str) -> None:

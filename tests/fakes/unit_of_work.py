@@ -7,6 +7,7 @@ concurrent claimers exactly one wins, and are undone if the unit rolls back. Uni
 checked as PostgreSQL's unique indexes check them and a collision raises Conflict.
 """
 
+import asyncio
 from collections.abc import Callable, Hashable, Iterator
 from datetime import date, datetime
 from types import TracebackType
@@ -19,10 +20,10 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records.api_keys import ApiKey, ApiKeyUsage
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
-from domain.records.billing import Payment, PaymentProvider, Subscription, SubscriptionStatus
+from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
 from domain.records.domains import Domain, DomainStatus
 from domain.records.lnurl import LnurlSession
-from domain.records.names import Nip05
+from domain.records.names import Nip05, Nip05Status
 from domain.records.paging import PageCursor
 from domain.records.sessions import OpenSession, Session
 from domain.records.users import User
@@ -37,7 +38,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.tables: dict[str, dict[Hashable, Any]] = {}
-        self.receipt_sequence = 0
+        self.receipt_counters: dict[int, int] = {}
+        self.row_locks: dict[Hashable, asyncio.Lock] = {}
 
     def table(self, name: str) -> dict[Hashable, Any]:
         return self.tables.setdefault(name, {})
@@ -444,6 +446,7 @@ class FakeDomainRepository:
 
 class FakeSubscriptionRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
         self._rows: _Table[Subscription] = uow.table(
             "subscriptions",
             references={"user_id": "users"},
@@ -474,12 +477,30 @@ class FakeSubscriptionRepository:
         ]
         return sorted(due, key=lambda s: (s.expires_at, s.id))[:limit]
 
+    async def list_lapsed_users(self, before: datetime, free_names: int, limit: int) -> list[UUID]:
+        rows = list(self._rows.rows())
+        active_users = {s.user_id for s in rows if s.status is SubscriptionStatus.ACTIVE}
+        names = list(self._uow.nip05_names._rows.rows())
+        lapsed: dict[UUID, datetime] = {}
+        for s in rows:
+            if (
+                s.status in (SubscriptionStatus.EXPIRED, SubscriptionStatus.CANCELED)
+                and s.expires_at is not None
+                and s.expires_at <= before
+                and s.user_id not in active_users
+                and sum(1 for n in names if n.user_id == s.user_id and n.status is Nip05Status.ACTIVE)
+                > free_names
+            ):
+                lapsed[s.user_id] = min(lapsed.get(s.user_id, s.expires_at), s.expires_at)
+        return sorted(lapsed, key=lambda user_id: (lapsed[user_id], user_id))[:limit]
+
     async def update(self, subscription: Subscription) -> None:
         self._rows.replace(subscription.id, subscription)
 
 
 class FakePaymentRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
         self._store = uow.store
         self._rows: _Table[Payment] = uow.table(
             "payments",
@@ -495,7 +516,7 @@ class FakePaymentRepository:
         return self._rows.get(payment_id)
 
     async def get_by_provider_invoice(
-        self, provider: PaymentProvider, provider_invoice_id: str
+        self, provider: PaymentProviderName, provider_invoice_id: str
     ) -> Payment | None:
         return next(
             (
@@ -510,10 +531,22 @@ class FakePaymentRepository:
         found = sorted((p for p in self._rows.rows() if p.user_id == user_id), key=lambda p: p.id)
         return sorted(found, key=lambda p: p.created_at, reverse=True)
 
-    async def next_receipt_number(self) -> int:
-        # Like a PostgreSQL sequence: never reused, even by a unit of work that rolls back.
-        self._store.receipt_sequence += 1
-        return self._store.receipt_sequence
+    async def get_for_update(self, payment_id: UUID) -> Payment | None:
+        # Like SELECT ... FOR UPDATE: held until the unit of work ends, then read afresh.
+        await self._uow.lock(("payments", payment_id))
+        return self._rows.get(payment_id)
+
+    async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
+        due = [p for p in self._rows.rows() if p.is_overdue(now)]
+        return sorted(due, key=lambda p: (p.expires_at, p.id))[:limit]
+
+    async def next_receipt_number(self, year: int) -> int:
+        # Like the counter row: taken at once, given back if the unit of work rolls back.
+        counters = self._store.receipt_counters
+        previous = counters.get(year, 0)
+        counters[year] = previous + 1
+        self._uow.on_rollback(lambda: counters.__setitem__(year, previous))
+        return previous + 1
 
     async def update(self, payment: Payment) -> None:
         self._rows.replace(payment.id, payment)
@@ -547,12 +580,41 @@ class FakeProcessedWebhookRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._rows: _Table[_ProcessedEvent] = uow.table("processed_webhook_events")
 
-    async def mark_processed(self, provider: PaymentProvider, event_id: str, now: datetime) -> bool:
+    async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         key = (provider, event_id)
         if self._rows.get(key) is not None:
             return False
         self._rows.write_through(key, _ProcessedEvent(processed_at=now))
         return True
+
+
+class _Hold(Struct, frozen=True):
+    user_id: UUID
+    held_at: datetime
+
+
+class FakeNameHoldRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
+        self._rows: _Table[_Hold] = uow.table("nip05_billing_holds")
+
+    async def hold(self, nip05_id: UUID, user_id: UUID, now: datetime) -> bool:
+        if self._rows.get(nip05_id) is not None:
+            return False
+        if self._uow.lookup("nip05_names", nip05_id) is None or self._uow.lookup("users", user_id) is None:
+            raise Conflict("the record refers to, or is referred to by, another record")
+        self._rows.insert(nip05_id, _Hold(user_id=user_id, held_at=now))
+        return True
+
+    async def release_for_user(self, user_id: UUID) -> list[UUID]:
+        held = sorted(key for key, hold in self._held() if hold.user_id == user_id)
+        for key in held:
+            self._rows.delete(key)
+        return held
+
+    def _held(self) -> list[tuple[UUID, _Hold]]:
+        keys = {**self._rows._committed, **self._rows._changes}
+        return [(key, row) for key in keys if (row := self._rows.get(key)) is not None]  # type: ignore[misc]
 
 
 class FakeUnitOfWork:
@@ -565,6 +627,7 @@ class FakeUnitOfWork:
         self._undo: list[Callable[[], None]] = []
         self._entered = False
         self._by_name: dict[str, _Table[Any]] = {}
+        self._held_locks: dict[Hashable, asyncio.Lock] = {}
         self.users = FakeUserRepository(self)
         self.sessions = FakeSessionRepository(self)
         self.auth_challenges = FakeAuthChallengeRepository(self)
@@ -577,6 +640,7 @@ class FakeUnitOfWork:
         self.payments = FakePaymentRepository(self)
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
+        self.name_holds = FakeNameHoldRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]
@@ -593,6 +657,14 @@ class FakeUnitOfWork:
     def on_rollback(self, undo: Callable[[], None]) -> None:
         self._undo.append(undo)
 
+    async def lock(self, key: Hashable) -> None:
+        """A row lock held until the unit of work is left, as PostgreSQL holds it to the transaction's end."""
+        if key in self._held_locks:
+            return
+        lock = self.store.row_locks.setdefault(key, asyncio.Lock())
+        await lock.acquire()
+        self._held_locks[key] = lock
+
     async def __aenter__(self) -> Self:
         if self._entered:
             raise RuntimeError("this unit of work is already in use")
@@ -605,6 +677,9 @@ class FakeUnitOfWork:
     ) -> None:
         await self.rollback()
         self._entered = False
+        held, self._held_locks = self._held_locks, {}
+        for lock in held.values():
+            lock.release()
 
     async def commit(self) -> None:
         for table in self._tables:

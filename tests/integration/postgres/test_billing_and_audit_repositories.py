@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import Conflict, NotFound
 from domain.records.audit import AuditLogQuery
-from domain.records.billing import PaymentProvider, format_receipt_number
+from domain.records.billing import PaymentProviderName, format_receipt_number
 from domain.records.paging import PageCursor
 from tests import builders
 from tests.builders import NOW
@@ -82,7 +82,7 @@ async def test_payments_round_trip_and_are_found_by_provider_invoice(new_uow: Uo
         assert await uow.payments.get(older.id) == older
         assert await uow.payments.get_by_provider_invoice(newer.provider, newer.provider_invoice_id) == newer
         assert (
-            await uow.payments.get_by_provider_invoice(PaymentProvider.STRIPE, newer.provider_invoice_id)
+            await uow.payments.get_by_provider_invoice(PaymentProviderName.STRIPE, newer.provider_invoice_id)
             is None
         )
         assert await uow.payments.list_for_user(user.id) == [newer, older]
@@ -97,14 +97,14 @@ async def test_a_provider_invoice_is_recorded_once(new_uow: UowFactory) -> None:
         with pytest.raises(Conflict):
             await uow.payments.add(builders.payment(user.id, provider_invoice_id=payment.provider_invoice_id))
         same_id_other_provider = builders.payment(
-            user.id, provider=PaymentProvider.STRIPE, provider_invoice_id=payment.provider_invoice_id
+            user.id, provider=PaymentProviderName.STRIPE, provider_invoice_id=payment.provider_invoice_id
         )
         await uow.payments.add(same_id_other_provider)
         await uow.commit()
 
     async with new_uow() as uow:
         found = await uow.payments.get_by_provider_invoice(
-            PaymentProvider.STRIPE, payment.provider_invoice_id
+            PaymentProviderName.STRIPE, payment.provider_invoice_id
         )
     assert found == same_id_other_provider
 
@@ -115,9 +115,9 @@ async def test_paid_payments_get_consecutive_unique_receipt_numbers(new_uow: Uow
     await committed(new_uow, user, first, second)
 
     async with new_uow() as uow:
-        number = await uow.payments.next_receipt_number()
-        following = await uow.payments.next_receipt_number()
-        paid = first.mark_paid(NOW, format_receipt_number(number))
+        number = await uow.payments.next_receipt_number(NOW.year)
+        following = await uow.payments.next_receipt_number(NOW.year)
+        paid = first.mark_paid(NOW, format_receipt_number(NOW.year, number))
         await uow.payments.update(paid)
         with pytest.raises(Conflict):
             await uow.payments.update(second.mark_paid(NOW, paid.receipt_number or ""))
@@ -134,13 +134,13 @@ async def test_paid_payments_get_consecutive_unique_receipt_numbers(new_uow: Uow
 async def test_a_webhook_event_is_marked_processed_once(new_uow: UowFactory) -> None:
     event_id = f"evt_{uuid4().hex}"
     async with new_uow() as uow:
-        assert await uow.webhook_events.mark_processed(PaymentProvider.STRIPE, event_id, NOW) is True
-        assert await uow.webhook_events.mark_processed(PaymentProvider.STRIPE, event_id, NOW) is False
-        assert await uow.webhook_events.mark_processed(PaymentProvider.BTCPAY, event_id, NOW) is True
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.STRIPE, event_id, NOW) is True
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.STRIPE, event_id, NOW) is False
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.BTCPAY, event_id, NOW) is True
         await uow.commit()
 
     async with new_uow() as uow:
-        assert await uow.webhook_events.mark_processed(PaymentProvider.STRIPE, event_id, NOW) is False
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.STRIPE, event_id, NOW) is False
 
 
 @pytest.mark.parametrize("deliveries", [1, 3, 10])
@@ -151,7 +151,7 @@ async def test_concurrent_deliveries_of_one_webhook_are_processed_exactly_once(
 
     async def deliver() -> bool:
         async with new_uow() as uow:
-            first = await uow.webhook_events.mark_processed(PaymentProvider.BTCPAY, event_id, NOW)
+            first = await uow.webhook_events.mark_processed(PaymentProviderName.BTCPAY, event_id, NOW)
             await uow.commit()
             return first
 
@@ -162,10 +162,10 @@ async def test_concurrent_deliveries_of_one_webhook_are_processed_exactly_once(
 async def test_a_rolled_back_delivery_can_be_processed_again(new_uow: UowFactory) -> None:
     event_id = f"evt_{uuid4().hex}"
     async with new_uow() as uow:
-        assert await uow.webhook_events.mark_processed(PaymentProvider.LNBITS, event_id, NOW) is True
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.LNBITS, event_id, NOW) is True
 
     async with new_uow() as uow:
-        assert await uow.webhook_events.mark_processed(PaymentProvider.LNBITS, event_id, NOW) is True
+        assert await uow.webhook_events.mark_processed(PaymentProviderName.LNBITS, event_id, NOW) is True
 
 
 async def test_audit_entries_round_trip_and_filter(new_uow: UowFactory) -> None:

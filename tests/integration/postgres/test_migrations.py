@@ -32,6 +32,8 @@ PROJECT_TABLES = {
     "payments",
     "audit_log",
     "processed_webhook_events",
+    "receipt_counters",
+    "nip05_billing_holds",
     "api_key_usage_flushes",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}

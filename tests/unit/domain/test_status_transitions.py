@@ -143,8 +143,8 @@ def test_transitions_record_their_times() -> None:
     user_id = builders.user().id
     verified = builders.domain(user_id).mark_verified(LATER)
     assert (verified.verified_at, verified.last_checked_at) == (LATER, LATER)
-    paid = builders.payment(user_id).mark_paid(LATER, "NID-00000007")
-    assert (paid.paid_at, paid.receipt_number) == (LATER, "NID-00000007")
+    paid = builders.payment(user_id).mark_paid(LATER, "NID-2026-000007")
+    assert (paid.paid_at, paid.receipt_number) == (LATER, "NID-2026-000007")
     assert paid.refund(LATER).refunded_at == LATER
     active = builders.subscription(user_id).activate(NOW, timedelta(days=30))
     assert (active.starts_at, active.expires_at) == (NOW, NOW + timedelta(days=30))

@@ -10,7 +10,7 @@ from domain.errors import InvalidInput
 from domain.pubkeys import is_hex_pubkey, parse_hex_pubkey
 from domain.records.api_keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
 from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.billing import Currency, Payment, PaymentProvider, format_receipt_number
+from domain.records.billing import Currency, Payment, PaymentProviderName, format_receipt_number
 from domain.records.domains import Domain, parse_domain_name
 from domain.records.hashing import secret_digest
 from domain.records.names import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
@@ -140,15 +140,18 @@ def test_scopes_and_status_classes() -> None:
             status_class_of(bad)
 
 
-def test_receipt_numbers_are_zero_padded_and_start_at_one() -> None:
-    assert format_receipt_number(1) == "NID-00000001"
-    assert format_receipt_number(123456789) == "NID-123456789"
+def test_receipt_numbers_are_per_year_zero_padded_and_start_at_one() -> None:
+    assert format_receipt_number(2026, 1) == "NID-2026-000001"
+    assert format_receipt_number(2026, 123) == "NID-2026-000123"
+    assert format_receipt_number(2027, 1234567) == "NID-2027-1234567"
     with pytest.raises(InvalidInput):
-        format_receipt_number(0)
+        format_receipt_number(2026, 0)
+    with pytest.raises(InvalidInput):
+        format_receipt_number(99, 1)
     with pytest.raises(InvalidInput):
         Payment.open(
             user_id=builders.user().id,
-            provider=PaymentProvider.FAKE,
+            provider=PaymentProviderName.FAKE,
             provider_invoice_id="inv_1",
             amount=0,
             currency=Currency.SAT,
@@ -187,6 +190,7 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
 # compressed linking key (66 characters), and the text forms the API accepts for a pubkey (hex in
 # either case, or an npub), a pattern for the OpenAPI document.
 OTHER_64_HEX_CONCEPTS = {
+    "adapters/payments/lnbits.py",  # a Lightning payment hash
     "domain/records/hashing.py",
     "domain/records/lnurl.py",
     "domain/records/users.py",

@@ -1,0 +1,1 @@
+"""Billing use cases: plans and quotas, subscriptions, payments, webhooks and the billing jobs."""

@@ -1,0 +1,115 @@
+"""Crediting a payment from the provider's own view of its invoice, once, with a receipt number."""
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.billing.plans import PlanCatalog
+from domain.clock import Clock
+from domain.ports.payments import InvoiceState, ProviderInvoice
+from domain.ports.persistence import UnitOfWork
+from domain.records.billing import (
+    Payment,
+    PaymentProviderName,
+    PaymentStatus,
+    SubscriptionStatus,
+    format_receipt_number,
+)
+from domain.records.names import Nip05Status
+
+log = logging.getLogger(__name__)
+
+
+class ApplyInvoiceState:
+    """Brings a payment in line with its invoice as the provider reports it, in one transaction.
+
+    With an `event_id` the delivery is recorded in the same transaction, so a redelivered webhook
+    changes nothing. The payment row is locked, so of concurrent settlements exactly one credits:
+    it takes the year's next receipt number, activates or renews the subscription, and reactivates
+    the names billing held. State only moves forward (pending to paid, expired or failed), so
+    events arriving out of order end in the provider's current state.
+    """
+
+    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock) -> None:
+        self._uow = uow
+        self._catalog = catalog
+        self._clock = clock
+
+    async def __call__(
+        self, provider: PaymentProviderName, invoice: ProviderInvoice, event_id: str | None = None
+    ) -> Payment | None:
+        now = self._clock.now()
+        async with self._uow as uow:
+            if event_id is not None and not await uow.webhook_events.mark_processed(provider, event_id, now):
+                return await uow.payments.get_by_provider_invoice(provider, invoice.invoice_id)
+            found = await uow.payments.get_by_provider_invoice(provider, invoice.invoice_id)
+            if found is None:
+                log.warning("%s reported invoice %s, which is not ours", provider, invoice.invoice_id)
+                await uow.commit()
+                return None
+            payment = await uow.payments.get_for_update(found.id)
+            assert payment is not None
+            updated = await self._apply(uow, payment, invoice, now)
+            await uow.commit()
+            return updated
+
+    async def _apply(
+        self, uow: UnitOfWork, payment: Payment, invoice: ProviderInvoice, now: datetime
+    ) -> Payment:
+        if payment.status is not PaymentStatus.PENDING:
+            return payment
+        if invoice.state is InvoiceState.PAID:
+            if (invoice.amount, invoice.currency) != (payment.amount, payment.currency):
+                log.error(
+                    "payment %s: provider reports %s %s paid, we asked %s %s; not credited",
+                    payment.id,
+                    invoice.amount,
+                    invoice.currency,
+                    payment.amount,
+                    payment.currency,
+                )
+                return payment
+            number = await uow.payments.next_receipt_number(now.year)
+            paid = payment.mark_paid(now, format_receipt_number(now.year, number))
+            await uow.payments.update(paid)
+            await self._start_period(uow, paid, now)
+            return paid
+        if invoice.state is InvoiceState.EXPIRED:
+            expired = payment.mark_expired(now)
+            await uow.payments.update(expired)
+            return expired
+        if invoice.state is InvoiceState.FAILED:
+            failed = payment.mark_failed(now)
+            await uow.payments.update(failed)
+            return failed
+        return payment
+
+    async def _start_period(self, uow: UnitOfWork, payment: Payment, now: datetime) -> None:
+        if payment.subscription_id is None or payment.plan_id is None:
+            return
+        plan = self._catalog.get(payment.plan_id)
+        await start_or_extend(uow, payment.user_id, payment.subscription_id, plan.period, now)
+
+
+async def start_or_extend(
+    uow: UnitOfWork, user_id: UUID, subscription_id: UUID, period: timedelta, now: datetime
+) -> None:
+    """Activates a pending subscription (or renews the active one) and reactivates held names."""
+    subscription = await uow.subscriptions.get(subscription_id)
+    active = await uow.subscriptions.get_active_for_user(user_id)
+    if active is not None:
+        await uow.subscriptions.update(active.renew(now, period))
+    elif subscription is not None and subscription.status is SubscriptionStatus.PENDING:
+        await uow.subscriptions.update(subscription.activate(now, period))
+    await release_names(uow, user_id, now)
+
+
+async def release_names(uow: UnitOfWork, user_id: UUID, now: datetime) -> int:
+    """Reactivates the names billing suspended for the user; returns how many."""
+    released = 0
+    for nip05_id in await uow.name_holds.release_for_user(user_id):
+        name = await uow.nip05_names.get(nip05_id)
+        if name is not None and name.status is Nip05Status.SUSPENDED:
+            await uow.nip05_names.update(name.unsuspend(now))
+            released += 1
+    return released

@@ -1,0 +1,161 @@
+"""Ordering, reading and canceling a subscription."""
+
+from uuid import UUID, uuid4
+
+from msgspec import Struct
+
+from application.billing.plans import WotDiscount
+from application.billing.providers import PaymentProviders
+from domain.billing.plans import PlanCatalog, discounted
+from domain.clock import Clock
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.ports.payments import InvoiceRequest
+from domain.ports.persistence import UnitOfWork
+from domain.records.billing import Payment, PaymentStatus, Subscription, SubscriptionStatus
+
+INVOICE_LIFETIME_SECONDS = 3600
+
+
+class Checkout(Struct, frozen=True, kw_only=True):
+    subscription: Subscription
+    payment: Payment
+
+
+class StartSubscription:
+    """Orders a plan: a pending subscription (or a renewal of the active one) and its payment.
+
+    The WoT discount is fixed here and recorded on the payment. Asking again for the same plan and
+    provider while the last invoice is still payable returns that invoice instead of a second one.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        catalog: PlanCatalog,
+        providers: PaymentProviders,
+        discount: WotDiscount,
+        clock: Clock,
+        public_url: str,
+    ) -> None:
+        self._uow = uow
+        self._catalog = catalog
+        self._providers = providers
+        self._discount = discount
+        self._clock = clock
+        self._public_url = public_url.rstrip("/")
+
+    async def __call__(self, user_id: UUID, pubkey: str, plan_id: str, provider_name: str) -> Checkout:
+        plan = self._catalog.find(plan_id)
+        if plan is None:
+            raise InvalidInput(f"no plan {plan_id!r}", {"plan_id": "unknown plan"})
+        if plan.is_free:
+            raise InvalidInput("the free plan needs no subscription", {"plan_id": "free plan"})
+        provider = self._providers.for_checkout(provider_name)
+        if (open_checkout := await self._open_checkout(user_id, plan.id, provider_name)) is not None:
+            return open_checkout
+        percent = await self._discount(pubkey)
+        list_amount = plan.list_price(provider.currency)
+        payment_id = uuid4()
+        invoice = await provider.create_invoice(
+            InvoiceRequest(
+                payment_id=payment_id,
+                amount=discounted(list_amount, percent),
+                currency=provider.currency,
+                description=f"nostr-id {plan.name}",
+                webhook_url=f"{self._public_url}/api/v1/webhooks/{provider.name.value}",
+                return_url=f"{self._public_url}/api/v1/payments/{payment_id}",
+                expires_in_seconds=INVOICE_LIFETIME_SECONDS,
+            )
+        )
+        now = self._clock.now()
+        async with self._uow as uow:
+            subscription = await self._subscription_to_pay(uow, user_id, plan.id)
+            if await uow.subscriptions.get(subscription.id) is None:
+                await uow.subscriptions.add(subscription)
+            payment = Payment.open(
+                payment_id=payment_id,
+                user_id=user_id,
+                subscription_id=subscription.id,
+                provider=provider.name,
+                provider_invoice_id=invoice.invoice_id,
+                amount=invoice.amount,
+                currency=invoice.currency,
+                now=now,
+                checkout_url=invoice.checkout_url,
+                bolt11=invoice.bolt11,
+                expires_at=invoice.expires_at,
+                plan_id=plan.id,
+                list_amount=list_amount,
+                discount_percent=percent,
+            )
+            await uow.payments.add(payment)
+            await uow.commit()
+        return Checkout(subscription=subscription, payment=payment)
+
+    async def _open_checkout(self, user_id: UUID, plan_id: str, provider_name: str) -> Checkout | None:
+        now = self._clock.now()
+        async with self._uow as uow:
+            for payment in await uow.payments.list_for_user(user_id):
+                if (
+                    payment.status is PaymentStatus.PENDING
+                    and payment.plan_id == plan_id
+                    and payment.provider.value == provider_name
+                    and not payment.is_overdue(now)
+                    and payment.subscription_id is not None
+                ):
+                    subscription = await uow.subscriptions.get(payment.subscription_id)
+                    if subscription is not None and subscription.status in (
+                        SubscriptionStatus.PENDING,
+                        SubscriptionStatus.ACTIVE,
+                    ):
+                        return Checkout(subscription=subscription, payment=payment)
+        return None
+
+    async def _subscription_to_pay(self, uow: UnitOfWork, user_id: UUID, plan_id: str) -> Subscription:
+        active = await uow.subscriptions.get_active_for_user(user_id)
+        if active is not None:
+            if active.plan_id != plan_id:
+                raise Conflict(
+                    f"the active subscription is to {active.plan_id!r}; a different plan can be "
+                    "ordered once it ends"
+                )
+            return active
+        for subscription in await uow.subscriptions.list_for_user(user_id):
+            if subscription.status is SubscriptionStatus.PENDING and subscription.plan_id == plan_id:
+                return subscription
+        return Subscription.order(user_id=user_id, plan_id=plan_id, now=self._clock.now())
+
+
+class GetCurrentSubscription:
+    """The user's active subscription, else the newest pending one; NotFound when there is none."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, user_id: UUID) -> Subscription:
+        async with self._uow as uow:
+            active = await uow.subscriptions.get_active_for_user(user_id)
+            if active is not None:
+                return active
+            for subscription in await uow.subscriptions.list_for_user(user_id):
+                if subscription.status is SubscriptionStatus.PENDING:
+                    return subscription
+        raise NotFound("no current subscription")
+
+
+class CancelSubscription:
+    """Cancels the active subscription at the end of its period (it stays active until then)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, user_id: UUID) -> Subscription:
+        async with self._uow as uow:
+            active = await uow.subscriptions.get_active_for_user(user_id)
+            if active is None:
+                raise NotFound("no active subscription")
+            canceled = active.cancel_at_period_end(self._clock.now())
+            await uow.subscriptions.update(canceled)
+            await uow.commit()
+        return canceled

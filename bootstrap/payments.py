@@ -1,0 +1,50 @@
+"""Which payment providers this process offers: those whose settings are complete, and the fake
+one outside production."""
+
+from adapters.payments.btcpay import BtcpayProvider
+from adapters.payments.fake import FakePaymentProvider
+from adapters.payments.lnbits import LnbitsProvider
+from adapters.payments.stripe_checkout import StripeProvider
+from application.billing.providers import PaymentProviders
+from bootstrap.settings import Settings
+from domain.ports.payments import PaymentProvider
+from domain.records.billing import PaymentProviderName
+
+
+def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentProviders:
+    configured: dict[PaymentProviderName, PaymentProvider] = {}
+    if settings.lnbits_url and settings.lnbits_api_key:
+        configured[PaymentProviderName.LNBITS] = LnbitsProvider(settings.lnbits_url, settings.lnbits_api_key)
+    if (
+        settings.btcpay_url
+        and settings.btcpay_api_key
+        and settings.btcpay_store_id
+        and settings.btcpay_webhook_secret
+    ):
+        configured[PaymentProviderName.BTCPAY] = BtcpayProvider(
+            settings.btcpay_url,
+            settings.btcpay_api_key,
+            settings.btcpay_store_id,
+            settings.btcpay_webhook_secret,
+        )
+    if settings.stripe_api_key and settings.stripe_webhook_secret:
+        configured[PaymentProviderName.STRIPE] = StripeProvider(
+            settings.stripe_api_key, settings.stripe_webhook_secret
+        )
+    if settings.environment != "production":
+        configured[PaymentProviderName.FAKE] = fake
+    return PaymentProviders(configured)
+
+
+def describe_payments(settings: Settings) -> str:
+    names = [
+        name
+        for name, ready in (
+            ("lnbits", settings.lnbits_url and settings.lnbits_api_key),
+            ("btcpay", settings.btcpay_url and settings.btcpay_api_key and settings.btcpay_store_id),
+            ("stripe", settings.stripe_api_key and settings.stripe_webhook_secret),
+            ("fake", settings.environment != "production"),
+        )
+        if ready
+    ]
+    return ", ".join(names) or "none"

@@ -1,0 +1,1 @@
+"""Billing rules: plans and their quotas, prices with the Web-of-Trust discount."""

@@ -1,0 +1,82 @@
+"""A billing world for use-case tests: the real container, with the memory unit of work, a frozen
+clock, the fake payment provider and a controllable Web-of-Trust answer swapped in."""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from dependency_injector import providers
+
+from adapters.payments.fake import FakePaymentProvider
+from bootstrap.container import Container
+from bootstrap.settings import Settings
+from domain.clock import FixedClock
+from domain.errors import DependencyUnavailable
+from domain.records.users import User
+from tests import builders
+from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+WEBHOOK_SECRET = "fake-webhook-secret"
+
+
+@dataclass
+class Figures:
+    discount_percent: int
+
+
+@dataclass
+class Served:
+    score: Figures
+    stale: bool = False
+
+
+@dataclass
+class ControllableWot:
+    """Answers a discount per pubkey; `hang` never answers, `fail` raises as an unreachable relay."""
+
+    discounts: dict[str, int] = field(default_factory=dict)
+    hang: bool = False
+    fail: bool = False
+    calls: int = 0
+
+    async def __call__(self, pubkey: str) -> Served:
+        self.calls += 1
+        if self.hang:
+            await asyncio.Event().wait()
+        if self.fail:
+            raise DependencyUnavailable("relays down")
+        return Served(score=Figures(discount_percent=self.discounts.get(pubkey, 0)))
+
+
+@dataclass
+class BillingWorld:
+    container: Container
+    store: MemoryStore
+    clock: FixedClock
+    provider: FakePaymentProvider
+    wot: ControllableWot
+
+    def uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
+
+    async def user(self) -> User:
+        user = builders.user()
+        async with self.uow() as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        return user
+
+
+def billing_world(environment: str = "test") -> BillingWorld:
+    settings = Settings(environment=environment, relay_urls=("memory://",), billing_grace_days=7)
+    container = Container(settings=settings)
+    store = MemoryStore()
+    clock = FixedClock(NOW)
+    provider = FakePaymentProvider(clock, webhook_secret=WEBHOOK_SECRET)
+    wot = ControllableWot()
+    container.clock.override(providers.Object(clock))
+    container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))
+    container.fake_payments.override(providers.Object(provider))
+    container.compute_wot_figures.override(providers.Object(wot))
+    return BillingWorld(container=container, store=store, clock=clock, provider=provider, wot=wot)
