@@ -2,7 +2,7 @@
 -- numbers counted per calendar year (a counter row per year, locked by the settling transaction, so
 -- numbers have no gaps), the idempotency key of each provider invoice, and the NIP-05 names billing
 -- suspended when a subscription lapsed (so renewal reactivates exactly those).
--- depends: 0003_drop_legacy_score_table
+-- depends: 0005_nip05_lifecycle
 
 ALTER TABLE payments
     ADD COLUMN list_amount bigint CONSTRAINT payments_list_amount_positive CHECK (list_amount > 0),
