@@ -292,6 +292,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         changes=nostr_json_directory,
         default_domain=settings.provided.default_domain,
+        catalog=plan_catalog,
     )
     list_names = providers.Factory(ListNames, uow=unit_of_work)
     update_name_relays = providers.Factory(
@@ -301,7 +302,7 @@ class Container(containers.DeclarativeContainer):
     check_name_availability = providers.Factory(
         CheckNameAvailability, uow=unit_of_work, clock=clock, default_domain=settings.provided.default_domain
     )
-    add_domain = providers.Factory(AddDomain, uow=unit_of_work, clock=clock)
+    add_domain = providers.Factory(AddDomain, uow=unit_of_work, clock=clock, catalog=plan_catalog)
     list_domains = providers.Factory(ListDomains, uow=unit_of_work)
     remove_domain = providers.Factory(RemoveDomain, uow=unit_of_work, changes=nostr_json_directory)
     verify_domain = providers.Factory(

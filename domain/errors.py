@@ -35,6 +35,12 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class QuotaExceeded(Forbidden):
+    """The user's plan allows no more of something (names, custom domains); answered 403."""
+
+    title = "Quota exceeded"
+
+
 class DependencyUnavailable(DomainError):
     """A dependency (database, cache, relay) could not answer; callers may retry later."""
 

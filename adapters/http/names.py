@@ -145,7 +145,11 @@ class NamesController(Controller):
         principal: NamedDependency[Principal],
         register_name: NamedDependency[SkipValidation[RegisterName]],
     ) -> NameResponse:
-        """Registers a name for the signed-in user's pubkey; active at once on the free plan."""
+        """Registers a name for the signed-in user's pubkey, active at once.
+
+        403 `Quota exceeded` when the user already holds as many names (released ones excepted) as
+        their plan allows; the `detail` names the plan and its quota.
+        """
         return NameResponse.of(await register_name(principal.user_id, data.name, data.domain, data.relays))
 
     @get("/", opt=requires_scope("nip05:read"), **problem_responses(401, 403, 503))
@@ -189,7 +193,11 @@ class DomainsController(Controller):
         principal: NamedDependency[Principal],
         add_domain: NamedDependency[SkipValidation[AddDomain]],
     ) -> DomainResponse:
-        """Claims a domain; publish the TXT record named in `verification`, then verify."""
+        """Claims a domain; publish the TXT record named in `verification`, then verify.
+
+        403 `Quota exceeded` when the user already has as many custom domains (verified or not) as
+        their plan allows; the `detail` names the plan and its quota.
+        """
         return DomainResponse.of(await add_domain(principal.user_id, data.domain))
 
     @post("/{domain_id:uuid}/verify", status_code=200, **problem_responses(401, 403, 404, 409, 503))

@@ -17,6 +17,7 @@ SELECT_BY_ID = """
 SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
 WHERE id = %(id)s
 """
+SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE"
 SELECT_BY_PUBKEY = """
 SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
 WHERE pubkey = %(pubkey)s
@@ -74,6 +75,10 @@ class PostgresUserRepository:
 
     async def get(self, user_id: UUID) -> User | None:
         row = await self._tx.fetch_one(SELECT_BY_ID, {"id": user_id})
+        return _user(row) if row else None
+
+    async def get_for_update(self, user_id: UUID) -> User | None:
+        row = await self._tx.fetch_one(SELECT_BY_ID_FOR_UPDATE, {"id": user_id})
         return _user(row) if row else None
 
     async def get_by_pubkey(self, pubkey: str) -> User | None:

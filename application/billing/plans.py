@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from uuid import UUID
 
 from msgspec import Struct
@@ -67,6 +68,14 @@ class ListPlans:
         ]
 
 
+async def current_plan(uow: UnitOfWork, catalog: PlanCatalog, user_id: UUID, now: datetime) -> Plan:
+    """The plan a user has now, read in the caller's unit of work: their current paid plan, else free."""
+    active = await uow.subscriptions.get_active_for_user(user_id)
+    if active is None or not active.is_current(now):
+        return catalog.free
+    return catalog.find(active.plan_id) or catalog.free
+
+
 class GetQuotas:
     """The quotas a user has now: those of their current paid plan, otherwise the free plan's.
 
@@ -80,8 +89,5 @@ class GetQuotas:
 
     async def __call__(self, user_id: UUID) -> Quotas:
         async with self._uow as uow:
-            active = await uow.subscriptions.get_active_for_user(user_id)
-        if active is None or not active.is_current(self._clock.now()):
-            return self._catalog.free.quotas
-        plan = self._catalog.find(active.plan_id)
-        return plan.quotas if plan is not None else self._catalog.free.quotas
+            plan = await current_plan(uow, self._catalog, user_id, self._clock.now())
+        return plan.quotas

@@ -6,9 +6,11 @@ from uuid import UUID
 
 from msgspec import Struct
 
+from application.billing.plans import current_plan
 from application.names.changes import NameChanges
+from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound, QuotaExceeded
 from domain.ports.dns import DnsLookupFailed, DnsResolver
 from domain.ports.persistence import UnitOfWork
 from domain.records.domains import (
@@ -54,15 +56,31 @@ async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Doma
 
 
 class AddDomain:
-    """Claims a domain for the user with a fresh random token to publish as a TXT record."""
+    """Claims a domain for the user with a fresh random token to publish as a TXT record.
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    Every domain the user has claimed (verified or not) counts against the plan's custom-domains
+    quota; the user's row is locked while counting, so concurrent claims are counted one by one.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, catalog: PlanCatalog) -> None:
         self._uow = uow
         self._clock = clock
+        self._catalog = catalog
 
     async def __call__(self, user_id: UUID, domain: str) -> Domain:
-        record = Domain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=self._clock.now())
+        now = self._clock.now()
+        record = Domain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=now)
         async with self._uow as uow:
+            if await uow.users.get_for_update(user_id) is None:
+                raise Forbidden("this account may not add domains")
+            plan = await current_plan(uow, self._catalog, user_id, now)
+            claimed = len(await uow.domains.list_for_user(user_id))
+            if claimed >= plan.quotas.custom_domains:
+                raise QuotaExceeded(
+                    f"custom domains quota reached: the {plan.name} plan allows "
+                    f"{plan.quotas.custom_domains} custom domain(s) and you have {claimed}; "
+                    "remove one or choose a larger plan"
+                )
             await uow.domains.add(record)
             await uow.commit()
         return record

@@ -5,9 +5,11 @@ from uuid import UUID
 
 from msgspec import Struct
 
+from application.billing.plans import current_plan
 from application.names.changes import NameChanges
+from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
 from domain.ports.persistence import UnitOfWork
 from domain.records.names import (
     Nip05,
@@ -27,10 +29,23 @@ class Availability(Struct, frozen=True, kw_only=True):
 
 
 async def _registering_user(uow: UnitOfWork, user_id: UUID) -> str:
-    user = await uow.users.get(user_id)
+    """The user's pubkey; the user's row stays locked to the end of the transaction, so concurrent
+    registrations by one user are counted against the plan's quota one after the other."""
+    user = await uow.users.get_for_update(user_id)
     if user is None or not user.is_active:
         raise Forbidden("this account may not register names")
     return user.pubkey
+
+
+async def _check_name_quota(uow: UnitOfWork, catalog: PlanCatalog, user_id: UUID, now: datetime) -> None:
+    """Every name the user holds (released ones excepted) counts against the plan's names quota."""
+    plan = await current_plan(uow, catalog, user_id, now)
+    held = [n for n in await uow.nip05_names.list_for_user(user_id) if n.status is not Nip05Status.RELEASED]
+    if len(held) >= plan.quotas.names:
+        raise QuotaExceeded(
+            f"names quota reached: the {plan.name} plan allows {plan.quotas.names} NIP-05 name(s) "
+            f"and you hold {len(held)}; release one or choose a larger plan"
+        )
 
 
 async def _owns_domain(uow: UnitOfWork, user_id: UUID, domain: str, default_domain: str) -> bool:
@@ -59,17 +74,20 @@ def _blocks(existing: Nip05, user_id: UUID | None, now: datetime) -> bool:
 
 
 class RegisterName:
-    """Registers name@domain for the user's pubkey, active at once (free plan).
+    """Registers name@domain for the user's pubkey, active at once, within the plan's names quota.
 
     One owner per name per domain, case-insensitively: the database decides between concurrent
     registrations. A released name is held for its last owner until the cooldown has passed.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str, catalog: PlanCatalog
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
         self._default_domain = parse_serving_domain(default_domain)
+        self._catalog = catalog
 
     async def __call__(
         self, user_id: UUID, name: str, domain: str | None = None, relays: list[str] | None = None
@@ -82,6 +100,9 @@ class RegisterName:
             owns = await _owns_domain(uow, user_id, domain, self._default_domain)
             name = parse_registrable_name(name, owns_domain=owns)
             existing = await uow.nip05_names.find(name, domain)
+            if existing is not None and existing.user_id == user_id and _blocks(existing, user_id, now):
+                raise Conflict(f"{existing.identifier} is already taken")
+            await _check_name_quota(uow, self._catalog, user_id, now)
             record = Nip05.claim(
                 user_id=user_id, name=name, domain=domain, pubkey=pubkey, now=now, relays=relays
             )

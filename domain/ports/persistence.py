@@ -38,6 +38,10 @@ class UserRepository(Protocol):
 
     async def get_by_pubkey(self, pubkey: str) -> User | None: ...
 
+    async def get_for_update(self, user_id: UUID) -> User | None:
+        """The user, its row locked to the end of the transaction (serialises quota checks)."""
+        ...
+
     async def get_by_lnurl_key(self, lnurl_key: str) -> User | None: ...
 
     async def update(self, user: User) -> None:

@@ -14,6 +14,7 @@ from pact import Verifier
 from adapters.postgres.migrations import apply_migrations
 from domain.nostr.signing import generate_secret_key
 from tests.contract import api_states as world
+from tests.support.plans import ROOMY_PLANS_ENV
 from tests.support.serve import wait_ready
 from tests.support.tcp_proxy import free_port
 
@@ -42,6 +43,8 @@ def provider(provider_database: str) -> Iterator[str]:
         "JWT_SECRET": world.JWT_SECRET,
         "SERVICE_NSEC": generate_secret_key(),
         "LOG_LEVEL": "WARNING",
+        # The provider states give Alice several names and domains: a roomy free plan holds them.
+        "BILLING_PLANS": ROOMY_PLANS_ENV,
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)

@@ -141,6 +141,7 @@ def _after(cursor: PageCursor | None, at: datetime, record_id: UUID) -> bool:
 
 class FakeUserRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
         self._rows: _Table[User] = uow.table(
             "users", pubkey=lambda u: u.pubkey, lnurl_key=lambda u: u.lnurl_key
         )
@@ -149,6 +150,11 @@ class FakeUserRepository:
         self._rows.insert(user.id, user)
 
     async def get(self, user_id: UUID) -> User | None:
+        return self._rows.get(user_id)
+
+    async def get_for_update(self, user_id: UUID) -> User | None:
+        # Like SELECT ... FOR UPDATE: held until the unit of work ends, then read afresh.
+        await self._uow.lock(("users", user_id))
         return self._rows.get(user_id)
 
     async def get_by_pubkey(self, pubkey: str) -> User | None:

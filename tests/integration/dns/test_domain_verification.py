@@ -14,6 +14,7 @@ from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.fixtures.dns import DnsServer
 from tests.support.app import container_for_tests, settings_for_tests
+from tests.support.plans import ROOMY_PLANS
 from tests.support.tcp_proxy import free_port
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -24,7 +25,9 @@ def world(dns_server: DnsServer, tmp_path):  # type: ignore[no-untyped-def]
     """The container on the memory twin of the database and the test's DNS server."""
     store = MemoryStore()
     clock = FixedClock(NOW)
-    settings = settings_for_tests(tmp_path, dns_nameservers=(dns_server.nameserver,))
+    settings = settings_for_tests(
+        tmp_path, dns_nameservers=(dns_server.nameserver,), billing_plans=ROOMY_PLANS
+    )
     container = container_for_tests(
         settings,
         clock=clock,

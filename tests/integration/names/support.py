@@ -13,6 +13,7 @@ from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.records.users import User, UserRole
 from tests import builders
+from tests.support.plans import ROOMY_PLANS_ENV
 
 DEFAULT_DOMAIN = "id.nostr-id.test"
 
@@ -23,6 +24,7 @@ def names_container(postgres_dsn: str, cache: Any, **env: str) -> Container:
             "DATABASE_URL": postgres_dsn,
             "RELAY_URLS": "memory://",
             "DEFAULT_DOMAIN": DEFAULT_DOMAIN,
+            "BILLING_PLANS": ROOMY_PLANS_ENV,
             **env,
         }
     )

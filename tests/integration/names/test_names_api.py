@@ -6,10 +6,17 @@ import pytest
 
 from domain.records.names import RELEASE_COOLDOWN
 from domain.records.users import UserRole
+from tests.support.plans import ROOMY_PLANS_ENV
 
 pytestmark = pytest.mark.integration
 NAMES = "/api/v1/nip05"
 DOMAINS = "/api/v1/domains"
+
+
+@pytest.fixture
+def api_settings_env(api_settings_env):
+    """These tests are about names and domains, not quotas: a free plan roomy enough for several."""
+    return {**api_settings_env, "BILLING_PLANS": ROOMY_PLANS_ENV}
 
 
 async def _nostr_json(api, name, host="testserver.local"):
