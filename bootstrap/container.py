@@ -23,6 +23,7 @@ from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
+from application.auth.cleanup import DeleteExpiredSignIns
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
 from application.auth.session_admin import (
@@ -334,6 +335,7 @@ class Container(containers.DeclarativeContainer):
     limit_rate = providers.Singleton(LimitRate, cache)
     meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
     flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    delete_expired_sign_ins = providers.Factory(DeleteExpiredSignIns, unit_of_work.provider, clock)
     usage_flusher = providers.Resource(
         run_usage_flusher,
         flush_api_key_usage.provider,

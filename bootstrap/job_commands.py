@@ -1,9 +1,10 @@
 """`nostr-id jobs run`: the periodic work, run once (from cron or a systemd timer).
 
-Custom domains' DNS records are re-checked; then the billing jobs run, each a container provider
-whose use case answers how many records it changed. Each job reports what it did on one line; a job
-that fails is reported and the others still run; the exit status is 1 when any failed. The command
-takes a container whose database pool and cache are started.
+Custom domains' DNS records are re-checked; then the other jobs run (billing, API-key usage flushed
+from the cache into PostgreSQL, expired sign-in challenges and LNURL sessions deleted), each a
+container provider whose use case answers how many records it changed. Each job reports what it
+did on one line; a job that fails is reported and the others still run; the exit status is 1 when
+any failed. The command takes a container whose database pool and cache are started.
 """
 
 import sys
@@ -17,6 +18,11 @@ BILLING_JOBS: list[tuple[str, str]] = [
     ("billing: ended subscriptions", "end_subscriptions"),
     ("billing: names suspended after the grace period", "suspend_lapsed_names"),
 ]
+OTHER_JOBS: list[tuple[str, str]] = [
+    ("api keys: uses flushed into usage", "flush_api_key_usage"),
+    ("sign-in: expired challenges and LNURL sessions deleted", "delete_expired_sign_ins"),
+]
+JOBS = BILLING_JOBS + OTHER_JOBS
 
 
 async def run_jobs(container: Container) -> int:
@@ -28,7 +34,7 @@ async def run_jobs(container: Container) -> int:
         failed += 1
     else:
         print("domains: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items()))
-    for description, provider in BILLING_JOBS:
+    for description, provider in JOBS:
         try:
             changed = await getattr(container, provider)()()
         except DomainError as error:

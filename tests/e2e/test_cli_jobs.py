@@ -11,7 +11,7 @@ def test_jobs_run_reports_each_billing_job(postgres_dsn: str, tmp_path) -> None:
     env.pop("REDIS_URL", None)
     done = subprocess.run([*CLI, "jobs", "run"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    domains, *billing = done.stdout.splitlines()
+    domains, *jobs = done.stdout.splitlines()
     assert domains.startswith("domains: ")
-    assert [line.split(":")[0] for line in billing] == ["billing"] * 3
-    assert all(line.rsplit(": ", 1)[1].isdigit() for line in billing)
+    assert [line.split(":")[0] for line in jobs] == ["billing"] * 3 + ["api keys", "sign-in"]
+    assert all(line.rsplit(": ", 1)[1].isdigit() for line in jobs)

@@ -1,0 +1,26 @@
+"""Sign-in leftovers: expired NIP-42 challenges and LNURL-auth sessions, deleted periodically."""
+
+from collections.abc import Callable
+
+from domain.clock import Clock
+from domain.ports.persistence import UnitOfWork
+
+
+class DeleteExpiredSignIns:
+    """Deletes the challenges and LNURL sessions that expired before now; returns how many went.
+
+    An expired challenge or session can no longer be redeemed (`consume`, `complete` and
+    `claim_tokens` all check expiry), so deleting it loses nothing.
+    """
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self._unit_of_work = unit_of_work
+        self._clock = clock
+
+    async def __call__(self) -> int:
+        now = self._clock.now()
+        async with self._unit_of_work() as uow:
+            challenges = await uow.auth_challenges.delete_expired(now)
+            sessions = await uow.lnurl_sessions.delete_expired(now)
+            await uow.commit()
+        return challenges + sessions
