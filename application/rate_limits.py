@@ -6,11 +6,12 @@ answer, the request passes (fail open) and the caller is told, so it can log and
 
 import logging
 
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from domain.ports.cache import Cache, CacheUnavailable, RateDecision
 
 log = logging.getLogger(__name__)
+MINUTE = 60.0
 
 
 class RatePolicy(Struct, frozen=True, kw_only=True):
@@ -22,12 +23,18 @@ class RatePolicy(Struct, frozen=True, kw_only=True):
 
 
 class RatePolicies(Struct, frozen=True, kw_only=True):
-    """Per API key (until plans set their own), per client IP for anonymous calls, and the
-    stricter one for sign-in endpoints (challenge, login, LNURL), per client IP."""
+    """Per API key (the default, for keys whose owner's plan rate is not known), per client IP for
+    anonymous calls, and the stricter one for sign-in endpoints (challenge, login, LNURL), per IP."""
 
     api_key: RatePolicy
     anonymous: RatePolicy
     sign_in: RatePolicy
+
+    def for_api_key(self, requests_per_minute: int | None) -> RatePolicy:
+        """The API-key policy at the rate of the key owner's plan (the default when None)."""
+        if requests_per_minute is None:
+            return self.api_key
+        return structs.replace(self.api_key, limit=requests_per_minute, period=MINUTE)
 
 
 class LimitRate:

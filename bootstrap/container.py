@@ -18,7 +18,14 @@ from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
-from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys, RevokeApiKey, VerifyApiKey
+from application.api_keys.keys import (
+    ApiKeyPlanChanges,
+    CreateApiKey,
+    GetApiKeyUsage,
+    ListApiKeys,
+    RevokeApiKey,
+    VerifyApiKey,
+)
 from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.auth_verdicts import AuthVerdicts
@@ -200,7 +207,12 @@ class Container(containers.DeclarativeContainer):
     wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
     get_quotas = providers.Factory(GetQuotas, unit_of_work, plan_catalog, clock)
-    apply_invoice_state = providers.Factory(ApplyInvoiceState, unit_of_work, plan_catalog, clock)
+    # Ready answers to hot questions (sessions, API keys, names), shared through the cache.
+    verdicts = providers.Singleton(Verdicts, cache)
+    api_key_plan_changes = providers.Factory(ApiKeyPlanChanges, verdicts, unit_of_work.provider)
+    apply_invoice_state = providers.Factory(
+        ApplyInvoiceState, unit_of_work, plan_catalog, clock, api_key_plan_changes
+    )
     start_subscription = providers.Factory(
         StartSubscription,
         uow=unit_of_work,
@@ -223,25 +235,26 @@ class Container(containers.DeclarativeContainer):
         production=providers.Callable(is_production, settings),
     )
     refund_payment = providers.Factory(RefundPayment, unit_of_work, clock)
-    comp_subscription = providers.Factory(CompSubscription, unit_of_work, plan_catalog, clock)
+    comp_subscription = providers.Factory(
+        CompSubscription, unit_of_work, plan_catalog, clock, api_key_plan_changes
+    )
     expire_unpaid_invoices = providers.Factory(
         ExpireUnpaidInvoices, unit_of_work, payment_providers, apply_invoice_state, clock
     )
-    end_subscriptions = providers.Factory(EndSubscriptions, unit_of_work, clock)
+    end_subscriptions = providers.Factory(EndSubscriptions, unit_of_work, clock, api_key_plan_changes)
     suspend_lapsed_names = providers.Factory(
         SuspendLapsedNames, unit_of_work, plan_catalog, clock, providers.Callable(grace_period, settings)
     )
 
     # Authentication. `verdicts` is the one hot-path answer cache (see docs/architecture.md); a
     # Singleton, so each process keeps its in-process answers.
-    verdicts = providers.Singleton(Verdicts, cache)
     auth_verdicts = providers.Singleton(AuthVerdicts, verdicts, unit_of_work.provider, clock)
     public_url = providers.Callable(lambda settings: settings.public_url, settings)
     access_tokens = providers.Singleton(
         JwtAccessTokens, providers.Callable(jwt_secret, settings, service_key), issuer=public_url
     )
     # API keys are checked against a verdict every process keeps (no PostgreSQL round trip per call).
-    api_key_verifier = providers.Singleton(VerifyApiKey, verdicts, unit_of_work.provider)
+    api_key_verifier = providers.Singleton(VerifyApiKey, verdicts, unit_of_work.provider, plan_catalog, clock)
     authenticate = providers.Singleton(
         Authenticate,
         tokens=access_tokens,

@@ -1,6 +1,7 @@
 """Rate limits and API key metering at the HTTP edge, for every `/api/` request.
 
-A request is charged to its API key (the key's limit) when it presents a valid one, otherwise to
+A request is charged to its API key when it presents a valid one, at the rate of the key owner's
+plan (carried on the key's cached verdict, so no database round trip), otherwise to
 its client IP (the anonymous limit); the sign-in endpoints (challenge, login, LNURL start and
 callback) are charged per client IP under the stricter sign-in limit whatever the request presents.
 The client IP is the peer address: forwarded headers are not trusted. Every answer carries
@@ -23,6 +24,7 @@ from adapters.http.principal import API_KEY_HEADER
 from adapters.http.problems import PROBLEM_JSON
 from application.rate_limits import RatePolicies, RatePolicy
 from domain.errors import DomainError
+from domain.ports.auth import ApiKeyGrant
 from domain.ports.cache import RateDecision
 
 log = logging.getLogger(__name__)
@@ -70,14 +72,14 @@ class RateLimiting:
             registry=registry,
         )
 
-    async def _api_key_id(self, presented: str | None) -> Any:
+    async def _api_key_grant(self, presented: str | None) -> ApiKeyGrant | None:
         if not presented:
             return None
         try:
-            grant = await self._container.api_key_verifier().verify(presented)
+            grant: ApiKeyGrant = await self._container.api_key_verifier().verify(presented)
         except DomainError:
             return None  # the handler answers 401 or 503; the request is charged as anonymous
-        return grant.api_key_id
+        return grant
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,12 +91,13 @@ class RateLimiting:
             policies: RatePolicies = self._container.rate_policies()
             client = scope.get("client")
             ip = client[0] if client else "unknown"
-            api_key_id = await self._api_key_id(_header(scope, API_KEY_HEADER.encode()))
+            grant = await self._api_key_grant(_header(scope, API_KEY_HEADER.encode()))
+            api_key_id = grant.api_key_id if grant is not None else None
             policy: RatePolicy
             if _is_sign_in(method, path):
                 policy, subject = policies.sign_in, ip
-            elif api_key_id is not None:
-                policy, subject = policies.api_key, str(api_key_id)
+            elif grant is not None:
+                policy, subject = policies.for_api_key(grant.requests_per_minute), str(grant.api_key_id)
             else:
                 policy, subject = policies.anonymous, ip
             decision = await self._container.limit_rate()(policy, subject)

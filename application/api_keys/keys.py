@@ -2,20 +2,26 @@
 
 A presented key is looked up by its visible prefix and its digest compared in constant time. The
 keys of a prefix are a verdict (see application/verdicts.py): every process keeps them ready, and
-creating or revoking a key changes the verdict, which every process hears within a second.
+creating or revoking a key changes the verdict, which every process hears within a second. The
+verdict also carries the API rate of each key owner's plan, for the rate limiter; a change of
+subscription (settlement, comp, expiry) invalidates the verdicts of the owner's keys.
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from msgspec import Struct
 
+from application.billing.plans import current_plan
 from application.verdicts import VerdictNamespace, Verdicts
 from domain.auth.principal import Principal
+from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from domain.ports.auth import ApiKeyGrant
+from domain.ports.cache import CacheUnavailable
 from domain.ports.persistence import UnitOfWork
 from domain.records.api_keys import (
     KEY_PREFIX,
@@ -27,6 +33,8 @@ from domain.records.api_keys import (
 )
 from domain.records.audit import AuditLog
 from domain.records.hashing import digests_match, secret_digest
+
+log = logging.getLogger(__name__)
 
 VERDICT_NAMESPACE = "api-key"
 VERDICT_TTL = 300.0
@@ -45,6 +53,8 @@ class KeyOfPrefix(Struct, frozen=True, kw_only=True):
     key_hash: str
     scopes: tuple[str, ...]
     active: bool
+    # The owner's plan's rate when the verdict was loaded; None in verdicts stored before plans.
+    requests_per_minute: int | None = None
 
 
 class KeysOfPrefix(Struct, frozen=True, kw_only=True):
@@ -53,7 +63,8 @@ class KeysOfPrefix(Struct, frozen=True, kw_only=True):
     keys: tuple[KeyOfPrefix, ...] = ()
 
     @classmethod
-    def of(cls, api_keys: list[ApiKey]) -> "KeysOfPrefix":
+    def of(cls, api_keys: list[ApiKey], rates: dict[UUID, int] | None = None) -> "KeysOfPrefix":
+        rates = rates or {}
         return cls(
             keys=tuple(
                 KeyOfPrefix(
@@ -62,6 +73,7 @@ class KeysOfPrefix(Struct, frozen=True, kw_only=True):
                     key_hash=key.key_hash,
                     scopes=tuple(scope.value for scope in key.scopes),
                     active=key.is_active,
+                    requests_per_minute=rates.get(key.user_id),
                 )
                 for key in api_keys
             )
@@ -88,9 +100,13 @@ def _for_a_person(principal: Principal) -> Principal:
 class VerifyApiKey:
     """The ApiKeyVerifier: a presented key's grant, from the verdict kept by every process."""
 
-    def __init__(self, verdicts: Verdicts, unit_of_work: UowFactory) -> None:
+    def __init__(
+        self, verdicts: Verdicts, unit_of_work: UowFactory, catalog: PlanCatalog, clock: Clock
+    ) -> None:
         self._keys = api_key_verdicts(verdicts)
         self._uow = unit_of_work
+        self._catalog = catalog
+        self._clock = clock
 
     async def verify(self, presented_key: str) -> ApiKeyGrant:
         if len(presented_key) != KEY_LENGTH or not presented_key.startswith(KEY_PREFIX):
@@ -99,7 +115,15 @@ class VerifyApiKey:
 
         async def load() -> KeysOfPrefix:
             async with self._uow() as uow:
-                return KeysOfPrefix.of(await uow.api_keys.list_by_prefix(prefix))
+                keys = await uow.api_keys.list_by_prefix(prefix)
+                now = self._clock.now()
+                rates = {
+                    user_id: (
+                        await current_plan(uow, self._catalog, user_id, now)
+                    ).quotas.api_requests_per_minute
+                    for user_id in {key.user_id for key in keys}
+                }
+                return KeysOfPrefix.of(keys, rates)
 
         digest = secret_digest(presented_key)
         found = None
@@ -111,7 +135,36 @@ class VerifyApiKey:
             raise Unauthorized("the API key is unknown")
         if not found.active:
             raise Unauthorized("the API key was revoked")
-        return ApiKeyGrant(api_key_id=found.api_key_id, user_id=found.user_id, scopes=frozenset(found.scopes))
+        return ApiKeyGrant(
+            api_key_id=found.api_key_id,
+            user_id=found.user_id,
+            scopes=frozenset(found.scopes),
+            requests_per_minute=found.requests_per_minute,
+        )
+
+
+class ApiKeyPlanChanges:
+    """Tells every process that users' plans changed, so their keys' verdicts (and rates) reload.
+
+    Called after the subscription change is committed: a payment or an expiry is never refused
+    because the cache cannot be told. Then the old rate lasts at most the verdict's lifetime.
+    """
+
+    def __init__(self, verdicts: Verdicts, unit_of_work: UowFactory) -> None:
+        self._keys = api_key_verdicts(verdicts)
+        self._uow = unit_of_work
+
+    async def __call__(self, user_ids: Iterable[UUID]) -> None:
+        wanted = set(user_ids)
+        if not wanted:
+            return
+        async with self._uow() as uow:
+            prefixes = {key.prefix for user_id in wanted for key in await uow.api_keys.list_for_user(user_id)}
+        for prefix in sorted(prefixes):
+            try:
+                await self._keys.invalidate(prefix)
+            except CacheUnavailable as error:
+                log.warning("API key verdict %s not invalidated after a plan change: %s", prefix, error)
 
 
 class CreateApiKey:

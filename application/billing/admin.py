@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from application.auth.admin_users import Actor
-from application.billing.settle import release_names
+from application.billing.settle import PlanChanges, release_names
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import InvalidInput, NotFound
@@ -72,10 +72,13 @@ class CompSubscription:
     """Gives a user a plan for some days without payment: extends the active subscription or
     starts one, and reactivates the names billing held."""
 
-    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
+    ) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
+        self._plan_changes = plan_changes
 
     async def __call__(
         self, actor: Actor, user_id: UUID, plan_id: str, days: int, reason: str
@@ -111,4 +114,5 @@ class CompSubscription:
                 _audit(actor, "admin.subscription.comp", ("subscription", after.id), change, now)
             )
             await uow.commit()
+        await self._plan_changes([user_id])
         return after

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from application.billing.providers import PaymentProviders
-from application.billing.settle import ApplyInvoiceState
+from application.billing.settle import ApplyInvoiceState, PlanChanges
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import DependencyUnavailable, NotFound
@@ -64,9 +64,10 @@ class ExpireUnpaidInvoices:
 class EndSubscriptions:
     """Active subscriptions whose period is over become expired (or canceled, when scheduled)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, plan_changes: PlanChanges) -> None:
         self._uow = uow
         self._clock = clock
+        self._plan_changes = plan_changes
 
     async def __call__(self) -> int:
         now = self._clock.now()
@@ -75,6 +76,7 @@ class EndSubscriptions:
             for subscription in due:
                 await uow.subscriptions.update(subscription.end(now))
             await uow.commit()
+        await self._plan_changes(subscription.user_id for subscription in due)
         return len(due)
 
 

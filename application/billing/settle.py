@@ -1,6 +1,7 @@
 """Crediting a payment from the provider's own view of its invoice, once, with a receipt number."""
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -19,6 +20,9 @@ from domain.records.names import Nip05Status
 
 log = logging.getLogger(__name__)
 
+# Told, after the commit, which users' plans changed (ApiKeyPlanChanges: their keys' rates reload).
+PlanChanges = Callable[[Iterable[UUID]], Awaitable[None]]
+
 
 class ApplyInvoiceState:
     """Brings a payment in line with its invoice as the provider reports it, in one transaction.
@@ -30,15 +34,27 @@ class ApplyInvoiceState:
     events arriving out of order end in the provider's current state.
     """
 
-    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
+    ) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
+        self._plan_changes = plan_changes
 
     async def __call__(
         self, provider: PaymentProviderName, invoice: ProviderInvoice, event_id: str | None = None
     ) -> Payment | None:
         now = self._clock.now()
+        applied = await self._settle(provider, invoice, event_id, now)
+        credited_now = applied is not None and applied.status is PaymentStatus.PAID and applied.paid_at == now
+        if applied is not None and credited_now and applied.subscription_id is not None:
+            await self._plan_changes([applied.user_id])
+        return applied
+
+    async def _settle(
+        self, provider: PaymentProviderName, invoice: ProviderInvoice, event_id: str | None, now: datetime
+    ) -> Payment | None:
         async with self._uow as uow:
             if event_id is not None and not await uow.webhook_events.mark_processed(provider, event_id, now):
                 return await uow.payments.get_by_provider_invoice(provider, invoice.invoice_id)

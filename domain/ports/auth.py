@@ -38,6 +38,8 @@ class ApiKeyGrant(Struct, frozen=True, kw_only=True):
     api_key_id: UUID
     user_id: UUID
     scopes: frozenset[str]
+    # The owner's plan's API rate (requests per minute); None: the service's default applies.
+    requests_per_minute: int | None = None
 
 
 class ApiKeyVerifier(Protocol):

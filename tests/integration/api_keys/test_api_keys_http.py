@@ -11,15 +11,15 @@ from litestar.testing import AsyncTestClient
 
 from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from application.rate_limits import RatePolicies, RatePolicy
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from domain.billing.plans import DEFAULT_PLANS, PlanCatalog
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.records.audit import AuditLogQuery
 from tests.fixtures.auth import TEST_PUBLIC_URL
 
 pytestmark = pytest.mark.integration
-HOUR = 3600.0
+FREE_PLAN = next(plan for plan in DEFAULT_PLANS if plan.is_free)
 
 
 def _pubkey() -> str:
@@ -194,14 +194,11 @@ async def test_a1_creating_and_revoking_a_key_are_audited_with_actor_target_and_
 
 
 async def test_r2_each_api_key_has_its_own_limit(api, api_container):
-    api_container.rate_policies.override(
-        providers.Object(
-            RatePolicies(
-                api_key=RatePolicy(name="key", limit=2, period=HOUR),
-                anonymous=RatePolicy(name="ip", limit=100, period=HOUR),
-                sign_in=RatePolicy(name="sign-in", limit=100, period=HOUR),
-            )
-        )
+    # A key's limit is its owner's plan's rate: here a free plan of 2 requests a minute.
+    quotas = msgspec.structs.replace(FREE_PLAN.quotas, api_requests_per_minute=2)
+    free = msgspec.structs.replace(FREE_PLAN, quotas=quotas)
+    api_container.plan_catalog.override(
+        providers.Object(PlanCatalog(tuple(free if plan.is_free else plan for plan in DEFAULT_PLANS)))
     )
     alice = await api.sign_in()
     keys = []
