@@ -2,8 +2,9 @@
 
 The endpoint is registered as a Litestar `@asgi` route, and `nostr_json_fast_path` hands requests
 for exactly this path to it before Litestar's router and the HTTP edge: a warm answer then costs
-a dict lookup and two `send` calls. The fast path still counts each answer in the request metrics;
-it writes no access-log line and no X-Request-ID (the hottest path stays out of the log).
+a dict lookup and two `send` calls. The fast path still counts each answer in the request metrics and
+carries an X-Request-ID like every answer; it writes no access-log line (the hottest path stays out
+of the log).
 
 The directory keeps ready answers (encoded body and ETag) in this process, in front of the Cache
 and PostgreSQL. Every answer, errors and preflights
@@ -21,6 +22,7 @@ from litestar import asgi
 from litestar.handlers import ASGIRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.http.edge import request_id_of
 from adapters.http.metrics import HttpMetrics
 from application.names.nostr_json import Answer, NostrJsonDirectory
 from domain.errors import DependencyUnavailable
@@ -134,11 +136,14 @@ def nostr_json_fast_path(app: ASGIApp, endpoint: ASGIApp, metrics: HttpMetrics) 
             return
         started = time.perf_counter()
         status = 500
+        request_id = request_id_of(scope).encode()
 
         async def counted(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = [*message["headers"], (b"x-request-id", request_id)]
+                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
             await send(message)
 
         try:

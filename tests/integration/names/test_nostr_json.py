@@ -56,6 +56,18 @@ async def test_d1_a_name_is_served_with_cors_lowercase_hex_and_its_relays(contai
     assert "max-age" in response.headers["cache-control"] and response.headers["etag"]
 
 
+async def test_d1_every_answer_carries_a_request_id_like_the_rest_of_the_api(container, client):
+    user = await add_user(container)
+    await container.register_name()(user.id, "traced")
+    given = await _get(client, "traced", **{"x-request-id": "trace-42"})
+    made = await _get(client, "nobody")
+    preflight = await client.options(PATH, headers={"host": DEFAULT_DOMAIN})
+    assert given.headers["x-request-id"] == "trace-42"
+    assert len(made.headers["x-request-id"]) == 32
+    assert preflight.headers["x-request-id"] != made.headers["x-request-id"]
+    assert given.headers.get_list("x-request-id") == ["trace-42"]
+
+
 async def test_d1_unknown_and_malformed_names_answer_no_names_with_cors(client):
     for name in ("nobody", "bad name", "ünïcode", "", None, "x" * 65):
         response = await _get(client, name)
