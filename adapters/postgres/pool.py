@@ -26,6 +26,12 @@ def create_pool(
     by a database restart are replaced, and a pool that has given up grows again on demand.
     `timeout` bounds both connecting and waiting for a free connection; `statement_timeout` bounds
     each statement on the server.
+
+    The pool retries a failed connection with a doubling delay (1 s, 2 s, 4 s, ...) and, while it
+    does, starts no other attempt. Left at psycopg_pool's 300 s, that delay soon outgrows `timeout`:
+    after an outage of some seconds, requests would still time out long after the database is back.
+    So a retry stops after `timeout` too (no wait between attempts exceeds about 2 s), and the next
+    checkout starts a fresh attempt at once: the service recovers within one checkout's `timeout`.
     """
     sweeps: set[asyncio.Task[None]] = set()
     pool: AsyncConnectionPool | None = None
@@ -43,6 +49,7 @@ def create_pool(
         min_size=min_size,
         max_size=max_size,
         timeout=timeout,
+        reconnect_timeout=timeout,
         open=False,
         check=_checked_by(sweep_idle_connections),
         kwargs={
