@@ -26,7 +26,12 @@ from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics
 from adapters.http.names import DomainsController, NamesController
-from adapters.http.nostr_json import nostr_json_endpoint, nostr_json_fast_path, nostr_json_route
+from adapters.http.nostr_json import (
+    document_nostr_json,
+    nostr_json_endpoint,
+    nostr_json_fast_path,
+    nostr_json_route,
+)
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
@@ -168,6 +173,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         ),
         debug=debug,
     )
+    document_nostr_json(app.openapi_schema)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
     http_metrics = HttpMetrics(container.metrics_registry())
     app.asgi_handler = edge(app.asgi_handler, http_metrics)

@@ -20,10 +20,23 @@ from urllib.parse import parse_qs
 import msgspec
 from litestar import asgi
 from litestar.handlers import ASGIRouteHandler
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    PathItem,
+    Reference,
+    Schema,
+)
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.edge import request_id_of
 from adapters.http.metrics import HttpMetrics
+from adapters.http.problems import PROBLEM_JSON
 from application.names.nostr_json import Answer, NostrJsonDirectory
 from domain.errors import DependencyUnavailable
 
@@ -152,3 +165,68 @@ def nostr_json_fast_path(app: ASGIApp, endpoint: ASGIApp, metrics: HttpMetrics) 
             metrics.observe(scope["method"], PATH, status, time.perf_counter() - started)
 
     return dispatch
+
+
+def _answer_schema() -> Schema:
+    hex_pubkey = Schema(type=OpenAPIType.STRING, pattern="^[0-9a-f]{64}$")
+    return Schema(
+        type=OpenAPIType.OBJECT,
+        required=["names"],
+        properties={
+            "names": Schema(type=OpenAPIType.OBJECT, additional_properties=hex_pubkey),
+            "relays": Schema(
+                type=OpenAPIType.OBJECT,
+                additional_properties=Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING)),
+            ),
+        },
+    )
+
+
+def document_nostr_json(schema: OpenAPI) -> None:
+    """Adds the path to the OpenAPI document: Litestar documents no `@asgi` route by itself."""
+    cors = {"Access-Control-Allow-Origin": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING))}
+    problem = {PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))}
+    operation = Operation(
+        tags=["nip-05"],
+        summary="NIP-05 names of the domain in the Host header",
+        description=(
+            "The requested name's pubkey and relays when the name is active on this domain, "
+            '`{"names": {}}` otherwise. CORS `*` on every answer; never a redirect; ETag with 304.'
+        ),
+        operation_id="NostrJson",
+        parameters=[
+            Parameter(
+                name="name",
+                param_in="query",
+                required=False,
+                schema=Schema(type=OpenAPIType.STRING),
+                description="The local part of `name@domain`; matched case-insensitively",
+            ),
+            Parameter(
+                name="If-None-Match",
+                param_in="header",
+                required=False,
+                schema=Schema(type=OpenAPIType.STRING),
+            ),
+        ],
+        responses={
+            "200": OpenAPIResponse(
+                description="The names found",
+                headers={
+                    **cors,
+                    "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING)),
+                    "Cache-Control": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING)),
+                },
+                content={"application/json": OpenAPIMediaType(schema=_answer_schema())},
+            ),
+            "304": OpenAPIResponse(description="Unchanged since the given ETag", headers=cors),
+            "503": OpenAPIResponse(
+                description="Neither the cache nor the database can answer",
+                headers={**cors, "Retry-After": OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER))},
+                content=problem,
+            ),
+        },
+    )
+    if schema.paths is None:
+        schema.paths = {}
+    schema.paths[PATH] = PathItem(get=operation)

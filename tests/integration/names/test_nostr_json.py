@@ -68,6 +68,16 @@ async def test_d1_every_answer_carries_a_request_id_like_the_rest_of_the_api(con
     assert given.headers.get_list("x-request-id") == ["trace-42"]
 
 
+async def test_h1_nostr_json_is_documented_in_the_schema_with_its_answers(client):
+    document = (await client.get("/schema/openapi.json")).json()
+    operation = document["paths"][PATH]["get"]
+    assert set(operation["responses"]) == {"200", "304", "503"}
+    assert [parameter["name"] for parameter in operation["parameters"]] == ["name", "If-None-Match"]
+    problem = operation["responses"]["503"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/Problem"}
+    assert "Problem" in document["components"]["schemas"]
+
+
 async def test_d1_unknown_and_malformed_names_answer_no_names_with_cors(client):
     for name in ("nobody", "bad name", "ünïcode", "", None, "x" * 65):
         response = await _get(client, name)
