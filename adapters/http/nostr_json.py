@@ -39,6 +39,7 @@ from adapters.http.metrics import HttpMetrics
 from adapters.http.problems import PROBLEM_JSON
 from application.names.nostr_json import Answer, NostrJsonDirectory
 from domain.errors import DependencyUnavailable
+from domain.pubkeys import HEX_PUBKEY
 
 log = logging.getLogger("nostr_id.http")
 PATH = "/.well-known/nostr.json"
@@ -168,7 +169,7 @@ def nostr_json_fast_path(app: ASGIApp, endpoint: ASGIApp, metrics: HttpMetrics) 
 
 
 def _answer_schema() -> Schema:
-    hex_pubkey = Schema(type=OpenAPIType.STRING, pattern="^[0-9a-f]{64}$")
+    hex_pubkey = Schema(type=OpenAPIType.STRING, pattern=f"^{HEX_PUBKEY.pattern}$")
     return Schema(
         type=OpenAPIType.OBJECT,
         required=["names"],
