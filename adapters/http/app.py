@@ -24,11 +24,11 @@ from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
 from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
-from adapters.http.metrics import HttpMetrics, metrics
+from adapters.http.metrics import HttpMetrics, metrics_route
 from adapters.http.names import DomainsController, NamesController
 from adapters.http.nostr_json import (
+    NostrJsonEndpoint,
     document_nostr_json,
-    nostr_json_endpoint,
     nostr_json_fast_path,
     nostr_json_route,
 )
@@ -131,17 +131,19 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         try:
             yield
         finally:
+            http_metrics.flush()
             stopped = container.shutdown_resources()
             if inspect.isawaitable(stopped):
                 await stopped
 
-    nostr_json = nostr_json_endpoint(container.nostr_json_directory, container.settings().default_domain)
+    http_metrics = HttpMetrics(container.metrics_registry())
+    nostr_json = NostrJsonEndpoint(container.nostr_json_directory, container.settings().default_domain)
     rate_limiting = RateLimiting(container, container.metrics_registry())
     app = Litestar(
         route_handlers=[
             HealthController,
             WotController,
-            metrics,
+            metrics_route(http_metrics),
             NamesController,
             DomainsController,
             AdminController,
@@ -175,7 +177,6 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     )
     document_nostr_json(app.openapi_schema)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
-    http_metrics = HttpMetrics(container.metrics_registry())
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
     # In front of the router and the edge: nostr.json is the hottest path (adapters/http/nostr_json.py).
     app.asgi_handler = nostr_json_fast_path(app.asgi_handler, nostr_json, http_metrics)

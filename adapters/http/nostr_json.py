@@ -32,7 +32,7 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.http.edge import request_id_of
 from adapters.http.metrics import HttpMetrics
@@ -77,71 +77,75 @@ def _etag_matches(if_none_match: bytes, etag: str) -> bool:
     return False
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes = b"") -> None:
+# An answer as the endpoint builds it: status, headers (a fresh list the caller may extend) and body.
+Reply = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _answer_reply(scope: Scope, answer: Answer) -> Reply:
+    headers = [CORS, (b"cache-control", CACHE_CONTROL), (b"etag", answer.etag.encode())]
+    if_none_match = _header(scope, b"if-none-match")
+    if if_none_match is not None and _etag_matches(if_none_match, answer.etag):
+        return 304, headers, b""
+    headers.append((b"content-type", b"application/json"))
+    headers.append((b"content-length", str(len(answer.body)).encode()))
+    return 200, headers, b"" if scope["method"] == "HEAD" else answer.body
+
+
+def _problem(status: int, title: str, detail: str, *headers: tuple[bytes, bytes]) -> Reply:
+    body = msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    return status, [*headers, (b"content-type", PROBLEM_JSON.encode())], body
+
+
+async def _send(send: Send, reply: Reply) -> None:
+    status, headers, body = reply
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_answer(scope: Scope, send: Send, answer: Answer) -> None:
-    headers = [
-        CORS,
-        (b"cache-control", CACHE_CONTROL),
-        (b"etag", answer.etag.encode()),
-    ]
-    if_none_match = _header(scope, b"if-none-match")
-    if if_none_match is not None and _etag_matches(if_none_match, answer.etag):
-        await _send(send, 304, headers)
-        return
-    headers.append((b"content-type", b"application/json"))
-    headers.append((b"content-length", str(len(answer.body)).encode()))
-    await _send(send, 200, headers, b"" if scope["method"] == "HEAD" else answer.body)
-
-
-def _problem(status: int, title: str, detail: str) -> bytes:
-    return msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail})
-
-
-def nostr_json_endpoint(directory_of: Callable[[], Any], default_host: str) -> ASGIApp:
+class NostrJsonEndpoint:
     """The endpoint, with the directory looked up from the container on the first request."""
-    found: list[NostrJsonDirectory] = []
-    default = default_host.encode()
 
-    async def nostr_json(scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, directory_of: Callable[[], Any], default_host: str) -> None:
+        self._directory_of = directory_of
+        self._directory: NostrJsonDirectory | None = None
+        self._default_host = default_host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _send(send, await self.reply(scope))
+
+    async def reply(self, scope: Scope) -> Reply:
+        """The answer to a request for PATH; never raises (a failure is a problem answer with CORS)."""
         method = scope["method"]
         if method == "OPTIONS":
-            await _send(send, 204, PREFLIGHT_HEADERS)
-            return
+            return 204, list(PREFLIGHT_HEADERS), b""
         if method not in ("GET", "HEAD"):
-            body = _problem(405, "Method Not Allowed", "nostr.json answers GET, HEAD and OPTIONS")
-            await _send(send, 405, [*PREFLIGHT_HEADERS, (b"content-type", b"application/problem+json")], body)
-            return
-        if not found:
-            found.append(directory_of())
-        directory = found[0]
-        host = (_header(scope, b"host") or default).decode("latin-1")
+            return _problem(
+                405, "Method Not Allowed", "nostr.json answers GET, HEAD and OPTIONS", *PREFLIGHT_HEADERS
+            )
+        directory = self._directory
+        if directory is None:
+            directory = self._directory = self._directory_of()
+        host = _header(scope, b"host")
         try:
-            answer = await directory.answer(host, _requested_name(scope["query_string"]))
+            answer = await directory.answer(
+                self._default_host if host is None else host.decode("latin-1"),
+                _requested_name(scope["query_string"]),
+            )
         except DependencyUnavailable as error:
-            body = _problem(503, error.title, "names cannot be looked up right now; retry shortly")
-            headers = [CORS, (b"content-type", b"application/problem+json"), (b"retry-after", b"5")]
-            await _send(send, 503, headers, body)
-            return
+            detail = "names cannot be looked up right now; retry shortly"
+            return _problem(503, error.title, detail, CORS, (b"retry-after", b"5"))
         except Exception:  # any other failure still answers with CORS, as a problem
             log.exception("nostr.json failed")
-            body = _problem(500, "Internal Server Error", "The server could not complete the request.")
-            await _send(send, 500, [CORS, (b"content-type", b"application/problem+json")], body)
-            return
-        await _send_answer(scope, send, answer)
-
-    return nostr_json
+            return _problem(500, "Internal Server Error", "The server could not complete the request.", CORS)
+        return _answer_reply(scope, answer)
 
 
-def nostr_json_route(endpoint: ASGIApp) -> ASGIRouteHandler:
+def nostr_json_route(endpoint: NostrJsonEndpoint) -> ASGIRouteHandler:
     """The endpoint as Litestar's lightest route (reached only when the fast path is not in front)."""
     return asgi(PATH, copy_scope=False)(endpoint)
 
 
-def nostr_json_fast_path(app: ASGIApp, endpoint: ASGIApp, metrics: HttpMetrics) -> ASGIApp:
+def nostr_json_fast_path(app: ASGIApp, endpoint: NostrJsonEndpoint, metrics: HttpMetrics) -> ASGIApp:
     """Answers requests for exactly PATH with the endpoint; everything else goes to `app`."""
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
@@ -150,20 +154,12 @@ def nostr_json_fast_path(app: ASGIApp, endpoint: ASGIApp, metrics: HttpMetrics) 
             return
         started = time.perf_counter()
         status = 500
-        request_id = request_id_of(scope).encode()
-
-        async def counted(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message["headers"], (b"x-request-id", request_id)]
-                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
-            await send(message)
-
         try:
-            await endpoint(scope, receive, counted)
+            status, headers, body = await endpoint.reply(scope)
+            headers.append((b"x-request-id", request_id_of(scope).encode()))
+            await _send(send, (status, headers, body))
         finally:
-            metrics.observe(scope["method"], PATH, status, time.perf_counter() - started)
+            metrics.observe_soon(scope["method"], PATH, status, time.perf_counter() - started)
 
     return dispatch
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from msgspec import structs
+from prometheus_client.parser import text_string_to_metric_families
 
 from application.auth.admin_users import Actor
 from domain.records.domains import Domain
@@ -66,6 +67,30 @@ async def test_d1_every_answer_carries_a_request_id_like_the_rest_of_the_api(con
     assert len(made.headers["x-request-id"]) == 32
     assert preflight.headers["x-request-id"] != made.headers["x-request-id"]
     assert given.headers.get_list("x-request-id") == ["trace-42"]
+
+
+async def test_d1_every_answer_is_counted_in_the_metrics_at_once(container, client):
+    user = await add_user(container)
+    await container.register_name()(user.id, "counted")
+    first = await _get(client, "counted")
+    await _get(client, "counted")
+    await _get(client, "counted", **{"if-none-match": first.headers["etag"]})
+    await client.options(PATH, headers={"host": DEFAULT_DOMAIN})
+    text = (await client.get("/metrics")).text
+    counts = {
+        (sample.labels["method"], sample.labels["status"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "nostr_id_http_requests_total" and sample.labels["route"] == PATH
+    }
+    latencies = {
+        sample.labels["method"]: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "nostr_id_http_request_seconds_count" and sample.labels["route"] == PATH
+    }
+    assert counts == {("GET", "200"): 2, ("GET", "304"): 1, ("OPTIONS", "204"): 1}
+    assert latencies == {"GET": 3, "OPTIONS": 1}
 
 
 async def test_h1_nostr_json_is_documented_in_the_schema_with_its_answers(client):
