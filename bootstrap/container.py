@@ -283,7 +283,6 @@ class Container(containers.DeclarativeContainer):
     revoke_session = providers.Factory(RevokeSession, unit_of_work.provider, auth_verdicts, clock)
     list_sessions = providers.Factory(ListSessions, unit_of_work.provider, clock)
     change_role = providers.Factory(ChangeRole, unit_of_work.provider, auth_verdicts, clock)
-    set_suspension = providers.Factory(SetSuspension, unit_of_work.provider, auth_verdicts, clock)
 
     # NIP-05 names, custom domains and nostr.json. The directory's answers are verdicts: kept in
     # this process, in front of the Cache, invalidated in every process through it.
@@ -328,6 +327,9 @@ class Container(containers.DeclarativeContainer):
 
     # Administration: each action and its audit entry in one transaction.
     list_users = providers.Factory(ListUsers, uow=unit_of_work)
+    set_suspension = providers.Factory(
+        SetSuspension, unit_of_work.provider, auth_verdicts, clock, names=nostr_json_directory
+    )
     suspend_name = providers.Factory(SuspendName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
     read_audit_log = providers.Factory(ReadAuditLog, uow=unit_of_work)
 

@@ -1,5 +1,6 @@
 """Administering accounts: roles and suspension, each audited in the same transaction."""
 
+from contextlib import AsyncExitStack
 from datetime import datetime
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from msgspec import Struct
 from application.auth.accounts import UowFactory, find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.session_admin import ending_every_session
+from application.names.changes import NameChanges
 from domain.clock import Clock
 from domain.errors import NotFound
 from domain.ports.persistence import UnitOfWork
@@ -74,29 +76,44 @@ class ChangeRole:
 
 
 class SetSuspension:
-    """Suspends an account (its tokens, sessions and keys stop working at once) or lifts it.
+    """Suspends an account (its tokens, sessions and keys stop working at once, and nostr.json stops
+    serving its names in every process) or lifts it (its names are served again).
 
     Either way every session of the account is revoked, so lifting a suspension does not bring back
     the tokens it stopped (nor a session a refresh racing the suspension opened): the user signs in
     again.
     """
 
-    def __init__(self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock) -> None:
+    def __init__(
+        self, unit_of_work: UowFactory, verdicts: AuthVerdicts, clock: Clock, names: NameChanges
+    ) -> None:
         self._uow = unit_of_work
         self._verdicts = verdicts
         self._clock = clock
+        self._names = names
 
     async def __call__(self, user_id: UUID, *, suspended: bool, actor: Actor) -> User:
         now = self._clock.now()
+        async with self._uow() as uow:
+            by_domain: dict[str, list[str]] = {}
+            for record in await uow.nip05_names.list_for_user(user_id):
+                by_domain.setdefault(record.domain, []).append(record.name)
         ending = ending_every_session(self._uow, self._verdicts, user_id, now)
-        async with self._verdicts.accounts.changing(str(user_id)), ending as revoke_all, self._uow() as uow:
-            user = await _user(uow, user_id)
-            changed = user.suspend(now) if suspended else user.unsuspend(now)
-            await uow.users.update(changed)
-            revoked = await revoke_all(uow)
-            action = USER_SUSPENDED if suspended else USER_UNSUSPENDED
-            await uow.audit_log.add(_entry(actor, action, changed, now, {"revoked": revoked}))
-            await uow.commit()
+        async with AsyncExitStack() as served:
+            for domain, names in by_domain.items():
+                await served.enter_async_context(self._names.changing(domain, names))
+            async with (
+                self._verdicts.accounts.changing(str(user_id)),
+                ending as revoke_all,
+                self._uow() as uow,
+            ):
+                user = await _user(uow, user_id)
+                changed = user.suspend(now) if suspended else user.unsuspend(now)
+                await uow.users.update(changed)
+                revoked = await revoke_all(uow)
+                action = USER_SUSPENDED if suspended else USER_UNSUSPENDED
+                await uow.audit_log.add(_entry(actor, action, changed, now, {"revoked": revoked}))
+                await uow.commit()
         return changed
 
 

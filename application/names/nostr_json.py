@@ -107,6 +107,8 @@ class NostrJsonDirectory:
             if domain != self._default_domain and await uow.domains.find_verified(domain) is None:
                 return EMPTY_ANSWER
             record = await uow.nip05_names.find(name, domain)
-        if record is None or not record.is_served(self._clock.now()):
+            # A suspended account's names are not served (SetSuspension forgets their answers).
+            owner = None if record is None else await uow.users.get(record.user_id)
+        if record is None or owner is None or not owner.is_active or not record.is_served(self._clock.now()):
             return EMPTY_ANSWER
         return Answer.of(_document(record), record.expires_at)

@@ -190,6 +190,27 @@ async def test_d1_suspended_released_and_expired_names_are_not_served(container,
     assert (await _get(client, "gina")).json() == {"names": {}}
 
 
+async def test_d1_a_suspended_accounts_names_are_not_served_until_the_suspension_is_lifted(container, client):
+    admin = await add_user(container)
+    user = await add_user(container)
+    await container.register_name()(user.id, "hana")
+    verified = await _verified_domain(container, user, "hana-names.net")
+    await container.register_name()(user.id, "hana", domain=verified.domain)
+    other = await add_user(container)
+    await container.register_name()(other.id, "ivan")
+    assert (await _get(client, "hana")).json()["names"] == {"hana": user.pubkey}
+    assert (await _get(client, "hana", host="hana-names.net")).json()["names"] == {"hana": user.pubkey}
+
+    await container.set_suspension()(user.id, suspended=True, actor=Actor(user_id=admin.id))
+    assert (await _get(client, "hana")).json() == {"names": {}}
+    assert (await _get(client, "hana", host="hana-names.net")).json() == {"names": {}}
+    assert (await _get(client, "ivan")).json()["names"] == {"ivan": other.pubkey}
+
+    await container.set_suspension()(user.id, suspended=False, actor=Actor(user_id=admin.id))
+    assert (await _get(client, "hana")).json()["names"] == {"hana": user.pubkey}
+    assert (await _get(client, "hana", host="hana-names.net")).json()["names"] == {"hana": user.pubkey}
+
+
 async def test_d1_a_change_in_one_process_is_heard_by_another_within_a_second(postgres_dsn, redis_cache):
     # Two containers on one Redis namespace and one database: two processes of one deployment.
     first, second = names_container(postgres_dsn, redis_cache), names_container(postgres_dsn, redis_cache)
