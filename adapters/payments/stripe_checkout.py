@@ -90,7 +90,7 @@ class StripeProvider:
             "expires_at": int(datetime.now(UTC).timestamp()) + lifetime,
         }
         async with _mapped_errors():
-            session = await self._client.checkout.sessions.create_async(
+            session = await self._client.v1.checkout.sessions.create_async(
                 params,  # type: ignore[arg-type]
                 options={"idempotency_key": f"checkout-{request.payment_id}"},
             )
@@ -98,7 +98,7 @@ class StripeProvider:
 
     async def fetch_invoice(self, invoice_id: str) -> ProviderInvoice:
         async with _mapped_errors():
-            session = await self._client.checkout.sessions.retrieve_async(invoice_id)
+            session = await self._client.v1.checkout.sessions.retrieve_async(invoice_id)
         return _invoice(session)
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes, now: datetime) -> WebhookNotice:
