@@ -35,7 +35,7 @@ class HttpMetrics:
     in one go within FLUSH_INTERVAL, when `/metrics` is asked in this process, and at shutdown.
     """
 
-    def __init__(self, registry: CollectorRegistry, flush_interval: float = FLUSH_INTERVAL) -> None:
+    def __init__(self, registry: CollectorRegistry, flush_interval: float | None = None) -> None:
         self.requests = Counter(
             "nostr_id_http_requests_total",
             "HTTP requests answered",
@@ -52,7 +52,7 @@ class HttpMetrics:
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         # Per series: [count, sum of seconds, count in each latency bucket...].
         self._pending: dict[tuple[str, str, int], list[float]] = {}
-        self._flush_interval = flush_interval
+        self._flush_interval = FLUSH_INTERVAL if flush_interval is None else flush_interval
         self._flush_timer: asyncio.TimerHandle | None = None
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -62,15 +62,18 @@ class HttpMetrics:
 
     def observe_soon(self, method: str, route: str, status: int, seconds: float) -> None:
         """Counts the request now and writes it within the flush interval. Needs a running loop."""
-        tally = self._pending.get((method, route, status))
-        if tally is None:
-            tally = self._pending[(method, route, status)] = [0.0] * (2 + len(LATENCY_BUCKETS))
-            if self._flush_timer is None:
-                loop = asyncio.get_running_loop()
-                self._flush_timer = loop.call_later(self._flush_interval, self.flush)
+        tally = self._pending.get((method, route, status)) or self._start_tally(method, route, status)
         tally[0] += 1
         tally[1] += seconds
         tally[2 + bisect_left(LATENCY_BUCKETS, seconds)] += 1  # the first bucket whose bound holds it
+
+    def _start_tally(self, method: str, route: str, status: int) -> list[float]:
+        if method not in KNOWN_METHODS:
+            method = "OTHER"
+        tally = self._pending.setdefault((method, route, status), [0.0] * (2 + len(LATENCY_BUCKETS)))
+        if self._flush_timer is None:
+            self._flush_timer = asyncio.get_running_loop().call_later(self._flush_interval, self.flush)
+        return tally
 
     def flush(self) -> None:
         """Writes what `observe_soon` added up."""

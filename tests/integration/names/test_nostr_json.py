@@ -1,13 +1,17 @@
 """/.well-known/nostr.json against PostgreSQL and Redis, through the app as `nostr-id serve` builds it."""
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pytest
 from msgspec import structs
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.http import metrics as metrics_module
+from adapters.http.app import create_app
 from application.auth.admin_users import Actor
 from domain.records.domains import Domain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
@@ -91,6 +95,41 @@ async def test_d1_every_answer_is_counted_in_the_metrics_at_once(container, clie
     }
     assert counts == {("GET", "200"): 2, ("GET", "304"): 1, ("OPTIONS", "204"): 1}
     assert latencies == {"GET": 3, "OPTIONS": 1}
+
+
+@asynccontextmanager
+async def _app_running(container):
+    """The app `nostr-id serve` builds, its ASGI lifespan run on this test's loop, and a client on it."""
+    app = create_app(container)
+    events: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    replies: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    lifespan = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}}, events.get, replies.put)
+    )
+    await events.put({"type": "lifespan.startup"})
+    assert (await replies.get())["type"] == "lifespan.startup.complete"
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await events.put({"type": "lifespan.shutdown"})
+        assert (await replies.get())["type"] == "lifespan.shutdown.complete"
+        await lifespan
+
+
+async def test_d1_answers_not_yet_written_are_written_at_shutdown(postgres_dsn, redis_cache, monkeypatch):
+    monkeypatch.setattr(metrics_module, "FLUSH_INTERVAL", 3600.0)  # only the shutdown can write them
+    container = names_container(postgres_dsn, redis_cache)
+    registry = container.metrics_registry()
+    labels = {"method": "GET", "route": PATH, "status": "200"}
+    async with asyncio.timeout(HANG_GUARD), _app_running(container) as client:
+        user = await add_user(container)
+        await container.register_name()(user.id, "late")
+        assert (await _get(client, "late")).status_code == 200
+        assert (await _get(client, "late")).status_code == 200
+        assert registry.get_sample_value("nostr_id_http_requests_total", labels) is None
+    assert registry.get_sample_value("nostr_id_http_requests_total", labels) == 2
 
 
 async def test_h1_nostr_json_is_documented_in_the_schema_with_its_answers(client):
