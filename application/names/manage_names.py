@@ -11,6 +11,7 @@ from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
 from domain.ports.persistence import UnitOfWork
+from domain.records.domains import DomainStatus
 from domain.records.names import (
     Nip05,
     Nip05Status,
@@ -49,10 +50,13 @@ async def _check_name_quota(uow: UnitOfWork, catalog: PlanCatalog, user_id: UUID
 
 
 async def _owns_domain(uow: UnitOfWork, user_id: UUID, domain: str, default_domain: str) -> bool:
-    """Names on the default domain are open to every user; a custom domain's to its verified owner."""
+    """Names on the default domain are open to every user; a custom domain's to its verified owner.
+    The domain's claims stay locked to the end of the transaction, so a name is never added while
+    another user takes the domain over."""
     if domain == default_domain:
         return False
-    claim = await uow.domains.find_verified(domain)
+    claims = await uow.domains.list_claims(domain)
+    claim = next((c for c in claims if c.status is DomainStatus.VERIFIED), None)
     if claim is None or claim.user_id != user_id:
         raise Forbidden(f"names on {domain} are registered by its verified owner")
     return True
