@@ -309,7 +309,11 @@ class Container(containers.DeclarativeContainer):
     )
     list_names = providers.Factory(ListNames, uow=unit_of_work)
     update_name_relays = providers.Factory(
-        UpdateNameRelays, uow=unit_of_work, clock=clock, changes=nostr_json_directory
+        UpdateNameRelays,
+        uow=unit_of_work,
+        clock=clock,
+        changes=nostr_json_directory,
+        default_domain=settings.provided.default_domain,
     )
     release_name = providers.Factory(ReleaseName, uow=unit_of_work, clock=clock, changes=nostr_json_directory)
     check_name_availability = providers.Factory(
@@ -317,7 +321,9 @@ class Container(containers.DeclarativeContainer):
     )
     add_domain = providers.Factory(AddDomain, uow=unit_of_work, clock=clock, catalog=plan_catalog)
     list_domains = providers.Factory(ListDomains, uow=unit_of_work)
-    remove_domain = providers.Factory(RemoveDomain, uow=unit_of_work, changes=nostr_json_directory)
+    remove_domain = providers.Factory(
+        RemoveDomain, uow=unit_of_work, clock=clock, changes=nostr_json_directory
+    )
     verify_domain = providers.Factory(
         VerifyDomain, uow=unit_of_work, clock=clock, dns=dns_resolver, changes=nostr_json_directory
     )

@@ -9,13 +9,12 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.session_admin import (
     ListSessions,
-    Origin,
     RefreshSession,
     RevokeSession,
     SignOut,
@@ -97,10 +96,6 @@ class SessionResponse(msgspec.Struct):
 
 class SessionsResponse(msgspec.Struct):
     items: list[SessionResponse]
-
-
-def origin_of(request: Request[Any, Any, Any]) -> Origin:
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 class AuthController(Controller):

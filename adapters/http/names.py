@@ -1,15 +1,16 @@
 """NIP-05 names and custom domains of the signed-in user."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from adapters.http.client_ip import origin_of
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
@@ -203,12 +204,14 @@ class DomainsController(Controller):
     @post("/{domain_id:uuid}/verify", status_code=200, **problem_responses(401, 403, 404, 409, 503))
     async def verify(
         self,
+        request: Request[Any, Any, Any],
         domain_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         verify_domain: NamedDependency[SkipValidation[VerifyDomain]],
     ) -> VerifyResponse:
-        """Looks the TXT record up now."""
-        outcome = await verify_domain(principal.user_id, domain_id)
+        """Looks the TXT record up now. Whoever proves the domain with their own record holds it at
+        once: an earlier holder's names on it end."""
+        outcome = await verify_domain(principal.user_id, domain_id, origin_of(request))
         status = "verified" if outcome.domain.is_serving else outcome.domain.status.value
         return VerifyResponse(status=status, checked_at=outcome.checked_at, detail=outcome.detail)
 
@@ -226,10 +229,11 @@ class DomainsController(Controller):
     @delete("/{domain_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 503))
     async def remove(
         self,
+        request: Request[Any, Any, Any],
         domain_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         remove_domain: NamedDependency[SkipValidation[RemoveDomain]],
     ) -> Response[None]:
-        """Removes one of the user's domains; its names are no longer served."""
-        await remove_domain(principal.user_id, domain_id)
+        """Removes one of the user's domains; the user's names on it end."""
+        await remove_domain(principal.user_id, domain_id, origin_of(request))
         return Response(None, status_code=HTTP_204_NO_CONTENT)

@@ -3,10 +3,12 @@
 import hashlib
 import hmac
 
+from domain.records.hashing import same_secret
+
 
 def hmac_sha256_hex(secret: str, message: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def matches(expected_hex: str, presented: str) -> bool:
-    return hmac.compare_digest(expected_hex.encode(), presented.strip().lower().encode())
+    return same_secret(expected_hex, presented.strip().lower())

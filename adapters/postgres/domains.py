@@ -25,6 +25,13 @@ SELECT id, user_id, domain, verification_token, status, created_at, updated_at, 
     record_missing_since
 FROM domains WHERE lower(domain) = lower(%(domain)s) AND status = 'verified'
 """
+SELECT_CLAIMS = """
+SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
+    record_missing_since
+FROM domains WHERE lower(domain) = lower(%(domain)s)
+ORDER BY created_at, id
+FOR UPDATE
+"""
 SELECT_FOR_USER = """
 SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
     record_missing_since
@@ -91,6 +98,9 @@ class PostgresDomainRepository:
     async def find_verified(self, domain: str) -> Domain | None:
         row = await self._tx.fetch_one(SELECT_VERIFIED, {"domain": domain})
         return _domain(row) if row else None
+
+    async def list_claims(self, domain: str) -> list[Domain]:
+        return [_domain(row) for row in await self._tx.fetch_all(SELECT_CLAIMS, {"domain": domain})]
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]

@@ -43,6 +43,14 @@ UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s
 WHERE id = %(id)s
 """
 DELETE = "DELETE FROM nip05_names WHERE id = %(id)s"
+DELETE_FOR_USER_ON_DOMAIN = """
+DELETE FROM nip05_names WHERE user_id = %(user_id)s AND lower(domain) = lower(%(domain)s)
+RETURNING name
+"""
+DELETE_FOR_OTHERS_ON_DOMAIN = """
+DELETE FROM nip05_names WHERE user_id <> %(user_id)s AND lower(domain) = lower(%(domain)s)
+RETURNING name
+"""
 
 
 def _params(nip05: Nip05) -> dict[str, object]:
@@ -98,6 +106,14 @@ class PostgresNip05Repository:
 
     async def list_for_domain(self, domain: str) -> list[Nip05]:
         return [_nip05(row) for row in await self._tx.fetch_all(SELECT_FOR_DOMAIN, {"domain": domain})]
+
+    async def delete_for_user_on_domain(self, user_id: UUID, domain: str) -> list[str]:
+        rows = await self._tx.fetch_all(DELETE_FOR_USER_ON_DOMAIN, {"user_id": user_id, "domain": domain})
+        return sorted(row["name"] for row in rows)
+
+    async def delete_for_others_on_domain(self, domain: str, user_id: UUID) -> list[str]:
+        rows = await self._tx.fetch_all(DELETE_FOR_OTHERS_ON_DOMAIN, {"user_id": user_id, "domain": domain})
+        return sorted(row["name"] for row in rows)
 
     async def update(self, nip05: Nip05) -> None:
         async with self._tx.guarded():

@@ -11,6 +11,7 @@ from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
 from domain.ports.persistence import UnitOfWork
+from domain.records.domains import DomainStatus
 from domain.records.names import (
     Nip05,
     Nip05Status,
@@ -49,10 +50,13 @@ async def _check_name_quota(uow: UnitOfWork, catalog: PlanCatalog, user_id: UUID
 
 
 async def _owns_domain(uow: UnitOfWork, user_id: UUID, domain: str, default_domain: str) -> bool:
-    """Names on the default domain are open to every user; a custom domain's to its verified owner."""
+    """Names on the default domain are open to every user; a custom domain's to its verified owner.
+    The domain's claims stay locked to the end of the transaction, so a name is never added while
+    another user takes the domain over."""
     if domain == default_domain:
         return False
-    claim = await uow.domains.find_verified(domain)
+    claims = await uow.domains.list_claims(domain)
+    claim = next((c for c in claims if c.status is DomainStatus.VERIFIED), None)
     if claim is None or claim.user_id != user_id:
         raise Forbidden(f"names on {domain} are registered by its verified owner")
     return True
@@ -66,8 +70,21 @@ async def _owned_name(uow: UnitOfWork, user_id: UUID, name_id: UUID) -> Nip05:
     return record
 
 
-def _blocks(existing: Nip05, user_id: UUID | None, now: datetime) -> bool:
-    """Whether an existing record keeps the user from taking its name now."""
+async def _editable_name(uow: UnitOfWork, user_id: UUID, name_id: UUID, default_domain: str) -> Nip05:
+    """The user's own name, while it is on the default domain or on a custom domain the user holds."""
+    record = await _owned_name(uow, user_id, name_id)
+    if record.domain != default_domain:
+        holder = await uow.domains.find_verified(record.domain)
+        if holder is None or holder.user_id != user_id:
+            raise Forbidden(f"names on {record.domain} are changed by its current verified owner")
+    return record
+
+
+def _blocks(existing: Nip05, user_id: UUID | None, now: datetime, owns_domain: bool = False) -> bool:
+    """Whether an existing record keeps the user from taking its name now. On a custom domain the
+    user holds, a name registered under an earlier owner of the domain blocks nothing."""
+    if existing.user_id != user_id and owns_domain:
+        return False
     if existing.status is Nip05Status.RELEASED and existing.user_id == user_id:
         return False
     return existing.blocks_others(now)
@@ -100,7 +117,7 @@ class RegisterName:
             owns = await _owns_domain(uow, user_id, domain, self._default_domain)
             name = parse_registrable_name(name, owns_domain=owns)
             existing = await uow.nip05_names.find(name, domain)
-            if existing is not None and existing.user_id == user_id and _blocks(existing, user_id, now):
+            if existing is not None and existing.user_id == user_id and _blocks(existing, user_id, now, owns):
                 raise Conflict(f"{existing.identifier} is already taken")
             await _check_name_quota(uow, self._catalog, user_id, now)
             record = Nip05.claim(
@@ -111,7 +128,7 @@ class RegisterName:
             elif existing.status is Nip05Status.RELEASED and existing.user_id == user_id:
                 record = existing.reclaim(list(record.relays), now)
                 await uow.nip05_names.update(record)
-            elif _blocks(existing, user_id, now):
+            elif _blocks(existing, user_id, now, owns):
                 raise Conflict(f"{record.identifier} is already taken")
             else:
                 await uow.nip05_names.delete(existing.id)
@@ -133,18 +150,21 @@ class ListNames:
 
 
 class UpdateNameRelays:
-    """Replaces the relays listed for one of the user's names."""
+    """Replaces the relays listed for one of the user's names; a name on a custom domain only
+    while the user holds the domain."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
+        self._default_domain = parse_serving_domain(default_domain)
 
     async def __call__(self, user_id: UUID, name_id: UUID, relays: list[str]) -> Nip05:
         async with self._uow as uow:
-            found = await _owned_name(uow, user_id, name_id)
+            found = await _editable_name(uow, user_id, name_id, self._default_domain)
         async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
-            record = (await _owned_name(uow, user_id, name_id)).with_relays(relays, self._clock.now())
+            editable = await _editable_name(uow, user_id, name_id, self._default_domain)
+            record = editable.with_relays(relays, self._clock.now())
             await uow.nip05_names.update(record)
             await uow.commit()
         return record
@@ -200,7 +220,7 @@ class CheckNameAvailability:
             if (refusal := name_refusal(name, owns_domain=owns)) is not None:
                 return Availability(name=name, domain=domain, available=False, reason=refusal)
             existing = await uow.nip05_names.find(name, domain)
-        if existing is not None and _blocks(existing, user_id, self._clock.now()):
+        if existing is not None and _blocks(existing, user_id, self._clock.now(), owns):
             reason = "taken" if existing.status is not Nip05Status.RELEASED else "held after release"
             return Availability(name=name, domain=domain, available=False, reason=reason)
         return Availability(name=name, domain=domain, available=True, reason=None)

@@ -104,11 +104,17 @@ class NostrJsonDirectory:
 
     async def _build(self, domain: str, name: str) -> Answer:
         async with self._uow_factory() as uow:
-            if domain != self._default_domain and await uow.domains.find_verified(domain) is None:
-                return EMPTY_ANSWER
+            holder = None
+            if domain != self._default_domain:
+                holder = await uow.domains.find_verified(domain)
+                if holder is None:
+                    return EMPTY_ANSWER
             record = await uow.nip05_names.find(name, domain)
+            # A custom domain's name is served only while its owner holds the domain.
+            if record is None or (holder is not None and record.user_id != holder.user_id):
+                return EMPTY_ANSWER
             # A suspended account's names are not served (SetSuspension forgets their answers).
-            owner = None if record is None else await uow.users.get(record.user_id)
-        if record is None or owner is None or not owner.is_active or not record.is_served(self._clock.now()):
+            owner = await uow.users.get(record.user_id)
+        if owner is None or not owner.is_active or not record.is_served(self._clock.now()):
             return EMPTY_ANSWER
         return Answer.of(_document(record), record.expires_at)

@@ -193,6 +193,15 @@ class Nip05Repository(Protocol):
         """Every name on the domain whatever its status, matched case-insensitively, by name."""
         ...
 
+    async def delete_for_user_on_domain(self, user_id: UUID, domain: str) -> list[str]:
+        """Removes every name the user holds on the domain, whatever its status; their names."""
+        ...
+
+    async def delete_for_others_on_domain(self, domain: str, user_id: UUID) -> list[str]:
+        """Removes every name on the domain held by anyone but the user, whatever its status;
+        their names."""
+        ...
+
     async def update(self, nip05: Nip05) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
@@ -211,6 +220,11 @@ class DomainRepository(Protocol):
 
     async def find_verified(self, domain: str) -> Domain | None:
         """The verified claim on a domain name, matched case-insensitively."""
+        ...
+
+    async def list_claims(self, domain: str) -> list[Domain]:
+        """Every user's claim on a domain name, matched case-insensitively, locked until the end of
+        the transaction."""
         ...
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:

@@ -11,6 +11,7 @@ import idna
 from msgspec import Struct, structs
 
 from domain.errors import InvalidInput
+from domain.records.hashing import same_secret
 from domain.records.transitions import check_transition
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -53,7 +54,8 @@ DOMAIN_TRANSITIONS = {
     DomainStatus.PENDING: frozenset({DomainStatus.VERIFIED, DomainStatus.FAILED}),
     DomainStatus.VERIFIED: frozenset({DomainStatus.FAILED, DomainStatus.SUSPENDED}),
     DomainStatus.FAILED: frozenset({DomainStatus.VERIFIED}),
-    DomainStatus.SUSPENDED: frozenset({DomainStatus.VERIFIED}),
+    # A suspended claim fails when another user proves the domain with their own record.
+    DomainStatus.SUSPENDED: frozenset({DomainStatus.VERIFIED, DomainStatus.FAILED}),
 }
 
 
@@ -94,7 +96,7 @@ def parse_custom_domain(value: str) -> str:
 def domain_token_matches(token: str, txt_values: list[str]) -> bool:
     """Whether one of the TXT strings found is exactly `nostr-id-verify=<token>`."""
     expected = TXT_VALUE_PREFIX + token
-    return any(secrets.compare_digest(value.strip(), expected) for value in txt_values)
+    return any(same_secret(value.strip(), expected) for value in txt_values)
 
 
 class Domain(Struct, frozen=True, kw_only=True):
@@ -168,6 +170,11 @@ class Domain(Struct, frozen=True, kw_only=True):
     def mark_failed(self, now: datetime) -> "Domain":
         status = check_transition("domain", self.status, DomainStatus.FAILED, DOMAIN_TRANSITIONS)
         return structs.replace(self, status=status, last_checked_at=now, updated_at=now)
+
+    def lost_to_new_holder(self, now: datetime) -> "Domain":
+        """Another user proved the domain with their own TXT record: this claim no longer holds it."""
+        status = check_transition("domain", self.status, DomainStatus.FAILED, DOMAIN_TRANSITIONS)
+        return structs.replace(self, status=status, record_missing_since=None, updated_at=now)
 
     def checked(self, now: datetime) -> "Domain":
         """A check that changed nothing (the record is not there yet)."""

@@ -16,6 +16,16 @@ def is_secret_digest(value: str) -> bool:
     return SHA256_HEX.fullmatch(value) is not None
 
 
+def _exact_bytes(value: str) -> bytes:
+    # Every str encodes this way, lone surrogates included, and distinct strings stay distinct.
+    return value.encode("utf-8", "surrogatepass")
+
+
+def same_secret(left: str, right: str) -> bool:
+    """Constant-time equality of two strings, whatever characters an outside party put in them."""
+    return hmac.compare_digest(_exact_bytes(left), _exact_bytes(right))
+
+
 def digests_match(left: str, right: str) -> bool:
     """Constant-time comparison of two digests."""
-    return hmac.compare_digest(left.encode("ascii", "replace"), right.encode("ascii", "replace"))
+    return same_secret(left, right)

@@ -395,6 +395,18 @@ class FakeNip05Repository:
             (n for n in self._rows.rows() if n.domain.lower() == domain.lower()), key=lambda n: n.name
         )
 
+    async def delete_for_user_on_domain(self, user_id: UUID, domain: str) -> list[str]:
+        return self._delete_where(lambda n: n.user_id == user_id and n.domain.lower() == domain.lower())
+
+    async def delete_for_others_on_domain(self, domain: str, user_id: UUID) -> list[str]:
+        return self._delete_where(lambda n: n.user_id != user_id and n.domain.lower() == domain.lower())
+
+    def _delete_where(self, chosen: Callable[[Nip05], bool]) -> list[str]:
+        doomed = [n for n in self._rows.rows() if chosen(n)]
+        for nip05 in doomed:
+            self._rows.delete(nip05.id)
+        return sorted(n.name for n in doomed)
+
     async def update(self, nip05: Nip05) -> None:
         self._rows.replace(nip05.id, nip05)
 
@@ -426,6 +438,12 @@ class FakeDomainRepository:
                 if d.domain.lower() == wanted and d.status is DomainStatus.VERIFIED
             ),
             None,
+        )
+
+    async def list_claims(self, domain: str) -> list[Domain]:
+        return sorted(
+            (d for d in self._rows.rows() if d.domain.lower() == domain.lower()),
+            key=lambda d: (d.created_at, d.id),
         )
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:

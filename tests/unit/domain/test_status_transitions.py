@@ -40,6 +40,8 @@ ALLOWED: dict[str, set[tuple[str, str]]] = {
         ("verified", "suspended"),
         ("failed", "verified"),
         ("suspended", "verified"),
+        # Another user proved the domain while this claim was suspended.
+        ("suspended", "failed"),
     },
     "subscription": {("pending", "active"), ("active", "expired"), ("active", "canceled")},
     "payment": {
