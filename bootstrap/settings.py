@@ -55,8 +55,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     billing_grace_days: int = 7
     # Ports played by embedded services this process started or joined (for the start-up log).
     embedded: tuple[str, ...] = ()
-    # Requests per minute: per API key (until plans set their own), per anonymous client IP, and
-    # per client IP on the sign-in endpoints (challenge, login, LNURL).
+    # Requests per minute: per account for keyed requests (until its plan's rate is known), per
+    # client address without a key, and per client address on the sign-in endpoints.
     rate_limit_api_key: int = 600
     rate_limit_anonymous: int = 60
     rate_limit_sign_in: int = 10
