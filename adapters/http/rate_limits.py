@@ -108,6 +108,8 @@ class RateLimiting:
         by_address = policies.sign_in if sign_in else policies.anonymous
         grant, held = await self._held_grant(presented)
         if not held and presented:
+            # Charged to the address before the lookup: made-up keys reach the cache and PostgreSQL
+            # no more often than the address's own limit allows.
             toll = await self._charge(by_address, address)
             if toll is not None and not toll.allowed:
                 return toll, None
