@@ -23,15 +23,16 @@ class RatePolicy(Struct, frozen=True, kw_only=True):
 
 
 class RatePolicies(Struct, frozen=True, kw_only=True):
-    """Per API key (the default, for keys whose owner's plan rate is not known), per client IP for
-    anonymous calls, and the stricter one for sign-in endpoints (challenge, login, LNURL), per IP."""
+    """Per account for keyed requests (the default, for keys whose owner's plan rate is not known),
+    per client address for anonymous calls, and the stricter one for sign-in endpoints (challenge,
+    login, LNURL), per client address."""
 
     api_key: RatePolicy
     anonymous: RatePolicy
     sign_in: RatePolicy
 
     def for_api_key(self, requests_per_minute: int | None) -> RatePolicy:
-        """The API-key policy at the rate of the key owner's plan (the default when None)."""
+        """The keyed-request policy at the rate of the owner account's plan (the default when None)."""
         if requests_per_minute is None:
             return self.api_key
         return structs.replace(self.api_key, limit=requests_per_minute, period=MINUTE)

@@ -148,6 +148,16 @@ class VerdictNamespace(Generic[T]):
         self._keep(key, answer, epoch)
         return answer
 
+    async def held(self, key: str) -> T | None:
+        """The answer this process holds for the key, or None: the key is never looked up in the
+        cache or the source (only the namespace's generation is checked when due)."""
+        if not await self._trust_local():
+            return None
+        held = self._local.get(key)
+        if held is not None and self._timer() - held[1] < self._ttl:
+            return held[0]
+        return None
+
     async def invalidate(self, key: str) -> None:
         """Makes every process forget the answer: at once here, within a second elsewhere.
 

@@ -364,7 +364,7 @@ class Container(containers.DeclarativeContainer):
         cache_lifecycle,
         db_pool_lifecycle,
     )
-    create_api_key = providers.Factory(CreateApiKey, unit_of_work.provider, verdicts, clock)
+    create_api_key = providers.Factory(CreateApiKey, unit_of_work.provider, verdicts, clock, plan_catalog)
     list_api_keys = providers.Factory(ListApiKeys, unit_of_work.provider)
     revoke_api_key = providers.Factory(RevokeApiKey, unit_of_work.provider, verdicts, clock)
     get_api_key_usage = providers.Factory(GetApiKeyUsage, unit_of_work.provider, clock)

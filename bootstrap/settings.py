@@ -55,13 +55,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     billing_grace_days: int = 7
     # Ports played by embedded services this process started or joined (for the start-up log).
     embedded: tuple[str, ...] = ()
-    # Requests per minute: per API key (until plans set their own), per anonymous client IP, and
-    # per client IP on the sign-in endpoints (challenge, login, LNURL).
+    # Requests per minute: per account for keyed requests (until its plan's rate is known), per
+    # client address without a key, and per client address on the sign-in endpoints.
     rate_limit_api_key: int = 600
     rate_limit_anonymous: int = 60
     rate_limit_sign_in: int = 10
     # Seconds between two flushes of the metered API key usage into PostgreSQL.
     usage_flush_interval: int = 10
+    # Proxies (load balancers) whose X-Forwarded-For / Forwarded headers name the client.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def is_development(self) -> bool:
@@ -144,6 +146,17 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return values
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """CIDRs (`10.0.0.0/8`, `2001:db8::/32`) or single addresses, comma-separated."""
+    networks = []
+    for value in _list(env, name):
+        try:
+            networks.append(ipaddress.ip_network(value))
+        except ValueError:
+            raise SettingsError(f"{name}: {value!r} is not an IP address or a CIDR network") from None
+    return tuple(networks)
+
+
 def _plans(env: Mapping[str, str]) -> tuple[Plan, ...]:
     raw = _text(env, "BILLING_PLANS")
     if raw is None:
@@ -217,4 +230,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", 60, 1, 1_000_000),
         rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", 10, 1, 1_000_000),
         usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", 10, 1, 3600),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
     )

@@ -90,7 +90,10 @@ class ApiKeysController(Controller):
         principal: NamedDependency[Principal],
         create_api_key: NamedDependency[SkipValidation[CreateApiKey]],
     ) -> CreatedApiKeyResponse:
-        """A new API key; `key` is shown in this answer only."""
+        """A new API key; `key` is shown in this answer only.
+
+        403 `Quota exceeded` when the user already holds as many unrevoked keys as their plan
+        allows; the `detail` names the plan and its quota."""
         issued = await create_api_key(principal, data.name, data.scopes, _context(request))
         key = issued.api_key
         return CreatedApiKeyResponse(

@@ -20,6 +20,7 @@ from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
 from adapters.http.billing import AdminBillingController, BillingController
 from adapters.http.body import decode_json_body
+from adapters.http.client_ip import TrustedProxies, resolving_client
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
 from adapters.http.lnurl import LnurlController
@@ -178,6 +179,9 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     document_nostr_json(app.openapi_schema)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
+    # The client's address is resolved once, before the edge logs it and the rate limiter charges it.
+    trusted_proxies = TrustedProxies(container.settings().trusted_proxies)
+    app.asgi_handler = resolving_client(app.asgi_handler, trusted_proxies)
     # In front of the router and the edge: nostr.json is the hottest path (adapters/http/nostr_json.py).
     app.asgi_handler = nostr_json_fast_path(app.asgi_handler, nostr_json, http_metrics)
     return app

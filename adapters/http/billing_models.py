@@ -13,6 +13,7 @@ class PlanFeatures(msgspec.Struct):
     names: int
     custom_domains: int
     api_requests_per_minute: int
+    api_keys: int
 
 
 class PlanResponse(msgspec.Struct):

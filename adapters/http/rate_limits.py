@@ -1,10 +1,13 @@
 """Rate limits and API key metering at the HTTP edge, for every `/api/` request.
 
-A request is charged to its API key when it presents a valid one, at the rate of the key owner's
-plan (carried on the key's cached verdict, so no database round trip), otherwise to
-its client IP (the anonymous limit); the sign-in endpoints (challenge, login, LNURL start and
-callback) are charged per client IP under the stricter sign-in limit whatever the request presents.
-The client IP is the peer address: forwarded headers are not trusted. Every answer carries
+A request that presents a valid API key is charged to the key's owner account, at the rate of its
+plan (carried on the key's cached verdict, so no database round trip): every key of one account
+draws on the same bucket. Any other request is charged to its client's address (the anonymous
+limit; IPv6 per /64, see adapters/http/client_ip.py); the sign-in endpoints (challenge, login,
+LNURL start and callback) are charged per client address under the stricter sign-in limit whatever
+the request presents. A key this process does not hold a verdict for is looked up (in the cache,
+then PostgreSQL) only after its request has been charged to the client's address, so made-up keys
+cost their sender the anonymous limit and never more lookups than it allows. Every answer carries
 `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 problem with
 `Retry-After`. When the cache cannot answer the request passes, and the miss is logged and counted
 (`nostr_id_rate_limit_fail_open_total`). Each request made with a valid API key is metered by
@@ -20,6 +23,7 @@ import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter
 
+from adapters.http.client_ip import rate_subject
 from adapters.http.principal import API_KEY_HEADER
 from adapters.http.problems import PROBLEM_JSON
 from application.rate_limits import RatePolicies, RatePolicy
@@ -72,14 +76,49 @@ class RateLimiting:
             registry=registry,
         )
 
-    async def _api_key_grant(self, presented: str | None) -> ApiKeyGrant | None:
+    async def _charge(self, policy: RatePolicy, subject: str) -> RateDecision | None:
+        decision: RateDecision | None = await self._container.limit_rate()(policy, subject)
+        if decision is None:
+            self.fail_open.labels(policy.name).inc()
+        return decision
+
+    async def _held_grant(self, presented: str | None) -> tuple[ApiKeyGrant | None, bool]:
+        """The grant of a key whose verdict this process holds, and whether no lookup is needed."""
         if not presented:
-            return None
+            return None, True
+        try:
+            grant: ApiKeyGrant | None = await self._container.api_key_verifier().verify_held(presented)
+        except DomainError:
+            return None, True  # malformed, unknown or revoked: the handler answers 401
+        return grant, grant is not None
+
+    async def _looked_up_grant(self, presented: str) -> ApiKeyGrant | None:
         try:
             grant: ApiKeyGrant = await self._container.api_key_verifier().verify(presented)
         except DomainError:
             return None  # the handler answers 401 or 503; the request is charged as anonymous
         return grant
+
+    async def _admit(
+        self, method: str, path: str, presented: str | None, address: str
+    ) -> tuple[RateDecision | None, ApiKeyGrant | None]:
+        """Charges the request; the decision, and the grant of the valid API key it presents."""
+        policies: RatePolicies = self._container.rate_policies()
+        sign_in = _is_sign_in(method, path)
+        by_address = policies.sign_in if sign_in else policies.anonymous
+        grant, held = await self._held_grant(presented)
+        if not held and presented:
+            # Charged to the address before the lookup: made-up keys reach the cache and PostgreSQL
+            # no more often than the address's own limit allows.
+            toll = await self._charge(by_address, address)
+            if toll is not None and not toll.allowed:
+                return toll, None
+            grant = await self._looked_up_grant(presented)
+            if grant is None or sign_in:
+                return toll, grant
+        if grant is None or sign_in:
+            return await self._charge(by_address, address), grant
+        return await self._charge(policies.for_api_key(grant.requests_per_minute), str(grant.user_id)), grant
 
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
@@ -88,21 +127,9 @@ class RateLimiting:
                 await app(scope, receive, send)
                 return
             method = str(scope.get("method", ""))
-            policies: RatePolicies = self._container.rate_policies()
-            client = scope.get("client")
-            ip = client[0] if client else "unknown"
-            grant = await self._api_key_grant(_header(scope, API_KEY_HEADER.encode()))
+            presented = _header(scope, API_KEY_HEADER.encode())
+            decision, grant = await self._admit(method, path, presented, rate_subject(scope))
             api_key_id = grant.api_key_id if grant is not None else None
-            policy: RatePolicy
-            if _is_sign_in(method, path):
-                policy, subject = policies.sign_in, ip
-            elif grant is not None:
-                policy, subject = policies.for_api_key(grant.requests_per_minute), str(grant.api_key_id)
-            else:
-                policy, subject = policies.anonymous, ip
-            decision = await self._container.limit_rate()(policy, subject)
-            if decision is None:
-                self.fail_open.labels(policy.name).inc()
             status = 500
 
             async def with_headers(message: Message) -> None:

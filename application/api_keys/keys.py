@@ -19,7 +19,7 @@ from application.verdicts import VerdictNamespace, Verdicts
 from domain.auth.principal import Principal
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
-from domain.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
 from domain.ports.auth import ApiKeyGrant
 from domain.ports.cache import CacheUnavailable
 from domain.ports.persistence import UnitOfWork
@@ -109,9 +109,7 @@ class VerifyApiKey:
         self._clock = clock
 
     async def verify(self, presented_key: str) -> ApiKeyGrant:
-        if len(presented_key) != KEY_LENGTH or not presented_key.startswith(KEY_PREFIX):
-            raise Unauthorized("the API key is malformed")
-        prefix = presented_key[:VISIBLE_PREFIX_LENGTH]
+        prefix = _prefix_of(presented_key)
 
         async def load() -> KeysOfPrefix:
             async with self._uow() as uow:
@@ -125,22 +123,36 @@ class VerifyApiKey:
                 }
                 return KeysOfPrefix.of(keys, rates)
 
-        digest = secret_digest(presented_key)
-        found = None
-        for key in (await self._keys.get(prefix, load)).keys:
-            # Every candidate is compared, in constant time, whatever the earlier ones gave.
-            if digests_match(key.key_hash, digest) and found is None:
-                found = key
-        if found is None:
-            raise Unauthorized("the API key is unknown")
-        if not found.active:
-            raise Unauthorized("the API key was revoked")
-        return ApiKeyGrant(
-            api_key_id=found.api_key_id,
-            user_id=found.user_id,
-            scopes=frozenset(found.scopes),
-            requests_per_minute=found.requests_per_minute,
-        )
+        return _grant(await self._keys.get(prefix, load), presented_key)
+
+    async def verify_held(self, presented_key: str) -> ApiKeyGrant | None:
+        held = await self._keys.held(_prefix_of(presented_key))
+        return None if held is None else _grant(held, presented_key)
+
+
+def _prefix_of(presented_key: str) -> str:
+    if len(presented_key) != KEY_LENGTH or not presented_key.startswith(KEY_PREFIX):
+        raise Unauthorized("the API key is malformed")
+    return presented_key[:VISIBLE_PREFIX_LENGTH]
+
+
+def _grant(verdict: KeysOfPrefix, presented_key: str) -> ApiKeyGrant:
+    digest = secret_digest(presented_key)
+    found = None
+    for key in verdict.keys:
+        # Every candidate is compared, in constant time, whatever the earlier ones gave.
+        if digests_match(key.key_hash, digest) and found is None:
+            found = key
+    if found is None:
+        raise Unauthorized("the API key is unknown")
+    if not found.active:
+        raise Unauthorized("the API key was revoked")
+    return ApiKeyGrant(
+        api_key_id=found.api_key_id,
+        user_id=found.user_id,
+        scopes=frozenset(found.scopes),
+        requests_per_minute=found.requests_per_minute,
+    )
 
 
 class ApiKeyPlanChanges:
@@ -168,12 +180,19 @@ class ApiKeyPlanChanges:
 
 
 class CreateApiKey:
-    """Issues a key to the signed-in user; the clear key is in the answer and nowhere else."""
+    """Issues a key to the signed-in user; the clear key is in the answer and nowhere else.
 
-    def __init__(self, unit_of_work: UowFactory, verdicts: Verdicts, clock: Clock) -> None:
+    Every unrevoked key of the user counts against the plan's API-keys quota; the user's row is
+    locked while counting, so concurrent creations are counted one by one.
+    """
+
+    def __init__(
+        self, unit_of_work: UowFactory, verdicts: Verdicts, clock: Clock, catalog: PlanCatalog
+    ) -> None:
         self._uow = unit_of_work
         self._keys = api_key_verdicts(verdicts)
         self._clock = clock
+        self._catalog = catalog
 
     async def __call__(
         self, principal: Principal, name: str, scopes: list[str], context: RequestContext
@@ -184,10 +203,23 @@ class CreateApiKey:
         key = issued.api_key
         # A cached "no key with this prefix" must not hide the new key.
         async with self._keys.changing(key.prefix), self._uow() as uow:
+            await _check_key_quota(uow, self._catalog, principal.user_id, now)
             await uow.api_keys.add(key)
             await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, context, now))
             await uow.commit()
         return issued
+
+
+async def _check_key_quota(uow: UnitOfWork, catalog: PlanCatalog, user_id: UUID, now: datetime) -> None:
+    if await uow.users.get_for_update(user_id) is None:
+        raise Forbidden("this account may not create API keys")
+    plan = await current_plan(uow, catalog, user_id, now)
+    held = sum(1 for key in await uow.api_keys.list_for_user(user_id) if key.is_active)
+    if held >= plan.quotas.api_keys:
+        raise QuotaExceeded(
+            f"API keys quota reached: the {plan.name} plan allows {plan.quotas.api_keys} API key(s) "
+            f"and you hold {held}; revoke one or choose a larger plan"
+        )
 
 
 class ListApiKeys:

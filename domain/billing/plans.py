@@ -7,13 +7,18 @@ from msgspec import Struct
 from domain.errors import InvalidInput, NotFound
 from domain.records.billing import PLAN_ID_SHAPE, Currency
 
+# API keys a plan allows when its definition (an older BILLING_PLANS) does not say.
+DEFAULT_API_KEYS = 5
+
 
 class Quotas(Struct, frozen=True, kw_only=True):
-    """What a plan allows: NIP-05 names, custom domains, and API requests per minute."""
+    """What a plan allows: NIP-05 names, custom domains, API requests per minute (for the whole
+    account, however many keys it holds) and unrevoked API keys."""
 
     names: int
     custom_domains: int
     api_requests_per_minute: int
+    api_keys: int = DEFAULT_API_KEYS
 
 
 class Plan(Struct, frozen=True, kw_only=True):
@@ -87,7 +92,7 @@ DEFAULT_PLANS = (
         period_days=0,
         price_sats=0,
         price_usd_cents=0,
-        quotas=Quotas(names=1, custom_domains=0, api_requests_per_minute=60),
+        quotas=Quotas(names=1, custom_domains=0, api_requests_per_minute=60, api_keys=3),
     ),
     Plan(
         id="pro-monthly",
@@ -95,7 +100,7 @@ DEFAULT_PLANS = (
         period_days=30,
         price_sats=21_000,
         price_usd_cents=500,
-        quotas=Quotas(names=5, custom_domains=1, api_requests_per_minute=600),
+        quotas=Quotas(names=5, custom_domains=1, api_requests_per_minute=600, api_keys=10),
     ),
     Plan(
         id="pro-yearly",
@@ -103,6 +108,6 @@ DEFAULT_PLANS = (
         period_days=365,
         price_sats=210_000,
         price_usd_cents=5_000,
-        quotas=Quotas(names=5, custom_domains=1, api_requests_per_minute=600),
+        quotas=Quotas(names=5, custom_domains=1, api_requests_per_minute=600, api_keys=10),
     ),
 )

@@ -48,3 +48,8 @@ class ApiKeyVerifier(Protocol):
     async def verify(self, presented_key: str) -> ApiKeyGrant:
         """The key's grant; raises Unauthorized when the key is unknown, malformed or revoked."""
         ...
+
+    async def verify_held(self, presented_key: str) -> ApiKeyGrant | None:
+        """As `verify`, from what this process already holds; None when the key would have to be
+        looked up (in the cache or the database). Callers charge such a lookup to the client first."""
+        ...

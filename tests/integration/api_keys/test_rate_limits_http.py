@@ -2,6 +2,7 @@
 with Redis gone (read limits fail open; the NIP-98 replay store fails closed)."""
 
 import base64
+import secrets
 import time
 
 import msgspec
@@ -11,10 +12,12 @@ from litestar.testing import AsyncTestClient
 
 from adapters.cache.redis_cache import RedisCache
 from adapters.http.app import create_app
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.auth.sign_in import SignInRequest
 from application.rate_limits import RatePolicies, RatePolicy
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from domain.billing.plans import DEFAULT_PLANS, PlanCatalog
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.support.concurrent_http import send_at_once
@@ -46,6 +49,63 @@ def api_container(api_container, request):
 
 def _wot(pubkey: str | None = None) -> str:
     return f"/api/v1/wot/{pubkey or public_key_of(generate_secret_key())}"
+
+
+class CountingUnitOfWork(PostgresUnitOfWork):
+    """The real PostgreSQL unit of work, counting how often one is entered (a connection borrowed)."""
+
+    entered = 0
+
+    async def __aenter__(self) -> "CountingUnitOfWork":
+        CountingUnitOfWork.entered += 1
+        return await super().__aenter__()
+
+
+async def test_t4_requests_with_unknown_keys_are_refused_by_the_address_bucket_without_reaching_postgresql(
+    api, api_container
+):
+    api_container.rate_policies.override(providers.Object(_policies(1000, 30, 1000)))
+    api_container.unit_of_work.override(providers.Factory(CountingUnitOfWork, pool=api_container.db_pool))
+    made_up = [f"nid_{secrets.token_hex(32)}" for _ in range(90)]
+    CountingUnitOfWork.entered = 0
+
+    responses = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", _wot(), {"headers": {"X-API-Key": key}}) for key in made_up]
+    )
+
+    statuses = [response.status_code for response in responses]
+    assert statuses.count(401) == 30  # charged to the address, looked up, unknown
+    assert statuses.count(429) == 60
+    assert CountingUnitOfWork.entered == 30
+    assert all(r.headers["ratelimit-limit"] == "30" for r in responses)
+
+
+async def test_t4_r1_every_key_of_one_account_draws_on_one_plan_rate_under_concurrency(api, api_container):
+    # The free plan allows 2 requests a minute: a burst of 2, then one every 30 s, longer than the test.
+    free = next(plan for plan in DEFAULT_PLANS if plan.is_free)
+    quotas = msgspec.structs.replace(free.quotas, api_requests_per_minute=2, api_keys=5)
+    plans = tuple(msgspec.structs.replace(p, quotas=quotas) if p.is_free else p for p in DEFAULT_PLANS)
+    api_container.plan_catalog.override(providers.Object(PlanCatalog(plans)))
+    alice, bob = await api.sign_in(), await api.sign_in()
+    keys = []
+    for user in (alice,) * 5 + (bob,):
+        created = await api.client.post(
+            "/api/v1/api-keys", json={"name": "k", "scopes": ["wot:read"]}, headers=user.headers
+        )
+        assert created.status_code == 201, created.text
+        keys.append(created.json()["key"])
+
+    responses = await send_at_once(
+        api, TEST_PUBLIC_URL, [("GET", _wot(), {"headers": {"X-API-Key": key}}) for key in keys[:5] * 8]
+    )
+    bobs = [await api.client.get(_wot(), headers={"X-API-Key": keys[5]}) for _ in range(3)]
+
+    statuses = [response.status_code for response in responses]
+    assert statuses.count(200) == 2
+    assert statuses.count(429) == 38
+    assert all(r.headers["ratelimit-limit"] == "2" for r in responses)
+    # Another account's key has its own bucket.
+    assert [r.status_code for r in bobs] == [200, 200, 429]
 
 
 async def test_r1_of_1000_concurrent_requests_against_a_limit_of_100_exactly_100_pass(api, api_container):

@@ -47,7 +47,12 @@ async def test_plans_list_prices_for_anonymous_and_signed_in_callers(api: Api) -
     items = {item["id"]: item for item in anonymous.json()["items"]}
     assert items["pro-monthly"]["price_sats"] == 21_000
     assert items["pro-monthly"]["discounted_price_sats"] == 21_000
-    assert items["free"]["features"] == {"names": 1, "custom_domains": 0, "api_requests_per_minute": 60}
+    assert items["free"]["features"] == {
+        "names": 1,
+        "custom_domains": 0,
+        "api_requests_per_minute": 60,
+        "api_keys": 3,
+    }
     alice = await api.sign_in()
     signed_in = await api.client.get("/api/v1/plans", headers=alice.headers)
     assert signed_in.status_code == 200

@@ -60,6 +60,22 @@ async def test_p1_stripe_timestamps_outside_300_seconds_are_400(api: Api, offset
     assert "tolerance" in answer.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "stamp", ["99999999999999", "-99999999999999", "9" * 5000, "abc", "1e9", "+1", "1_000", "", " 1"]
+)
+async def test_p1_stripe_absurd_or_non_numeric_timestamps_are_400_before_the_body_is_read(
+    api: Api, stamp: str
+) -> None:
+    garbage = b"\x00\xff{not json"
+    v1 = hmac.new(STRIPE_SECRET.encode(), f"{stamp}.".encode() + garbage, hashlib.sha256).hexdigest()
+    headers = {"Stripe-Signature": f"t={stamp},v1={v1}", "Content-Type": "application/json"}
+
+    answer = await api.client.post("/api/v1/webhooks/stripe", content=garbage, headers=headers)
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["title"] == "Invalid webhook signature"
+
+
 async def test_p1_stripe_bad_or_missing_signatures_are_400_even_for_unreadable_bodies(api: Api) -> None:
     now = int(api.clock.now().timestamp())
     garbage = b"\x00\xff{not json"

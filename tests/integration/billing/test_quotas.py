@@ -1,4 +1,4 @@
-"""Plan quotas where names and custom domains are created, over HTTP and the real PostgreSQL."""
+"""Plan quotas where names, custom domains and API keys are created, over HTTP and the real PostgreSQL."""
 
 import asyncio
 import secrets
@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from application.api_keys.keys import RequestContext
+from domain.auth.principal import CredentialKind, Principal
 from domain.billing.plans import DEFAULT_PLANS
 from domain.errors import QuotaExceeded
 from domain.records.billing import Subscription
@@ -13,6 +15,7 @@ from domain.records.billing import Subscription
 pytestmark = pytest.mark.integration
 NAMES = "/api/v1/nip05"
 DOMAINS = "/api/v1/domains"
+KEYS = "/api/v1/api-keys"
 FREE = next(plan for plan in DEFAULT_PLANS if plan.is_free)
 PRO = next(plan for plan in DEFAULT_PLANS if plan.id == "pro-monthly")
 
@@ -158,3 +161,53 @@ async def test_concurrent_domain_claims_at_one_below_the_quota_let_exactly_one_t
     assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1, outcomes
     assert all(isinstance(o, QuotaExceeded) for o in outcomes if isinstance(o, BaseException))
     assert len((await api.client.get(DOMAINS, headers=alice.headers)).json()["items"]) == 1
+
+
+def _key_request(user, name: str) -> dict:
+    return {"json": {"name": name, "scopes": ["wot:read"]}, "headers": user.headers}
+
+
+async def test_t4_api_keys_are_bounded_by_the_plan_and_a_revoked_key_frees_its_place(api):
+    alice = await api.sign_in()
+    created = []
+    for number in range(FREE.quotas.api_keys):
+        response = await api.client.post(KEYS, **_key_request(alice, f"key{number}"))
+        assert response.status_code == 201, response.text
+        created.append(response.json())
+
+    refused = await api.client.post(KEYS, **_key_request(alice, "one-more"))
+
+    assert _is_quota_problem(refused, "API keys quota", FREE.name)
+    assert str(FREE.quotas.api_keys) in refused.json()["detail"]
+    assert len((await api.client.get(KEYS, headers=alice.headers)).json()["items"]) == FREE.quotas.api_keys
+    assert (await api.client.delete(f"{KEYS}/{created[0]['id']}", headers=alice.headers)).status_code == 204
+    assert (await api.client.post(KEYS, **_key_request(alice, "in-its-place"))).status_code == 201
+    assert _is_quota_problem(
+        await api.client.post(KEYS, **_key_request(alice, "again")), "API keys", FREE.name
+    )
+    # A paid plan allows more.
+    await _subscribe(api, alice.user.id)
+    assert (await api.client.post(KEYS, **_key_request(alice, "paid"))).status_code == 201
+
+
+@pytest.mark.parametrize("attempts", [2, 6])
+async def test_t4_concurrent_key_creations_at_one_below_the_quota_let_exactly_one_through(api, attempts):
+    alice = await api.sign_in()
+    for number in range(FREE.quotas.api_keys - 1):
+        assert (await api.client.post(KEYS, **_key_request(alice, f"key{number}"))).status_code == 201
+    principal = Principal(
+        user_id=alice.user.id, pubkey=alice.pubkey, role=alice.user.role, credential=CredentialKind.BEARER
+    )
+
+    async def race():
+        # One use case (and unit of work) per request, as the app builds them.
+        calls = [
+            api.container.create_api_key()(principal, f"racer{number}", ["wot:read"], RequestContext())
+            for number in range(attempts)
+        ]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    outcomes = await api.run(race)
+    assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1, outcomes
+    assert all(isinstance(o, QuotaExceeded) for o in outcomes if isinstance(o, BaseException))
+    assert len((await api.client.get(KEYS, headers=alice.headers)).json()["items"]) == FREE.quotas.api_keys

@@ -5,7 +5,7 @@ import msgspec
 import pytest
 
 from bootstrap.settings import SettingsError, load_settings
-from domain.billing.plans import DEFAULT_PLANS, PlanCatalog, discounted
+from domain.billing.plans import DEFAULT_API_KEYS, DEFAULT_PLANS, PlanCatalog, discounted
 from domain.errors import InvalidInput
 from domain.records.billing import Subscription
 from tests.unit.billing.kit import NOW, billing_world
@@ -99,3 +99,23 @@ async def test_quotas_are_the_current_plans_else_the_free_plans() -> None:
     assert await quotas(user.id) == monthly.quotas
     world.clock.advance(timedelta(days=30))
     assert await quotas(user.id) == free.quotas
+
+
+def test_t4_plans_written_before_the_api_keys_quota_get_its_default() -> None:
+    free = {
+        "id": "basic",
+        "name": "Basic",
+        "period_days": 0,
+        "price_sats": 0,
+        "price_usd_cents": 0,
+        "quotas": {"names": 1, "custom_domains": 0, "api_requests_per_minute": 10},
+    }
+    settings = load_settings({"BILLING_PLANS": msgspec.json.encode([free]).decode()})
+    assert settings.billing_plans[0].quotas.api_keys == DEFAULT_API_KEYS
+    with_keys = {**free, "quotas": {**free["quotas"], "api_keys": 1}}
+    assert (
+        load_settings({"BILLING_PLANS": msgspec.json.encode([with_keys]).decode()})
+        .billing_plans[0]
+        .quotas.api_keys
+        == 1
+    )

@@ -109,3 +109,16 @@ def test_j2_a_public_key_or_jwk_as_the_signing_secret_stops_start_up_outside_dev
 def test_development_may_run_with_any_long_secret_or_none():
     assert load_settings({"JWT_SECRET": "a" * 32}).jwt_secret == "a" * 32
     assert load_settings({}).jwt_secret is None
+
+
+def test_trusted_proxies_are_cidrs_and_a_bad_one_stops_start_up_naming_the_variable():
+    settings = load_settings({"TRUSTED_PROXIES": "10.0.0.0/8, 2001:db8::/32 ,192.0.2.7"})
+    assert [str(network) for network in settings.trusted_proxies] == [
+        "10.0.0.0/8",
+        "2001:db8::/32",
+        "192.0.2.7/32",
+    ]
+    assert load_settings({}).trusted_proxies == ()
+    for bad in ("10.0.0.1/8", "10.0.0.0/33", "proxy.internal", "10.0.0.0/8;"):
+        with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
+            load_settings({"TRUSTED_PROXIES": bad})
