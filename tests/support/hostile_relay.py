@@ -1,22 +1,28 @@
 """A hostile relay in its own process, so memory measured in the test process is the client's only.
 
-    python -m tests.support.hostile_relay --port P --mode stream|big
+    python -m tests.support.hostile_relay --port P --mode stream|big|silent
 
 Whatever REQ it gets, it answers with events of one key without end and never sends EOSE:
-`stream` sends notes of about 1 KiB, `big` sends notes whose frames are just under 4 MiB.
-It prints `READY <pubkey>` once listening.
+`stream` sends notes of about 1 KiB, `big` sends notes whose frames are just under 4 MiB;
+`silent` accepts connections and frames and never answers anything.
+It prints `READY <pubkey>` once listening. Tests start one with `hostile_relay(mode)`.
 """
 
 import argparse
 import asyncio
 import contextlib
 import json
+import subprocess
+import sys
+from collections.abc import Iterator
 
 import msgspec
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from bootstrap.embedded import await_ready_line
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from tests.support.tcp_proxy import free_port
 
 BIG_CONTENT = 4 * 1024 * 1024 - 2048
 
@@ -47,7 +53,7 @@ async def _serve(port: int, mode: str) -> None:
         try:
             async for frame in client:
                 message = json.loads(frame)
-                if message[0] == "REQ":
+                if message[0] == "REQ" and mode != "silent":
                     task = asyncio.create_task(flood(message[1]))
                     with_tasks.add(task)
         except ConnectionClosed:
@@ -61,10 +67,27 @@ async def _serve(port: int, mode: str) -> None:
         await asyncio.Future()
 
 
+def hostile_relay(mode: str) -> Iterator[tuple[str, str]]:
+    """Runs the relay in its own process for a fixture: yields its URL and its pubkey."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.hostile_relay", "--port", str(port), "--mode", mode],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pubkey = await_ready_line(process, 30)
+        assert pubkey is not None, "the hostile relay did not start"
+        yield f"ws://127.0.0.1:{port}", pubkey
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mode", choices=["stream", "big"], required=True)
+    parser.add_argument("--mode", choices=["stream", "big", "silent"], required=True)
     arguments = parser.parse_args()
     asyncio.run(_serve(arguments.port, arguments.mode))
 

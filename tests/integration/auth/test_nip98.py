@@ -269,3 +269,16 @@ async def test_n4_when_the_replay_store_is_down_nip98_fails_closed_with_503(api_
     assert response.status_code == 503
     assert "retry-after" in response.headers
     assert urlsplit(TEST_PUBLIC_URL).hostname not in response.text
+
+
+async def test_t5_n4_an_event_dated_60_seconds_ahead_is_refused_when_replayed_61_seconds_later(api):
+    # Still inside its window at +61 s (it is dated +60 s): only the replay store can refuse it.
+    now = int(api.clock.now().timestamp())
+    headers = signed_for(api, generate_secret_key(), ME, created_at=now + 60)
+    assert (await api.client.get("/api/v1/me", headers=headers)).status_code == 200
+
+    api.clock.advance(timedelta(seconds=61))  # the memory cache runs on the same frozen clock
+    replay = await api.client.get("/api/v1/me", headers=headers)
+
+    assert replay.status_code == 401
+    assert "already used" in replay.json()["detail"]

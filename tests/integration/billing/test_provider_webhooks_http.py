@@ -184,3 +184,24 @@ async def test_p3_btcpay_events_out_of_order_end_in_the_state_btcpay_reports(
     alice = await api.sign_in(secret_key=alice.secret_key)
     again = await api.client.get(f"/api/v1/payments/{payment['id']}", headers=alice.headers)
     assert (again.json()["status"], again.json()["paid_at"]) == ("paid", paid_at)
+
+
+async def test_t5_p1_empty_and_truncated_signatures_are_400_over_http(api: Api) -> None:
+    event = {"deliveryId": "d1", "type": "InvoiceSettled", "storeId": STORE, "invoiceId": "inv1"}
+    body = json.dumps(event).encode()
+    digest = btcpay_delivery(body)["BTCPay-Sig"].removeprefix("sha256=")
+    now = int(api.clock.now().timestamp())
+    t, v1 = stripe_delivery(body, now)["Stripe-Signature"].split(",")
+    for provider, header, value in (
+        ("btcpay", "BTCPay-Sig", "sha256="),
+        ("btcpay", "BTCPay-Sig", f"sha256={digest[:32]}"),
+        ("stripe", "Stripe-Signature", f"{t},v1="),
+        ("stripe", "Stripe-Signature", f"{t},{v1[:-1]}"),
+    ):
+        answer = await api.client.post(
+            f"/api/v1/webhooks/{provider}",
+            content=body,
+            headers={header: value, "Content-Type": "application/json"},
+        )
+        assert answer.status_code == 400, (provider, value)
+        assert answer.json()["title"] == "Invalid webhook signature"

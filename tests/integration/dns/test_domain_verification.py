@@ -1,11 +1,15 @@
 """Domain verification against a real DNS server (dnsmasq): the dnspython adapter and the use cases."""
 
+import asyncio
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
+from bootstrap.container import DNS_TIMEOUT
 from domain.clock import FixedClock
 from domain.errors import InvalidInput
 from domain.ports.dns import DnsLookupFailed
@@ -177,3 +181,18 @@ async def test_d3_lookups_go_only_to_the_configured_resolver_and_are_bounded() -
     silent = DnspythonResolver((f"127.0.0.1:{free_port()}",), timeout=0.5)
     with pytest.raises(DnsLookupFailed):
         await silent.txt_records("_nostr-id.anything-names.com")
+
+
+async def test_t5_d3_a_lookup_from_a_server_that_never_answers_ends_within_its_bound(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A socket that takes every query and answers none (a closed port would refuse at once).
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        port = silent.getsockname()[1]
+        settings = settings_for_tests(tmp_path, dns_nameservers=(f"127.0.0.1:{port}",))
+        resolver = container_for_tests(settings).dns_resolver()
+        started = time.monotonic()
+        async with asyncio.timeout(DNS_TIMEOUT * 2):
+            with pytest.raises(DnsLookupFailed):
+                await resolver.txt_records("_nostr-id.anything-names.com")
+        elapsed = time.monotonic() - started
+    assert elapsed <= DNS_TIMEOUT * 1.5

@@ -206,7 +206,7 @@ async def test_a1_admin_actions_take_effect_at_once_and_are_audited(api):
         await api.client.post(
             f"/api/v1/admin/users/{target.user.id}/role", json={"role": "god"}, headers=agent
         )
-    ).status_code in (400, 422)
+    ).status_code == 422
     api.clock.advance(tick)
     name_suspended = await api.client.post(f"/api/v1/admin/nip05/{name['id']}/suspend", headers=agent)
     assert name_suspended.json()["status"] == "suspended"
@@ -250,7 +250,7 @@ async def test_a1_the_audit_log_filters_and_pages_by_keyset(api):
     )
     assert [entry["id"] for entry in window.json()["items"]] == [entry["id"] for entry in seen[:-1]]
     bad = await api.client.get("/api/v1/admin/audit-log", params={"cursor": "%%%"}, headers=admin.headers)
-    assert bad.status_code in (400, 422)
+    assert bad.status_code == 422
 
 
 async def test_a1_admins_list_and_search_users(api):

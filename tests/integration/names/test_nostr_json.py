@@ -302,3 +302,17 @@ async def test_d2_postgresql_down_too_answers_a_clear_503(postgres_dsn):
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["retry-after"]
     assert response.json()["status"] == 503
+
+
+async def test_t5_d1_a_failure_of_our_own_answers_a_500_problem_with_cors(make_empty_database):
+    # A database that answers but has none of our tables: a failure that is neither a dependency
+    # being down (503) nor an answer, so the endpoint's last resort answers.
+    unmigrated = names_container(make_empty_database(), None)
+    async with serving(unmigrated) as client:
+        async with asyncio.timeout(HANG_GUARD):
+            response = await _get(client, "ivy")
+    assert response.status_code == 500
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 500
+    assert "nip05_names" not in response.text

@@ -6,8 +6,6 @@ import contextlib
 import gc
 import itertools
 import json
-import subprocess
-import sys
 import tracemalloc
 from collections.abc import Iterator
 
@@ -22,10 +20,10 @@ from adapters.relay.metrics import RelayMetrics
 from adapters.relay.subscription import Budget
 from adapters.relay.verification import EventVerifier
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from bootstrap.embedded import await_ready_line
 from domain.nostr.event import Filter
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.ports.relay import RelayUnavailable
+from tests.support.hostile_relay import hostile_relay
 from tests.support.polling import eventually
 from tests.support.relay_client import publish_raw
 from tests.support.relay_proxy import RelayProxy
@@ -35,22 +33,6 @@ pytestmark = pytest.mark.integration
 
 HANG_GUARD = 60
 MIB = 1024 * 1024
-
-
-def hostile_relay(mode: str) -> Iterator[tuple[str, str]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.hostile_relay", "--port", str(port), "--mode", mode],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        pubkey = await_ready_line(process, 30)
-        assert pubkey is not None, "the hostile relay did not start"
-        yield f"ws://127.0.0.1:{port}", pubkey
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

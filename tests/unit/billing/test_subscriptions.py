@@ -3,10 +3,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from msgspec import structs
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.ports.payments import InvalidWebhookSignature, InvoiceState
-from domain.records.billing import PaymentProviderName, PaymentStatus, SubscriptionStatus
+from domain.records.billing import Currency, PaymentProviderName, PaymentStatus, SubscriptionStatus
 from domain.records.names import Nip05Status
 from tests import builders
 from tests.unit.billing.kit import NOW, BillingWorld, billing_world
@@ -242,3 +243,34 @@ async def test_names_held_by_billing_come_back_when_the_payment_settles() -> Non
     async with world.uow() as uow:
         assert (await uow.nip05_names.get(waiting.id)).status is Nip05Status.ACTIVE  # type: ignore[union-attr]
         assert (await uow.nip05_names.get(admin_suspended.id)).status is Nip05Status.SUSPENDED  # type: ignore[union-attr]
+
+
+async def test_t5_a_paid_amount_in_another_currency_is_not_credited() -> None:
+    world = billing_world()
+    user = await world.user()
+    checkout = await order(world, user.id)
+    invoice = world.provider.settle(checkout.payment.provider_invoice_id)
+    other = next(currency for currency in Currency if currency is not invoice.currency)
+    world.provider.invoices[invoice.invoice_id] = structs.replace(invoice, currency=other)
+
+    await world.container.handle_webhook()("fake", *webhook(world, invoice.invoice_id, "evt-1"))
+
+    paid = await world.container.get_payment()(user.id, checkout.payment.id)
+    assert (paid.status, paid.amount) == (PaymentStatus.PENDING, invoice.amount)
+
+
+async def test_t5_p2_a_delivery_already_applied_changes_nothing_when_it_comes_again() -> None:
+    world = billing_world()
+    user = await world.user()
+    checkout = await order(world, user.id)
+    invoice_id = checkout.payment.provider_invoice_id
+    first = webhook(world, invoice_id, "evt-1")
+    await world.container.handle_webhook()("fake", *first)  # applied while the invoice is open
+    world.provider.settle(invoice_id)
+
+    await world.container.handle_webhook()("fake", *first)
+
+    pending = await world.container.get_payment()(user.id, checkout.payment.id)
+    assert pending.status is PaymentStatus.PENDING
+    await world.container.handle_webhook()("fake", *webhook(world, invoice_id, "evt-2"))
+    assert (await world.container.get_payment()(user.id, checkout.payment.id)).status is PaymentStatus.PAID

@@ -139,3 +139,20 @@ def test_lnbits_callbacks_are_only_a_payment_hash_to_refetch() -> None:
     for bad in (b"{}", b"not json", json.dumps({"payment_hash": "../etc"}).encode()):
         with pytest.raises(UnreadableWebhook):
             provider.verify_webhook({}, bad, NOW)
+
+
+@pytest.mark.parametrize("kept", [0, 1, 32, 63])
+def test_t5_p1_btcpay_empty_and_truncated_signatures_are_refused(kept: int) -> None:
+    digest = btcpay_header(BTCPAY_EVENT)["BTCPay-Sig"].removeprefix("sha256=")
+    for presented in (digest[:kept], digest[-kept:] if kept else ""):
+        with pytest.raises(InvalidWebhookSignature):
+            btcpay_provider().verify_webhook({"BTCPay-Sig": f"sha256={presented}"}, BTCPAY_EVENT, NOW)
+
+
+@pytest.mark.parametrize("kept", [0, 1, 32, 63])
+def test_t5_p1_stripe_empty_and_truncated_signatures_are_refused(kept: int) -> None:
+    t, v1 = stripe_header(STRIPE_EVENT, NOW)["Stripe-Signature"].split(",")
+    digest = v1.removeprefix("v1=")
+    for presented in (digest[:kept], digest[-kept:] if kept else ""):
+        with pytest.raises(InvalidWebhookSignature):
+            stripe_provider().verify_webhook({"Stripe-Signature": f"{t},v1={presented}"}, STRIPE_EVENT, NOW)
