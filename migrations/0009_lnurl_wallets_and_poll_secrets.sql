@@ -5,6 +5,7 @@
 -- the rollback would change the users table's column order.
 -- depends: 0006_billing
 
+-- Sessions in flight (they live five minutes) have no poll secret: they end here.
 DELETE FROM lnurl_sessions;
 
 ALTER TABLE lnurl_sessions
