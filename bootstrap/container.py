@@ -41,6 +41,7 @@ from application.auth.session_admin import (
     SignOutEverywhere,
 )
 from application.auth.sign_in import IssueChallenge, Login
+from application.auth.wallets import ListWallets, UnlinkWallet
 from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.jobs import EndSubscriptions, ExpireUnpaidInvoices, SuspendLapsedNames
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
@@ -373,6 +374,8 @@ class Container(containers.DeclarativeContainer):
     start_lnurl_auth = providers.Factory(StartLnurlAuth, unit_of_work.provider, clock, public_url)
     redeem_lnurl_auth = providers.Factory(RedeemLnurlAuth, unit_of_work.provider, clock)
     poll_lnurl_auth = providers.Factory(PollLnurlAuth, unit_of_work.provider, access_tokens, clock)
+    list_wallets = providers.Factory(ListWallets, unit_of_work.provider)
+    unlink_wallet = providers.Factory(UnlinkWallet, unit_of_work.provider, clock)
 
 
 def describe(settings: Settings) -> dict[str, str]:

@@ -16,6 +16,7 @@ from client.models import (
     CreatedApiKey,
     CustomDomain,
     DomainCheck,
+    LinkedWallet,
     LnurlPoll,
     LnurlStart,
     Me,
@@ -128,11 +129,19 @@ class NostrIdClient:
     # Lightning wallet sign-in (LNURL-auth)
 
     def lnurl_start(self, action: str = "login") -> LnurlStart:
-        """A k1 for a wallet: show `lnurl` as a QR code, then poll `lnurl_poll(k1)`."""
+        """A k1 for a wallet: show `lnurl` as a QR code, then poll `lnurl_poll(started.poll)`.
+        `link` must be asked by a client made `with_nostr_key` (a fresh NIP-98 signature)."""
         return self._call("POST", "/api/v1/auth/lnurl", LnurlStart, json={"action": action})
 
-    def lnurl_poll(self, k1: str) -> LnurlPoll:
-        return self._call("GET", f"/api/v1/auth/lnurl/{k1}", LnurlPoll)
+    def lnurl_poll(self, poll: str) -> LnurlPoll:
+        """The outcome, asked with the start answer's poll secret; a login's tokens come once."""
+        return self._call("GET", f"/api/v1/auth/lnurl/{poll}", LnurlPoll)
+
+    def wallets(self) -> list[LinkedWallet]:
+        return self._items("/api/v1/auth/wallets", LinkedWallet)
+
+    def unlink_wallet(self, wallet_id: str) -> None:
+        self._call("DELETE", f"/api/v1/auth/wallets/{wallet_id}", None)
 
     # API keys
 

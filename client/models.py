@@ -95,12 +95,20 @@ class LnurlStart(msgspec.Struct, frozen=True):
     k1: str
     lnurl: str
     callback_url: str
+    poll: str  # the poll secret: keep it to this client, it is not in the LNURL
     expires_at: datetime
 
 
 class LnurlPoll(msgspec.Struct, frozen=True):
     status: str
     tokens: Tokens | None = None
+
+
+class LinkedWallet(msgspec.Struct, frozen=True):
+    id: str
+    key_prefix: str
+    linked_at: datetime
+    last_used_at: datetime | None
 
 
 class PlanFeatures(msgspec.Struct, frozen=True):

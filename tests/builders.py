@@ -50,7 +50,7 @@ def challenge(**fields: Any) -> AuthChallenge:
 
 
 def lnurl_session(action: LnurlAction = LnurlAction.LOGIN, user_id: UUID | None = None) -> LnurlSession:
-    return LnurlSession.start(action, NOW, timedelta(minutes=5), user_id=user_id)
+    return LnurlSession.start(action, NOW, timedelta(minutes=5), user_id=user_id)[0]
 
 
 def api_key(user_id: UUID, **fields: Any) -> ApiKey:

@@ -36,6 +36,7 @@ from adapters.http.nostr_json import (
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
+from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -95,6 +96,8 @@ DEPENDENCIES = {
     "start_lnurl_auth": "start_lnurl_auth",
     "redeem_lnurl_auth": "redeem_lnurl_auth",
     "poll_lnurl_auth": "poll_lnurl_auth",
+    "list_wallets": "list_wallets",
+    "unlink_wallet": "unlink_wallet",
     "refresh_session": "refresh_session",
     "sign_out": "sign_out",
     "sign_out_everywhere": "sign_out_everywhere",
@@ -154,6 +157,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             AdminUsersController,
             ApiKeysController,
             LnurlController,
+            WalletController,
             BillingController,
             AdminBillingController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

@@ -1,5 +1,9 @@
 """What wraps every answer, outside Litestar's router so 404, 405 and preflight answers get it too:
-an `X-Request-ID`, HEAD wherever GET answers, request metrics and the access log."""
+an `X-Request-ID`, HEAD wherever GET answers, request metrics and the access log.
+
+The access log writes a path with its control characters (and backslashes) escaped, so a `%0a` in a
+URL cannot forge a second line, and writes the route's template instead of the path for a route
+whose path carries a secret (declared with `opt=SECRET_PATH`)."""
 
 import logging
 import os
@@ -15,7 +19,30 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # A request id from the client is kept when it is short and made of characters safe in a log line.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_answering_head: ContextVar[bool] = ContextVar("answering_head", default=False)
 access_log = logging.getLogger("nostr_id.access")
+# Route option: the path holds a secret (a poll secret), so logs show the route's template instead.
+SECRET_PATH = {"secret_path": True}
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def answering_head() -> bool:
+    """True while a HEAD request is answered (the router sees it as a GET): a handler must not
+    hand out anything once-only, as the body is dropped."""
+    return _answering_head.get()
+
+
+def escape_for_log(text: str) -> str:
+    """The text with control characters and backslashes written as `\\xNN` escapes: one log line."""
+    return _UNPRINTABLE.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def loggable_path(scope: Scope) -> str:
+    """The request's path as logs may show it: escaped, or the route's template for a secret path."""
+    handler = scope.get("route_handler")
+    if handler is not None and getattr(handler, "opt", {}).get("secret_path"):
+        return str(scope.get("path_template") or "-")
+    return escape_for_log(str(scope.get("path", "")))
 
 
 class RequestIdFilter(logging.Filter):
@@ -50,6 +77,7 @@ def edge(app: ASGIApp, metrics: HttpMetrics) -> ASGIApp:
         token = _request_id.set(request_id)
         method = str(scope["method"])
         is_head = method == "HEAD"
+        head_token = _answering_head.set(is_head)
         if is_head:
             scope["method"] = "GET"  # type: ignore[typeddict-unknown-key]
         started = time.perf_counter()
@@ -76,21 +104,23 @@ def edge(app: ASGIApp, metrics: HttpMetrics) -> ASGIApp:
             elapsed = time.perf_counter() - started
             route = str(scope.get("path_template") or "unmatched")
             metrics.observe(method, route, status, elapsed)
+            path = loggable_path(scope)
             access_log.info(
                 "%s %s %d %.1fms",
                 method,
-                scope.get("path", ""),
+                path,
                 status,
                 elapsed * 1000,
                 extra={
                     "request_id": request_id,
                     "method": method,
-                    "path": scope.get("path", ""),
+                    "path": path,
                     "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
                     "client": (scope.get("client") or ("-",))[0],
                 },
             )
+            _answering_head.reset(head_token)
             _request_id.reset(token)
 
     return answer

@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.auth import TokenResponse
 from adapters.http.client_ip import client_ip
+from adapters.http.edge import SECRET_PATH, answering_head
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from domain.auth.principal import Principal
@@ -25,6 +26,7 @@ class LnurlStartResponse(msgspec.Struct):
     k1: str
     lnurl: str
     callback_url: str
+    poll: str  # the poll secret: this browser's alone, never in the LNURL
     expires_at: datetime
 
 
@@ -53,13 +55,16 @@ class LnurlController(Controller):
         maybe_principal: NamedDependency[Principal | None],
         start_lnurl_auth: NamedDependency[SkipValidation[StartLnurlAuth]],
     ) -> LnurlStartResponse:
-        """A k1 for a wallet to sign: `login` signs in the account linked to the wallet; `link`
-        (signed in) links the wallet to the current account. Show `lnurl` as a QR code."""
+        """A k1 for a wallet to sign: `login` signs in the account linked to a wallet; `link` links
+        the wallet to the current account and must be signed with NIP-98 (a fresh proof of the
+        account's key; 403 with a session's token). Show `lnurl` as a QR code; poll with `poll`,
+        a secret kept by this client alone."""
         started = await start_lnurl_auth(data.action, maybe_principal)
         return LnurlStartResponse(
             k1=started.session.k1,
             lnurl=started.lnurl,
             callback_url=started.callback_url,
+            poll=started.poll_secret,
             expires_at=started.session.expires_at,
         )
 
@@ -83,15 +88,21 @@ class LnurlController(Controller):
             return LnurlCallbackResponse(status="ERROR", reason=refused.reason)
         return LnurlCallbackResponse(status="OK")
 
-    @get("/{k1:str}", **problem_responses(404, 429, 503))
+    @get("/{poll:str}", opt=SECRET_PATH, **problem_responses(404, 429, 503))
     async def poll(
         self,
         request: Request[Any, Any, Any],
-        k1: FromPath[str],
+        poll: FromPath[str],
         poll_lnurl_auth: NamedDependency[SkipValidation[PollLnurlAuth]],
     ) -> LnurlPollResponse:
-        """`pending`, `ok` or `expired`; a login's tokens come with the first `ok` only."""
-        outcome = await poll_lnurl_auth(k1, ip=_ip(request), user_agent=request.headers.get("user-agent"))
+        """`pending`, `ok` or `expired`, asked with the start answer's `poll` secret (not the k1); a
+        login's tokens come with the first `ok` to a GET only (a HEAD claims nothing)."""
+        outcome = await poll_lnurl_auth(
+            poll,
+            claim=not answering_head(),
+            ip=_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
         if outcome.tokens is None:
             return LnurlPollResponse(status=outcome.status.value)
         return LnurlPollResponse(status=outcome.status.value, tokens=TokenResponse.of(outcome.tokens))

@@ -67,7 +67,8 @@ async def me(
     list_names: NamedDependency[SkipValidation[ListNames]],
 ) -> MeResponse:
     """The signed-in user's account."""
-    user = await get_me(principal)
+    account = await get_me(principal)
+    user = account.user
     subscription = await current_subscription(get_current_subscription, user.id)
     names = [msgspec.structs.asdict(NameResponse.of(record)) for record in await list_names(user.id)]
     return MeResponse(
@@ -76,7 +77,7 @@ async def me(
         npub=encode_npub(user.pubkey),
         role=user.role.value,
         created_at=user.created_at,
-        lnurl_linked=user.lnurl_key is not None,
+        lnurl_linked=account.lnurl_linked,
         subscription=subscription,
         nip05=names,
     )

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from adapters.http.edge import loggable_path
 from domain.errors import (
     Conflict,
     DependencyUnavailable,
@@ -95,7 +96,7 @@ def _http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[dic
 
 
 def _unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request.scope), exc_info=error)
     return problem(500, "The server could not complete the request.")
 
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 SIGN_IN_PATHS = ("/api/v1/auth/challenge", "/api/v1/auth/login", "/api/v1/auth/lnurl")
-# The browser polls GET /api/v1/auth/lnurl/{k1} while the wallet signs: that poll is an ordinary read.
+# The browser polls GET /api/v1/auth/lnurl/{poll} while the wallet signs: that poll is an ordinary read.
 LNURL_POLL = re.compile(r"/api/v1/auth/lnurl/[^/]+")
 CONVERTER = re.compile(r":[a-z]+}")
 

@@ -12,6 +12,7 @@ from domain.ports.persistence import (
     AuthChallengeRepository,
     DomainRepository,
     LnurlSessionRepository,
+    LnurlWalletRepository,
     NameHoldRepository,
     Nip05Repository,
     PaymentRepository,
@@ -27,6 +28,7 @@ from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
 from .domains import PostgresDomainRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
+from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
 from .nip05_names import PostgresNip05Repository
 from .payments import PostgresPaymentRepository
@@ -49,6 +51,7 @@ class PostgresUnitOfWork:
         self.sessions: SessionRepository = PostgresSessionRepository(self._tx)
         self.auth_challenges: AuthChallengeRepository = PostgresAuthChallengeRepository(self._tx)
         self.lnurl_sessions: LnurlSessionRepository = PostgresLnurlSessionRepository(self._tx)
+        self.lnurl_wallets: LnurlWalletRepository = PostgresLnurlWalletRepository(self._tx)
         self.api_keys: ApiKeyRepository = PostgresApiKeyRepository(self._tx)
         self.api_key_usage: ApiKeyUsageRepository = PostgresApiKeyUsageRepository(self._tx)
         self.nip05_names: Nip05Repository = PostgresNip05Repository(self._tx)

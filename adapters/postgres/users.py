@@ -9,30 +9,25 @@ from domain.records.users import User, UserRole, UserStatus
 from .transaction import PostgresTransaction, Row
 
 INSERT = """
-INSERT INTO users (id, pubkey, role, status, lnurl_key, created_at, updated_at)
-VALUES (%(id)s, %(pubkey)s, %(role)s, %(status)s, %(lnurl_key)s, %(created_at)s, %(updated_at)s)
+INSERT INTO users (id, pubkey, role, status, created_at, updated_at)
+VALUES (%(id)s, %(pubkey)s, %(role)s, %(status)s, %(created_at)s, %(updated_at)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
-SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at FROM users
 WHERE id = %(id)s
 """
 SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE"
 SELECT_BY_PUBKEY = """
-SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at FROM users
 WHERE pubkey = %(pubkey)s
 """
-SELECT_BY_LNURL_KEY = """
-SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
-WHERE lnurl_key = %(lnurl_key)s
-"""
 UPDATE = """
-UPDATE users SET pubkey = %(pubkey)s, role = %(role)s, status = %(status)s, lnurl_key = %(lnurl_key)s,
-    updated_at = %(updated_at)s
+UPDATE users SET pubkey = %(pubkey)s, role = %(role)s, status = %(status)s, updated_at = %(updated_at)s
 WHERE id = %(id)s
 """
 SEARCH = """
-SELECT id, pubkey, role, status, lnurl_key, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at FROM users
 WHERE (%(prefix)s::text IS NULL OR starts_with(pubkey, %(prefix)s::text))
   AND (%(after_at)s::timestamptz IS NULL
        OR (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid))
@@ -47,7 +42,6 @@ def _params(user: User) -> dict[str, object]:
         "pubkey": user.pubkey,
         "role": user.role.value,
         "status": user.status.value,
-        "lnurl_key": user.lnurl_key,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
@@ -59,7 +53,6 @@ def _user(row: Row) -> User:
         pubkey=row["pubkey"],
         role=UserRole(row["role"]),
         status=UserStatus(row["status"]),
-        lnurl_key=row["lnurl_key"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -71,7 +64,7 @@ class PostgresUserRepository:
 
     async def add(self, user: User) -> None:
         if not await self._tx.insert(INSERT, _params(user)):
-            raise Conflict("a user with this id, pubkey or LNURL key already exists")
+            raise Conflict("a user with this id or pubkey already exists")
 
     async def get(self, user_id: UUID) -> User | None:
         row = await self._tx.fetch_one(SELECT_BY_ID, {"id": user_id})
@@ -83,10 +76,6 @@ class PostgresUserRepository:
 
     async def get_by_pubkey(self, pubkey: str) -> User | None:
         row = await self._tx.fetch_one(SELECT_BY_PUBKEY, {"pubkey": pubkey})
-        return _user(row) if row else None
-
-    async def get_by_lnurl_key(self, lnurl_key: str) -> User | None:
-        row = await self._tx.fetch_one(SELECT_BY_LNURL_KEY, {"lnurl_key": lnurl_key})
         return _user(row) if row else None
 
     async def update(self, user: User) -> None:

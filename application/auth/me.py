@@ -1,20 +1,28 @@
 """The signed-in user's own account."""
 
+from msgspec import Struct
+
 from application.auth.accounts import UowFactory
 from domain.auth.principal import Principal
 from domain.errors import NotFound
 from domain.records.users import User
 
 
+class MyAccount(Struct, frozen=True, kw_only=True):
+    user: User
+    lnurl_linked: bool  # at least one LNURL-auth wallet is linked
+
+
 class GetMe:
-    """The caller's account record."""
+    """The caller's account record, and whether a wallet is linked to it."""
 
     def __init__(self, unit_of_work: UowFactory) -> None:
         self._uow = unit_of_work
 
-    async def __call__(self, principal: Principal) -> User:
+    async def __call__(self, principal: Principal) -> MyAccount:
         async with self._uow() as uow:
             user = await uow.users.get(principal.user_id)
+            wallets = await uow.lnurl_wallets.list_for_user(principal.user_id)
         if user is None:
             raise NotFound("the account no longer exists")
-        return user
+        return MyAccount(user=user, lnurl_linked=bool(wallets))

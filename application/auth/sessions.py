@@ -14,7 +14,7 @@ from domain.records.sessions import Session
 from domain.records.users import User
 
 REFRESH_TOKEN_PREFIX = "nid_rt_"  # noqa: S105 - a public prefix, not a secret
-REFRESH_LIFETIME = timedelta(days=30)
+REFRESH_LIFETIME = timedelta(days=30)  # absolute: from sign-in, never extended by a refresh
 SIGNED_IN = "auth.sign_in"
 
 

@@ -18,7 +18,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
-from domain.records.lnurl import LnurlSession
+from domain.records.lnurl import LnurlSession, LnurlWallet
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
 from domain.records.sessions import OpenSession, Session
@@ -30,7 +30,7 @@ class DatabaseUnavailable(DependencyUnavailable):
 
 
 class UserRepository(Protocol):
-    """Accounts, by id, by Nostr pubkey and by linked LNURL-auth key."""
+    """Accounts, by id and by Nostr pubkey."""
 
     async def add(self, user: User) -> None: ...
 
@@ -41,8 +41,6 @@ class UserRepository(Protocol):
     async def get_for_update(self, user_id: UUID) -> User | None:
         """The user, its row locked to the end of the transaction (serialises quota checks)."""
         ...
-
-    async def get_by_lnurl_key(self, lnurl_key: str) -> User | None: ...
 
     async def update(self, user: User) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
@@ -107,11 +105,13 @@ class AuthChallengeRepository(Protocol):
 
 
 class LnurlSessionRepository(Protocol):
-    """LNURL-auth sessions, by their k1."""
+    """LNURL-auth sessions, by their k1 (the wallet's) or the digest of their poll secret (the browser's)."""
 
     async def add(self, session: LnurlSession) -> None: ...
 
     async def get_by_k1(self, k1: str) -> LnurlSession | None: ...
+
+    async def get_by_poll_secret_hash(self, poll_secret_hash: str) -> LnurlSession | None: ...
 
     async def complete(self, k1: str, linking_key: str, user_id: UUID, now: datetime) -> LnurlSession | None:
         """Atomically completes a pending, unexpired session; None when it is unknown, expired,
@@ -338,6 +338,26 @@ class NameHoldRepository(Protocol):
         ...
 
 
+class LnurlWalletRepository(Protocol):
+    """The LNURL-auth wallets linked to accounts; a linking key belongs to at most one account."""
+
+    async def add(self, wallet: LnurlWallet) -> None:
+        """Links the wallet; raises Conflict when its linking key is already linked."""
+        ...
+
+    async def get_by_linking_key(self, linking_key: str) -> LnurlWallet | None: ...
+
+    async def list_for_user(self, user_id: UUID) -> list[LnurlWallet]:
+        """The user's wallets, oldest link first."""
+        ...
+
+    async def remove(self, user_id: UUID, wallet_id: UUID) -> LnurlWallet | None:
+        """Unlinks one of the user's wallets; None when the user has no wallet with this id."""
+        ...
+
+    async def mark_used(self, wallet_id: UUID, now: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One use case's transaction: its repositories see one consistent state.
 
@@ -350,6 +370,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     auth_challenges: AuthChallengeRepository
     lnurl_sessions: LnurlSessionRepository
+    lnurl_wallets: LnurlWalletRepository
     api_keys: ApiKeyRepository
     api_key_usage: ApiKeyUsageRepository
     nip05_names: Nip05Repository

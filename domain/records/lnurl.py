@@ -1,4 +1,5 @@
-"""LNURL-auth (LUD-04) sessions: a k1 the wallet signs, polled by the browser that asked for it."""
+"""LNURL-auth (LUD-04): sessions (a k1 the wallet signs, polled by the browser that asked for it with
+a secret of its own) and the wallets linked to an account."""
 
 import re
 import secrets
@@ -9,14 +10,23 @@ from uuid import UUID, uuid4
 from msgspec import Struct, structs
 
 from domain.errors import InvalidInput, InvalidTransition
+from domain.records.hashing import is_secret_digest, secret_digest
 from domain.records.users import parse_linking_key
 
 K1_SHAPE = re.compile(r"[0-9a-f]{64}")
+POLL_SECRET_PREFIX = "nid_lp_"  # noqa: S105 - a public prefix, not a secret
+KEY_PREFIX_LENGTH = 10
 
 
 def new_k1() -> str:
     """32 random bytes in hex, as LUD-04 asks."""
     return secrets.token_hex(32)
+
+
+def new_poll_secret() -> str:
+    """The browser's secret for polling a session: 256 random bits, never part of the LNURL (the k1
+    is printed in a QR code, so it cannot be what hands out tokens)."""
+    return POLL_SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
 class LnurlAction(StrEnum):
@@ -34,6 +44,7 @@ class LnurlSession(Struct, frozen=True, kw_only=True):
     id: UUID
     k1: str
     action: LnurlAction
+    poll_secret_hash: str
     user_id: UUID | None = None
     linking_key: str | None = None
     created_at: datetime
@@ -44,6 +55,8 @@ class LnurlSession(Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if K1_SHAPE.fullmatch(self.k1) is None:
             raise InvalidInput("k1 must be 64 lowercase hex characters", {"k1": "invalid"})
+        if not is_secret_digest(self.poll_secret_hash):
+            raise InvalidInput("poll_secret_hash must be a SHA-256 hex digest")
         if self.action is LnurlAction.LINK and self.user_id is None:
             raise InvalidInput("linking a wallet needs the signed-in user")
         if self.expires_at <= self.created_at:
@@ -52,10 +65,19 @@ class LnurlSession(Struct, frozen=True, kw_only=True):
     @classmethod
     def start(
         cls, action: LnurlAction, now: datetime, ttl: timedelta, user_id: UUID | None = None
-    ) -> "LnurlSession":
-        return cls(
-            id=uuid4(), k1=new_k1(), action=action, user_id=user_id, created_at=now, expires_at=now + ttl
+    ) -> "tuple[LnurlSession, str]":
+        """A new session and its poll secret, which only the session's digest of it remembers."""
+        poll_secret = new_poll_secret()
+        session = cls(
+            id=uuid4(),
+            k1=new_k1(),
+            action=action,
+            poll_secret_hash=secret_digest(poll_secret),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + ttl,
         )
+        return session, poll_secret
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -82,3 +104,26 @@ class LnurlSession(Struct, frozen=True, kw_only=True):
         if self.tokens_claimed_at is not None:
             raise InvalidTransition("tokens were already claimed")
         return structs.replace(self, tokens_claimed_at=now)
+
+
+class LnurlWallet(Struct, frozen=True, kw_only=True):
+    """A wallet linked to an account: its LUD-04 linking key signs that account in. An account may
+    link several (a wallet derives a different key for each service, so people end up with more)."""
+
+    id: UUID
+    user_id: UUID
+    linking_key: str
+    linked_at: datetime
+    last_used_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        parse_linking_key(self.linking_key)
+
+    @classmethod
+    def link(cls, user_id: UUID, linking_key: str, now: datetime) -> "LnurlWallet":
+        return cls(id=uuid4(), user_id=user_id, linking_key=linking_key, linked_at=now)
+
+    @property
+    def key_prefix(self) -> str:
+        """Enough of the public linking key for its owner to tell wallets apart."""
+        return self.linking_key[:KEY_PREFIX_LENGTH]

@@ -1,7 +1,9 @@
 """Sign-in sessions: one row per refresh token, rotated within a family (RFC 9700 §4.14.2).
 
 Each refresh replaces the presented token by a new one in the same family. Presenting a token
-that was already rotated away is reuse: the whole family is revoked.
+that was already rotated away is reuse: the whole family is revoked. A family's lifetime is
+absolute: it ends when its first token expires (its sign-in plus the lifetime), however often and
+however promptly it is refreshed.
 """
 
 from datetime import datetime, timedelta
@@ -79,7 +81,8 @@ class Session(Struct, frozen=True, kw_only=True):
         ip: str | None = None,
     ) -> "tuple[Session, Session]":
         """Exchanges this token for a new one in the same family: (this one rotated, the new one).
-        The new one records the user agent and address presenting this one, else this one's."""
+        The new one expires `lifetime` from now but never after this one (the family's end), and
+        records the user agent and address presenting this one, else this one's."""
         if not self.is_usable(now):
             raise InvalidTransition("session is rotated, revoked or expired")
         successor = Session(
@@ -88,7 +91,7 @@ class Session(Struct, frozen=True, kw_only=True):
             family_id=self.family_id,
             refresh_token_hash=new_refresh_token_hash,
             created_at=now,
-            expires_at=now + lifetime,
+            expires_at=min(now + lifetime, self.expires_at),
             last_used_at=now,
             user_agent=(user_agent or self.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
             ip=ip or self.ip,

@@ -1,4 +1,4 @@
-"""Accounts: one per Nostr pubkey, optionally linked to an LNURL-auth wallet key."""
+"""Accounts: one per Nostr pubkey (the wallets linked to one are `LnurlWallet` records)."""
 
 import re
 from datetime import datetime
@@ -43,14 +43,11 @@ class User(Struct, frozen=True, kw_only=True):
     pubkey: str
     role: UserRole = UserRole.USER
     status: UserStatus = UserStatus.ACTIVE
-    lnurl_key: str | None = None
     created_at: datetime
     updated_at: datetime
 
     def __post_init__(self) -> None:
         parse_hex_pubkey(self.pubkey)
-        if self.lnurl_key is not None:
-            parse_linking_key(self.lnurl_key)
 
     @classmethod
     def register(cls, pubkey: str, now: datetime, role: UserRole = UserRole.USER) -> "User":
@@ -74,6 +71,3 @@ class User(Struct, frozen=True, kw_only=True):
 
     def with_role(self, role: UserRole, now: datetime) -> "User":
         return structs.replace(self, role=role, updated_at=now)
-
-    def link_lnurl_key(self, key: str, now: datetime) -> "User":
-        return structs.replace(self, lnurl_key=parse_linking_key(key), updated_at=now)

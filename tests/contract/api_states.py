@@ -25,7 +25,7 @@ from domain.records.auth import AuthChallenge
 from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
 from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.records.lnurl import LnurlAction, LnurlSession, LnurlWallet
 from domain.records.names import Nip05
 from domain.records.sessions import Session
 from domain.records.users import User, UserRole
@@ -50,6 +50,9 @@ ALICE_KEY_ID = UUID("0a91e000-0000-4000-8000-000000000001")
 ALICE_KEY = "nid_" + "a1" * 32
 ALICE_WOT_KEY = "nid_" + "b2" * 32
 PENDING_K1 = "d" * 64
+PENDING_POLL = "nid_lp_" + "p" * 43
+ALICE_WALLET_ID = UUID("3a11e700-0000-4000-8000-000000000001")
+ALICE_OLD_WALLET_ID = UUID("3a11e700-0000-4000-8000-000000000002")
 # BIP-340 auxiliary randomness of the contract's signed events, so their signatures repeat.
 AUX_RAND = bytes(32)
 
@@ -61,6 +64,8 @@ HAS_API_KEY = "alice has an API key"
 HAS_USED_API_KEY = "alice has an API key that was used"
 HAS_WOT_KEY = "alice has an API key with wot:read"
 LNURL_PENDING = "an LNURL login is pending"
+HAS_WALLET = "alice has a linked wallet"
+UNLINKS_WALLET = "alice has a linked wallet she unlinks"
 PENDING_PAYMENT = "alice has a pending payment"
 PAID_SUBSCRIPTION = "alice has a paid subscription"
 PENDING_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000001")
@@ -163,6 +168,12 @@ def _api_key(key_id: UUID, key: str, scopes: tuple[ApiKeyScope, ...]) -> ApiKey:
     )
 
 
+def _wallet(wallet_id: UUID, linking_key: str) -> LnurlWallet:
+    return LnurlWallet(
+        id=wallet_id, user_id=ALICE.id, linking_key=linking_key, linked_at=NOW - timedelta(days=1)
+    )
+
+
 async def _add(uow: UnitOfWork, add: Callable[[], Awaitable[None]]) -> None:
     with contextlib.suppress(Conflict):  # set up by an earlier interaction
         await add()
@@ -179,8 +190,14 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
         RELEASES_NAME,
         HAS_DOMAIN,
         REMOVES_DOMAIN,
+        HAS_WALLET,
+        UNLINKS_WALLET,
     ):
         await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
+    if state == HAS_WALLET:
+        await _add(uow, lambda: uow.lnurl_wallets.add(_wallet(ALICE_WALLET_ID, "02" + "a1" * 32)))
+    if state == UNLINKS_WALLET:
+        await _add(uow, lambda: uow.lnurl_wallets.add(_wallet(ALICE_OLD_WALLET_ID, "03" + "b2" * 32)))
     if state == ENDING_SESSION:
         await _add(uow, lambda: uow.sessions.add(_session(ENDING_FAMILY, "nid_rt_ending")))
     if state == HOLDS_REFRESH_TOKEN:
@@ -222,6 +239,7 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
             id=UUID("1e000000-0000-4000-8000-000000000001"),
             k1=PENDING_K1,
             action=LnurlAction.LOGIN,
+            poll_secret_hash=secret_digest(PENDING_POLL),
             created_at=NOW,
             expires_at=NOW + timedelta(minutes=5),
         )

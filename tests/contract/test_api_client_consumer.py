@@ -311,6 +311,7 @@ def test_lightning_wallet_sign_in(pact: Pact) -> None:
                     + K1_SHAPE.pattern
                     + ".*$",
                 ),
+                "poll": match.regex(world.PENDING_POLL, regex="^nid_lp_[A-Za-z0-9_-]{43}$"),
                 "expires_at": match.str(DATETIME),
             }
         )
@@ -318,14 +319,49 @@ def test_lightning_wallet_sign_in(pact: Pact) -> None:
     (
         pact.upon_receiving("a poll of a pending Lightning wallet sign-in")
         .given(world.LNURL_PENDING)
-        .with_request("GET", f"/api/v1/auth/lnurl/{world.PENDING_K1}")
+        .with_request("GET", f"/api/v1/auth/lnurl/{world.PENDING_POLL}")
         .will_respond_with(200)
         .with_body({"status": "pending"})
     )
     with pact.serve() as server:
         client = _client(server.url)
         started = client.lnurl_start("login")
-        polled = client.lnurl_poll(world.PENDING_K1)
+        polled = client.lnurl_poll(world.PENDING_POLL)
 
-    assert started.lnurl.startswith("LNURL1")
+    assert started.lnurl.startswith("LNURL1") and started.poll not in started.callback_url
     assert polled.status == "pending" and polled.tokens is None
+
+
+def test_linked_wallets(pact: Pact) -> None:
+    (
+        pact.upon_receiving("a list of the user's linked wallets")
+        .given(world.HAS_WALLET)
+        .with_request("GET", "/api/v1/auth/wallets")
+        .with_header("Authorization", _bearer())
+        .will_respond_with(200)
+        .with_body(
+            {
+                "items": match.each_like(
+                    {
+                        "id": match.uuid(str(world.ALICE_WALLET_ID)),
+                        "key_prefix": match.regex("02a1a1a1a1", regex="^0[23][0-9a-f]{8}$"),
+                        "linked_at": match.str(DATETIME),
+                        "last_used_at": None,
+                    }
+                )
+            }
+        )
+    )
+    (
+        pact.upon_receiving("an unlink of one of the user's wallets")
+        .given(world.UNLINKS_WALLET)
+        .with_request("DELETE", f"/api/v1/auth/wallets/{world.ALICE_OLD_WALLET_ID}")
+        .with_header("Authorization", _bearer())
+        .will_respond_with(204)
+    )
+    with pact.serve() as server:
+        client = _client(server.url).with_bearer(world.access_token(world.SIGNED_IN_FAMILY))
+        wallets = client.wallets()
+        client.unlink_wallet(str(world.ALICE_OLD_WALLET_ID))
+
+    assert wallets[0].id == str(world.ALICE_WALLET_ID) and wallets[0].last_used_at is None

@@ -22,7 +22,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
 from domain.records.domains import Domain, DomainStatus
-from domain.records.lnurl import LnurlSession
+from domain.records.lnurl import LnurlSession, LnurlWallet
 from domain.records.names import Nip05, Nip05Status
 from domain.records.paging import PageCursor
 from domain.records.sessions import OpenSession, Session
@@ -142,9 +142,7 @@ def _after(cursor: PageCursor | None, at: datetime, record_id: UUID) -> bool:
 class FakeUserRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._uow = uow
-        self._rows: _Table[User] = uow.table(
-            "users", pubkey=lambda u: u.pubkey, lnurl_key=lambda u: u.lnurl_key
-        )
+        self._rows: _Table[User] = uow.table("users", pubkey=lambda u: u.pubkey)
 
     async def add(self, user: User) -> None:
         self._rows.insert(user.id, user)
@@ -159,9 +157,6 @@ class FakeUserRepository:
 
     async def get_by_pubkey(self, pubkey: str) -> User | None:
         return next((u for u in self._rows.rows() if u.pubkey == pubkey), None)
-
-    async def get_by_lnurl_key(self, lnurl_key: str) -> User | None:
-        return next((u for u in self._rows.rows() if u.lnurl_key == lnurl_key), None)
 
     async def update(self, user: User) -> None:
         self._rows.replace(user.id, user)
@@ -256,7 +251,10 @@ class FakeLnurlSessionRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
         self._uow = uow
         self._rows: _Table[LnurlSession] = uow.table(
-            "lnurl_sessions", references={"user_id": "users"}, k1=lambda s: s.k1
+            "lnurl_sessions",
+            references={"user_id": "users"},
+            k1=lambda s: s.k1,
+            poll_secret_hash=lambda s: s.poll_secret_hash,
         )
 
     async def add(self, session: LnurlSession) -> None:
@@ -264,6 +262,9 @@ class FakeLnurlSessionRepository:
 
     async def get_by_k1(self, k1: str) -> LnurlSession | None:
         return next((s for s in self._rows.rows() if s.k1 == k1), None)
+
+    async def get_by_poll_secret_hash(self, poll_secret_hash: str) -> LnurlSession | None:
+        return next((s for s in self._rows.rows() if s.poll_secret_hash == poll_secret_hash), None)
 
     async def complete(self, k1: str, linking_key: str, user_id: UUID, now: datetime) -> LnurlSession | None:
         found = await self.get_by_k1(k1)
@@ -290,6 +291,36 @@ class FakeLnurlSessionRepository:
         for session in expired:
             self._rows.delete(session.id)
         return len(expired)
+
+
+class FakeLnurlWalletRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[LnurlWallet] = uow.table(
+            "lnurl_wallets", references={"user_id": "users"}, linking_key=lambda w: w.linking_key
+        )
+
+    async def add(self, wallet: LnurlWallet) -> None:
+        self._rows.insert(wallet.id, wallet)
+
+    async def get_by_linking_key(self, linking_key: str) -> LnurlWallet | None:
+        return next((w for w in self._rows.rows() if w.linking_key == linking_key), None)
+
+    async def list_for_user(self, user_id: UUID) -> list[LnurlWallet]:
+        return sorted(
+            (w for w in self._rows.rows() if w.user_id == user_id), key=lambda w: (w.linked_at, w.id)
+        )
+
+    async def remove(self, user_id: UUID, wallet_id: UUID) -> LnurlWallet | None:
+        found = self._rows.get(wallet_id)
+        if found is None or found.user_id != user_id:
+            return None
+        self._rows.delete(wallet_id)
+        return found
+
+    async def mark_used(self, wallet_id: UUID, now: datetime) -> None:
+        found = self._rows.get(wallet_id)
+        if found is not None:
+            self._rows.replace(wallet_id, structs.replace(found, last_used_at=now))
 
 
 class FakeApiKeyRepository:
@@ -656,6 +687,7 @@ class FakeUnitOfWork:
         self.sessions = FakeSessionRepository(self)
         self.auth_challenges = FakeAuthChallengeRepository(self)
         self.lnurl_sessions = FakeLnurlSessionRepository(self)
+        self.lnurl_wallets = FakeLnurlWalletRepository(self)
         self.api_keys = FakeApiKeyRepository(self)
         self.api_key_usage = FakeApiKeyUsageRepository(self)
         self.nip05_names = FakeNip05Repository(self)

@@ -65,8 +65,10 @@ async def test_jobs_run_deletes_expired_challenges_and_lnurl_sessions_and_keeps_
 ):
     expired_challenge = AuthChallenge.issue(NOW - timedelta(minutes=10), timedelta(minutes=5))
     live_challenge = AuthChallenge.issue(NOW, timedelta(minutes=5))
-    expired_session = LnurlSession.start(LnurlAction.LOGIN, NOW - timedelta(minutes=10), timedelta(minutes=5))
-    live_session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))
+    expired_session = LnurlSession.start(
+        LnurlAction.LOGIN, NOW - timedelta(minutes=10), timedelta(minutes=5)
+    )[0]
+    live_session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))[0]
     async with container.unit_of_work() as uow:
         for challenge in (expired_challenge, live_challenge):
             await uow.auth_challenges.add(challenge)

@@ -142,7 +142,7 @@ async def test_r2_sign_in_endpoints_are_stricter_than_reads(api, api_container):
 
     started = [await api.client.post("/api/v1/auth/lnurl", json={"action": "login"}) for _ in range(3)]
     callback = await api.client.get("/api/v1/auth/lnurl/callback", params={"tag": "login"})
-    poll = await api.client.get(f"/api/v1/auth/lnurl/{started[0].json()['k1']}")
+    poll = await api.client.get(f"/api/v1/auth/lnurl/{started[0].json()['poll']}")
     read = await api.client.get(_wot())
 
     assert [r.status_code for r in started] == [201, 201, 429]

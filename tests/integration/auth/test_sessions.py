@@ -111,6 +111,25 @@ async def test_an_unknown_or_expired_refresh_token_is_refused(api):
     assert "ended" in expired.json()["detail"]
 
 
+async def test_j3_a_session_ends_30_days_after_sign_in_however_often_it_was_refreshed_in_time(api):
+    alice = await api.sign_in()
+    token = alice.refresh_token
+    for _ in range(3):
+        api.clock.advance(timedelta(days=10) - timedelta(seconds=1))
+        refreshed = await _refresh(api, token)
+        assert refreshed.status_code == 200
+        token = refreshed.json()["refresh_token"]
+    access = refreshed.json()["access_token"]
+    assert (await _me(api, _bearer(access))).status_code == 200
+
+    api.clock.advance(timedelta(seconds=3))  # 30 days after sign-in
+    late = await _refresh(api, token)
+
+    assert late.status_code == 401
+    assert "ended" in late.json()["detail"]
+    assert (await _me(api, _bearer(access))).status_code == 401
+
+
 async def test_j6_logout_ends_the_session_at_once_and_is_audited(api):
     alice = await api.sign_in()
     assert (await _me(api, alice.headers)).status_code == 200  # the verdict is now held in-process

@@ -246,3 +246,18 @@ async def test_request_id_on_every_answer_and_in_its_log_line(client, caplog):
     line = logging.Formatter(TEXT_FORMAT).format(by_id[made["422"]])
     assert made["422"] in line
     assert "GET /api/v1/wot/npub1nothing 422" in line
+
+
+async def test_t3_a_newline_or_other_control_character_in_a_path_does_not_forge_a_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="nostr_id.access")
+    forged = "/no/such%0a2030-01-01 00:00:00,000 INFO nostr_id.access [x] GET /admin 200 1.0ms%0d%1b[2J%5c"
+
+    response = await client.get(forged)
+
+    assert response.status_code == 404
+    record = next(r for r in caplog.records if r.request_id == response.headers["x-request-id"])
+    line = logging.Formatter(TEXT_FORMAT).format(record)
+    assert len(line.splitlines()) == 1
+    assert "\r" not in line and "\x1b" not in line
+    assert "/no/such\\x0a2030-01-01" in line and "\\x0d\\x1b[2J\\x5c 404" in line
+    assert "\n" not in record.path and "\x1b" not in record.path

@@ -21,6 +21,7 @@ async def add(uow: UnitOfWork, record: object) -> None:
         "Session": uow.sessions,
         "AuthChallenge": uow.auth_challenges,
         "LnurlSession": uow.lnurl_sessions,
+        "LnurlWallet": uow.lnurl_wallets,
         "ApiKey": uow.api_keys,
         "Nip05": uow.nip05_names,
         "Domain": uow.domains,

@@ -1,4 +1,4 @@
-"""Users, sessions, sign-in challenges and LNURL sessions, in PostgreSQL and in memory."""
+"""Users, sessions, sign-in challenges, LNURL sessions and wallets, in PostgreSQL and in memory."""
 
 import asyncio
 import secrets
@@ -10,7 +10,7 @@ from msgspec import structs
 from domain.errors import Conflict, NotFound
 from domain.records.auth import AuthChallenge
 from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.records.lnurl import LnurlAction, LnurlSession, LnurlWallet
 from domain.records.paging import PageCursor
 from domain.records.sessions import OpenSession
 from domain.records.users import UserRole
@@ -21,16 +21,38 @@ from tests.integration.postgres.support import UowFactory, committed
 pytestmark = pytest.mark.integration
 
 
-async def test_users_are_found_by_id_pubkey_and_lnurl_key(new_uow: UowFactory) -> None:
-    user = builders.user(lnurl_key=builders.linking_key())
+async def test_users_are_found_by_id_and_pubkey(new_uow: UowFactory) -> None:
+    user = builders.user()
     await committed(new_uow, user)
 
     async with new_uow() as uow:
         assert await uow.users.get(user.id) == user
         assert await uow.users.get_by_pubkey(user.pubkey) == user
-        assert await uow.users.get_by_lnurl_key(user.lnurl_key or "") == user
         assert await uow.users.get_by_pubkey(builders.pubkey()) is None
-        assert await uow.users.get_by_lnurl_key(builders.linking_key()) is None
+
+
+async def test_wallets_are_linked_found_listed_used_and_unlinked(new_uow: UowFactory) -> None:
+    user, other = builders.user(), builders.user()
+    first = LnurlWallet.link(user.id, builders.linking_key(), NOW)
+    second = LnurlWallet.link(user.id, builders.linking_key(), NOW + timedelta(minutes=1))
+    await committed(new_uow, user, other, second, first)
+
+    async with new_uow() as uow:
+        with pytest.raises(Conflict):
+            await uow.lnurl_wallets.add(LnurlWallet.link(other.id, first.linking_key, NOW))
+        assert await uow.lnurl_wallets.get_by_linking_key(first.linking_key) == first
+        assert await uow.lnurl_wallets.get_by_linking_key(builders.linking_key()) is None
+        assert await uow.lnurl_wallets.list_for_user(user.id) == [first, second]
+        assert await uow.lnurl_wallets.list_for_user(other.id) == []
+        await uow.lnurl_wallets.mark_used(first.id, NOW + timedelta(hours=1))
+        assert await uow.lnurl_wallets.remove(other.id, second.id) is None
+        assert await uow.lnurl_wallets.remove(user.id, second.id) == second
+        await uow.commit()
+
+    async with new_uow() as uow:
+        assert await uow.lnurl_wallets.list_for_user(user.id) == [
+            structs.replace(first, last_used_at=NOW + timedelta(hours=1))
+        ]
 
 
 async def test_user_updates_are_stored(new_uow: UowFactory) -> None:
@@ -38,7 +60,6 @@ async def test_user_updates_are_stored(new_uow: UowFactory) -> None:
     await committed(new_uow, user)
     later = NOW + timedelta(hours=1)
     changed = user.suspend(later).with_role(UserRole.ADMIN, later)
-    changed = changed.link_lnurl_key(builders.linking_key(), later)
 
     async with new_uow() as uow:
         await uow.users.update(changed)
@@ -172,7 +193,7 @@ async def test_expired_challenges_and_lnurl_sessions_are_deleted(new_uow: UowFac
     # Issued long before any other test's rows in the shared database, so every count is exact.
     issued = datetime(2001, 1, 1, tzinfo=UTC)
     challenge = AuthChallenge.issue(issued, timedelta(minutes=5))
-    session = LnurlSession.start(LnurlAction.LOGIN, issued, timedelta(minutes=5))
+    session = LnurlSession.start(LnurlAction.LOGIN, issued, timedelta(minutes=5))[0]
     await committed(new_uow, challenge, session)
     just_after = timedelta(microseconds=1)
 
@@ -193,6 +214,8 @@ async def test_an_lnurl_login_completes_once_and_hands_out_tokens_once(new_uow: 
 
     async with new_uow() as uow:
         assert await uow.lnurl_sessions.get_by_k1(session.k1) == session
+        assert await uow.lnurl_sessions.get_by_poll_secret_hash(session.poll_secret_hash) == session
+        assert await uow.lnurl_sessions.get_by_poll_secret_hash(secret_digest(session.k1)) is None
         assert await uow.lnurl_sessions.claim_tokens(session.k1, NOW) is None
         completed = await uow.lnurl_sessions.complete(session.k1, key, user.id, NOW)
         assert await uow.lnurl_sessions.complete(session.k1, key, user.id, NOW) is None

@@ -35,9 +35,11 @@ PROJECT_TABLES = {
     "receipt_counters",
     "nip05_billing_holds",
     "api_key_usage_flushes",
+    "lnurl_wallets",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"
+WALLET_MIGRATION = "0009_lnurl_wallets_and_poll_secrets"
 
 COLUMNS_OF = """
 SELECT column_name, data_type, is_nullable = 'YES', column_default IS NOT NULL
@@ -197,3 +199,38 @@ def insert_legacy_row(conn: psycopg.Connection, table: str, user_id: object, pub
         sql.SQL(", ").join(sql.Placeholder(column) for column in values),
     )
     conn.execute(statement, values)
+
+
+def test_m1_the_wallet_migration_moves_each_linked_key_to_a_wallet_and_its_rollback_moves_it_back(
+    make_empty_database: Callable[[], str], tmp_path: Path
+) -> None:
+    dsn = make_empty_database()
+    ids = [migration_id for migration_id, _ in list_migrations(dsn)]
+    wallets = ids.index(WALLET_MIGRATION)
+    before = tmp_path / "before_wallets"
+    before.mkdir()
+    for migration_id in ids[:wallets]:
+        for path in default_migrations_dir().glob(f"{migration_id}*.sql"):
+            shutil.copy(path, before / path.name)
+    apply_migrations(dsn, before)
+    key = "02" + secrets.token_hex(32)
+    with psycopg.connect(dsn) as conn:
+        linked, unlinked = (
+            conn.execute(
+                "INSERT INTO users (pubkey, lnurl_key) VALUES (%(p)s, %(k)s) RETURNING id",
+                {"p": secrets.token_hex(32), "k": lnurl_key},
+            ).fetchone()[0]  # type: ignore[index]
+            for lnurl_key in (key, None)
+        )
+
+    apply_migrations(dsn)
+    with psycopg.connect(dsn) as conn:
+        moved = conn.execute("SELECT user_id, linking_key FROM lnurl_wallets").fetchall()
+        left = conn.execute("SELECT count(*) FROM users WHERE lnurl_key IS NOT NULL").fetchone()
+    assert moved == [(linked, key)] and left == (0,)
+
+    while list_migrations(dsn)[wallets][1]:
+        rollback_migrations(dsn)
+    with psycopg.connect(dsn) as conn:
+        restored = conn.execute("SELECT id, lnurl_key FROM users ORDER BY lnurl_key NULLS LAST").fetchall()
+    assert restored == [(linked, key), (unlinked, None)]

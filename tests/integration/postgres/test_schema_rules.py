@@ -17,7 +17,8 @@ SELECT (SELECT count(*) FROM sessions WHERE user_id = %(id)s) AS sessions,
        (SELECT count(*) FROM nip05_names WHERE user_id = %(id)s) AS names,
        (SELECT count(*) FROM domains WHERE user_id = %(id)s) AS domains,
        (SELECT count(*) FROM subscriptions WHERE user_id = %(id)s) AS subscriptions,
-       (SELECT count(*) FROM lnurl_sessions WHERE user_id = %(id)s) AS lnurl_sessions
+       (SELECT count(*) FROM lnurl_sessions WHERE user_id = %(id)s) AS lnurl_sessions,
+       (SELECT count(*) FROM lnurl_wallets WHERE user_id = %(id)s) AS lnurl_wallets
 """
 
 
@@ -49,8 +50,9 @@ def owned_rows(conn: psycopg.Connection[Any], user_id: Any) -> Any:
         "INSERT INTO nip05_names (user_id, name, domain, pubkey) VALUES (%(u)s, %(n)s, 'example.com', %(h)s)",
         "INSERT INTO domains (user_id, domain, verification_token) VALUES (%(u)s, %(d)s, %(h)s)",
         "INSERT INTO subscriptions (user_id, plan_id) VALUES (%(u)s, 'monthly')",
-        "INSERT INTO lnurl_sessions (k1, action, user_id, expires_at)"
-        " VALUES (%(h)s, 'link', %(u)s, now() + interval '5 minutes')",
+        "INSERT INTO lnurl_sessions (k1, action, poll_secret_hash, user_id, expires_at)"
+        " VALUES (%(h)s, 'link', %(h)s, %(u)s, now() + interval '5 minutes')",
+        "INSERT INTO lnurl_wallets (user_id, linking_key, linked_at) VALUES (%(u)s, '02' || %(h)s, now())",
     ]
     params = {"u": user_id, "k": key_id, "h": hex64, "n": "n" + hex64[:8], "d": f"d{hex64[:8]}.example.org"}
     for statement in statements:
@@ -67,11 +69,11 @@ def test_deleting_a_user_removes_what_it_owned_and_keeps_its_audit_trail(
         "INSERT INTO audit_log (actor_user_id, action) VALUES (%(u)s, 'auth.login') RETURNING id",
         {"u": user_id},
     ).fetchone()[0]  # type: ignore[index]
-    assert conn.execute(PUBKEY_ROWS, {"id": user_id, "key_id": key_id}).fetchone() == (1, 1, 1, 1, 1, 1, 1)
+    assert conn.execute(PUBKEY_ROWS, {"id": user_id, "key_id": key_id}).fetchone() == (1, 1, 1, 1, 1, 1, 1, 1)
 
     conn.execute("DELETE FROM users WHERE id = %(u)s", {"u": user_id})
 
-    assert conn.execute(PUBKEY_ROWS, {"id": user_id, "key_id": key_id}).fetchone() == (0, 0, 0, 0, 0, 0, 0)
+    assert conn.execute(PUBKEY_ROWS, {"id": user_id, "key_id": key_id}).fetchone() == (0, 0, 0, 0, 0, 0, 0, 0)
     kept = conn.execute("SELECT actor_user_id, action FROM audit_log WHERE id = %(a)s", {"a": audit_id})
     assert kept.fetchone() == (None, "auth.login")
 
@@ -95,6 +97,7 @@ def test_a_user_with_payments_cannot_be_deleted(conn: psycopg.Connection[Any]) -
         "INSERT INTO users (pubkey, role) VALUES (%(h)s, 'root')",
         "INSERT INTO users (pubkey, status) VALUES (%(h)s, 'deleted')",
         "INSERT INTO users (pubkey, lnurl_key) VALUES (%(h)s, '04' || %(h)s)",
+        "INSERT INTO lnurl_wallets (user_id, linking_key, linked_at) VALUES (%(u)s, '04' || %(h)s, now())",
         "INSERT INTO nip05_names (user_id, name, domain, pubkey)"
         " VALUES (%(u)s, 'Alice', 'example.com', %(h)s)",
         "INSERT INTO nip05_names (user_id, name, domain, pubkey) VALUES (%(u)s, 'a b', 'example.com', %(h)s)",
@@ -118,10 +121,12 @@ def test_a_user_with_payments_cannot_be_deleted(conn: psycopg.Connection[Any]) -
         "INSERT INTO sessions (user_id, family_id, refresh_token_hash, created_at, expires_at)"
         " VALUES (%(u)s, gen_random_uuid(), %(h)s, now(), now())",
         "INSERT INTO auth_challenges (challenge, expires_at) VALUES ('abc', now() + interval '1 minute')",
-        "INSERT INTO lnurl_sessions (k1, action, expires_at)"
-        " VALUES (%(h)s, 'link', now() + interval '1 minute')",
-        "INSERT INTO lnurl_sessions (k1, action, expires_at, completed_at)"
-        " VALUES (%(h)s, 'login', now() + interval '1 minute', now())",
+        "INSERT INTO lnurl_sessions (k1, action, poll_secret_hash, expires_at)"
+        " VALUES (%(h)s, 'link', %(h)s, now() + interval '1 minute')",
+        "INSERT INTO lnurl_sessions (k1, action, poll_secret_hash, expires_at, completed_at)"
+        " VALUES (%(h)s, 'login', %(h)s, now() + interval '1 minute', now())",
+        "INSERT INTO lnurl_sessions (k1, action, poll_secret_hash, expires_at)"
+        " VALUES (%(h)s, 'login', 'nid_lp_plain', now() + interval '1 minute')",
         "INSERT INTO audit_log (action, details) VALUES ('a', '[]'::jsonb)",
         "INSERT INTO audit_log (action) VALUES ('Bad Action')",
         "INSERT INTO processed_webhook_events (provider, event_id) VALUES ('stripe', '')",

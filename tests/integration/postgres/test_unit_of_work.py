@@ -4,6 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 import pytest
+from msgspec import structs
 
 from adapters.postgres.pool import create_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -92,14 +93,14 @@ async def test_a_conflict_leaves_the_rest_of_the_work_intact(new_uow: UowFactory
         await uow.users.add(existing)
         await uow.commit()
 
-    newcomer, other = builders.user(), builders.user(lnurl_key=builders.linking_key())
+    newcomer, other = builders.user(), builders.user()
     async with new_uow() as uow:
         await uow.users.add(newcomer)
         with pytest.raises(Conflict):
             await uow.users.add(builders.user(pubkey=existing.pubkey))
         await uow.users.add(other)
         with pytest.raises(Conflict):
-            await uow.users.update(newcomer.link_lnurl_key(other.lnurl_key or "", builders.NOW))
+            await uow.users.update(structs.replace(newcomer, pubkey=other.pubkey))
         with pytest.raises(NotFound):
             await uow.users.update(builders.user())
         await uow.commit()

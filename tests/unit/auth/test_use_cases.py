@@ -174,7 +174,9 @@ async def test_the_session_verdict_follows_the_session_expiry_on_the_clock(tmp_p
     world.clock.advance(timedelta(days=30) - timedelta(minutes=10))
     refreshed = await world.refresh(signed_in.refresh_token, Origin())
 
+    assert await world.authenticate(_bearer(refreshed.access_token)) is not None
     world.clock.advance(timedelta(minutes=10))
 
-    # The refreshed session lives on past the first refresh token's 30 days.
-    assert await world.authenticate(_bearer(refreshed.access_token)) is not None
+    # A refresh never extends the session past 30 days from its sign-in.
+    with pytest.raises(Unauthorized):
+        await world.authenticate(_bearer(refreshed.access_token))

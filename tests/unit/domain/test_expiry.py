@@ -44,7 +44,7 @@ def test_challenges_carry_at_least_128_random_bits() -> None:
 
 
 def test_an_lnurl_session_is_pending_then_ok_or_expired() -> None:
-    session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))
+    session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))[0]
     user_id = builders.user().id
     key = builders.linking_key()
     assert session.status_at(session.expires_at - JUST_BEFORE) is LnurlStatus.PENDING
@@ -57,7 +57,7 @@ def test_an_lnurl_session_is_pending_then_ok_or_expired() -> None:
 
 
 def test_an_lnurl_session_completes_once_and_hands_out_tokens_once() -> None:
-    session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))
+    session = LnurlSession.start(LnurlAction.LOGIN, NOW, timedelta(minutes=5))[0]
     user_id = builders.user().id
     with pytest.raises(InvalidTransition):
         session.claim_tokens(NOW)
@@ -73,8 +73,8 @@ def test_an_lnurl_session_completes_once_and_hands_out_tokens_once() -> None:
 def test_an_lnurl_link_belongs_to_the_user_who_started_it() -> None:
     owner, stranger = builders.user().id, builders.user().id
     with pytest.raises(InvalidInput):
-        LnurlSession.start(LnurlAction.LINK, NOW, timedelta(minutes=5))
-    link = LnurlSession.start(LnurlAction.LINK, NOW, timedelta(minutes=5), user_id=owner)
+        LnurlSession.start(LnurlAction.LINK, NOW, timedelta(minutes=5))[0]
+    link = LnurlSession.start(LnurlAction.LINK, NOW, timedelta(minutes=5), user_id=owner)[0]
     with pytest.raises(InvalidTransition):
         link.complete(builders.linking_key(), stranger, NOW)
     with pytest.raises(InvalidInput):

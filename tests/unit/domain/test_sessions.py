@@ -24,8 +24,18 @@ def test_rotation_keeps_the_family_and_retires_the_old_token() -> None:
     assert new.family_id == session.family_id and new.id != session.id
     assert new.user_id == session.user_id
     assert new.refresh_token_hash == secret_digest("next")
-    assert (new.created_at, new.expires_at) == (later, later + LIFETIME)
+    assert (new.created_at, new.expires_at) == (later, session.expires_at)
     assert new.is_usable(later) and not new.is_reuse()
+
+
+def test_a_rotation_never_extends_the_family_past_its_first_token_and_may_shorten_it() -> None:
+    session = builders.session(builders.user().id)
+
+    _, long_lived = session.rotate(secret_digest("a"), NOW, LIFETIME * 2)
+    _, short_lived = session.rotate(secret_digest("b"), NOW, timedelta(days=1))
+
+    assert long_lived.expires_at == session.expires_at
+    assert short_lived.expires_at == NOW + timedelta(days=1)
 
 
 def test_the_new_token_records_who_presented_the_old_one_else_keeps_the_old_ones() -> None:

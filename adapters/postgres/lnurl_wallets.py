@@ -1,0 +1,69 @@
+"""LNURL-auth wallets linked to accounts, in PostgreSQL."""
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.errors import Conflict
+from domain.records.lnurl import LnurlWallet
+
+from .transaction import PostgresTransaction, Row
+
+INSERT = """
+INSERT INTO lnurl_wallets (id, user_id, linking_key, linked_at, last_used_at)
+VALUES (%(id)s, %(user_id)s, %(linking_key)s, %(linked_at)s, %(last_used_at)s)
+ON CONFLICT DO NOTHING
+"""
+SELECT_BY_LINKING_KEY = """
+SELECT id, user_id, linking_key, linked_at, last_used_at FROM lnurl_wallets
+WHERE linking_key = %(linking_key)s
+"""
+SELECT_FOR_USER = """
+SELECT id, user_id, linking_key, linked_at, last_used_at FROM lnurl_wallets
+WHERE user_id = %(user_id)s
+ORDER BY linked_at, id
+"""
+DELETE = """
+DELETE FROM lnurl_wallets WHERE id = %(id)s AND user_id = %(user_id)s
+RETURNING id, user_id, linking_key, linked_at, last_used_at
+"""
+MARK_USED = "UPDATE lnurl_wallets SET last_used_at = %(now)s WHERE id = %(id)s"
+
+
+def _wallet(row: Row) -> LnurlWallet:
+    return LnurlWallet(
+        id=row["id"],
+        user_id=row["user_id"],
+        linking_key=row["linking_key"],
+        linked_at=row["linked_at"],
+        last_used_at=row["last_used_at"],
+    )
+
+
+class PostgresLnurlWalletRepository:
+    def __init__(self, tx: PostgresTransaction) -> None:
+        self._tx = tx
+
+    async def add(self, wallet: LnurlWallet) -> None:
+        params = {
+            "id": wallet.id,
+            "user_id": wallet.user_id,
+            "linking_key": wallet.linking_key,
+            "linked_at": wallet.linked_at,
+            "last_used_at": wallet.last_used_at,
+        }
+        if not await self._tx.insert(INSERT, params):
+            raise Conflict("this wallet is already linked")
+
+    async def get_by_linking_key(self, linking_key: str) -> LnurlWallet | None:
+        row = await self._tx.fetch_one(SELECT_BY_LINKING_KEY, {"linking_key": linking_key})
+        return _wallet(row) if row else None
+
+    async def list_for_user(self, user_id: UUID) -> list[LnurlWallet]:
+        return [_wallet(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]
+
+    async def remove(self, user_id: UUID, wallet_id: UUID) -> LnurlWallet | None:
+        row = await self._tx.fetch_one(DELETE, {"id": wallet_id, "user_id": user_id})
+        return _wallet(row) if row else None
+
+    async def mark_used(self, wallet_id: UUID, now: datetime) -> None:
+        await self._tx.execute(MARK_USED, {"id": wallet_id, "now": now})

@@ -1,0 +1,56 @@
+"""The LNURL-auth wallets linked to the signed-in account: listed, and unlinked one at a time."""
+
+from uuid import UUID
+
+from application.auth.accounts import UowFactory
+from application.auth.session_admin import Origin
+from domain.auth.principal import Principal
+from domain.clock import Clock
+from domain.errors import Forbidden, NotFound
+from domain.records.audit import AuditLog
+from domain.records.lnurl import LnurlWallet
+
+LNURL_UNLINKED = "auth.lnurl_unlinked"
+
+
+class ListWallets:
+    """The caller's linked wallets, oldest link first."""
+
+    def __init__(self, unit_of_work: UowFactory) -> None:
+        self._uow = unit_of_work
+
+    async def __call__(self, principal: Principal) -> list[LnurlWallet]:
+        async with self._uow() as uow:
+            return await uow.lnurl_wallets.list_for_user(principal.user_id)
+
+
+class UnlinkWallet:
+    """Unlinks one of the caller's wallets, audited in the same transaction; from then on it signs no
+    one in. Another account's wallet is not found; an API key cannot unlink."""
+
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
+        self._uow = unit_of_work
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, wallet_id: UUID, origin: Origin) -> None:
+        if principal.is_machine:
+            raise Forbidden("an API key cannot unlink a wallet")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            removed = await uow.lnurl_wallets.remove(principal.user_id, wallet_id)
+            if removed is None:
+                raise NotFound("no such wallet")
+            await uow.audit_log.add(
+                AuditLog.record(
+                    action=LNURL_UNLINKED,
+                    now=now,
+                    actor_user_id=principal.user_id,
+                    actor_pubkey=principal.pubkey,
+                    target_type="lnurl_wallet",
+                    target_id=str(removed.id),
+                    ip=origin.ip,
+                    user_agent=origin.user_agent,
+                    details={"linking_key": removed.linking_key},
+                )
+            )
+            await uow.commit()
