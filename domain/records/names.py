@@ -9,6 +9,7 @@ from msgspec import Struct, structs
 
 from domain.errors import InvalidInput, InvalidTransition
 from domain.pubkeys import parse_hex_pubkey
+from domain.records.name_folding import lookalike_of
 from domain.records.transitions import check_transition
 
 ROOT_NAME = "_"
@@ -86,7 +87,8 @@ def parse_nip05_name(value: str) -> str:
 def name_refusal(name: str, *, owns_domain: bool) -> str | None:
     """Why a well-shaped name may not be registered on a domain, or None when it may.
 
-    `_` (the domain's root) is for the owner of the domain only; reserved names for nobody.
+    `_` (the domain's root) is for the owner of the domain only; reserved names and their
+    look-alikes (domain/records/name_folding.py) for nobody.
     """
     if name == ROOT_NAME:
         return None if owns_domain else "the root name '_' belongs to the owner of the domain"
@@ -96,6 +98,8 @@ def name_refusal(name: str, *, owns_domain: bool) -> str | None:
         return "a name may not hold two dots in a row"
     if name in RESERVED_NAMES:
         return "this name is reserved"
+    if (reserved := lookalike_of(name, RESERVED_NAMES)) is not None:
+        return f"this name is reserved: it passes for '{reserved}'"
     return None
 
 
