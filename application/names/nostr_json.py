@@ -16,7 +16,7 @@ import msgspec
 from application.verdicts import Verdicts
 from domain.clock import Clock
 from domain.ports.persistence import UnitOfWork
-from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain
+from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 
 NAMESPACE = "nip05"
 ANSWER_TTL = 60.0
@@ -48,7 +48,8 @@ _decode = msgspec.json.Decoder(_Document).decode
 
 
 def _document(record: Nip05) -> bytes:
-    return _encode(_Document(names={record.name: record.pubkey}, relays={record.pubkey: list(record.relays)}))
+    relays = {record.pubkey: served_relays(record.relays)}
+    return _encode(_Document(names={record.name: record.pubkey}, relays=relays))
 
 
 def _key(domain: str, name: str) -> str:

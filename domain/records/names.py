@@ -44,12 +44,18 @@ RESERVED_NAMES = frozenset(
         "www",
     }
 )
+# Every size a user controls here has a limit, so a nostr.json answer (one name, as stored and as
+# asked) is at most MAX_ANSWER_BYTES: 2 names of 64 characters, one pubkey, MAX_RELAYS relays of
+# MAX_RELAY_URL_LENGTH printable ASCII characters (one byte each in JSON, none needs an escape).
 MAX_RELAYS = 20
+MAX_RELAY_URL_LENGTH = 256
+MAX_DOMAIN_LENGTH = 253
+MAX_ANSWER_BYTES = 6 * 1024
 NAME_SHAPE = re.compile(r"[a-z0-9._-]{1,64}")
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # The service's own domain may be a single label with a port in development (localhost:8000).
 SERVING_DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})*(?::[0-9]{{1,5}})?")
-RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#]+[^\s]*")
+RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#\"\\]+[^\s\"\\]*")
 
 
 class Nip05Status(StrEnum):
@@ -114,18 +120,37 @@ def parse_registrable_name(value: str, *, owns_domain: bool) -> str:
 def parse_serving_domain(value: str) -> str:
     """A host name nostr.json is served for, lowercased, without a trailing dot."""
     domain = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if len(domain) > 253 or SERVING_DOMAIN_SHAPE.fullmatch(domain) is None:
+    if len(domain) > MAX_DOMAIN_LENGTH or SERVING_DOMAIN_SHAPE.fullmatch(domain) is None:
         raise InvalidInput("domain must be a host name", {"domain": "not a host name"})
     return domain
+
+
+def is_relay_url(url: object) -> bool:
+    """A ws:// or wss:// URL of at most MAX_RELAY_URL_LENGTH printable ASCII characters."""
+    return (
+        isinstance(url, str)
+        and len(url) <= MAX_RELAY_URL_LENGTH
+        and url.isascii()
+        and url.isprintable()
+        and RELAY_URL_SHAPE.fullmatch(url) is not None
+    )
 
 
 def parse_relay_urls(values: list[str]) -> tuple[str, ...]:
     if len(values) > MAX_RELAYS:
         raise InvalidInput(f"at most {MAX_RELAYS} relays", {"relays": "too many"})
     for url in values:
-        if not isinstance(url, str) or RELAY_URL_SHAPE.fullmatch(url) is None:
-            raise InvalidInput("relays must be ws:// or wss:// URLs", {"relays": "not a relay URL"})
+        if not is_relay_url(url):
+            raise InvalidInput(
+                f"relays must be ws:// or wss:// URLs of at most {MAX_RELAY_URL_LENGTH} characters",
+                {"relays": "not a relay URL"},
+            )
     return tuple(dict.fromkeys(values))
+
+
+def served_relays(relays: tuple[str, ...]) -> list[str]:
+    """The relays a nostr.json answer lists: within the bounds, whatever an older row holds."""
+    return [url for url in relays if is_relay_url(url)][:MAX_RELAYS]
 
 
 class Nip05(Struct, frozen=True, kw_only=True):
