@@ -25,6 +25,7 @@ SELECT id, user_id, domain, verification_token, status, created_at, updated_at, 
     record_missing_since
 FROM domains WHERE lower(domain) = lower(%(domain)s) AND status = 'verified'
 """
+SELECT_VERIFIED_NAMES = "SELECT lower(domain) AS domain FROM domains WHERE status = 'verified'"
 SELECT_FOR_USER = """
 SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
     record_missing_since
@@ -91,6 +92,9 @@ class PostgresDomainRepository:
     async def find_verified(self, domain: str) -> Domain | None:
         row = await self._tx.fetch_one(SELECT_VERIFIED, {"domain": domain})
         return _domain(row) if row else None
+
+    async def list_verified_names(self) -> list[str]:
+        return [row["domain"] for row in await self._tx.fetch_all(SELECT_VERIFIED_NAMES, {})]
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]

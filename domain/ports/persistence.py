@@ -193,6 +193,10 @@ class Nip05Repository(Protocol):
         """Every name on the domain whatever its status, matched case-insensitively, by name."""
         ...
 
+    async def list_held_names(self, domain: str) -> list[str]:
+        """The names (lowercase) on the domain that are not released, whatever else their status."""
+        ...
+
     async def update(self, nip05: Nip05) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
@@ -211,6 +215,10 @@ class DomainRepository(Protocol):
 
     async def find_verified(self, domain: str) -> Domain | None:
         """The verified claim on a domain name, matched case-insensitively."""
+        ...
+
+    async def list_verified_names(self) -> list[str]:
+        """Every verified domain name, lowercase."""
         ...
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:

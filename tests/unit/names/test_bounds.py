@@ -7,6 +7,7 @@ import pytest
 from dependency_injector import providers
 from msgspec import structs
 
+from application.names.nostr_json import EMPTY
 from domain.clock import FixedClock
 from domain.errors import InvalidInput
 from domain.records.names import MAX_ANSWER_BYTES, MAX_RELAY_URL_LENGTH, MAX_RELAYS
@@ -85,3 +86,20 @@ async def test_t4_a_nostr_json_answer_stays_within_its_bound_whatever_is_stored(
         await uow.nip05_names.add(structs.replace(stored, id=uuid4()))
         await uow.commit()
     assert len((await directory.answer(DEFAULT, "old")).body) <= MAX_ANSWER_BYTES
+
+
+async def test_t4_a_host_asked_before_its_domain_was_verified_is_served_once_told(world) -> None:  # type: ignore[no-untyped-def]
+    store, container, user = world
+    directory = container.nostr_json_directory()
+    record = structs.replace(builders.nip05(user.id, domain="kim-names.net", name="kim"), pubkey=user.pubkey)
+    claim = builders.domain(user.id, domain="kim-names.net")
+    async with FakeUnitOfWork(store) as uow:
+        await uow.nip05_names.add(record)
+        await uow.domains.add(claim)
+        await uow.commit()
+    assert (await directory.answer("kim-names.net", "kim")).body == EMPTY
+
+    async with directory.changing("kim-names.net", ["kim"]), FakeUnitOfWork(store) as uow:
+        await uow.domains.update(claim.mark_verified(NOW))
+        await uow.commit()
+    assert (await directory.answer("kim-names.net", "kim")).body != EMPTY
