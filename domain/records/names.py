@@ -9,6 +9,7 @@ from msgspec import Struct, structs
 
 from domain.errors import InvalidInput, InvalidTransition
 from domain.pubkeys import parse_hex_pubkey
+from domain.records.domains import MAX_DOMAIN_LENGTH
 from domain.records.name_folding import lookalike_of
 from domain.records.transitions import check_transition
 
@@ -49,7 +50,6 @@ RESERVED_NAMES = frozenset(
 # MAX_RELAY_URL_LENGTH printable ASCII characters (one byte each in JSON, none needs an escape).
 MAX_RELAYS = 20
 MAX_RELAY_URL_LENGTH = 256
-MAX_DOMAIN_LENGTH = 253
 MAX_ANSWER_BYTES = 6 * 1024
 NAME_SHAPE = re.compile(r"[a-z0-9._-]{1,64}")
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
