@@ -45,9 +45,10 @@ RESERVED_NAMES = frozenset(
         "www",
     }
 )
-# Every size a user controls here has a limit, so a nostr.json answer (one name, as stored and as
-# asked) is at most MAX_ANSWER_BYTES: 2 names of 64 characters, one pubkey, MAX_RELAYS relays of
-# MAX_RELAY_URL_LENGTH printable ASCII characters (one byte each in JSON, none needs an escape).
+# Every size a user controls here has a limit, so a nostr.json answer is at most MAX_ANSWER_BYTES:
+# the name as stored (64 ASCII characters) and as asked (64 characters that lowercase to it, up to
+# 3 bytes each), one pubkey, MAX_RELAYS relays of MAX_RELAY_URL_LENGTH printable ASCII characters
+# (one byte each in JSON, none needs an escape): about 5.7 KB.
 MAX_RELAYS = 20
 MAX_RELAY_URL_LENGTH = 256
 MAX_ANSWER_BYTES = 6 * 1024

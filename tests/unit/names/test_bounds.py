@@ -73,12 +73,14 @@ async def test_t4_a_domain_longer_than_a_dns_name_is_refused_by_the_use_case(wor
 async def test_t4_a_nostr_json_answer_stays_within_its_bound_whatever_is_stored(world) -> None:  # type: ignore[no-untyped-def]
     store, container, user = world
     widest = [relay_url(MAX_RELAY_URL_LENGTH, index) for index in range(MAX_RELAYS)]
-    name = "n" * 64
+    name = "k" * 64
     record = await container.register_name()(user.id, name, relays=widest)
     directory = container.nostr_json_directory()
-    answer = await directory.answer(DEFAULT, name.upper())
+    # The widest way to ask: the Kelvin sign lowercases to k and takes three bytes in UTF-8.
+    asked = "\u212a" * 64
+    answer = await directory.answer(DEFAULT, asked)
     assert len(answer.body) <= MAX_ANSWER_BYTES
-    assert b"relay19.example" in answer.body and name.upper().encode() in answer.body
+    assert b"relay19.example" in answer.body and asked.encode() in answer.body
 
     # A row written before the bounds (20 relays of 495 KB) is served within them all the same.
     stored = structs.replace(record, name="old", relays=tuple(relay_url(495_000, i) for i in range(25)))
