@@ -117,10 +117,20 @@ class VerdictNamespace(Generic[T]):
         self._cache_down_until = -float("inf")
         self._check: asyncio.Future[None] | None = None
 
-    async def get(self, key: str, load: Callable[[], Awaitable[T]]) -> T:
-        """The answer for the key: in-process, else from the cache, else `load()` (then kept)."""
+    async def get(
+        self,
+        key: str,
+        load: Callable[[], Awaitable[T]],
+        *,
+        untrusted: Callable[[], Awaitable[T]] | None = None,
+    ) -> T:
+        """The answer for the key: in-process, else from the cache, else `load()` (then kept).
+
+        While the cache cannot answer, `untrusted()` answers instead of `load()` when given (for an
+        answer too costly to load from the source on every question).
+        """
         if not await self._trust_local():
-            return await load()
+            return await (untrusted or load)()
         now = self._timer()
         held = self._local.get(key)
         if held is not None and now - held[1] < self._ttl:
@@ -138,7 +148,7 @@ class VerdictNamespace(Generic[T]):
                     return answer
         except CacheUnavailable as error:
             self._cache_failed(error)
-            return await load()
+            return await (untrusted or load)()
         answer = await load()
         try:
             await self._cache.set(self._prefix + key, tag + b":" + self._encoder.encode(answer), self._ttl)

@@ -1,11 +1,14 @@
 """nostr.json in process: the cost of one warm answer through `create_app`, with no server or socket.
 
-    .venv/bin/python -m bench.nip05_in_process [--requests 100000]
+    .venv/bin/python -m bench.nip05_in_process [--requests 100000] [--unknown]
 
 The app is built as `nostr-id serve` builds a worker's (the real container on a database made for
 the run, Redis at BENCH_REDIS_URL, prometheus_client in multiprocess mode as with `--workers`), then
 called directly with a prepared scope and a `send` that keeps nothing. Prints microseconds per request
-next to a bare ASGI function answering the same bytes, called the same way.
+next to a bare ASGI function answering the same bytes, called the same way. With `--unknown` every
+request asks a name nobody holds, a new one each time (a flood of random names), and the run also
+prints what the flood cost beyond time: connections taken from the PostgreSQL pool (one per query
+transaction) and nostr.json answers kept in Redis.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import time
 from typing import Any
 
 import psycopg
+import redis.asyncio as redis
 from prometheus_client import values
 from psycopg import sql
 
@@ -29,7 +33,7 @@ from bootstrap.container import Container
 from bootstrap.settings import load_settings
 
 
-def _scope() -> dict[str, Any]:
+def _scope(query: bytes = b"name=alice") -> dict[str, Any]:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -38,7 +42,7 @@ def _scope() -> dict[str, Any]:
         "scheme": "http",
         "path": "/.well-known/nostr.json",
         "raw_path": b"/.well-known/nostr.json",
-        "query_string": b"name=alice",
+        "query_string": query,
         "root_path": "",
         "headers": [(b"host", DOMAIN.encode()), (b"user-agent", b"bench")],
         "client": ("127.0.0.1", 40000),
@@ -47,7 +51,7 @@ def _scope() -> dict[str, Any]:
     }
 
 
-async def _per_request(app: Any, requests: int) -> float:
+async def _per_request(app: Any, requests: int, unknown: bool = False) -> float:
     async def receive() -> dict[str, Any]:
         return {"type": "http.disconnect"}
 
@@ -56,13 +60,24 @@ async def _per_request(app: Any, requests: int) -> float:
 
     for _ in range(2_000):
         await app(_scope(), receive, send)
+    queries = [
+        b"name=" + secrets.token_hex(8).encode() if unknown else b"name=alice" for _ in range(requests)
+    ]
     started = time.perf_counter()
-    for _ in range(requests):
-        await app(_scope(), receive, send)
+    for query in queries:
+        await app(_scope(query), receive, send)
     return (time.perf_counter() - started) / requests * 1e6
 
 
-async def _measure(dsn: str, data_dir: str, requests: int) -> None:
+async def _answers_in_redis() -> int:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return len([key async for key in client.scan_iter(match=f"*verdict:nip05:{DOMAIN}/*", count=1000)])
+    finally:
+        await client.aclose()
+
+
+async def _measure(dsn: str, data_dir: str, requests: int, unknown: bool) -> None:
     await _prepare(dsn)
     settings = load_settings(
         {
@@ -74,7 +89,8 @@ async def _measure(dsn: str, data_dir: str, requests: int) -> None:
             "DATA_DIR": data_dir,
         }
     )
-    app = create_app(Container(settings=settings), debug=False)
+    container = Container(settings=settings)
+    app = create_app(container, debug=False)
     lifespan_in: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     lifespan_out: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     await lifespan_in.put({"type": "lifespan.startup"})
@@ -96,7 +112,17 @@ async def _measure(dsn: str, data_dir: str, requests: int) -> None:
         )
         await send({"type": "http.response.body", "body": body})
 
-    ours = await _per_request(app, requests)
+    pool = container.db_pool()
+    await _per_request(app, 1)  # the warm-up's known name is loaded before the count starts
+    taken, kept = pool.get_stats().get("requests_num", 0), await _answers_in_redis()
+    ours = await _per_request(app, requests, unknown)
+    if unknown:
+        taken = pool.get_stats().get("requests_num", 0) - taken
+        kept = await _answers_in_redis() - kept
+        print(
+            f"{requests} distinct unknown names: {taken} PostgreSQL pool checkouts, "
+            f"{kept} answers kept in Redis"
+        )
     floor = await _per_request(bare, requests)
     print(f"nostr-id nostr.json through create_app: {ours:.2f} us per request")
     print(f"bare ASGI function:                      {floor:.2f} us per request")
@@ -107,6 +133,7 @@ async def _measure(dsn: str, data_dir: str, requests: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--unknown", action="store_true", help="a new name nobody holds per request")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, load average before: {os.getloadavg()}")
     # prometheus_client in multiprocess mode, as `nostr-id serve` sets it up for its workers.
@@ -120,7 +147,7 @@ def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="nip05-in-process-")
     try:
         apply_migrations(dsn)
-        asyncio.run(_measure(dsn, data_dir, args.requests))
+        asyncio.run(_measure(dsn, data_dir, args.requests, args.unknown))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         shutil.rmtree(metrics_dir, ignore_errors=True)

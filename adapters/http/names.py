@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, SkipValidation
+from litestar.params import Body, FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.client_ip import origin_of
@@ -22,17 +22,20 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from domain.auth.principal import Principal
-from domain.records.domains import Domain
-from domain.records.names import MAX_RELAYS, Nip05
+from domain.records.domains import MAX_DOMAIN_LENGTH, Domain
+from domain.records.names import MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
 
-RelayList = Annotated[list[str], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
+RelayUrl = Annotated[
+    str, msgspec.Meta(max_length=MAX_RELAY_URL_LENGTH), Body(max_length=MAX_RELAY_URL_LENGTH)
+]
+RelayList = Annotated[list[RelayUrl], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
 
 
 class RegisterNameRequest(msgspec.Struct):
     name: Annotated[
         str, msgspec.Meta(min_length=1, max_length=64, description="a-z, 0-9, '-', '_' and '.'; lowercased")
     ]
-    domain: str | None = None
+    domain: Annotated[str, msgspec.Meta(max_length=MAX_DOMAIN_LENGTH)] | None = None
     relays: RelayList = []
 
 

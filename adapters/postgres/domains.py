@@ -32,6 +32,7 @@ FROM domains WHERE lower(domain) = lower(%(domain)s)
 ORDER BY created_at, id
 FOR UPDATE
 """
+SELECT_VERIFIED_NAMES = "SELECT lower(domain) AS domain FROM domains WHERE status = 'verified'"
 SELECT_FOR_USER = """
 SELECT id, user_id, domain, verification_token, status, created_at, updated_at, verified_at, last_checked_at,
     record_missing_since
@@ -101,6 +102,9 @@ class PostgresDomainRepository:
 
     async def list_claims(self, domain: str) -> list[Domain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_CLAIMS, {"domain": domain})]
+
+    async def list_verified_names(self) -> list[str]:
+        return [row["domain"] for row in await self._tx.fetch_all(SELECT_VERIFIED_NAMES, {})]
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]

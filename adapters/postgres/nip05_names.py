@@ -36,6 +36,10 @@ SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at
 FROM nip05_names WHERE lower(domain) = lower(%(domain)s)
 ORDER BY lower(name)
 """
+SELECT_HELD_NAMES = """
+SELECT lower(name) AS name FROM nip05_names
+WHERE lower(domain) = lower(%(domain)s) AND status <> 'released'
+"""
 UPDATE = """
 UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
     status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s,
@@ -114,6 +118,9 @@ class PostgresNip05Repository:
     async def delete_for_others_on_domain(self, domain: str, user_id: UUID) -> list[str]:
         rows = await self._tx.fetch_all(DELETE_FOR_OTHERS_ON_DOMAIN, {"user_id": user_id, "domain": domain})
         return sorted(row["name"] for row in rows)
+
+    async def list_held_names(self, domain: str) -> list[str]:
+        return [row["name"] for row in await self._tx.fetch_all(SELECT_HELD_NAMES, {"domain": domain})]
 
     async def update(self, nip05: Nip05) -> None:
         async with self._tx.guarded():

@@ -110,13 +110,22 @@ class ApplyInvoiceState:
 async def start_or_extend(
     uow: UnitOfWork, user_id: UUID, subscription_id: UUID, period: timedelta, now: datetime
 ) -> None:
-    """Activates a pending subscription (or renews the active one) and reactivates held names."""
-    subscription = await uow.subscriptions.get(subscription_id)
+    """Applies the plan that was paid, then reactivates held names.
+
+    Paying for the active subscription's plan renews it; paying for another plan's pending
+    subscription ends the active one now and runs the paid plan from now for its own period.
+    """
+    pending = await uow.subscriptions.get(subscription_id)
+    if pending is not None and pending.status is not SubscriptionStatus.PENDING:
+        pending = None
     active = await uow.subscriptions.get_active_for_user(user_id)
+    if active is not None and pending is not None and pending.plan_id != active.plan_id:
+        await uow.subscriptions.update(active.cancel(now))
+        active = None
     if active is not None:
         await uow.subscriptions.update(active.renew(now, period))
-    elif subscription is not None and subscription.status is SubscriptionStatus.PENDING:
-        await uow.subscriptions.update(subscription.activate(now, period))
+    elif pending is not None:
+        await uow.subscriptions.update(pending.activate(now, period))
     await release_names(uow, user_id, now)
 
 

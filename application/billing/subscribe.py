@@ -26,6 +26,8 @@ class StartSubscription:
 
     The WoT discount is fixed here and recorded on the payment. Asking again for the same plan and
     provider while the last invoice is still payable returns that invoice instead of a second one.
+    An order the service refuses (another plan while one is active) is refused before the provider
+    is asked for an invoice.
     """
 
     def __init__(
@@ -53,6 +55,9 @@ class StartSubscription:
         provider = self._providers.for_checkout(provider_name)
         if (open_checkout := await self._open_checkout(user_id, plan.id, provider_name)) is not None:
             return open_checkout
+        async with self._uow as uow:
+            # Refused before the provider is asked, so a refused order leaves no invoice behind.
+            await self._subscription_to_pay(uow, user_id, plan.id)
         percent = await self._discount(pubkey)
         list_amount = plan.list_price(provider.currency)
         payment_id = uuid4()

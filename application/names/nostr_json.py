@@ -2,21 +2,24 @@
 
 An answer is the JSON document for one name on one domain, encoded once and kept with its ETag
 in the `nip05` verdict namespace (application/verdicts.py): this process's memory first, then the
-Cache, then PostgreSQL. Use cases change names inside `changing(...)`, the verdicts' one
-invalidation path, so every process stops serving the old answer within a second.
+Cache, then PostgreSQL. A name the domain does not hold is answered empty from memory before any of
+that (application/names/held_names.py), so unknown names keep no answer and cost no query. Use cases
+change names inside `changing(...)`, the verdicts' one invalidation path, so every process stops
+serving the old answer within a second.
 """
 
 import hashlib
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 import msgspec
 
+from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
 from domain.clock import Clock
 from domain.ports.persistence import UnitOfWork
-from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain
+from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 
 NAMESPACE = "nip05"
 ANSWER_TTL = 60.0
@@ -48,7 +51,8 @@ _decode = msgspec.json.Decoder(_Document).decode
 
 
 def _document(record: Nip05) -> bytes:
-    return _encode(_Document(names={record.name: record.pubkey}, relays={record.pubkey: list(record.relays)}))
+    relays = {record.pubkey: served_relays(record.relays)}
+    return _encode(_Document(names={record.name: record.pubkey}, relays=relays))
 
 
 def _key(domain: str, name: str) -> str:
@@ -71,6 +75,7 @@ class NostrJsonDirectory:
         self._clock = clock
         self._default_domain = parse_serving_domain(default_domain)
         self._default_host = self._default_domain.partition(":")[0]
+        self._held = HeldNames(uow_factory, verdicts, self._default_domain, ttl)
 
     def serving_domain(self, host: str) -> str:
         """The domain a Host header names (without its port unless the default domain has one)."""
@@ -89,6 +94,8 @@ class NostrJsonDirectory:
         if NAME_SHAPE.fullmatch(name) is None:
             return EMPTY_ANSWER
         domain = self.serving_domain(host)
+        if not await self._held.may_serve(domain, name):
+            return EMPTY_ANSWER
         answer = await self._answers.get(_key(domain, name), lambda: self._build(domain, name))
         if answer.valid_until is not None and self._clock.now() >= answer.valid_until:
             return EMPTY_ANSWER
@@ -99,8 +106,13 @@ class NostrJsonDirectory:
             return Answer.of(_encode(document))
         return answer
 
-    def changing(self, domain: str, names: list[str]) -> AbstractAsyncContextManager[None]:
-        return self._answers.changing(*(_key(domain, name) for name in names))
+    @asynccontextmanager
+    async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
+        async with (
+            self._held.changing(domain),
+            self._answers.changing(*(_key(domain, name) for name in names)),
+        ):
+            yield
 
     async def _build(self, domain: str, name: str) -> Answer:
         async with self._uow_factory() as uow:

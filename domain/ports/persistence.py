@@ -202,6 +202,10 @@ class Nip05Repository(Protocol):
         their names."""
         ...
 
+    async def list_held_names(self, domain: str) -> list[str]:
+        """The names (lowercase) on the domain that are not released, whatever else their status."""
+        ...
+
     async def update(self, nip05: Nip05) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
@@ -225,6 +229,10 @@ class DomainRepository(Protocol):
     async def list_claims(self, domain: str) -> list[Domain]:
         """Every user's claim on a domain name, matched case-insensitively, locked until the end of
         the transaction."""
+        ...
+
+    async def list_verified_names(self) -> list[str]:
+        """Every verified domain name, lowercase."""
         ...
 
     async def list_for_user(self, user_id: UUID) -> list[Domain]:

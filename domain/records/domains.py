@@ -59,10 +59,13 @@ DOMAIN_TRANSITIONS = {
 }
 
 
+MAX_DOMAIN_LENGTH = 253
+
+
 def parse_domain_name(value: str) -> str:
     """A public DNS name with at least two labels, lowercased, without a trailing dot."""
     domain = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if len(domain) > 253 or DOMAIN_SHAPE.fullmatch(domain) is None:
+    if len(domain) > MAX_DOMAIN_LENGTH or DOMAIN_SHAPE.fullmatch(domain) is None:
         raise InvalidInput("domain must be a DNS name such as example.com", {"domain": "not a DNS name"})
     return domain
 

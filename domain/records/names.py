@@ -9,6 +9,8 @@ from msgspec import Struct, structs
 
 from domain.errors import InvalidInput, InvalidTransition
 from domain.pubkeys import parse_hex_pubkey
+from domain.records.domains import MAX_DOMAIN_LENGTH
+from domain.records.name_folding import lookalike_of
 from domain.records.transitions import check_transition
 
 ROOT_NAME = "_"
@@ -43,12 +45,18 @@ RESERVED_NAMES = frozenset(
         "www",
     }
 )
+# Every size a user controls here has a limit, so a nostr.json answer is at most MAX_ANSWER_BYTES:
+# the name as stored (64 ASCII characters) and as asked (64 characters that lowercase to it, up to
+# 3 bytes each), one pubkey, MAX_RELAYS relays of MAX_RELAY_URL_LENGTH printable ASCII characters
+# (one byte each in JSON, none needs an escape): about 5.7 KB.
 MAX_RELAYS = 20
+MAX_RELAY_URL_LENGTH = 256
+MAX_ANSWER_BYTES = 6 * 1024
 NAME_SHAPE = re.compile(r"[a-z0-9._-]{1,64}")
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # The service's own domain may be a single label with a port in development (localhost:8000).
 SERVING_DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})*(?::[0-9]{{1,5}})?")
-RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#]+[^\s]*")
+RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#\"\\]+[^\s\"\\]*")
 
 
 class Nip05Status(StrEnum):
@@ -86,7 +94,8 @@ def parse_nip05_name(value: str) -> str:
 def name_refusal(name: str, *, owns_domain: bool) -> str | None:
     """Why a well-shaped name may not be registered on a domain, or None when it may.
 
-    `_` (the domain's root) is for the owner of the domain only; reserved names for nobody.
+    `_` (the domain's root) is for the owner of the domain only; reserved names and their
+    look-alikes (domain/records/name_folding.py) for nobody.
     """
     if name == ROOT_NAME:
         return None if owns_domain else "the root name '_' belongs to the owner of the domain"
@@ -96,6 +105,8 @@ def name_refusal(name: str, *, owns_domain: bool) -> str | None:
         return "a name may not hold two dots in a row"
     if name in RESERVED_NAMES:
         return "this name is reserved"
+    if (reserved := lookalike_of(name, RESERVED_NAMES)) is not None:
+        return f"this name is reserved: it passes for '{reserved}'"
     return None
 
 
@@ -110,18 +121,37 @@ def parse_registrable_name(value: str, *, owns_domain: bool) -> str:
 def parse_serving_domain(value: str) -> str:
     """A host name nostr.json is served for, lowercased, without a trailing dot."""
     domain = value.strip().lower().rstrip(".") if isinstance(value, str) else ""
-    if len(domain) > 253 or SERVING_DOMAIN_SHAPE.fullmatch(domain) is None:
+    if len(domain) > MAX_DOMAIN_LENGTH or SERVING_DOMAIN_SHAPE.fullmatch(domain) is None:
         raise InvalidInput("domain must be a host name", {"domain": "not a host name"})
     return domain
+
+
+def is_relay_url(url: object) -> bool:
+    """A ws:// or wss:// URL of at most MAX_RELAY_URL_LENGTH printable ASCII characters."""
+    return (
+        isinstance(url, str)
+        and len(url) <= MAX_RELAY_URL_LENGTH
+        and url.isascii()
+        and url.isprintable()
+        and RELAY_URL_SHAPE.fullmatch(url) is not None
+    )
 
 
 def parse_relay_urls(values: list[str]) -> tuple[str, ...]:
     if len(values) > MAX_RELAYS:
         raise InvalidInput(f"at most {MAX_RELAYS} relays", {"relays": "too many"})
     for url in values:
-        if not isinstance(url, str) or RELAY_URL_SHAPE.fullmatch(url) is None:
-            raise InvalidInput("relays must be ws:// or wss:// URLs", {"relays": "not a relay URL"})
+        if not is_relay_url(url):
+            raise InvalidInput(
+                f"relays must be ws:// or wss:// URLs of at most {MAX_RELAY_URL_LENGTH} characters",
+                {"relays": "not a relay URL"},
+            )
     return tuple(dict.fromkeys(values))
+
+
+def served_relays(relays: tuple[str, ...]) -> list[str]:
+    """The relays a nostr.json answer lists: within the bounds, whatever an older row holds."""
+    return [url for url in relays if is_relay_url(url)][:MAX_RELAYS]
 
 
 class Nip05(Struct, frozen=True, kw_only=True):

@@ -438,6 +438,13 @@ class FakeNip05Repository:
             self._rows.delete(nip05.id)
         return sorted(n.name for n in doomed)
 
+    async def list_held_names(self, domain: str) -> list[str]:
+        return [
+            n.name.lower()
+            for n in self._rows.rows()
+            if n.domain.lower() == domain.lower() and n.status is not Nip05Status.RELEASED
+        ]
+
     async def update(self, nip05: Nip05) -> None:
         self._rows.replace(nip05.id, nip05)
 
@@ -459,6 +466,9 @@ class FakeDomainRepository:
 
     async def get(self, domain_id: UUID) -> Domain | None:
         return self._rows.get(domain_id)
+
+    async def list_verified_names(self) -> list[str]:
+        return [d.domain.lower() for d in self._rows.rows() if d.status is DomainStatus.VERIFIED]
 
     async def find_verified(self, domain: str) -> Domain | None:
         wanted = domain.lower()

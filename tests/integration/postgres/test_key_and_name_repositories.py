@@ -281,3 +281,28 @@ async def test_keys_are_listed_by_their_visible_prefix(new_uow: UowFactory) -> N
     async with new_uow() as uow:
         assert [found.id for found in await uow.api_keys.list_by_prefix(key.prefix)] == [key.id]
         assert await uow.api_keys.list_by_prefix("nid_00000000") == []
+
+
+async def test_held_names_of_a_domain_are_every_name_not_released(new_uow: UowFactory) -> None:
+    user = builders.user()
+    domain = f"held-{uuid4().hex[:8]}.example"
+    active = builders.nip05(user.id, domain=domain)
+    suspended = builders.nip05(user.id, domain=domain).suspend(NOW)
+    released = builders.nip05(user.id, domain=domain).release(NOW)
+    elsewhere = builders.nip05(user.id)
+    await committed(new_uow, user, active, suspended, released, elsewhere)
+
+    async with new_uow() as uow:
+        held = await uow.nip05_names.list_held_names(domain.upper())
+    assert sorted(held) == sorted([active.name, suspended.name])
+
+
+async def test_verified_domain_names_are_listed_lowercase(new_uow: UowFactory) -> None:
+    user = builders.user()
+    pending = builders.domain(user.id)
+    verified = builders.domain(user.id).mark_verified(NOW)
+    await committed(new_uow, user, pending, verified)
+
+    async with new_uow() as uow:
+        names = await uow.domains.list_verified_names()
+    assert verified.domain in names and pending.domain not in names

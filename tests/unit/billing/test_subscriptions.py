@@ -274,3 +274,36 @@ async def test_t5_p2_a_delivery_already_applied_changes_nothing_when_it_comes_ag
     assert pending.status is PaymentStatus.PENDING
     await world.container.handle_webhook()("fake", *webhook(world, invoice_id, "evt-2"))
     assert (await world.container.get_payment()(user.id, checkout.payment.id)).status is PaymentStatus.PAID
+
+
+async def test_paying_a_pending_invoice_for_another_plan_makes_the_subscription_that_plan() -> None:
+    world = billing_world()
+    user = await world.user()
+    yearly = await order(world, user.id, plan="pro-yearly")
+    monthly = await order(world, user.id)
+    await world.container.fake_settle()(user.id, monthly.payment.id)
+    world.clock.advance(timedelta(days=10))
+    await world.container.fake_settle()(user.id, yearly.payment.id)
+    current = await world.container.get_current_subscription()(user.id)
+    assert (current.id, current.plan_id, current.starts_at, current.expires_at) == (
+        yearly.subscription.id,
+        "pro-yearly",
+        NOW + timedelta(days=10),
+        NOW + timedelta(days=10 + 365),
+    )
+    async with world.uow() as uow:
+        ended = await uow.subscriptions.get(monthly.subscription.id)
+    assert ended is not None and ended.status is SubscriptionStatus.CANCELED
+
+
+async def test_an_order_refused_for_another_active_plan_creates_no_provider_invoice() -> None:
+    world = billing_world()
+    user = await world.user()
+    monthly = await order(world, user.id)
+    await world.container.fake_settle()(user.id, monthly.payment.id)
+    invoices = world.provider.created
+    with pytest.raises(Conflict):
+        await order(world, user.id, plan="pro-yearly")
+    assert world.provider.created == invoices
+    async with world.uow() as uow:
+        assert [p.id for p in await uow.payments.list_for_user(user.id)] == [monthly.payment.id]

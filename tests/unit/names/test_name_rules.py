@@ -10,6 +10,7 @@ from application.names.nostr_json import EMPTY
 from domain.clock import FixedClock
 from domain.errors import Conflict, Forbidden, InvalidInput
 from domain.records.domains import RECHECK_GRACE, DomainStatus
+from domain.records.name_folding import fold_name
 from domain.records.names import RELEASE_COOLDOWN, Nip05Status, name_refusal, parse_registrable_name
 from domain.records.users import UserStatus
 from tests import builders
@@ -38,6 +39,50 @@ DEFAULT = "id.example.net"
 def test_name_refusals(name: str, owner: bool, refused: str | None) -> None:
     reason = name_refusal(name, owns_domain=owner)
     assert (reason is None) if refused is None else (reason is not None and refused in reason)
+
+
+@pytest.mark.parametrize(
+    ("name", "reserved"),
+    [
+        ("adm1n", "admin"),
+        ("admin_", "admin"),
+        ("_admin", "admin"),
+        ("ad.min", "admin"),
+        ("adrnin", "admin"),
+        ("admln", "admin"),
+        ("4dm1n", "admin"),
+        ("support-team", "support"),
+        ("team.support", "support"),
+        ("5upp0rt", "support"),
+        ("nostr_id", "nostr-id"),
+        ("nostrid", "nostr-id"),
+        ("n0str1d", "nostr-id"),
+        ("r00t", "root"),
+        ("5taff", "staff"),
+        ("vvww", "www"),
+        ("8illing", "billing"),
+        ("s3curity", "security"),
+        ("help-desk", "help"),
+    ],
+)
+def test_n9_reserved_lookalikes_are_refused_with_the_reserved_name(name: str, reserved: str) -> None:
+    reason = name_refusal(name, owns_domain=True)
+    assert reason is not None and f"'{reserved}'" in reason
+    with pytest.raises(InvalidInput) as refused:
+        parse_registrable_name(name, owns_domain=False)
+    assert refused.value.errors == {"name": reason}
+
+
+@pytest.mark.parametrize("name", ["alice", "bob.smith", "supportteam", "administrative", "nostrich", "roots"])
+def test_n9_names_that_only_share_letters_with_a_reserved_name_stay_free(name: str) -> None:
+    assert name_refusal(name, owns_domain=False) is None
+
+
+def test_n9_the_fold_reads_case_digits_letter_pairs_and_separators_alike() -> None:
+    assert fold_name("ADM1N") == fold_name("admin") == fold_name("a-d_m.i.n") == fold_name("adrnln")
+    assert fold_name("0134578") == fold_name("oleasTb")
+    assert fold_name("vv") == fold_name("w") and fold_name("rn") == fold_name("m")
+    assert fold_name("alice") != fold_name("alike")
 
 
 def test_registrable_names_are_lowercased_and_bad_shapes_refused() -> None:
