@@ -1,7 +1,7 @@
 """The typed client is a distribution of its own: `pip install` of the client/ folder into a fresh
 virtual environment, without the service, gives a client that reads plans and signs in against
-`nostr-id serve` (real PostgreSQL, the memory relay and cache). The folder is copied first, so the
-build leaves nothing in the work tree."""
+`nostr-id serve` (real PostgreSQL, the memory relay and cache), and runs the demo payment script
+(which needs nothing else). The folder is copied first, so the build leaves nothing in the work tree."""
 
 import json
 import os
@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,9 @@ from tests.support.tcp_proxy import free_port
 
 pytestmark = pytest.mark.integration
 
-CLIENT_FOLDER = Path(__file__).resolve().parents[2] / "client"
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT_FOLDER = ROOT / "client"
+DEMO_PAYMENT = ROOT / "scripts" / "demo_payment.py"
 BUILT = shutil.ignore_patterns("__pycache__", "build", "*.egg-info")
 SERVICE_ONLY = ["domain", "application", "adapters", "bootstrap", "litestar", "psycopg", "redis"]
 
@@ -73,22 +76,50 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.mark.timeout(300)
-def test_the_client_installs_alone_and_calls_the_service(served, tmp_path):
-    source = tmp_path / "source" / "client"
+@dataclass(frozen=True)
+class ClientAlone:
+    """A fresh virtual environment holding only the client, and a folder outside the work tree."""
+
+    python: str
+    venv: Path
+    folder: Path
+    env: dict[str, str]
+
+    def run(self, *arguments: str) -> str:
+        return _run([self.python, *arguments], self.folder, self.env)
+
+
+@pytest.fixture(scope="module")
+def client_alone(tmp_path_factory) -> ClientAlone:
+    root = tmp_path_factory.mktemp("client-alone")
+    source = root / "source" / "client"
     shutil.copytree(CLIENT_FOLDER, source, ignore=BUILT)
-    venv = tmp_path / "venv"
-    consumer = tmp_path / "consumer"
-    consumer.mkdir()
+    venv = root / "venv"
+    folder = root / "consumer"
+    folder.mkdir()
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    _run([sys.executable, "-m", "venv", str(venv)], consumer, env)
-    python = str(venv / "bin" / "python")
-    _run([python, "-m", "pip", "install", "--quiet", str(source)], consumer, env)
+    _run([sys.executable, "-m", "venv", str(venv)], folder, env)
+    alone = ClientAlone(python=str(venv / "bin" / "python"), venv=venv, folder=folder, env=env)
+    alone.run("-m", "pip", "install", "--quiet", str(source))
+    return alone
 
-    answer = json.loads(_run([python, "-c", CONSUMER, served, json.dumps(SERVICE_ONLY)], consumer, env))
 
-    assert Path(answer["client_file"]).is_relative_to(venv)
+def test_the_client_installs_alone_and_calls_the_service(served, client_alone):
+    answer = json.loads(client_alone.run("-c", CONSUMER, served, json.dumps(SERVICE_ONLY)))
+
+    assert Path(answer["client_file"]).is_relative_to(client_alone.venv)
     assert answer["importable"] == []
     assert answer["plans"] == [plan["id"] for plan in httpx.get(f"{served}/api/v1/plans").json()["items"]]
     assert answer["plans"]
     assert answer["signed_in_as"] == answer["signer_pubkey"]
+
+
+def test_the_demo_payment_script_runs_on_the_client_alone(served, client_alone):
+    script = shutil.copy(DEMO_PAYMENT, client_alone.folder)  # away from the service's source
+    printed = client_alone.run(str(script), "--url", served, "--plan", "pro-monthly")
+
+    receipt = json.loads(printed.split("receipt:", 1)[1].split("subscription:", 1)[0])
+    subscription = json.loads(printed.split("subscription:", 1)[1])
+    assert receipt["plan_id"] == subscription["plan_id"] == "pro-monthly"
+    assert receipt["receipt_number"].startswith("NID-")
+    assert subscription["status"] == "active"
