@@ -15,10 +15,12 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 
-# Installs exactly the locked versions (hash-checked), then the project itself without resolving again.
-$(STAMP): $(LOCKS) pyproject.toml | $(BIN)/uv
+# Installs exactly the locked versions (hash-checked), then the project itself without resolving again,
+# and beside it the typed client (its own distribution, whose dependencies the service's locks hold).
+$(STAMP): $(LOCKS) pyproject.toml client/pyproject.toml | $(BIN)/uv
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e client/
 	touch $(STAMP)
 
 # Regenerates the locks from pyproject.toml. Versions already locked are kept; only what changed in

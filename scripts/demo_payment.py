@@ -3,21 +3,21 @@
     .venv/bin/python scripts/demo_payment.py [--url http://127.0.0.1:8000] [--plan pro-monthly]
 
 Signs in with a fresh Nostr key (a signed challenge), orders the plan, settles the fake invoice as
-its provider's callback would, and prints the receipt and the subscription.
+its provider's callback would, and prints the receipt and the subscription. It speaks to the service
+only through the typed client (`client/`, installed by `make`), so it runs wherever the client alone
+is installed.
 """
 
 import argparse
-import json
-import sys
-import time
-from pathlib import Path
+import secrets
 
-import httpx
 import msgspec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from client import NostrIdClient
 
-from domain.nostr.signing import generate_secret_key, sign_event
+
+def _pretty(record: msgspec.Struct) -> str:
+    return msgspec.json.format(msgspec.json.encode(record), indent=2).decode()
 
 
 def main() -> int:
@@ -25,33 +25,18 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the service's PUBLIC_URL")
     parser.add_argument("--plan", default="pro-monthly")
     args = parser.parse_args()
-    url = args.url.rstrip("/")
-    with httpx.Client(base_url=url, timeout=15) as client:
-        challenge = client.post("/api/v1/auth/challenge").raise_for_status().json()["challenge"]
-        event = sign_event(
-            generate_secret_key(),
-            kind=22242,
-            tags=[["relay", url], ["challenge", challenge]],
-            content="",
-            created_at=int(time.time()),
-        )
-        login = client.post("/api/v1/auth/login", json={"event": msgspec.to_builtins(event)})
-        login.raise_for_status()
-        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-        print("signed in as", login.json()["user"]["npub"])
-
-        checkout = client.post(
-            "/api/v1/subscriptions", json={"plan_id": args.plan, "provider": "fake"}, headers=headers
-        ).raise_for_status()
-        payment = checkout.json()["payment"]
-        amount = f"{payment['amount']} {payment['currency']}"
-        print(f"ordered {args.plan}: payment {payment['id']}, {amount}, pending")
-
-        client.post(f"/api/v1/payments/{payment['id']}/fake-settle", headers=headers).raise_for_status()
-        receipt = client.get(f"/api/v1/payments/{payment['id']}/receipt", headers=headers).raise_for_status()
-        subscription = client.get("/api/v1/subscriptions/me", headers=headers).raise_for_status()
-    print("receipt:", json.dumps(receipt.json(), indent=2))
-    print("subscription:", json.dumps(subscription.json(), indent=2))
+    with NostrIdClient(args.url, timeout=15) as api:
+        tokens = api.sign_in_with_nostr(secrets.token_hex(32))
+        print("signed in as", tokens.user.npub)
+        with api.with_bearer(tokens.access_token) as signed_in:
+            payment = signed_in.subscribe(args.plan, "fake").payment
+            amount = f"{payment.amount} {payment.currency}"
+            print(f"ordered {args.plan}: payment {payment.id}, {amount}, {payment.status}")
+            signed_in.fake_settle(payment.id)
+            receipt = signed_in.receipt(payment.id)
+            subscription = signed_in.my_subscription()
+    print("receipt:", _pretty(receipt))
+    print("subscription:", _pretty(subscription))
     return 0
 
 

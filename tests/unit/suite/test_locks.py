@@ -43,10 +43,14 @@ def declared(extras: tuple[str, ...]) -> list[Requirement]:
 
 
 def unpinned(lock: str, extras: tuple[str, ...]) -> list[str]:
+    return not_in_lock(lock, declared(extras))
+
+
+def not_in_lock(lock: str, requirements: list[Requirement]) -> list[str]:
     pins = pinned(lock)
     return [
         str(requirement)
-        for requirement in declared(extras)
+        for requirement in requirements
         if canonicalize_name(requirement.name) not in pins
         or not requirement.specifier.contains(
             Version(pins[canonicalize_name(requirement.name)]), prereleases=True
@@ -59,6 +63,13 @@ def test_every_declared_dependency_is_pinned_with_hashes_in_its_lock(
     lock: str, extras: tuple[str, ...]
 ) -> None:
     assert unpinned(lock, extras) == []
+
+
+def test_the_client_needs_nothing_the_dev_lock_does_not_pin() -> None:
+    # `make` installs the client (its own distribution) with --no-deps, beside the service, from this lock.
+    client = tomllib.loads((ROOT / "client" / "pyproject.toml").read_text())["project"]
+
+    assert not_in_lock("requirements/dev.txt", [Requirement(name) for name in client["dependencies"]]) == []
 
 
 def test_production_installs_nothing_of_the_dev_set() -> None:
