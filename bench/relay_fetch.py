@@ -28,6 +28,7 @@ import msgspec
 import nostr_sdk
 from websockets.asyncio.client import connect
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.frames import EventMessage, relay_message_decoder
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
@@ -77,7 +78,7 @@ def contact_lists(count: int, tags: int) -> list[Event]:
 
 
 async def seed(url: str, events: list[Event]) -> int:
-    pool = WebsocketRelayPool([url], deadline=60)
+    pool = WebsocketRelayPool([url], timeouts=RelayTimeouts(deadline=60))
     accepted = 0
     try:
         for start in range(0, len(events), 1000):
@@ -88,7 +89,11 @@ async def seed(url: str, events: list[Event]) -> int:
 
 
 async def fetch_with_pool(url: str, count: int) -> float:
-    pool = WebsocketRelayPool([url], deadline=600, max_events=10 * count, max_bytes=4 * 1024**3)
+    pool = WebsocketRelayPool(
+        [url],
+        limits=RelayLimits(max_events=10 * count, max_bytes=4 * 1024**3),
+        timeouts=RelayTimeouts(deadline=600),
+    )
     await pool.start()
     await pool.ping()
     try:

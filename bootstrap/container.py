@@ -14,6 +14,7 @@ from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.relay.config import MIB, RelayLimits
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from adapters.tokens.jwt_tokens import JwtAccessTokens
@@ -85,8 +86,8 @@ from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
 
 READINESS_TIMEOUT = 2.0
-RELAY_MAX_EVENTS = 250_000
-RELAY_MAX_BYTES = 512 * 1024 * 1024
+# Caps per relay per call: large enough for a trust neighbourhood's contact lists.
+RELAY_LIMITS = RelayLimits(max_events=250_000, max_bytes=512 * MIB)
 # How long a price waits for the buyer's WoT discount before charging the list price.
 WOT_DISCOUNT_DEADLINE = 1.0
 # Cold score computations running at once per process; more queue, or are refused at once when
@@ -167,9 +168,7 @@ class Container(containers.DeclarativeContainer):
             urls=settings.provided.relay_urls,
             service_secret_key=service_key,
             registry=metrics_registry,
-            # Caps per relay per call: large enough for a trust neighbourhood's contact lists.
-            max_events=RELAY_MAX_EVENTS,
-            max_bytes=RELAY_MAX_BYTES,
+            limits=RELAY_LIMITS,
         ),
         memory=providers.Singleton(MemoryRelay),
     )

@@ -9,6 +9,7 @@ import msgspec
 
 from domain.billing.plans import DEFAULT_PLANS, Plan, PlanCatalog
 from domain.errors import InvalidInput
+from domain.wot.settings import DEFAULT_CACHE_TTL, DEFAULT_MAX_DEPTH, DEFAULT_REQUEST_DEADLINE
 
 ENVIRONMENTS = ("development", "test", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -25,6 +26,8 @@ class SettingsError(ValueError):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Each default is written here once; `load_settings` falls back to these for unset variables."""
+
     environment: str = "development"
     database_url: str | None = None
     redis_url: str | None = None
@@ -34,9 +37,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_secret: str | None = None
     service_nsec: str | None = None
     wot_seeds: tuple[str, ...] = ()
-    wot_max_depth: int = 3
-    wot_cache_ttl: int = 300
-    wot_request_deadline: float = 5.0
+    wot_max_depth: int = DEFAULT_MAX_DEPTH
+    wot_cache_ttl: int = DEFAULT_CACHE_TTL
+    wot_request_deadline: float = DEFAULT_REQUEST_DEADLINE
     data_dir: Path = Path(".data")
     dns_nameservers: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -157,10 +160,10 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[ipaddress.IPv4Network 
     return tuple(networks)
 
 
-def _plans(env: Mapping[str, str]) -> tuple[Plan, ...]:
+def _plans(env: Mapping[str, str], default: tuple[Plan, ...]) -> tuple[Plan, ...]:
     raw = _text(env, "BILLING_PLANS")
     if raw is None:
-        return DEFAULT_PLANS
+        return default
     try:
         plans = msgspec.json.decode(raw, type=tuple[Plan, ...])
         PlanCatalog(plans)
@@ -179,13 +182,15 @@ def _check_signing_secret(secret: str) -> None:
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
-    """Builds Settings from environment variables; raises SettingsError naming the bad variable."""
-    environment = _choice(env, "ENVIRONMENT", "development", ENVIRONMENTS)
+    """Builds Settings from environment variables; raises SettingsError naming the bad variable.
+    A variable left unset takes the default of its Settings field."""
+    defaults = Settings()
+    environment = _choice(env, "ENVIRONMENT", defaults.environment, ENVIRONMENTS)
     relay_urls = _list(env, "RELAY_URLS")
     if relay_urls != ("memory://",):
         for url in relay_urls:
             _url("RELAY_URLS", url, ("ws", "wss"))
-    public_url = _url("PUBLIC_URL", _text(env, "PUBLIC_URL"), ("http", "https")) or "http://127.0.0.1:8000"
+    public_url = _url("PUBLIC_URL", _text(env, "PUBLIC_URL"), ("http", "https")) or defaults.public_url
     jwt_secret = _text(env, "JWT_SECRET")
     if jwt_secret is not None and len(jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
         raise SettingsError(f"JWT_SECRET: must be at least {MIN_JWT_SECRET_BYTES} bytes")
@@ -203,17 +208,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         redis_url=_url("REDIS_URL", _text(env, "REDIS_URL"), ("redis", "rediss", "unix")),
         relay_urls=relay_urls,
         public_url=public_url.rstrip("/"),
-        default_domain=(_text(env, "DEFAULT_DOMAIN") or urlsplit(public_url).hostname or "localhost").lower(),
+        default_domain=(
+            _text(env, "DEFAULT_DOMAIN") or urlsplit(public_url).hostname or defaults.default_domain
+        ).lower(),
         jwt_secret=jwt_secret,
         service_nsec=_text(env, "SERVICE_NSEC"),
         wot_seeds=_list(env, "WOT_SEEDS"),
-        wot_max_depth=_int(env, "WOT_MAX_DEPTH", 3, 1, 6),
-        wot_cache_ttl=_int(env, "WOT_CACHE_TTL", 300, 1, 86_400),
-        wot_request_deadline=_seconds(env, "WOT_REQUEST_DEADLINE", 5.0, 0.1, 60.0),
-        data_dir=Path(_text(env, "DATA_DIR") or ".data"),
+        wot_max_depth=_int(env, "WOT_MAX_DEPTH", defaults.wot_max_depth, 1, 6),
+        wot_cache_ttl=_int(env, "WOT_CACHE_TTL", defaults.wot_cache_ttl, 1, 86_400),
+        wot_request_deadline=_seconds(env, "WOT_REQUEST_DEADLINE", defaults.wot_request_deadline, 0.1, 60.0),
+        data_dir=_path(env, "DATA_DIR") or defaults.data_dir,
         dns_nameservers=_addresses(env, "DNS_NAMESERVERS"),
-        log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
-        log_format=_choice(env, "LOG_FORMAT", "text", LOG_FORMATS),
+        log_level=_choice(env, "LOG_LEVEL", defaults.log_level, LOG_LEVELS),
+        log_format=_choice(env, "LOG_FORMAT", defaults.log_format, LOG_FORMATS),
         prometheus_multiproc_dir=_path(env, "PROMETHEUS_MULTIPROC_DIR"),
         btcpay_url=_url("BTCPAY_URL", _text(env, "BTCPAY_URL"), ("http", "https")),
         btcpay_api_key=_text(env, "BTCPAY_API_KEY"),
@@ -223,12 +230,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         lnbits_api_key=_text(env, "LNBITS_API_KEY"),
         stripe_api_key=_text(env, "STRIPE_API_KEY"),
         stripe_webhook_secret=_text(env, "STRIPE_WEBHOOK_SECRET"),
-        billing_plans=_plans(env),
-        billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7, 0, 365),
+        billing_plans=_plans(env, defaults.billing_plans),
+        billing_grace_days=_int(env, "BILLING_GRACE_DAYS", defaults.billing_grace_days, 0, 365),
         embedded=_list(env, "NOSTR_ID_EMBEDDED"),
-        rate_limit_api_key=_int(env, "RATE_LIMIT_API_KEY", 600, 1, 1_000_000),
-        rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", 60, 1, 1_000_000),
-        rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", 10, 1, 1_000_000),
-        usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", 10, 1, 3600),
+        rate_limit_api_key=_int(env, "RATE_LIMIT_API_KEY", defaults.rate_limit_api_key, 1, 1_000_000),
+        rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous, 1, 1_000_000),
+        rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", defaults.rate_limit_sign_in, 1, 1_000_000),
+        usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", defaults.usage_flush_interval, 1, 3600),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
     )

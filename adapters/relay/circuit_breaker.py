@@ -12,8 +12,8 @@ class CircuitBreaker:
     def __init__(
         self,
         *,
-        failure_threshold: int = 3,
-        reset_after: float = 30.0,
+        failure_threshold: int,
+        reset_after: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if failure_threshold < 1:

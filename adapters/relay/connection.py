@@ -14,6 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.protocol import State
 
+from adapters.relay.config import DEFAULT_LIMITS, DEFAULT_TIMEOUTS, RelayLimits, RelayTimeouts
 from adapters.relay.errors import (
     AuthRequired,
     ConnectionLost,
@@ -120,20 +121,18 @@ class RelayConnection:
         verifier: EventVerifier,
         metrics: RelayMetrics,
         service_secret_key: str | None = None,
-        connect_timeout: float = 3.0,
-        max_frame_bytes: int = 4 * 1024 * 1024,
+        limits: RelayLimits = DEFAULT_LIMITS,
+        timeouts: RelayTimeouts = DEFAULT_TIMEOUTS,
         compression: bool = True,
         keep_open: bool = True,
-        close_timeout: float = 2.0,
     ) -> None:
         self.url = url
         self._verifier = verifier
         self._service_key = service_secret_key
-        self._connect_timeout = connect_timeout
-        self._max_frame_bytes = max_frame_bytes
+        self._max_frame_bytes = limits.max_frame_bytes
+        self._timeouts = timeouts
         self._compression = compression
         self._keep_open = keep_open
-        self._close_timeout = close_timeout
         self._decoder = relay_message_decoder()
         self._encoder = ClientEncoder()
         self._session: _Session | None = None
@@ -313,9 +312,9 @@ class RelayConnection:
                     compression="deflate" if self._compression else None,
                     ping_interval=20,
                     ping_timeout=20,
-                    close_timeout=self._close_timeout,
+                    close_timeout=self._timeouts.close,
                 ),
-                self._connect_timeout,
+                self._timeouts.connect,
             )
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as error:
             self._last_error = f"{type(error).__name__}: {error}"

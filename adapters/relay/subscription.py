@@ -11,6 +11,8 @@ from domain.nostr.filters import matches
 # short note, 3.1x for a contact list of 300 tags), plus the objects every event has.
 DECODED_WEIGHT = 3
 EVENT_OVERHEAD = 256
+# Events handed to the verifier together.
+VERIFY_BATCH = 64
 
 
 def decoded_size(frame_bytes: int) -> int:
@@ -75,14 +77,12 @@ class Subscription:
         budget: Budget,
         verifier: EventVerifier,
         *,
-        batch_size: int = 64,
         keep: bool = True,
     ) -> None:
         self.filter = filter_
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._budget = budget
         self._verifier = verifier
-        self._batch_size = batch_size
         self._keep = keep  # False: count what arrives, keep and check nothing
         self._batch: list[Event] = []
         self._checks: list[tuple[list[Event], asyncio.Future[list[bool]]]] = []
@@ -102,7 +102,7 @@ class Subscription:
             self._unrequested += 1
             return
         self._batch.append(event)
-        if len(self._batch) >= self._batch_size:
+        if len(self._batch) >= VERIFY_BATCH:
             self._submit()
 
     def finish(self) -> None:

@@ -9,6 +9,7 @@ from concurrent.futures import Executor
 
 import msgspec
 
+from adapters.relay.config import DEFAULT_LIMITS
 from domain.nostr.event import Event
 from domain.nostr.serialization import canonical_bytes
 from domain.nostr.signing import verify_event
@@ -47,7 +48,9 @@ class EventVerifier:
     """Checks id and signature of every event; runs batches on an executor (coincurve and hashlib
     release the GIL, so batches on worker threads overlap with reading the socket)."""
 
-    def __init__(self, executor: Executor | None, *, cache_size: int = 200_000) -> None:
+    def __init__(
+        self, executor: Executor | None, *, cache_size: int = DEFAULT_LIMITS.verified_cache_size
+    ) -> None:
         self._executor = executor
         self._verified = VerifiedSignatures(cache_size)
 

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from adapters.relay.chunking import split_filter
 from adapters.relay.circuit_breaker import CircuitBreaker
+from adapters.relay.config import DEFAULT_LIMITS, DEFAULT_TIMEOUTS, MIB, RelayLimits, RelayTimeouts
 from adapters.relay.connection import RelayConnection
 from adapters.relay.connection_group import ConnectionGroup
 from adapters.relay.errors import (
@@ -38,7 +39,6 @@ from domain.ports.relay import RelayUnavailable
 
 logger = logging.getLogger(__name__)
 
-MIB = 1024 * 1024
 RATE_LIMIT_PAUSE = 0.25
 # The probe keeps nothing; this bounds only what it lets the relay send.
 PROBE_BYTES = 256 * MIB
@@ -65,12 +65,13 @@ class _Relay:
 class WebsocketRelayPool:
     """Reads and writes Nostr events on a fixed list of relays (see docs/relay.md).
 
-    Each call has an overall `deadline`; once one relay has answered, the others get at most
-    `straggler_grace` more seconds. A call fails with RelayUnavailable only when no relay answered.
-    Every event is verified (id recomputed, signature checked) before it is used; from one relay one
-    call takes at most `max_events` events and `max_bytes` bytes of memory (decoded events).
-    Each relay gets up to `connections_per_relay` connections of `max_concurrent_subscriptions`
-    calls each (fewer when its NIP-11 document says so); a call takes the least-loaded one.
+    Each call has an overall `timeouts.deadline`; once one relay has answered, the others get at
+    most `timeouts.straggler_grace` more seconds. A call fails with RelayUnavailable only when no
+    relay answered. Every event is verified (id recomputed, signature checked) before it is used;
+    from one relay one call takes at most `limits.max_events` events and `limits.max_bytes` bytes of
+    memory (decoded events). Each relay gets up to `limits.connections_per_relay` connections of
+    `limits.max_concurrent_subscriptions` calls each (fewer when its NIP-11 document says so); a
+    call takes the least-loaded one.
     """
 
     def __init__(
@@ -78,24 +79,8 @@ class WebsocketRelayPool:
         urls: Sequence[str],
         *,
         service_secret_key: str | None = None,
-        deadline: float = 5.0,
-        max_events: int = 100_000,
-        max_bytes: int = 64 * MIB,
-        page_size: int = 500,
-        chunk_size: int = 256,
-        max_concurrent_subscriptions: int = 8,
-        connections_per_relay: int = 4,
-        count_timeout: float = 2.0,
-        count_retry_after: float = 300.0,
-        straggler_grace: float = 1.0,
-        parallel_windows: int = 4,
-        connect_timeout: float = 3.0,
-        information_timeout: float = 3.0,
-        breaker_failures: int = 3,
-        breaker_reset_after: float = 30.0,
-        max_frame_bytes: int = 4 * MIB,
-        verify_workers: int | None = None,
-        verified_cache_size: int = 200_000,
+        limits: RelayLimits = DEFAULT_LIMITS,
+        timeouts: RelayTimeouts = DEFAULT_TIMEOUTS,
         compression: bool | None = None,
         registry: CollectorRegistry | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -106,26 +91,19 @@ class WebsocketRelayPool:
         for url in urls:
             if not url.startswith(("ws://", "wss://")):
                 raise ValueError(f"a relay URL starts with ws:// or wss://, got {url!r}")
-        if deadline <= 0 or page_size < 1 or chunk_size < 1 or max_events < 1 or max_bytes < 1:
-            raise ValueError("deadline, page_size, chunk_size and the caps must be positive")
         if service_secret_key is not None and service_secret_key.startswith("nsec1"):
             service_secret_key = decode_nsec(service_secret_key)
-        self._deadline = deadline
-        self._max_events = max_events
-        self._max_bytes = max_bytes
-        self._chunk_size = chunk_size
-        self._straggler_grace = straggler_grace
-        self._parallel_windows = max(1, parallel_windows)
-        self._information_timeout = information_timeout
+        self._limits = limits
+        self._timeouts = timeouts
+        self._parallel_windows = max(1, limits.parallel_windows)
         # An unanswered COUNT gives up well before the call's deadline, so fetching can follow.
-        self._count_timeout = min(count_timeout, deadline / 2)
-        self._count_retry_after = count_retry_after
+        self._count_timeout = min(timeouts.count, timeouts.deadline / 2)
         self._clock = clock
-        # 0 checks events on the event loop itself; None uses one worker thread per core.
-        self._verify_workers = (os.cpu_count() or 1) if verify_workers is None else verify_workers
+        workers = limits.verify_workers
+        self._verify_workers = (os.cpu_count() or 1) if workers is None else workers
         self.metrics = RelayMetrics(registry or CollectorRegistry())
         self._executor: ThreadPoolExecutor | None = None
-        self._verifier = EventVerifier(None, cache_size=verified_cache_size)
+        self._verifier = EventVerifier(None, cache_size=limits.verified_cache_size)
 
         def connections_to(url: str) -> ConnectionGroup:
             def make(keep_open: bool) -> RelayConnection:
@@ -134,21 +112,23 @@ class WebsocketRelayPool:
                     verifier=self._verifier,
                     metrics=self.metrics,
                     service_secret_key=service_secret_key,
-                    connect_timeout=connect_timeout,
-                    max_frame_bytes=max_frame_bytes,
+                    limits=limits,
+                    timeouts=timeouts,
                     compression=_is_remote(url) if compression is None else compression,
                     keep_open=keep_open,
                 )
 
             return ConnectionGroup(
-                make, size=connections_per_relay, per_connection=max_concurrent_subscriptions
+                make, size=limits.connections_per_relay, per_connection=limits.max_concurrent_subscriptions
             )
 
         self._relays = [
             _Relay(
                 connections_to(url),
-                CircuitBreaker(failure_threshold=breaker_failures, reset_after=breaker_reset_after),
-                page_size,
+                CircuitBreaker(
+                    failure_threshold=limits.breaker_failures, reset_after=timeouts.breaker_reset_after
+                ),
+                limits.page_size,
             )
             for url in urls
         ]
@@ -164,7 +144,7 @@ class WebsocketRelayPool:
         if self._verify_workers > 0:
             self._executor = ThreadPoolExecutor(self._verify_workers, thread_name_prefix="nostr-verify")
             self._verifier.use_executor(self._executor)
-        self._http = httpx.AsyncClient(timeout=self._information_timeout, follow_redirects=False)
+        self._http = httpx.AsyncClient(timeout=self._timeouts.information, follow_redirects=False)
         for relay in self._relays:
             self._in_background(self._warm_up(relay))
 
@@ -262,8 +242,8 @@ class WebsocketRelayPool:
     # --- one relay ---------------------------------------------------------------------------
 
     async def _query_relay(self, relay: _Relay, filters: list[Filter]) -> list[Event]:
-        budget = Budget(self._max_events, self._max_bytes)
-        pieces = [piece for filter_ in filters for piece in split_filter(filter_, self._chunk_size)]
+        budget = Budget(self._limits.max_events, self._limits.max_bytes)
+        pieces = [piece for filter_ in filters for piece in split_filter(filter_, self._limits.chunk_size)]
 
         async def fetch_page(filter_: Filter) -> Page:
             return await self._fetch_page(relay, filter_, budget)
@@ -307,10 +287,9 @@ class WebsocketRelayPool:
                     async with relay.group.lease() as connection:
                         total += await connection.count(request)
         except (CountUnsupported, TimeoutError) as error:
-            relay.count_off_until = self._clock() + self._count_retry_after
-            logger.info(
-                "COUNT off for %ss on %s: %s", self._count_retry_after, relay.url, str(error) or "no answer"
-            )
+            retry_after = self._timeouts.count_retry_after
+            relay.count_off_until = self._clock() + retry_after
+            logger.info("COUNT off for %ss on %s: %s", retry_after, relay.url, str(error) or "no answer")
             if isinstance(error, TimeoutError):
                 raise CountUnanswered(f"{relay.url}: COUNT not answered") from error
             raise
@@ -319,11 +298,11 @@ class WebsocketRelayPool:
     async def _publish_relay(self, relay: _Relay, events: list[Event]) -> set[str]:
         try:
             async with relay.group.lease() as connection:
-                return await connection.publish(events, idle_timeout=self._deadline)
+                return await connection.publish(events, idle_timeout=self._timeouts.deadline)
         except ConnectionLost:
             # Events the relay already stored come back as `duplicate:`, which counts as accepted.
             async with relay.group.lease() as connection:
-                return await connection.publish(events, idle_timeout=self._deadline)
+                return await connection.publish(events, idle_timeout=self._timeouts.deadline)
 
     async def _ping_relay(self, relay: _Relay) -> None:
         await relay.group.primary.ready()
@@ -357,7 +336,7 @@ class WebsocketRelayPool:
             )
         tasks = {asyncio.ensure_future(call(relay)): relay for relay in candidates}
         outcomes: dict[str, _T | BaseException] = {}
-        cutoff = loop.time() + self._deadline
+        cutoff = loop.time() + self._timeouts.deadline
         pending = set(tasks)
         try:
             while pending and (left := cutoff - loop.time()) > 0:
@@ -366,7 +345,7 @@ class WebsocketRelayPool:
                     error = task.exception()
                     outcomes[tasks[task].url] = error if error is not None else task.result()
                     if error is None:
-                        cutoff = min(cutoff, loop.time() + self._straggler_grace)
+                        cutoff = min(cutoff, loop.time() + self._timeouts.straggler_grace)
         except BaseException:
             for relay in candidates:
                 relay.breaker.abandon()
@@ -428,10 +407,10 @@ class WebsocketRelayPool:
         list (one event may tag keys in two chunks). Chunks of `ids` and `authors` are disjoint."""
         if len(filters) == 1:
             only = filters[0]
-            if any(len(values) > self._chunk_size for values in (only.tags or {}).values()):
+            if any(len(values) > self._limits.chunk_size for values in (only.tags or {}).values()):
                 return None
-            return [[piece] for piece in split_filter(only, self._chunk_size)]
-        if all(len(split_filter(filter_, self._chunk_size)) == 1 for filter_ in filters):
+            return [[piece] for piece in split_filter(only, self._limits.chunk_size)]
+        if all(len(split_filter(filter_, self._limits.chunk_size)) == 1 for filter_ in filters):
             return [filters]
         return None
 
@@ -463,7 +442,7 @@ class WebsocketRelayPool:
         one page, so later pages shorter than that are taken for the end without a follow-up."""
         asked = relay.reading.page_size
         try:
-            async with asyncio.timeout(self._deadline):
+            async with asyncio.timeout(self._timeouts.deadline):
                 page = await self._fetch_page(
                     relay, Filter(limit=asked), Budget(asked, PROBE_BYTES), keep=False
                 )

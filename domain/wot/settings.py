@@ -7,6 +7,11 @@ import msgspec
 from domain.errors import InvalidInput
 from domain.pubkeys import is_hex_pubkey
 
+# The defaults the service's WOT_MAX_DEPTH, WOT_CACHE_TTL and WOT_REQUEST_DEADLINE start from.
+DEFAULT_MAX_DEPTH = 3
+DEFAULT_CACHE_TTL = 300
+DEFAULT_REQUEST_DEADLINE = 5.0
+
 
 class BotThresholds(msgspec.Struct, frozen=True):
     """Each threshold switches on one bot reason; `min_reasons` reasons make `is_likely_bot`."""
@@ -37,12 +42,12 @@ class WotSettings(msgspec.Struct, frozen=True):
     """Seeds are lowercase hex pubkeys. Times are seconds."""
 
     seeds: tuple[str, ...] = ()
-    max_depth: int = 3
-    cache_ttl: float = 300.0
+    max_depth: int = DEFAULT_MAX_DEPTH
+    cache_ttl: float = float(DEFAULT_CACHE_TTL)
     # How long a score or neighbourhood past its TTL may still be served, flagged stale.
     stale_for: float = 86400.0
     # Deadline for one request's relay work; past it, stale is served or the caller gets a 503.
-    request_deadline: float = 5.0
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
     # Deadline for building the trust neighbourhood, which runs on even after a request gives up.
     build_deadline: float = 120.0
     damping: float = 0.85

@@ -11,6 +11,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Filter
 from tests.support.polling import eventually
@@ -74,7 +75,7 @@ async def test_w1_a_slow_count_does_not_hold_back_a_query_behind_it() -> None:
     relay = SequentialRelay()
     relay.req_release.set()
     async with asyncio.timeout(HANG_GUARD), serve(relay.handle, "127.0.0.1", relay.port):
-        pool = WebsocketRelayPool([relay.url], deadline=30, count_timeout=30)
+        pool = WebsocketRelayPool([relay.url], timeouts=RelayTimeouts(deadline=30, count=30))
         try:
             counting = asyncio.ensure_future(pool.count([Filter(kinds=(3,))]))
             await eventually(lambda: relay.counts_received == 1)
@@ -97,7 +98,9 @@ async def test_w1_no_socket_carries_more_subscriptions_than_the_relay_allows() -
         asyncio.timeout(HANG_GUARD),
         serve(relay.handle, "127.0.0.1", relay.port, process_request=relay.respond_information),
     ):
-        pool = WebsocketRelayPool([relay.url], deadline=30, connections_per_relay=4)
+        pool = WebsocketRelayPool(
+            [relay.url], limits=RelayLimits(connections_per_relay=4), timeouts=RelayTimeouts(deadline=30)
+        )
         try:
             await pool.start()
             await eventually(lambda: pool.information(relay.url) is not None)

@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 from prometheus_client import CollectorRegistry
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
@@ -63,7 +64,7 @@ async def test_w1_relay_killed_mid_query_raises_relay_unavailable_without_waitin
     proxy.drop_eose = True  # keeps the query open until the relay goes away
     secret = generate_secret_key()
     await publish_raw(relay.url, notes(secret, 30))
-    pool = WebsocketRelayPool([proxy.url], deadline=600)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=600))
     try:
         query = asyncio.ensure_future(pool.query([Filter(authors=(public_key_of(secret),))]))
         async with asyncio.timeout(HANG_GUARD):
@@ -87,7 +88,9 @@ async def test_w1_relay_killed_mid_query_the_other_relay_answers(
     proxy = await RelayProxy(doomed.url).start()
     proxy.drop_eose = True
     await publish_raw(doomed.url, events[:10])
-    pool = WebsocketRelayPool([proxy.url, relay_url], deadline=600, straggler_grace=600)
+    pool = WebsocketRelayPool(
+        [proxy.url, relay_url], timeouts=RelayTimeouts(deadline=600, straggler_grace=600)
+    )
     try:
         query = asyncio.ensure_future(pool.query([Filter(authors=(author,))]))
         async with asyncio.timeout(HANG_GUARD):
@@ -107,7 +110,7 @@ async def test_w1_relay_that_never_sends_eose_ends_at_the_deadline(
 ) -> None:
     author, _ = seeded
     proxy.drop_eose = True
-    pool = WebsocketRelayPool([proxy.url], deadline=1.0)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=1.0))
     try:
         async with asyncio.timeout(HANG_GUARD):
             with pytest.raises(RelayUnavailable) as unavailable:
@@ -124,7 +127,9 @@ async def test_w1_relay_that_never_sends_eose_does_not_hold_back_the_one_that_do
     author, events = seeded
     proxy.drop_eose = True
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([proxy.url, relay_url], deadline=600, straggler_grace=0.5, registry=registry)
+    pool = WebsocketRelayPool(
+        [proxy.url, relay_url], registry=registry, timeouts=RelayTimeouts(deadline=600, straggler_grace=0.5)
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(author,))])
@@ -144,7 +149,12 @@ async def test_w1_one_of_two_relays_down_answers_and_the_breaker_stops_trying_it
     author, events = seeded
     down = closed_port_url()
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([down, relay_url], deadline=10, breaker_failures=2, registry=registry)
+    pool = WebsocketRelayPool(
+        [down, relay_url],
+        registry=registry,
+        limits=RelayLimits(breaker_failures=2),
+        timeouts=RelayTimeouts(deadline=10),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             results = [await pool.query([Filter(authors=(author,))]) for _ in range(4)]
@@ -159,7 +169,11 @@ async def test_w1_one_of_two_relays_down_answers_and_the_breaker_stops_trying_it
 
 
 async def test_w1_every_relay_down_raises_relay_unavailable_with_retry_after() -> None:
-    pool = WebsocketRelayPool([closed_port_url(), closed_port_url()], deadline=10, breaker_failures=1)
+    pool = WebsocketRelayPool(
+        [closed_port_url(), closed_port_url()],
+        limits=RelayLimits(breaker_failures=1),
+        timeouts=RelayTimeouts(deadline=10),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             with pytest.raises(RelayUnavailable) as first:
@@ -184,7 +198,7 @@ async def test_w2_garbage_frames_are_skipped_and_counted(
     author, events = seeded
     proxy.garbage = True
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([proxy.url], deadline=20, registry=registry)
+    pool = WebsocketRelayPool([proxy.url], registry=registry, timeouts=RelayTimeouts(deadline=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(author,))])
@@ -201,7 +215,7 @@ async def test_w2_events_with_bad_ids_or_signatures_are_dropped_and_counted(
     author, events = seeded
     proxy.tamper_every = 4
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([proxy.url], deadline=20, registry=registry)
+    pool = WebsocketRelayPool([proxy.url], registry=registry, timeouts=RelayTimeouts(deadline=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(author,))])
@@ -219,7 +233,7 @@ async def test_w2_a_forged_copy_does_not_shadow_the_genuine_event_from_another_r
 ) -> None:
     author, events = seeded
     proxy.tamper_every = 1
-    pool = WebsocketRelayPool([proxy.url, relay_url], deadline=20, straggler_grace=20)
+    pool = WebsocketRelayPool([proxy.url, relay_url], timeouts=RelayTimeouts(deadline=20, straggler_grace=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(author,))])
@@ -235,7 +249,7 @@ async def test_w2_events_that_do_not_match_the_filter_are_dropped(relay_url: str
     wanted = notes(secret, 3)
     other = sign_event(secret, kind=7, tags=[], content="+", created_at=2_000_010)
     await publish_raw(relay_url, [*wanted, other])
-    pool = WebsocketRelayPool([relay_url], deadline=20)
+    pool = WebsocketRelayPool([relay_url], timeouts=RelayTimeouts(deadline=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(public_key_of(secret),), kinds=(1,))])
@@ -245,13 +259,13 @@ async def test_w2_events_that_do_not_match_the_filter_are_dropped(relay_url: str
     assert ids(result) == ids(wanted)
 
 
-@pytest.mark.parametrize("cap", [{"max_events": 25}, {"max_bytes": 12_000}])
+@pytest.mark.parametrize("cap", [RelayLimits(max_events=25), RelayLimits(max_bytes=12_000)])
 async def test_w2_a_call_past_the_event_or_byte_cap_is_refused(
-    relay_url: str, seeded: tuple[str, list[Event]], cap: dict[str, int]
+    relay_url: str, seeded: tuple[str, list[Event]], cap: RelayLimits
 ) -> None:
     author, _ = seeded
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([relay_url], deadline=20, registry=registry, **cap)  # type: ignore[arg-type]
+    pool = WebsocketRelayPool([relay_url], registry=registry, limits=cap, timeouts=RelayTimeouts(deadline=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             with pytest.raises(RelayUnavailable) as refused:
@@ -270,7 +284,7 @@ async def test_a_rate_limited_request_is_tried_again_after_a_pause(
 ) -> None:
     author, events = seeded
     proxy.rate_limit_next = 2
-    pool = WebsocketRelayPool([proxy.url], deadline=30)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=30))
     try:
         async with asyncio.timeout(HANG_GUARD):
             result = await pool.query([Filter(authors=(author,))])
@@ -283,7 +297,9 @@ async def test_a_rate_limited_request_is_tried_again_after_a_pause(
 
 async def test_reconnects_after_the_relay_comes_back() -> None:
     relay = RelayProcess().start()
-    pool = WebsocketRelayPool([relay.url], deadline=5, breaker_failures=100)
+    pool = WebsocketRelayPool(
+        [relay.url], limits=RelayLimits(breaker_failures=100), timeouts=RelayTimeouts(deadline=5)
+    )
     secret = generate_secret_key()
     try:
         async with asyncio.timeout(HANG_GUARD):
@@ -310,7 +326,7 @@ async def test_tampered_event_is_never_published(relay_url: str) -> None:
     secret = generate_secret_key()
     genuine = notes(secret, 1)[0]
     forged = msgspec.structs.replace(genuine, content="forged", id=genuine.id)
-    pool = WebsocketRelayPool([relay_url], deadline=10)
+    pool = WebsocketRelayPool([relay_url], timeouts=RelayTimeouts(deadline=10))
     try:
         async with asyncio.timeout(HANG_GUARD):
             assert await pool.publish([forged]) == 0

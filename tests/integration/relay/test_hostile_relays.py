@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.connection import MAX_AUTH_ANSWERS, RelayConnection
 from adapters.relay.errors import ConnectionLost
 from adapters.relay.metrics import RelayMetrics
@@ -69,7 +70,12 @@ async def test_w2_a_relay_streaming_events_without_eose_stops_at_the_memory_cap(
     url, pubkey = streaming_relay
     cap = 16 * MIB
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([url], deadline=600, max_bytes=cap, verify_workers=1, registry=registry)
+    pool = WebsocketRelayPool(
+        [url],
+        registry=registry,
+        limits=RelayLimits(max_bytes=cap, verify_workers=1),
+        timeouts=RelayTimeouts(deadline=600),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             growth, outcome = await measured(pool, Filter(authors=(pubkey,)))
@@ -86,7 +92,9 @@ async def test_w2_a_relay_sending_4_mib_frames_stops_at_the_memory_cap(
 ) -> None:
     url, pubkey = big_frame_relay
     cap = 64 * MIB
-    pool = WebsocketRelayPool([url], deadline=600, max_bytes=cap, verify_workers=1)
+    pool = WebsocketRelayPool(
+        [url], limits=RelayLimits(max_bytes=cap, verify_workers=1), timeouts=RelayTimeouts(deadline=600)
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             growth, outcome = await measured(pool, Filter(authors=(pubkey,)))
@@ -107,7 +115,11 @@ async def test_w2_verification_batches_are_cancelled_with_the_fetch(streaming_re
             if "check_async" in getattr(task.get_coro(), "__qualname__", "") and not task.done()
         ]
 
-    pool = WebsocketRelayPool([url], deadline=600, verify_workers=1, max_bytes=1024 * MIB)
+    pool = WebsocketRelayPool(
+        [url],
+        limits=RelayLimits(verify_workers=1, max_bytes=1024 * MIB),
+        timeouts=RelayTimeouts(deadline=600),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             query = asyncio.ensure_future(pool.query([Filter(authors=(pubkey,))]))
@@ -137,7 +149,10 @@ async def test_w2_an_auth_flood_is_answered_a_bounded_number_of_times(relay_url:
     proxy = await RelayProxy(relay_url).start()
     proxy.auth_flood = 3_000
     pool = WebsocketRelayPool(
-        [proxy.url], deadline=20, service_secret_key=generate_secret_key(), connections_per_relay=1
+        [proxy.url],
+        service_secret_key=generate_secret_key(),
+        limits=RelayLimits(connections_per_relay=1),
+        timeouts=RelayTimeouts(deadline=20),
     )
     try:
         async with asyncio.timeout(HANG_GUARD):
@@ -184,7 +199,10 @@ class FakeRelay:
 
 def connection_to(url: str) -> RelayConnection:
     return RelayConnection(
-        url, verifier=EventVerifier(None), metrics=RelayMetrics(CollectorRegistry()), close_timeout=1.0
+        url,
+        verifier=EventVerifier(None),
+        metrics=RelayMetrics(CollectorRegistry()),
+        timeouts=RelayTimeouts(close=1.0),
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adapters.relay.config import RelayTimeouts
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
@@ -65,7 +66,7 @@ filter_specs = st.lists(
 async def fresh_pool(relay_url: str) -> AsyncIterator[WebsocketRelayPool]:
     """A pool, and so a connection, per example: hypothesis runs every example of the test on the
     test's fixtures, and one connection for all of them would meet the relay's per-connection limits."""
-    pool = WebsocketRelayPool([relay_url], deadline=20)
+    pool = WebsocketRelayPool([relay_url], timeouts=RelayTimeouts(deadline=20))
     await pool.start()
     try:
         yield pool

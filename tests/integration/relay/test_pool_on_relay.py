@@ -8,6 +8,7 @@ import pytest
 import pytest_asyncio
 from prometheus_client import CollectorRegistry
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import select
@@ -31,7 +32,7 @@ def notes(secret: str, count: int, kind: int = 1, per_second: int = 3, start: in
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def pool(relay_url: str) -> AsyncIterator[WebsocketRelayPool]:
-    pool = WebsocketRelayPool([relay_url], deadline=20, registry=CollectorRegistry())
+    pool = WebsocketRelayPool([relay_url], registry=CollectorRegistry(), timeouts=RelayTimeouts(deadline=20))
     await pool.start()
     yield pool
     await pool.close()
@@ -60,7 +61,11 @@ async def test_paging_in_time_windows_finds_exactly_the_events_in_range(
     await publish_raw(relay_url, published)
     since, until = bounds
     wanted = Filter(authors=(public_key_of(secret),), since=since, until=until)
-    pool = WebsocketRelayPool([relay_url], deadline=30, parallel_windows=parallel_windows)
+    pool = WebsocketRelayPool(
+        [relay_url],
+        limits=RelayLimits(parallel_windows=parallel_windows),
+        timeouts=RelayTimeouts(deadline=30),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             events = await pool.query([wanted])
@@ -129,7 +134,7 @@ async def test_count_of_a_long_author_list_adds_up_the_chunks(
 async def test_count_is_none_without_nip45_and_queries_still_answer(relay_url: str, refusal: str) -> None:
     proxy = await RelayProxy(relay_url).start()
     proxy.refuse_count = refusal
-    pool = WebsocketRelayPool([proxy.url], deadline=20)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=20))
     secret = generate_secret_key()
     await publish_raw(relay_url, notes(secret, 7))
     try:
@@ -166,8 +171,10 @@ async def test_ping_answers_when_the_relay_is_up(pool: WebsocketRelayPool) -> No
 async def test_nip42_auth_is_answered_with_the_service_key() -> None:
     relay = RelayProcess(extra_args=["--auth-required"]).start()
     secret = generate_secret_key()
-    with_key = WebsocketRelayPool([relay.url], service_secret_key=generate_secret_key(), deadline=10)
-    without_key = WebsocketRelayPool([relay.url], deadline=3)
+    with_key = WebsocketRelayPool(
+        [relay.url], service_secret_key=generate_secret_key(), timeouts=RelayTimeouts(deadline=10)
+    )
+    without_key = WebsocketRelayPool([relay.url], timeouts=RelayTimeouts(deadline=3))
     try:
         async with asyncio.timeout(HANG_GUARD):
             assert await with_key.publish(notes(secret, 3)) == 3

@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 from prometheus_client import CollectorRegistry
 
+from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import select
@@ -81,7 +82,11 @@ async def test_w3_followers_are_exact_whichever_way_the_relay_reads_since_and_un
     proxy.refuse_count = "ignore"
     everyone = Filter(kinds=(3,), tags={"p": (target,)})
     bounded = Filter(kinds=(3,), tags={"p": (target,)}, since=1_500_050, until=1_500_300)
-    pool = WebsocketRelayPool([proxy.url], deadline=30, parallel_windows=parallel_windows)
+    pool = WebsocketRelayPool(
+        [proxy.url],
+        limits=RelayLimits(parallel_windows=parallel_windows),
+        timeouts=RelayTimeouts(deadline=30),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             every_follower = await pool.query([everyone])
@@ -103,7 +108,7 @@ async def test_w3_a_relay_that_caps_a_req_below_the_page_size_without_saying_so_
     proxy.silent_cap = cap
     wanted = Filter(authors=(public_key_of(secret),))
     limited = Filter(authors=(public_key_of(secret),), limit=700)
-    pool = WebsocketRelayPool([proxy.url], deadline=30)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=30))
     try:
         async with asyncio.timeout(HANG_GUARD):
             events = await pool.query([wanted])
@@ -126,7 +131,7 @@ async def test_w3_nip11_values_that_are_not_positive_integers_are_ignored(
         "supported_nips": [1, 11, 45],
         "limitation": {"max_limit": max_limit, "max_subscriptions": -1},
     }
-    pool = WebsocketRelayPool([proxy.url], deadline=30)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=30))
     try:
         async with asyncio.timeout(HANG_GUARD):
             await pool.start()
@@ -151,7 +156,11 @@ async def test_w3_an_unanswered_count_falls_back_without_opening_the_breaker_and
     registry = CollectorRegistry()
     wanted = Filter(authors=(public_key_of(secret),))
     pool = WebsocketRelayPool(
-        [proxy.url], deadline=4, breaker_failures=1, count_retry_after=300, clock=clock, registry=registry
+        [proxy.url],
+        clock=clock,
+        registry=registry,
+        limits=RelayLimits(breaker_failures=1),
+        timeouts=RelayTimeouts(deadline=4, count_retry_after=300),
     )
     try:
         async with asyncio.timeout(HANG_GUARD):
@@ -179,7 +188,7 @@ async def test_w3_a_notice_about_something_else_does_not_reject_a_pending_count(
     secret = generate_secret_key()
     await publish_raw(relay_url, notes(secret, 42))
     proxy.notice_before_count = "please slow down a little"
-    pool = WebsocketRelayPool([proxy.url], deadline=20)
+    pool = WebsocketRelayPool([proxy.url], timeouts=RelayTimeouts(deadline=20))
     try:
         async with asyncio.timeout(HANG_GUARD):
             counted = await pool.count([Filter(authors=(public_key_of(secret),))])
@@ -198,7 +207,9 @@ async def test_w3_count_refused_is_off_for_a_while_not_for_the_life_of_the_proce
     proxy.refuse_count = refusal
     clock = Clock()
     wanted = Filter(authors=(public_key_of(secret),))
-    pool = WebsocketRelayPool([proxy.url], deadline=20, count_retry_after=60, clock=clock)
+    pool = WebsocketRelayPool(
+        [proxy.url], clock=clock, timeouts=RelayTimeouts(deadline=20, count_retry_after=60)
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             refused = await pool.count([wanted])
@@ -228,7 +239,9 @@ async def test_w3_a_count_over_a_split_tag_list_is_not_summed(proxy: RelayProxy,
     ]
     await publish_raw(relay_url, published)
     wanted = Filter(kinds=(1,), tags={"p": targets})
-    pool = WebsocketRelayPool([proxy.url], deadline=20, chunk_size=4)
+    pool = WebsocketRelayPool(
+        [proxy.url], limits=RelayLimits(chunk_size=4), timeouts=RelayTimeouts(deadline=20)
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             counted = await pool.count([wanted])
@@ -249,7 +262,12 @@ async def test_w3_count_answers_that_are_not_non_negative_integers_are_discarded
     await publish_raw(relay_url, notes(secret, 5))
     proxy.count_answer = answer
     registry = CollectorRegistry()
-    pool = WebsocketRelayPool([proxy.url], deadline=20, breaker_failures=1, registry=registry)
+    pool = WebsocketRelayPool(
+        [proxy.url],
+        registry=registry,
+        limits=RelayLimits(breaker_failures=1),
+        timeouts=RelayTimeouts(deadline=20),
+    )
     try:
         async with asyncio.timeout(HANG_GUARD):
             counted = await pool.count([Filter(authors=(public_key_of(secret),))])

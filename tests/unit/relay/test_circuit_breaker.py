@@ -65,4 +65,4 @@ def test_an_abandoned_trial_frees_the_slot(clock: FakeClock) -> None:
 
 def test_threshold_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        CircuitBreaker(failure_threshold=0)
+        CircuitBreaker(failure_threshold=0, reset_after=10)
