@@ -8,7 +8,7 @@ subscription (settlement, comp, expiry) invalidates the verdicts of the owner's 
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -22,7 +22,7 @@ from domain.clock import Clock
 from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
 from domain.ports.auth import ApiKeyGrant
 from domain.ports.cache import CacheUnavailable
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UnitOfWork, UowFactory
 from domain.records.api_keys import (
     KEY_PREFIX,
     KEY_RANDOM_BYTES,
@@ -43,8 +43,6 @@ MAX_USAGE_DAYS = 366
 DEFAULT_USAGE_DAYS = 30
 API_KEY_CREATED = "api_key.created"
 API_KEY_REVOKED = "api_key.revoked"
-
-UowFactory = Callable[[], UnitOfWork]
 
 
 class KeyOfPrefix(Struct, frozen=True, kw_only=True):

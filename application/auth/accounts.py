@@ -1,16 +1,13 @@
 """Accounts are made on first sign-in: one per Nostr pubkey."""
 
-from collections.abc import Callable
 from datetime import datetime
 
 from domain.errors import Conflict
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UnitOfWork, UowFactory
 from domain.records.audit import AuditLog
 from domain.records.users import User
 
 USER_REGISTERED = "user.registered"
-
-UowFactory = Callable[[], UnitOfWork]
 
 
 async def find_or_register(

@@ -6,13 +6,13 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory, find_or_register
+from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.session_admin import ending_every_session
 from application.names.changes import NameChanges
 from domain.clock import Clock
 from domain.errors import NotFound
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UnitOfWork, UowFactory
 from domain.records.audit import AuditLog
 from domain.records.users import User, UserRole
 

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory, registered
+from application.auth.accounts import registered
 from application.auth.auth_verdicts import AuthVerdicts
 from domain.auth.nip98 import WINDOW_SECONDS, Nip98Refused, check_http_auth, decode_http_auth
 from domain.auth.principal import CredentialKind, Principal
@@ -12,6 +12,7 @@ from domain.clock import Clock
 from domain.errors import Unauthorized
 from domain.ports.auth import AccessTokens, ApiKeyVerifier
 from domain.ports.cache import Cache
+from domain.ports.persistence import UowFactory
 
 REPLAY_KEY = "nip98-seen:"
 # A used event id is remembered for longer than it could pass the created_at window either way.

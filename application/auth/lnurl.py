@@ -17,13 +17,13 @@ from urllib.parse import urlencode
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from application.auth.sessions import SignedIn, start_session
 from domain.auth.principal import CredentialKind, Principal
 from domain.clock import Clock
 from domain.errors import Conflict, Forbidden, NotFound, Unauthorized
 from domain.lnurl_auth import UNLINKED_WALLET, LnurlRefused, encode_lnurl, parse_k1, verify_wallet_signature
 from domain.ports.auth import AccessTokens
+from domain.ports.persistence import UowFactory
 from domain.records.audit import AuditLog
 from domain.records.hashing import secret_digest
 from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet

@@ -2,9 +2,9 @@
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from domain.auth.principal import Principal
 from domain.errors import NotFound
+from domain.ports.persistence import UowFactory
 from domain.records.users import User
 
 

@@ -7,14 +7,13 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
 from domain.auth.principal import Principal
 from domain.clock import Clock
 from domain.errors import NotFound, Unauthorized
 from domain.ports.auth import AccessTokens
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UnitOfWork, UowFactory
 from domain.records.audit import AuditLog
 from domain.records.hashing import secret_digest
 from domain.records.sessions import Session

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory, find_or_register
+from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import SignedIn, start_session
 from domain.auth.sign_in import SignInRefused, check_sign_in_event
@@ -14,6 +14,7 @@ from domain.errors import Conflict, Forbidden
 from domain.nostr.event import Event
 from domain.ports.auth import AccessTokens
 from domain.ports.cache import CacheUnavailable
+from domain.ports.persistence import UowFactory
 from domain.records.auth import AuthChallenge
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)

@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
-from application.auth.accounts import UowFactory
 from application.auth.session_admin import Origin
 from domain.auth.principal import Principal
 from domain.clock import Clock
 from domain.errors import Forbidden, NotFound
+from domain.ports.persistence import UowFactory
 from domain.records.audit import AuditLog
 from domain.records.lnurl import LnurlWallet
 

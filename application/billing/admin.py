@@ -10,7 +10,7 @@ from application.billing.settle import PlanChanges, release_names
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import InvalidInput, NotFound
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 from domain.records.audit import AuditLog
 from domain.records.billing import Payment, Subscription
 
@@ -42,13 +42,13 @@ def _ip_or_none(value: str | None) -> str | None:
 class RefundPayment:
     """Marks a paid payment refunded (the money is returned at the provider by the admin)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
     async def __call__(self, actor: Actor, payment_id: UUID, reason: str) -> Payment:
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             payment = await uow.payments.get_for_update(payment_id)
             if payment is None:
                 raise NotFound("payment not found")
@@ -73,7 +73,7 @@ class CompSubscription:
     starts one, and reactivates the names billing held."""
 
     def __init__(
-        self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
+        self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
     ) -> None:
         self._uow = uow
         self._catalog = catalog
@@ -88,7 +88,7 @@ class CompSubscription:
         plan = self._catalog.get(plan_id)
         now = self._clock.now()
         period = timedelta(days=days)
-        async with self._uow as uow:
+        async with self._uow() as uow:
             if await uow.users.get(user_id) is None:
                 raise NotFound("user not found")
             active = await uow.subscriptions.get_active_for_user(user_id)

@@ -9,7 +9,7 @@ from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import DependencyUnavailable, NotFound
 from domain.ports.payments import InvoiceState, ProviderInvoice
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 from domain.records.names import Nip05Status
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ class ExpireUnpaidInvoices:
     A provider that cannot answer leaves its payments for the next run."""
 
     def __init__(
-        self, uow: UnitOfWork, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
+        self, uow: UowFactory, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
     ) -> None:
         self._uow = uow
         self._providers = providers
@@ -30,7 +30,7 @@ class ExpireUnpaidInvoices:
         self._clock = clock
 
     async def __call__(self) -> int:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             overdue = await uow.payments.list_overdue(self._clock.now(), BATCH)
         changed = 0
         for payment in overdue:
@@ -64,14 +64,14 @@ class ExpireUnpaidInvoices:
 class EndSubscriptions:
     """Active subscriptions whose period is over become expired (or canceled, when scheduled)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, plan_changes: PlanChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, plan_changes: PlanChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._plan_changes = plan_changes
 
     async def __call__(self) -> int:
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             due = await uow.subscriptions.list_due_to_expire(now, BATCH)
             for subscription in due:
                 await uow.subscriptions.update(subscription.end(now))
@@ -84,7 +84,7 @@ class SuspendLapsedNames:
     """After the grace period, a user without a paid plan keeps the free plan's number of names
     (the oldest); billing suspends the others, which leave nostr.json until a renewal is paid."""
 
-    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, grace: timedelta) -> None:
+    def __init__(self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, grace: timedelta) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
@@ -94,7 +94,7 @@ class SuspendLapsedNames:
         now = self._clock.now()
         free_names = self._catalog.free.quotas.names
         suspended = 0
-        async with self._uow as uow:
+        async with self._uow() as uow:
             for user_id in await uow.subscriptions.list_lapsed_users(now - self._grace, free_names, BATCH):
                 names = await uow.nip05_names.list_for_user(user_id)
                 active = [name for name in names if name.status is Nip05Status.ACTIVE]

@@ -8,18 +8,18 @@ from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState
 from domain.clock import Clock
 from domain.errors import Forbidden, InvalidTransition, NotFound
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 from domain.records.billing import Payment, PaymentProviderName, PaymentStatus
 
 
 class GetPayment:
     """One payment of the caller; another user's payment is NotFound, as if it did not exist."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID, payment_id: UUID) -> Payment:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             payment = await uow.payments.get(payment_id)
         if payment is None or payment.user_id != user_id:
             raise NotFound("payment not found")

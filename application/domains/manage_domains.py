@@ -13,7 +13,7 @@ from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
 from domain.errors import DependencyUnavailable, Forbidden, NotFound, QuotaExceeded
 from domain.ports.dns import DnsLookupFailed, DnsResolver
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UnitOfWork, UowFactory
 from domain.records.audit import AuditLog
 from domain.records.domains import (
     RECHECK_GRACE,
@@ -88,16 +88,16 @@ async def _take_over(uow: UnitOfWork, holder: Domain, now: datetime, actor: Acto
 
 
 async def _store(
-    uow: UnitOfWork, changes: NameChanges, before: Domain, after: Domain, actor: Actor | None = None
+    uow_factory: UowFactory, changes: NameChanges, before: Domain, after: Domain, actor: Actor | None = None
 ) -> None:
     """Stores a checked domain. When it starts serving, it takes the domain over from every earlier
     holder; when it starts or stops serving, the answers for the domain's names change."""
     names: list[str] = []
     ended: list[str] = []
     if before.is_serving != after.is_serving:
-        async with uow:
+        async with uow_factory() as uow:
             names = await _names_on(uow, before.domain)
-    async with changes.changing(before.domain, names), uow:
+    async with changes.changing(before.domain, names), uow_factory() as uow:
         if after.is_serving and not before.is_serving:
             ended = await _take_over(uow, after, after.updated_at, actor)
         elif before.is_serving and not after.is_serving:
@@ -122,8 +122,8 @@ async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Doma
     return record
 
 
-async def _held_by_another(uow: UnitOfWork, record: Domain) -> bool:
-    async with uow:
+async def _held_by_another(uow_factory: UowFactory, record: Domain) -> bool:
+    async with uow_factory() as uow:
         holder = await uow.domains.find_verified(record.domain)
     return holder is not None and holder.user_id != record.user_id
 
@@ -135,7 +135,7 @@ class AddDomain:
     quota; the user's row is locked while counting, so concurrent claims are counted one by one.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, catalog: PlanCatalog) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, catalog: PlanCatalog) -> None:
         self._uow = uow
         self._clock = clock
         self._catalog = catalog
@@ -143,7 +143,7 @@ class AddDomain:
     async def __call__(self, user_id: UUID, domain: str) -> Domain:
         now = self._clock.now()
         record = Domain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=now)
-        async with self._uow as uow:
+        async with self._uow() as uow:
             if await uow.users.get_for_update(user_id) is None:
                 raise Forbidden("this account may not add domains")
             plan = await current_plan(uow, self._catalog, user_id, now)
@@ -160,28 +160,28 @@ class AddDomain:
 
 
 class ListDomains:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID) -> list[Domain]:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             return await uow.domains.list_for_user(user_id)
 
 
 class RemoveDomain:
     """Removes the user's domain and, in the same transaction, every name the user holds on it."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
 
     async def __call__(self, user_id: UUID, domain_id: UUID, origin: Origin | None = None) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             on_domain = await uow.nip05_names.list_for_domain(record.domain)
             names = [n.name for n in on_domain if n.user_id == user_id]
-        async with self._changes.changing(record.domain, names), self._uow as uow:
+        async with self._changes.changing(record.domain, names), self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             ended = await uow.nip05_names.delete_for_user_on_domain(user_id, record.domain)
             await uow.domains.delete(record.id)
@@ -200,7 +200,7 @@ class VerifyDomain:
     value of any content is compared, never trusted to be ASCII.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, dns: DnsResolver, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, dns: DnsResolver, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._dns = dns
@@ -209,7 +209,7 @@ class VerifyDomain:
     async def __call__(
         self, user_id: UUID, domain_id: UUID, origin: Origin | None = None
     ) -> VerificationOutcome:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
         values = await self._dns.txt_records(record.txt_record_name)
         now = self._clock.now()
@@ -245,7 +245,7 @@ class RecheckDomains:
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: UowFactory,
         clock: Clock,
         dns: DnsResolver,
         changes: NameChanges,
@@ -264,7 +264,7 @@ class RecheckDomains:
         started = self._clock.now()
         seen: set[UUID] = set()
         while True:
-            async with self._uow as uow:
+            async with self._uow() as uow:
                 due = await uow.domains.list_due_for_check(started - self._interval, RECHECK_BATCH)
             due = [record for record in due if record.id not in seen]
             if not due:
@@ -298,7 +298,7 @@ class RecheckDomains:
         await _store(self._uow, self._changes, record, checked)
 
     async def _mark_tried(self, record: Domain) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             current = await uow.domains.get(record.id)
             if current is not None:
                 await uow.domains.update(current.checked(self._clock.now()))

@@ -7,6 +7,7 @@ when nothing matches. Repositories see only the work of their own unit of work u
 An unreachable database raises DatabaseUnavailable.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -398,3 +399,7 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+# How every use case gets its transactions: one fresh unit of work per `async with`.
+UowFactory = Callable[[], UnitOfWork]
