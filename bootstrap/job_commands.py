@@ -28,7 +28,7 @@ JOBS = BILLING_JOBS + OTHER_JOBS
 async def run_jobs(container: Container) -> int:
     failed = 0
     try:
-        counts = await container.recheck_domains()()
+        counts = await container.names.recheck_domains()()
     except DependencyUnavailable as error:
         print(f"nostr-id: domain re-check stopped: {error}", file=sys.stderr)
         failed += 1

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def fake_provider(api_container: Container, api_clock: FixedClock) -> FakePaymentProvider:
     provider = FakePaymentProvider(api_clock, webhook_secret="fake-provider-webhook-secret")
-    api_container.fake_payments.override(providers.Object(provider))
+    api_container.billing.fake_payments.override(providers.Object(provider))
     return provider
 
 

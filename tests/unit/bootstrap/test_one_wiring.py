@@ -30,7 +30,10 @@ BUILDING_BLOCK_TESTS = {
 def wired_application_classes() -> set[str]:
     """The application classes the container builds."""
     names = set()
-    for provider in Container.cls_providers.values():
+    features = [
+        p.container.providers for p in Container.cls_providers.values() if isinstance(p, providers.Container)
+    ]
+    for provider in [*Container.cls_providers.values(), *(p for f in features for p in f.values())]:
         made = getattr(provider, "provides", None)
         if isinstance(made, type) and made.__module__.startswith("application."):
             names.add(made.__name__)
@@ -96,7 +99,7 @@ class Answer:
 
 async def test_a_provider_override_reaches_the_handler(app_container: Container) -> None:
     answer = Answer()
-    app_container.compute_wot_figures.override(providers.Object(answer))
+    app_container.wot.compute_wot_figures.override(providers.Object(answer))
 
     async with client_for(app_container) as client:
         response = await client.get(f"/api/v1/wot/{encode_npub(PUB['carol'])}")
