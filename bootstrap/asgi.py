@@ -20,7 +20,10 @@ def app_from_environment() -> Litestar:
     configure_logging(settings)
     for port, adapter in describe(settings).items():
         log.info("%s port played by %s", port, adapter)
-    app = app_of(Container(settings=settings))
+    container = Container(settings=settings)
+    # The trust seeds are resolved once, now; SIGHUP starts fresh workers that resolve them again.
+    container.wot.wot_settings()
+    app = app_of(container)
     # Everything built so far lives as long as the process: keep it out of the garbage collector's
     # full collections, whose pauses otherwise show in the latency tail of every request.
     gc.freeze()
