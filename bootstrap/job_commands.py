@@ -8,19 +8,21 @@ any failed. The command takes a container whose database pool and cache are star
 """
 
 import sys
+from collections.abc import Awaitable, Callable
 
 from bootstrap.container import Container
 from domain.errors import DependencyUnavailable, DomainError
 
-# (what it does, container provider of its use case)
-BILLING_JOBS: list[tuple[str, str]] = [
-    ("billing: expired unpaid invoices", "expire_unpaid_invoices"),
-    ("billing: ended subscriptions", "end_subscriptions"),
-    ("billing: names suspended after the grace period", "suspend_lapsed_names"),
+# (what it does, the use case's provider in its feature)
+Job = Callable[[Container], Callable[[], Callable[[], Awaitable[int]]]]
+BILLING_JOBS: list[tuple[str, Job]] = [
+    ("billing: expired unpaid invoices", lambda c: c.billing.expire_unpaid_invoices),
+    ("billing: ended subscriptions", lambda c: c.billing.end_subscriptions),
+    ("billing: names suspended after the grace period", lambda c: c.billing.suspend_lapsed_names),
 ]
-OTHER_JOBS: list[tuple[str, str]] = [
-    ("api keys: uses flushed into usage", "flush_api_key_usage"),
-    ("sign-in: expired challenges and LNURL sessions deleted", "delete_expired_sign_ins"),
+OTHER_JOBS: list[tuple[str, Job]] = [
+    ("api keys: uses flushed into usage", lambda c: c.api_keys.flush_api_key_usage),
+    ("sign-in: expired challenges and LNURL sessions deleted", lambda c: c.auth.delete_expired_sign_ins),
 ]
 JOBS = BILLING_JOBS + OTHER_JOBS
 
@@ -36,7 +38,7 @@ async def run_jobs(container: Container) -> int:
         print("domains: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items()))
     for description, provider in JOBS:
         try:
-            changed = await getattr(container, provider)()()
+            changed = await provider(container)()()
         except DomainError as error:
             print(f"{description}: failed: {error}", file=sys.stderr)
             failed += 1
