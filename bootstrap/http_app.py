@@ -4,12 +4,39 @@ that it does here, so a use case a handler needs and the container lacks fails t
 from litestar import Litestar
 
 from adapters.http.app import create_app
-from adapters.http.services import HttpServices
+from adapters.http.services import (
+    AdminServices,
+    ApiKeyServices,
+    AuthServices,
+    BillingServices,
+    HttpServices,
+    NameServices,
+    WotServices,
+)
 from bootstrap.container import Container
+from bootstrap.wiring.admin import AdminContainer
+from bootstrap.wiring.api_keys import ApiKeysContainer
+from bootstrap.wiring.auth import AuthContainer
+from bootstrap.wiring.billing import BillingContainer
+from bootstrap.wiring.names import NamesContainer
+from bootstrap.wiring.wot import WotContainer
 
 
 def http_services(container: Container) -> HttpServices:
     return container
+
+
+def feature_services(
+    wot: WotContainer,
+    auth: AuthContainer,
+    api_keys: ApiKeysContainer,
+    names: NamesContainer,
+    admin: AdminContainer,
+    billing: BillingContainer,
+) -> tuple[WotServices, AuthServices, ApiKeyServices, NameServices, AdminServices, BillingServices]:
+    """Each feature container plays its part; checked here too, so that mypy's incremental runs
+    check again when a feature's wiring changes."""
+    return wot, auth, api_keys, names, admin, billing
 
 
 def app_of(container: Container, *, debug: bool = False) -> Litestar:
