@@ -10,13 +10,12 @@ it again. What a killed process had counted is in the cache and is flushed by an
 """
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from uuid import UUID, uuid4
 
 from domain.clock import Clock
 from domain.ports.cache import Cache, CacheUnavailable
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 from domain.records.api_keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ class MeterApiKeyUse:
 class FlushApiKeyUsage:
     """Moves the counted uses into ApiKeyUsage; returns how many uses it added."""
 
-    def __init__(self, cache: Cache, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(self, cache: Cache, unit_of_work: UowFactory, clock: Clock) -> None:
         self._cache = cache
         self._unit_of_work = unit_of_work
         self._clock = clock

@@ -1,9 +1,7 @@
 """Sign-in leftovers: expired NIP-42 challenges and LNURL-auth sessions, deleted periodically."""
 
-from collections.abc import Callable
-
 from domain.clock import Clock
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 
 
 class DeleteExpiredSignIns:
@@ -13,7 +11,7 @@ class DeleteExpiredSignIns:
     `claim_tokens` all check expiry), so deleting it loses nothing.
     """
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
 

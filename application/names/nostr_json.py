@@ -9,7 +9,7 @@ serving the old answer within a second.
 """
 
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -18,7 +18,7 @@ import msgspec
 from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
 from domain.clock import Clock
-from domain.ports.persistence import UnitOfWork
+from domain.ports.persistence import UowFactory
 from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 
 NAMESPACE = "nip05"
@@ -64,7 +64,7 @@ class NostrJsonDirectory:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UowFactory,
         verdicts: Verdicts,
         clock: Clock,
         default_domain: str,
