@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bootstrap.settings import Settings
 from bootstrap.wiring.wot import reload_wot_settings
-from bootstrap.wot_reload import tell_seeds_changed
+from bootstrap.wot_reload import signal_serve, tell_seeds_changed
 from bootstrap.wot_settings import remember_demo
 from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub, parse_pubkey
@@ -90,6 +90,8 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
     print(f"  a likely bot    {seeded.bot}")
     if settings.wot_seeds:
         print("WOT_SEEDS is set, so scores use it rather than the demo seeds.")
+    elif (pid := signal_serve(settings.data_dir)) is not None:
+        print(f"The running `nostr-id serve` (process {pid}) was told; it uses them in a few seconds.")
     elif settings.redis_url is None:
-        print("A running `nostr-id serve` uses them after a SIGHUP (with REDIS_URL set, it is told at once).")
+        print("A running `nostr-id serve` elsewhere uses them after a SIGHUP.")
     return 0 if seeded.events_accepted == seeded.events_total else 1

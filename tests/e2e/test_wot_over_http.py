@@ -114,3 +114,41 @@ def test_serve_takes_a_demos_seeds_on_sighup_and_not_per_request(relay_process, 
         serve.wait(timeout=30)
 
     assert (before, untold, after) == (None, None, 1)
+
+
+def test_demo_seed_tells_the_running_serve_of_its_data_dir(relay_process, postgres_dsn, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay_process.url,
+        "DATA_DIR": str(tmp_path),
+    }
+    for name in ("REDIS_URL", "WOT_SEEDS"):
+        env.pop(name, None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", serve)
+        seeded = subprocess.run(
+            [*CLI, "demo", "seed", "--users", "80", "--seed", "4"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        demo_seed_pubkey = seeded.stdout.split("a seed", 1)[1].split()[0]
+        seed_url = f"/api/v1/wot/{demo_seed_pubkey}"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60  # the hard guard; granian starts the new workers in seconds
+            depth = None
+            while depth != 0 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                with contextlib.suppress(httpx.TransportError):
+                    depth = client.get(seed_url).json()["wot_depth"]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert f"The running `nostr-id serve` (process {serve.pid}) was told" in seeded.stdout
+    assert depth == 0
