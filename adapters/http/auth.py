@@ -37,7 +37,7 @@ HEX64 = f"^{HEX_PUBKEY.pattern}$"  # event ids and pubkeys: 32 bytes in lowercas
 HEX128 = "^[0-9a-f]{128}$"
 
 
-class SignedEvent(msgspec.Struct):
+class SignedEvent(msgspec.Struct, forbid_unknown_fields=True):
     """A signed Nostr event (NIP-01) as it travels in JSON."""
 
     id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
@@ -60,11 +60,11 @@ class SignedEvent(msgspec.Struct):
         )
 
 
-class LoginRequest(msgspec.Struct):
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     event: SignedEvent
 
 
-class RefreshRequest(msgspec.Struct):
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
