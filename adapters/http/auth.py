@@ -37,8 +37,9 @@ HEX64 = f"^{HEX_PUBKEY.pattern}$"  # event ids and pubkeys: 32 bytes in lowercas
 HEX128 = "^[0-9a-f]{128}$"
 
 
-class SignedEvent(msgspec.Struct, forbid_unknown_fields=True):
-    """A signed Nostr event (NIP-01) as it travels in JSON."""
+class SignedEvent(msgspec.Struct):
+    """A signed Nostr event (NIP-01) as it travels in JSON. Left open: signers and libraries may
+    carry fields of their own beside the signed ones, which are ignored."""
 
     id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
     pubkey: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex public key")]
