@@ -33,7 +33,7 @@ from adapters.http.nostr_json import (
     nostr_json_fast_path,
     nostr_json_route,
 )
-from adapters.http.openapi import ClosedStructSchemaPlugin, document_choices
+from adapters.http.openapi import ClosedStructSchemaPlugin, document_choices, document_links
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
@@ -188,6 +188,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             ("CompRequest", "plan_id"): [plan.id for plan in plans],
         },
     )
+    document_links(app.openapi_schema)
     app.asgi_handler = allow_every_method(app.asgi_handler, app.routes)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
