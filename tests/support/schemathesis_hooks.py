@@ -4,8 +4,8 @@
   that keep each whole rule: pubkeys in either text form (npubs whose checksum holds), custom
   domains the domain rule accepts.
 - Signing in: with SCHEMATHESIS_SECRET_KEY set, every request carries a session's bearer token,
-  got by the real sign-in (a challenge, then a signed kind-22242 event). A 401 (the run signed
-  itself out, or ended its sessions) makes the next request sign in again.
+  got by the real sign-in (a challenge, then a signed kind-22242 event). A 401 to that token (the
+  run signed itself out, or ended its sessions) makes the next request sign in again.
 """
 
 import os
@@ -61,12 +61,30 @@ def sign_in(base_url: str, secret_key: str) -> dict:
         return login.json()
 
 
+class _Session:
+    """The access token every request carries, until an answer shows the run ended its session."""
+
+    token: str | None = None
+
+
 if os.environ.get(SECRET_KEY_VARIABLE):
 
-    @schemathesis.auth()
+    @schemathesis.auth(refresh_interval=None)
     class SignedIn:
         def get(self, case, context):
-            return sign_in(os.environ[BASE_URL_VARIABLE], os.environ[SECRET_KEY_VARIABLE])["access_token"]
+            if _Session.token is None:
+                base_url, secret_key = os.environ[BASE_URL_VARIABLE], os.environ[SECRET_KEY_VARIABLE]
+                _Session.token = sign_in(base_url, secret_key)["access_token"]
+            return _Session.token
 
         def set(self, case, data, context):
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    @schemathesis.hook
+    def after_call(context, case, response):
+        """A 401 to the token (the run signed itself out, or ended its sessions): sign in again."""
+        if (
+            response.status_code == 401
+            and (case.headers or {}).get("Authorization") == f"Bearer {_Session.token}"
+        ):
+            _Session.token = None
