@@ -77,6 +77,7 @@ from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
+from bootstrap.payments import offered_payment_names
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
@@ -204,6 +205,8 @@ class Container(containers.DeclarativeContainer):
         FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
     )
     payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
+    # What `/schema` offers to order with: the names alone, so building the app builds no provider.
+    payment_names = providers.Callable(offered_payment_names, settings)
     wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
     get_quotas = providers.Factory(GetQuotas, unit_of_work, plan_catalog, clock)

@@ -36,6 +36,20 @@ def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentP
     return PaymentProviders(configured)
 
 
+def offered_payment_names(settings: Settings) -> list[str]:
+    """The providers `payment_providers` configures, by name, without building them."""
+    ready = {
+        PaymentProviderName.LNBITS: settings.lnbits_url and settings.lnbits_api_key,
+        PaymentProviderName.BTCPAY: settings.btcpay_url
+        and settings.btcpay_api_key
+        and settings.btcpay_store_id
+        and settings.btcpay_webhook_secret,
+        PaymentProviderName.STRIPE: settings.stripe_api_key and settings.stripe_webhook_secret,
+        PaymentProviderName.FAKE: settings.environment != "production",
+    }
+    return sorted(name.value for name, is_ready in ready.items() if is_ready)
+
+
 def describe_payments(settings: Settings) -> str:
     names = [
         name

@@ -17,7 +17,7 @@ from domain.auth.principal import Principal
 from domain.records.users import User, UserRole
 
 
-class RoleRequest(msgspec.Struct):
+class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
     role: Literal["user", "admin"]
 
 

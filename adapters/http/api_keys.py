@@ -19,12 +19,20 @@ from application.api_keys.keys import (
     RevokeApiKey,
 )
 from domain.auth.principal import Principal
-from domain.records.api_keys import MAX_NAME_LENGTH, ApiKey
+from domain.records.api_keys import MAX_NAME_LENGTH, NAME_PATTERN, ApiKey, ApiKeyScope
 
 
-class CreateApiKeyRequest(msgspec.Struct):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
-    scopes: Annotated[list[str], msgspec.Meta(min_length=1, max_length=10)]
+class CreateApiKeyRequest(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=MAX_NAME_LENGTH,
+            pattern=NAME_PATTERN,
+            description="stored without leading and trailing white space",
+        ),
+    ]
+    scopes: Annotated[list[ApiKeyScope], msgspec.Meta(min_length=1, max_length=10)]
 
 
 class ApiKeyResponse(msgspec.Struct):
@@ -70,6 +78,8 @@ class UsageItem(msgspec.Struct):
 
 
 class UsageResponse(msgspec.Struct):
+    first_day: date = msgspec.field(name="from")
+    last_day: date = msgspec.field(name="to")
     items: list[UsageItem]
     total: int
 
@@ -134,10 +144,14 @@ class ApiKeysController(Controller):
         first_day: Annotated[date | None, QueryParameter(name="from")] = None,
         last_day: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> UsageResponse:
-        """Recorded uses by day, endpoint and status class (`from`/`to` inclusive; 30 days by default).
+        """Recorded uses by day, endpoint and status class, `from`/`to` inclusive: by default the 30
+        days to today; at most the 366 days ending at `to` (an earlier `from` is moved forward), and
+        none when `from` is after `to`. The answer's `from` and `to` name the days it covers.
         Uses are recorded in batches, a few seconds after they happen."""
         report = await get_api_key_usage(principal, api_key_id, first_day, last_day)
         return UsageResponse(
+            first_day=report.first,
+            last_day=report.last,
             items=[
                 UsageItem(day=u.day, endpoint=u.endpoint, status_class=u.status_class, count=u.count)
                 for u in report.items

@@ -37,7 +37,8 @@ HEX128 = "^[0-9a-f]{128}$"
 
 
 class SignedEvent(msgspec.Struct):
-    """A signed Nostr event (NIP-01) as it travels in JSON."""
+    """A signed Nostr event (NIP-01) as it travels in JSON. Left open: signers and libraries may
+    carry fields of their own beside the signed ones, which are ignored."""
 
     id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
     pubkey: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex public key")]
@@ -59,11 +60,11 @@ class SignedEvent(msgspec.Struct):
         )
 
 
-class LoginRequest(msgspec.Struct):
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     event: SignedEvent
 
 
-class RefreshRequest(msgspec.Struct):
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 

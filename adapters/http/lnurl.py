@@ -18,7 +18,7 @@ from domain.lnurl_auth import LnurlRefused
 from domain.records.lnurl import LnurlAction
 
 
-class StartLnurlRequest(msgspec.Struct):
+class StartLnurlRequest(msgspec.Struct, forbid_unknown_fields=True):
     action: LnurlAction
 
 

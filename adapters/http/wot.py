@@ -77,7 +77,7 @@ class WotUnavailableItem(msgspec.Struct, tag_field="status", tag="unavailable"):
         return cls(pubkey=item.pubkey, npub=npub, detail=item.detail, retry_after=item.retry_after)
 
 
-class WotBatchRequest(msgspec.Struct):
+class WotBatchRequest(msgspec.Struct, forbid_unknown_fields=True):
     pubkeys: Annotated[
         list[PubkeyText],
         msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),

@@ -19,7 +19,7 @@ from application.verdicts import VerdictNamespace, Verdicts
 from domain.auth.principal import Principal
 from domain.billing.plans import PlanCatalog
 from domain.clock import Clock
-from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
+from domain.errors import Forbidden, NotFound, QuotaExceeded, Unauthorized
 from domain.ports.auth import ApiKeyGrant
 from domain.ports.cache import CacheUnavailable
 from domain.ports.persistence import UnitOfWork
@@ -265,12 +265,24 @@ class RevokeApiKey:
 
 
 class UsageReport(Struct, frozen=True, kw_only=True):
+    """The uses recorded from `first` to `last` inclusive (no day when `first` is after `last`)."""
+
+    first: date
+    last: date
     items: list[ApiKeyUsage]
     total: int
 
 
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
+
+
 class GetApiKeyUsage:
-    """The recorded uses of one of the user's keys, by day, endpoint and status class."""
+    """The recorded uses of one of the user's keys, by day, endpoint and status class.
+
+    At most the MAX_USAGE_DAYS days ending at the last day are read: an earlier first day is moved
+    forward, and the report names the days it covers.
+    """
 
     def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._uow = unit_of_work
@@ -281,15 +293,12 @@ class GetApiKeyUsage:
     ) -> UsageReport:
         _for_a_person(principal)
         last = last_day or self._clock.now().date()
-        first = first_day or last - timedelta(days=DEFAULT_USAGE_DAYS - 1)
-        if first > last:
-            raise InvalidInput("from must not be after to", {"from": "after to"})
-        if (last - first).days >= MAX_USAGE_DAYS:
-            raise InvalidInput(f"at most {MAX_USAGE_DAYS} days at a time", {"from": "range too long"})
+        first = first_day or _days_before(last, DEFAULT_USAGE_DAYS - 1)
+        first = max(first, _days_before(last, MAX_USAGE_DAYS - 1))
         async with self._uow() as uow:
             await _own_key(uow, principal, api_key_id)
-            items = await uow.api_key_usage.list_for_key(api_key_id, first, last)
-        return UsageReport(items=items, total=sum(item.count for item in items))
+            items = await uow.api_key_usage.list_for_key(api_key_id, first, last) if first <= last else []
+        return UsageReport(first=first, last=last, items=items, total=sum(item.count for item in items))
 
 
 def _audit(

@@ -13,6 +13,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.ports.persistence import UnitOfWork
 from domain.records.audit import AuditLog
 from domain.records.billing import Payment, Subscription
+from domain.records.text import parse_plain_text
 
 
 def _audit(
@@ -47,6 +48,7 @@ class RefundPayment:
         self._clock = clock
 
     async def __call__(self, actor: Actor, payment_id: UUID, reason: str) -> Payment:
+        parse_plain_text(reason, "reason")
         now = self._clock.now()
         async with self._uow as uow:
             payment = await uow.payments.get_for_update(payment_id)
@@ -83,6 +85,7 @@ class CompSubscription:
     async def __call__(
         self, actor: Actor, user_id: UUID, plan_id: str, days: int, reason: str
     ) -> Subscription:
+        parse_plain_text(reason, "reason")
         if not 1 <= days <= 3660:
             raise InvalidInput("days must be in 1..3660", {"days": "out of range"})
         plan = self._catalog.get(plan_id)

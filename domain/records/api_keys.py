@@ -17,6 +17,12 @@ KEY_RANDOM_BYTES = 32
 VISIBLE_PREFIX_LENGTH = 12
 PREFIX_SHAPE = re.compile(r"[A-Za-z0-9_]{4,32}")
 MAX_NAME_LENGTH = 100
+# A key name is one line of text with at least one character that str.strip() keeps (the name is
+# stored stripped): no control character, and not white space alone.
+_LINE = r"[^\x00-\x1f\x7f-\x9f]*"
+_KEPT = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+NAME_PATTERN = f"^{_LINE}{_KEPT}{_LINE}$"
+_NAME_SHAPE = re.compile(NAME_PATTERN)
 MAX_ENDPOINT_LENGTH = 200
 
 
@@ -69,6 +75,11 @@ class ApiKey(Struct, frozen=True, kw_only=True):
 
     @classmethod
     def issue(cls, *, user_id: UUID, name: str, scopes: list[str], now: datetime) -> IssuedApiKey:
+        if _NAME_SHAPE.search(name) is None:
+            raise InvalidInput(
+                "name must be one line without control characters, not white space alone",
+                {"name": "control character or blank"},
+            )
         key = KEY_PREFIX + secrets.token_hex(KEY_RANDOM_BYTES)
         api_key = cls(
             id=uuid4(),

@@ -11,7 +11,8 @@ from domain.errors import InvalidInput
 from domain.pubkeys import parse_hex_pubkey
 from domain.records.paging import PageCursor
 
-ACTION_SHAPE = re.compile(r"[a-z0-9_.:-]{1,100}")
+ACTION_PATTERN = "^[a-z0-9_.:-]{1,100}$"
+ACTION_SHAPE = re.compile(ACTION_PATTERN)
 MAX_USER_AGENT_LENGTH = 512
 # Keys whose values are credentials: an audit entry must never carry them.
 SECRET_KEYS = frozenset(

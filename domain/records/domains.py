@@ -16,6 +16,21 @@ from domain.records.transitions import check_transition
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})+")
+_ANY_CASE_LABEL = LABEL.replace("a-z", "A-Za-z")
+_TOP_LABEL = "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# Letters IDNA takes whole in any label: Latin-1, Greek and Cyrillic letters, common CJK ideographs.
+_WIDE_LETTER = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03c9\u0410-\u044f\u4e00-\u9fa5"
+)
+_WIDE_LABEL = f"[A-Za-z0-9{_WIDE_LETTER}]{{1,10}}"
+_WIDE_TOP_LABEL = f"[A-Za-z{_WIDE_LETTER}]{{1,10}}"
+# The shape of a domain a user brings, as a request may give it: labels of letters, digits and
+# hyphens under a top-level label that starts with a letter; or, for an international name, up to
+# five short labels of letters IDNA takes. IDNA (UTS 46) and the special-use names are checked
+# by parse_custom_domain; the OpenAPI document names the whole rule with a format.
+_ASCII_DOMAIN = rf"(?:{_ANY_CASE_LABEL}\.)+{_TOP_LABEL}"
+_WIDE_DOMAIN = rf"(?:(?:{_ANY_CASE_LABEL}|{_WIDE_LABEL})\.){{1,4}}{_WIDE_TOP_LABEL}"
+CUSTOM_DOMAIN_PATTERN = rf"^(?:{_ASCII_DOMAIN}|{_WIDE_DOMAIN})\.?$"
 TOKEN_SHAPE = re.compile(r"[0-9a-f]{32,128}")
 TXT_RECORD_LABEL = "_nostr-id"
 TXT_VALUE_PREFIX = "nostr-id-verify="

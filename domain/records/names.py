@@ -53,10 +53,21 @@ MAX_RELAYS = 20
 MAX_RELAY_URL_LENGTH = 256
 MAX_ANSWER_BYTES = 6 * 1024
 NAME_SHAPE = re.compile(r"[a-z0-9._-]{1,64}")
+_WORD = "[A-Za-z0-9_]+"
+# A name as a request may give it (lowercased before use): words of letters, digits and `_`
+# joined by `-` and `.`, never two dots in a row. Reserved names and `_` are refused apart.
+NAME_PATTERN = rf"^{_WORD}(?:(?:-|\.-)+\.?{_WORD}|\.{_WORD})*$"
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # The service's own domain may be a single label with a port in development (localhost:8000).
 SERVING_DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})*(?::[0-9]{{1,5}})?")
-RELAY_URL_SHAPE = re.compile(r"wss?://[^\s/?#\"\\]+[^\s\"\\]*")
+_ANY_CASE_LABEL = LABEL.replace("a-z", "A-Za-z")
+# A serving domain as a request may give it: lowercased and without its trailing dot before use.
+SERVING_DOMAIN_PATTERN = rf"^{_ANY_CASE_LABEL}(?:\.{_ANY_CASE_LABEL})*(?::[0-9]{{1,5}})?\.?$"
+# ws:// or wss://, a host of URI characters, then printable ASCII but for `"` and `\` (so each
+# character is one byte in a JSON answer): the same rule in Python and in the ECMA-262 dialect of
+# the OpenAPI document.
+RELAY_URL_PATTERN = r"^wss?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(?:[/?#][!#-\[\]-~]*)?$"
+RELAY_URL_SHAPE = re.compile(RELAY_URL_PATTERN)
 
 
 class Nip05Status(StrEnum):

@@ -57,7 +57,7 @@ async def test_t5_jobs_run_changes_the_records_that_are_due_in_postgresql(
         expires_at=now - timedelta(hours=1),
     )
     challenge = AuthChallenge.issue(now - timedelta(minutes=10), timedelta(minutes=5))
-    lnurl = LnurlSession.start(LnurlAction.LOGIN, now - timedelta(minutes=10), timedelta(minutes=5))
+    lnurl, _poll = LnurlSession.start(LnurlAction.LOGIN, now - timedelta(minutes=10), timedelta(minutes=5))
     async with started(container):
         async with container.unit_of_work() as uow:
             await uow.users.add(user)
