@@ -56,6 +56,7 @@ from application.domains.manage_domains import (
     RemoveDomain,
     VerifyDomain,
 )
+from application.jobs import ListJobRuns, RecordJobRun
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
@@ -71,6 +72,7 @@ from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.current_wot import CurrentWot, WotFactories
+from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
@@ -143,8 +145,10 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
     # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
+    # Periodic jobs' outcomes, recorded by `nostr-id jobs run` in PostgreSQL (bootstrap/job_metrics.py).
+    job_run_collector = providers.Singleton(JobRunCollector)
     metrics_exposition = providers.Singleton(
-        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry
+        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry, job_run_collector
     )
     service_key = providers.Singleton(service_secret_key, settings)
 
@@ -351,6 +355,11 @@ class Container(containers.DeclarativeContainer):
     meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
     flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
     delete_expired_sign_ins = providers.Factory(DeleteExpiredSignIns, unit_of_work.provider, clock)
+    record_job_run = providers.Factory(RecordJobRun, unit_of_work.provider, clock)
+    list_job_runs = providers.Factory(ListJobRuns, unit_of_work.provider)
+    job_runs_refresher = providers.Resource(
+        refresh_job_runs, job_run_collector, list_job_runs.provider, db_pool_lifecycle
+    )
     usage_flusher = providers.Resource(
         run_usage_flusher,
         flush_api_key_usage.provider,

@@ -18,6 +18,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
+from domain.records.jobs import JobRun
 from domain.records.lnurl import LnurlSession
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
@@ -324,6 +325,18 @@ class NameHoldRepository(Protocol):
         ...
 
 
+class JobRunRepository(Protocol):
+    """Each periodic job's outcome: when it last succeeded and how many of its runs failed."""
+
+    async def record(self, job: str, succeeded: bool, now: datetime) -> None:
+        """Sets the job's last success to `now`, or adds one to its failures."""
+        ...
+
+    async def list_all(self) -> list[JobRun]:
+        """Every job recorded so far, by name."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One use case's transaction: its repositories see one consistent state.
 
@@ -345,6 +358,7 @@ class UnitOfWork(Protocol):
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
+    job_runs: JobRunRepository
 
     async def __aenter__(self) -> Self: ...
 

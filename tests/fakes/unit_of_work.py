@@ -22,6 +22,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
 from domain.records.domains import Domain, DomainStatus
+from domain.records.jobs import JobRun
 from domain.records.lnurl import LnurlSession
 from domain.records.names import Nip05, Nip05Status
 from domain.records.paging import PageCursor
@@ -623,6 +624,25 @@ class FakeNameHoldRepository:
         return [(key, row) for key in keys if (row := self._rows.get(key)) is not None]  # type: ignore[misc]
 
 
+class FakeJobRunRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[JobRun] = uow.table("job_runs")
+
+    async def record(self, job: str, succeeded: bool, now: datetime) -> None:
+        run = self._rows.get(job)
+        if run is None:
+            self._rows.insert(job, JobRun(job=job, last_success_at=now if succeeded else None, failures=0))
+            run = self._rows.get(job)
+            assert run is not None
+        if succeeded:
+            self._rows.replace(job, structs.replace(run, last_success_at=now))
+        else:
+            self._rows.replace(job, structs.replace(run, failures=run.failures + 1))
+
+    async def list_all(self) -> list[JobRun]:
+        return sorted(self._rows.rows(), key=lambda run: run.job)
+
+
 class FakeUnitOfWork:
     """The memory twin of PostgresUnitOfWork; `committed` tells whether the last work was committed."""
 
@@ -647,6 +667,7 @@ class FakeUnitOfWork:
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
+        self.job_runs = FakeJobRunRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]
