@@ -13,6 +13,7 @@ from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
+from adapters.postgres.schema_version import PostgresSchemaVersion
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
@@ -339,6 +340,8 @@ class Container(containers.DeclarativeContainer):
 
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
+    # Which of this version's migrations the database lacks (the readiness check "schema").
+    schema_version = providers.Singleton(PostgresSchemaVersion, db_pool, timeout=READINESS_TIMEOUT)
     check_readiness = providers.Factory(
         CheckReadiness,
         probes=providers.Dict(
@@ -347,6 +350,7 @@ class Container(containers.DeclarativeContainer):
             relay=relay.provided.ping,
         ),
         timeout=READINESS_TIMEOUT,
+        schema=schema_version,
     )
 
     # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).

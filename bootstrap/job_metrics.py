@@ -54,9 +54,11 @@ async def refresh_job_runs(
     `_lifecycles` are the database resources, passed so they start before and stop after this one.
     """
 
+    stop = asyncio.Event()
+
     async def loop() -> None:
         failing = False
-        while True:
+        while not stop.is_set():
             try:
                 collector.runs = await list_runs()()
                 failing = False
@@ -64,12 +66,14 @@ async def refresh_job_runs(
                 if not failing:
                     log.warning("job outcomes not read: %s", error)
                 failing = True
-            await asyncio.sleep(JOB_RUNS_REFRESH_INTERVAL)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), JOB_RUNS_REFRESH_INTERVAL)
 
+    # A read is let finish rather than cancelled: a query cancelled mid-flight can hold its
+    # connection, and so the pool's closing, for a long time.
     task = asyncio.create_task(loop(), name="job-runs-refresher")
     try:
         yield collector
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        stop.set()
+        await task

@@ -337,6 +337,15 @@ class JobRunRepository(Protocol):
         ...
 
 
+class SchemaVersion(Protocol):
+    """Whether the database holds every migration this version of the service needs."""
+
+    async def missing_migrations(self) -> list[str]:
+        """The ids of the migrations this version knows and the database has not applied, in order;
+        raises DatabaseUnavailable when the database cannot tell."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One use case's transaction: its repositories see one consistent state.
 
