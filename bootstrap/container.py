@@ -12,6 +12,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.payments.fake import FakePaymentProvider
+from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.schema_version import PostgresSchemaVersion
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -67,7 +68,7 @@ from application.names.manage_names import (
 )
 from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate
-from application.verdicts import Verdicts
+from application.verdicts import Verdicts, is_invalidation_key
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
@@ -100,7 +101,11 @@ DNS_TIMEOUT = 3.0
 
 
 def cache_kind(settings: Settings) -> str:
-    return "redis" if settings.redis_url else "memory"
+    """Redis when configured; else the in-process cache, whose invalidations reach the other
+    processes through PostgreSQL when there is a database (a command without one is alone)."""
+    if settings.redis_url:
+        return "redis"
+    return "memory_notified" if settings.database_url else "memory"
 
 
 def relay_kind(settings: Settings) -> str:
@@ -124,7 +129,11 @@ async def run_relay(relay: RelayPort) -> AsyncIterator[RelayPort]:
         await close()
 
 
-async def close_cache(cache: Cache) -> AsyncIterator[Cache]:
+async def run_cache(cache: Cache) -> AsyncIterator[Cache]:
+    """Starts the cache when it has something to start (listening for other processes' changes)."""
+    start = getattr(cache, "start", None)
+    if start is not None:
+        await start()
     yield cache
     await cache.close()
 
@@ -161,8 +170,15 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(cache_kind, settings),
         redis=providers.Singleton(RedisCache.from_url, settings.provided.redis_url),
         memory=providers.Singleton(MemoryCache, clock=clock),
+        memory_notified=providers.Singleton(
+            PostgresNotifyingCache,
+            local=providers.Singleton(MemoryCache, clock=clock),
+            pool=db_pool,
+            dsn=settings.provided.database_url,
+            is_invalidation_key=providers.Object(is_invalidation_key),
+        ),
     )
-    cache_lifecycle = providers.Resource(close_cache, cache)
+    cache_lifecycle = providers.Resource(run_cache, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -385,7 +401,11 @@ class Container(containers.DeclarativeContainer):
 def describe(settings: Settings) -> dict[str, str]:
     """Which adapter plays each port, for the start-up log."""
     database = "postgres (embedded)" if "database" in settings.embedded else "postgres"
-    cache = "redis" if cache_kind(settings) == "redis" else "memory (in-process)"
+    cache = {
+        "redis": "redis",
+        "memory": "memory (in-process)",
+        "memory_notified": "memory (in-process), changes heard through PostgreSQL",
+    }[cache_kind(settings)]
     relay = "memory (in-process)" if relay_kind(settings) == "memory" else "websocket pool"
     if "relay" in settings.embedded:
         relay += " to the embedded relay"
