@@ -2,7 +2,7 @@
 the others; and each run's outcome is recorded so the serving processes can expose it."""
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from domain.clock import Clock
@@ -36,7 +36,10 @@ class EachAlone:
         self.failed = 0
 
     @asynccontextmanager
-    async def alone(self, record_id: object) -> AsyncIterator[None]:
+    async def alone(
+        self, record_id: object, on_failure: Callable[[], Awaitable[None]] | None = None
+    ) -> AsyncIterator[None]:
+        """`on_failure` runs after a failure is logged (to mark the record as tried, say)."""
         try:
             yield
         except DependencyUnavailable:
@@ -44,6 +47,8 @@ class EachAlone:
         except Exception:
             self.failed += 1
             log.exception("%s: %s failed and was skipped", self.kind, record_id)
+            if on_failure is not None:
+                await on_failure()
 
     def settle(self, changed: int) -> int:
         """Returns `changed` when every record went through; raises RecordsFailed otherwise."""

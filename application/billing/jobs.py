@@ -5,8 +5,10 @@ one that fails is logged and skipped, the others are still handled, and the job 
 RecordsFailed, so the run reports it (T2).
 """
 
+import functools
 import logging
 from datetime import timedelta
+from uuid import UUID
 
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState, PlanChanges
@@ -26,7 +28,8 @@ BATCH = 500
 class ExpireUnpaidInvoices:
     """Pending payments past their invoice expiry: asks the provider first (a late payment is
     credited, not lost); expires them when the provider agrees or no longer knows the invoice.
-    A provider that cannot answer leaves its payments for the next run."""
+    A provider that cannot answer leaves its payments for the next run; a payment that fails is
+    marked as tried, so the next runs take the others first."""
 
     def __init__(
         self, uow: UnitOfWork, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
@@ -42,9 +45,14 @@ class ExpireUnpaidInvoices:
         records = EachAlone("payments")
         changed = 0
         for payment in overdue:
-            async with records.alone(payment.id):
+            async with records.alone(payment.id, on_failure=functools.partial(self._tried, payment.id)):
                 changed += await self._expire(payment)
         return records.settle(changed)
+
+    async def _tried(self, payment_id: UUID) -> None:
+        async with self._uow as uow:
+            await uow.payments.mark_expiry_tried(payment_id, self._clock.now())
+            await uow.commit()
 
     async def _expire(self, payment: Payment) -> bool:
         provider = self._providers.get(payment.provider)

@@ -280,7 +280,12 @@ class PaymentRepository(Protocol):
         ...
 
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
-        """Pending payments whose invoice expired at or before `now`, earliest first."""
+        """Pending payments whose invoice expired at or before `now`: never tried first (earliest
+        expiry first), then those whose expiry failed, least recently tried first."""
+        ...
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        """Records that expiring the payment failed at `now`, so the queue moves on past it."""
         ...
 
     async def next_receipt_number(self, year: int) -> int:

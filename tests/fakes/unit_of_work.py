@@ -545,7 +545,15 @@ class FakePaymentRepository:
 
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
         due = [p for p in self._rows.rows() if p.is_overdue(now)]
-        return sorted(due, key=lambda p: (p.expires_at, p.id))[:limit]
+        tried = self._store.table("payment_expiry_tries")
+
+        def order(p: Payment) -> tuple[bool, datetime, datetime | None, UUID]:
+            return (p.id in tried, tried.get(p.id, now), p.expires_at, p.id)
+
+        return sorted(due, key=order)[:limit]
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        self._store.table("payment_expiry_tries")[payment_id] = now
 
     async def next_receipt_number(self, year: int) -> int:
         # Like the counter row: taken at once, given back if the unit of work rolls back.
