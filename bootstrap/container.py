@@ -154,9 +154,10 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
-    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
     # Periodic jobs' outcomes, recorded by `nostr-id jobs run` in PostgreSQL (bootstrap/job_metrics.py).
     job_run_collector = providers.Singleton(JobRunCollector)
+    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode, and
+    # the jobs' outcomes.
     metrics_exposition = providers.Singleton(
         exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry, job_run_collector
     )
