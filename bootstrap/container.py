@@ -12,7 +12,9 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from adapters.payments.fake import FakePaymentProvider
+from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool, ping
+from adapters.postgres.schema_version import PostgresSchemaVersion
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.config import MIB, RelayLimits
 from adapters.relay.memory_relay import MemoryRelay
@@ -58,6 +60,7 @@ from application.domains.manage_domains import (
     RemoveDomain,
     VerifyDomain,
 )
+from application.jobs import ListJobRuns, RecordJobRun
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
@@ -67,12 +70,13 @@ from application.names.manage_names import (
 )
 from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate
-from application.verdicts import Verdicts
+from application.verdicts import Verdicts, is_invalidation_key
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from bootstrap.current_wot import CurrentWot, WotFactories
+from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
@@ -100,7 +104,11 @@ DNS_TIMEOUT = 3.0
 
 
 def cache_kind(settings: Settings) -> str:
-    return "redis" if settings.redis_url else "memory"
+    """Redis when configured; else the in-process cache, whose invalidations reach the other
+    processes through PostgreSQL when there is a database (a command without one is alone)."""
+    if settings.redis_url:
+        return "redis"
+    return "memory_notified" if settings.database_url else "memory"
 
 
 def relay_kind(settings: Settings) -> str:
@@ -124,7 +132,11 @@ async def run_relay(relay: RelayPort) -> AsyncIterator[RelayPort]:
         await close()
 
 
-async def close_cache(cache: Cache) -> AsyncIterator[Cache]:
+async def run_cache(cache: Cache) -> AsyncIterator[Cache]:
+    """Starts the cache when it has something to start (listening for other processes' changes)."""
+    start = getattr(cache, "start", None)
+    if start is not None:
+        await start()
     yield cache
     await cache.close()
 
@@ -145,9 +157,12 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
-    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
+    # Periodic jobs' outcomes, recorded by `nostr-id jobs run` in PostgreSQL (bootstrap/job_metrics.py).
+    job_run_collector = providers.Singleton(JobRunCollector)
+    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode, and
+    # the jobs' outcomes.
     metrics_exposition = providers.Singleton(
-        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry
+        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry, job_run_collector
     )
     service_key = providers.Singleton(service_secret_key, settings)
 
@@ -159,8 +174,15 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(cache_kind, settings),
         redis=providers.Singleton(RedisCache.from_url, settings.provided.redis_url),
         memory=providers.Singleton(MemoryCache, clock=clock),
+        memory_notified=providers.Singleton(
+            PostgresNotifyingCache,
+            local=providers.Singleton(MemoryCache, clock=clock),
+            pool=db_pool,
+            dsn=settings.provided.database_url,
+            is_invalidation_key=providers.Object(is_invalidation_key),
+        ),
     )
-    cache_lifecycle = providers.Resource(close_cache, cache)
+    cache_lifecycle = providers.Resource(run_cache, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -344,6 +366,8 @@ class Container(containers.DeclarativeContainer):
 
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
 
+    # Which of this version's migrations the database lacks (the readiness check "schema").
+    schema_version = providers.Singleton(PostgresSchemaVersion, db_pool, timeout=READINESS_TIMEOUT)
     check_readiness = providers.Factory(
         CheckReadiness,
         probes=providers.Dict(
@@ -352,6 +376,7 @@ class Container(containers.DeclarativeContainer):
             relay=relay.provided.ping,
         ),
         timeout=READINESS_TIMEOUT,
+        schema=schema_version,
     )
 
     # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
@@ -360,6 +385,11 @@ class Container(containers.DeclarativeContainer):
     meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
     flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
     delete_expired_sign_ins = providers.Factory(DeleteExpiredSignIns, unit_of_work.provider, clock)
+    record_job_run = providers.Factory(RecordJobRun, unit_of_work.provider, clock)
+    list_job_runs = providers.Factory(ListJobRuns, unit_of_work.provider)
+    job_runs_refresher = providers.Resource(
+        refresh_job_runs, job_run_collector, list_job_runs.provider, db_pool_lifecycle
+    )
     usage_flusher = providers.Resource(
         run_usage_flusher,
         flush_api_key_usage.provider,
@@ -383,7 +413,11 @@ class Container(containers.DeclarativeContainer):
 def describe(settings: Settings) -> dict[str, str]:
     """Which adapter plays each port, for the start-up log."""
     database = "postgres (embedded)" if "database" in settings.embedded else "postgres"
-    cache = "redis" if cache_kind(settings) == "redis" else "memory (in-process)"
+    cache = {
+        "redis": "redis",
+        "memory": "memory (in-process)",
+        "memory_notified": "memory (in-process), changes heard through PostgreSQL",
+    }[cache_kind(settings)]
     relay = "memory (in-process)" if relay_kind(settings) == "memory" else "websocket pool"
     if "relay" in settings.embedded:
         relay += " to the embedded relay"

@@ -11,6 +11,7 @@ from domain.ports.persistence import (
     AuditLogRepository,
     AuthChallengeRepository,
     DomainRepository,
+    JobRunRepository,
     LnurlSessionRepository,
     LnurlWalletRepository,
     NameHoldRepository,
@@ -27,6 +28,7 @@ from .api_keys import PostgresApiKeyRepository
 from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
 from .domains import PostgresDomainRepository
+from .job_runs import PostgresJobRunRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
 from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
@@ -61,6 +63,7 @@ class PostgresUnitOfWork:
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
         self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
+        self.job_runs: JobRunRepository = PostgresJobRunRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

@@ -18,6 +18,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription
 from domain.records.domains import Domain
+from domain.records.jobs import JobRun
 from domain.records.lnurl import LnurlSession, LnurlWallet
 from domain.records.names import Nip05
 from domain.records.paging import PageCursor
@@ -301,7 +302,12 @@ class PaymentRepository(Protocol):
         ...
 
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
-        """Pending payments whose invoice expired at or before `now`, earliest first."""
+        """Pending payments whose invoice expired at or before `now`: never tried first (earliest
+        expiry first), then those whose expiry failed, least recently tried first."""
+        ...
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        """Records that expiring the payment failed at `now`, so the queue moves on past it."""
         ...
 
     async def next_receipt_number(self, year: int) -> int:
@@ -366,6 +372,27 @@ class LnurlWalletRepository(Protocol):
     async def mark_used(self, wallet_id: UUID, now: datetime) -> None: ...
 
 
+class JobRunRepository(Protocol):
+    """Each periodic job's outcome: when it last succeeded and how many of its runs failed."""
+
+    async def record(self, job: str, succeeded: bool, now: datetime) -> None:
+        """Sets the job's last success to `now`, or adds one to its failures."""
+        ...
+
+    async def list_all(self) -> list[JobRun]:
+        """Every job recorded so far, by name."""
+        ...
+
+
+class SchemaVersion(Protocol):
+    """Whether the database holds every migration this version of the service needs."""
+
+    async def missing_migrations(self) -> list[str]:
+        """The ids of the migrations this version knows and the database has not applied, in order;
+        raises DatabaseUnavailable when the database cannot tell."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One use case's transaction: its repositories see one consistent state.
 
@@ -388,6 +415,7 @@ class UnitOfWork(Protocol):
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
+    job_runs: JobRunRepository
 
     async def __aenter__(self) -> Self: ...
 

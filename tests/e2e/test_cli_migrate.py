@@ -32,7 +32,7 @@ def test_apply_list_rollback_all(make_empty_database):
     assert applied.returncode == 0, applied.stderr
     lines = applied.stdout.splitlines()
     assert lines and all(line.startswith("[x] ") for line in lines)
-    assert _project_tables(dsn) == 15
+    assert _project_tables(dsn) == 16
 
     listed = _migrate(dsn, "list")
     assert listed.stdout == applied.stdout

@@ -22,6 +22,7 @@ from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
 from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
 from domain.records.domains import Domain, DomainStatus
+from domain.records.jobs import JobRun
 from domain.records.lnurl import LnurlSession, LnurlWallet
 from domain.records.names import Nip05, Nip05Status
 from domain.records.paging import PageCursor
@@ -603,7 +604,15 @@ class FakePaymentRepository:
 
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
         due = [p for p in self._rows.rows() if p.is_overdue(now)]
-        return sorted(due, key=lambda p: (p.expires_at, p.id))[:limit]
+        tried = self._store.table("payment_expiry_tries")
+
+        def order(p: Payment) -> tuple[bool, datetime, datetime | None, UUID]:
+            return (p.id in tried, tried.get(p.id, now), p.expires_at, p.id)
+
+        return sorted(due, key=order)[:limit]
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        self._store.table("payment_expiry_tries")[payment_id] = now
 
     async def next_receipt_number(self, year: int) -> int:
         # Like the counter row: taken at once, given back if the unit of work rolls back.
@@ -682,6 +691,25 @@ class FakeNameHoldRepository:
         return [(key, row) for key in keys if (row := self._rows.get(key)) is not None]  # type: ignore[misc]
 
 
+class FakeJobRunRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[JobRun] = uow.table("job_runs")
+
+    async def record(self, job: str, succeeded: bool, now: datetime) -> None:
+        run = self._rows.get(job)
+        if run is None:
+            self._rows.insert(job, JobRun(job=job, last_success_at=now if succeeded else None, failures=0))
+            run = self._rows.get(job)
+            assert run is not None
+        if succeeded:
+            self._rows.replace(job, structs.replace(run, last_success_at=now))
+        else:
+            self._rows.replace(job, structs.replace(run, failures=run.failures + 1))
+
+    async def list_all(self) -> list[JobRun]:
+        return sorted(self._rows.rows(), key=lambda run: run.job)
+
+
 class FakeUnitOfWork:
     """The memory twin of PostgresUnitOfWork; `committed` tells whether the last work was committed."""
 
@@ -707,6 +735,7 @@ class FakeUnitOfWork:
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
+        self.job_runs = FakeJobRunRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]

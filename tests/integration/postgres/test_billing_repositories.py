@@ -39,6 +39,23 @@ async def test_overdue_payments_are_pending_ones_past_their_expiry(new_uow: UowF
         assert len(await uow.payments.list_overdue(NOW, 1)) == 1
 
 
+async def test_t2_an_overdue_payment_marked_as_tried_comes_after_the_others(new_uow: UowFactory) -> None:
+    user = builders.user()
+    first, second, third = (
+        builders.payment(user.id, expires_at=NOW - timedelta(minutes=m)) for m in (3, 2, 1)
+    )
+    await committed(new_uow, user, first, second, third)
+    async with new_uow() as uow:
+        await uow.payments.mark_expiry_tried(second.id, NOW)
+        await uow.payments.mark_expiry_tried(first.id, NOW + timedelta(seconds=1))
+        await uow.commit()
+
+    async with new_uow() as uow:
+        overdue = await uow.payments.list_overdue(NOW + timedelta(minutes=1), 500)
+    mine = {first.id, second.id, third.id}
+    assert [payment.id for payment in overdue if payment.id in mine] == [third.id, second.id, first.id]
+
+
 async def test_receipt_numbers_count_per_year_and_a_rollback_gives_the_number_back(
     new_uow: UowFactory,
 ) -> None:

@@ -2,6 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+from msgspec import structs
+
+from application.jobs import RecordsFailed
 from domain.ports.payments import InvoiceState
 from domain.records.billing import PaymentStatus, SubscriptionStatus
 from tests import builders
@@ -111,3 +115,29 @@ async def test_an_admin_suspended_name_stays_suspended_after_renewal() -> None:
     checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
     await world.container.fake_settle()(user.id, checkout.payment.id)
     assert await served(world, names) == [True, False]
+
+
+async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_expired_or_credited(
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    world = billing_world()
+    bad_user, good_user = await world.user(), await world.user()
+    # The bad record's invoice expires first, so it comes first in the queue.
+    bad = await world.container.start_subscription()(bad_user.id, "ab" * 32, "pro-monthly", "fake")
+    world.clock.advance(timedelta(seconds=1))
+    good = await world.container.start_subscription()(good_user.id, "ab" * 32, "pro-monthly", "fake")
+    for checkout in (bad, good):
+        world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
+    # A plan the operator has since retired: crediting this payment cannot start its period.
+    async with world.uow() as uow:
+        await uow.payments.update(structs.replace(bad.payment, plan_id="retired-plan"))
+        await uow.commit()
+    world.clock.advance(timedelta(hours=2))
+
+    with pytest.raises(RecordsFailed) as failed:
+        await world.container.expire_unpaid_invoices()()
+
+    assert (failed.value.changed, failed.value.failed) == (1, 1)
+    assert (await world.container.get_payment()(good_user.id, good.payment.id)).status is PaymentStatus.PAID
+    assert (await world.container.get_payment()(bad_user.id, bad.payment.id)).status is PaymentStatus.PENDING
+    assert any(str(bad.payment.id) in record.getMessage() for record in caplog.records)

@@ -23,6 +23,7 @@ BUILDING_BLOCK_TESTS = {
     ("tests/unit/wot/test_demo_graph.py", "WotCalculator"),
     ("bench/wot.py", "WotCalculator"),
     ("tests/integration/cache/test_verdicts.py", "Verdicts"),
+    ("tests/integration/cache/test_notifying_cache.py", "Verdicts"),
     ("tests/support/verdict_process.py", "Verdicts"),
 }
 
