@@ -34,17 +34,3 @@ def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentP
     if settings.environment != "production":
         configured[PaymentProviderName.FAKE] = fake
     return PaymentProviders(configured)
-
-
-def describe_payments(settings: Settings) -> str:
-    names = [
-        name
-        for name, ready in (
-            ("lnbits", settings.lnbits_url and settings.lnbits_api_key),
-            ("btcpay", settings.btcpay_url and settings.btcpay_api_key and settings.btcpay_store_id),
-            ("stripe", settings.stripe_api_key and settings.stripe_webhook_secret),
-            ("fake", settings.environment != "production"),
-        )
-        if ready
-    ]
-    return ", ".join(names) or "none"
