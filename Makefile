@@ -37,8 +37,9 @@ services:
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-lnbits.sh
 
-# Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS), from Debian's
-# packages; the JavaScript clients the tests run (nostr-tools), from npm.
+# Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS, wrk and nginx for
+# the nostr.json benchmark's smoke run), from Debian's packages; the JavaScript clients the tests run
+# (nostr-tools), from npm.
 tools:
 	bash scripts/ensure-tools.sh
 	bash scripts/ensure-js.sh
