@@ -256,6 +256,7 @@ class Container(containers.DeclarativeContainer):
         FakeSettle,
         get_payment,
         payment_providers,
+        fake_payments,
         apply_invoice_state,
         production=providers.Callable(is_production, settings),
     )

@@ -48,17 +48,3 @@ def offered_payment_names(settings: Settings) -> list[str]:
         PaymentProviderName.FAKE: settings.environment != "production",
     }
     return sorted(name.value for name, is_ready in ready.items() if is_ready)
-
-
-def describe_payments(settings: Settings) -> str:
-    names = [
-        name
-        for name, ready in (
-            ("lnbits", settings.lnbits_url and settings.lnbits_api_key),
-            ("btcpay", settings.btcpay_url and settings.btcpay_api_key and settings.btcpay_store_id),
-            ("stripe", settings.stripe_api_key and settings.stripe_webhook_secret),
-            ("fake", settings.environment != "production"),
-        )
-        if ready
-    ]
-    return ", ".join(names) or "none"

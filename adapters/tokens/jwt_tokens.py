@@ -91,7 +91,6 @@ class JwtAccessTokens:
         return AccessClaims(
             user_id=user_id,
             session_id=session_id,
-            token_id=str(claims["jti"]),
             issued_at=issued_at,
             expires_at=expires_at,
         )

@@ -1,13 +1,13 @@
 """Reading one's payments and receipts, webhooks from providers, and settling the fake provider."""
 
 from collections.abc import Mapping
-from typing import Protocol
 from uuid import UUID
 
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState
 from domain.clock import Clock
 from domain.errors import Forbidden, InvalidTransition, NotFound
+from domain.ports.payments import SettlesOnDemand
 from domain.ports.persistence import UnitOfWork
 from domain.records.billing import Payment, PaymentProviderName, PaymentStatus
 
@@ -57,10 +57,6 @@ class HandleWebhook:
         await self._apply_state(provider.name, invoice, notice.event_id)
 
 
-class SettlesOnDemand(Protocol):
-    def settle(self, invoice_id: str) -> None: ...
-
-
 class FakeSettle:
     """Pays a `fake` invoice of the caller and applies it as a provider callback would.
 
@@ -71,11 +67,13 @@ class FakeSettle:
         self,
         get_payment: GetPayment,
         providers: PaymentProviders,
+        fake: SettlesOnDemand,
         apply_state: ApplyInvoiceState,
         production: bool,
     ) -> None:
         self._get_payment = get_payment
         self._providers = providers
+        self._fake = fake
         self._apply_state = apply_state
         self._production = production
 
@@ -83,15 +81,12 @@ class FakeSettle:
         if self._production:
             raise Forbidden("the fake payment provider is refused in production")
         payment = await self._get_payment(user_id, payment_id)
-        provider = self._providers.get(PaymentProviderName.FAKE)
-        if payment.provider is not PaymentProviderName.FAKE or provider is None:
+        offered = self._providers.get(PaymentProviderName.FAKE) is not None
+        if payment.provider is not PaymentProviderName.FAKE or not offered:
             raise InvalidTransition("only payments through the fake provider can be settled on demand")
         if payment.status is not PaymentStatus.PENDING:
             return payment
-        settle = getattr(provider, "settle", None)
-        if settle is None:
-            raise InvalidTransition("the fake provider cannot settle on demand")
-        settle(payment.provider_invoice_id)
-        invoice = await provider.fetch_invoice(payment.provider_invoice_id)
-        applied = await self._apply_state(provider.name, invoice)
+        self._fake.settle(payment.provider_invoice_id)
+        invoice = await self._fake.fetch_invoice(payment.provider_invoice_id)
+        applied = await self._apply_state(self._fake.name, invoice)
         return applied or payment

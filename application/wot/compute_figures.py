@@ -54,7 +54,7 @@ class ComputeWotFigures:
         cache: Cache,
         clock: Clock,
         settings: WotSettings,
-        admission: ComputeAdmission | None = None,
+        admission: ComputeAdmission,
     ) -> None:
         self._calculator = calculator
         self._neighbourhood = neighbourhood
@@ -66,7 +66,7 @@ class ComputeWotFigures:
         self._deadline = settings.request_deadline
         self._prefix = f"wot:score:{settings.fingerprint()}"
         self._shared = SharedComputation(cache, lock_ttl=settings.request_deadline * 3)
-        self._admission = admission or ComputeAdmission(32)
+        self._admission = admission
 
     @property
     def deadline(self) -> float:

@@ -12,7 +12,6 @@ class AccessClaims(Struct, frozen=True, kw_only=True):
 
     user_id: UUID
     session_id: UUID
-    token_id: str
     issued_at: datetime
     expires_at: datetime
 

@@ -108,3 +108,11 @@ class PaymentProvider(Protocol):
         """Checks the signature over the raw body before parsing it (InvalidWebhookSignature), then
         reads which invoice the delivery is about (UnreadableWebhook)."""
         ...
+
+
+class SettlesOnDemand(PaymentProvider, Protocol):
+    """A provider that can mark one of its invoices paid at once: the fake provider, outside production."""
+
+    def settle(self, invoice_id: str) -> ProviderInvoice:
+        """Marks the invoice paid and answers its new state."""
+        ...

@@ -646,25 +646,20 @@ class FakeAuditLogRepository:
         return sorted(found, key=lambda e: (e.occurred_at, e.id))[: query.limit]
 
 
-class _ProcessedEvent(Struct, frozen=True):
-    processed_at: datetime
-
-
 class FakeProcessedWebhookRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[_ProcessedEvent] = uow.table("processed_webhook_events")
+        self._rows: _Table[datetime] = uow.table("processed_webhook_events")  # when it was processed
 
     async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         key = (provider, event_id)
         if self._rows.get(key) is not None:
             return False
-        self._rows.write_through(key, _ProcessedEvent(processed_at=now))
+        self._rows.write_through(key, now)
         return True
 
 
 class _Hold(Struct, frozen=True):
     user_id: UUID
-    held_at: datetime
 
 
 class FakeNameHoldRepository:
@@ -677,7 +672,7 @@ class FakeNameHoldRepository:
             return False
         if self._uow.lookup("nip05_names", nip05_id) is None or self._uow.lookup("users", user_id) is None:
             raise Conflict("the record refers to, or is referred to by, another record")
-        self._rows.insert(nip05_id, _Hold(user_id=user_id, held_at=now))
+        self._rows.insert(nip05_id, _Hold(user_id=user_id))
         return True
 
     async def release_for_user(self, user_id: UUID) -> list[UUID]:

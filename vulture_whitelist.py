@@ -1,0 +1,35 @@
+"""Names vulture cannot see used: each is reached only by a framework, a server or a wire format."""
+
+from adapters.http.billing_models import PlanResponse
+from adapters.relay.frames import CountResult
+from bootstrap.container import Container
+from client.api import NostrIdClient
+from client.models import Plan
+
+# Fields msgspec encodes into an answer or decodes from a frame; no Python code reads them.
+PlanResponse.features
+Plan.features
+CountResult.approximate
+
+# ASGI app factories granian imports by their dotted name.
+from bench.auth_app import create_bench_app
+from bench.wot_burst import burst_app
+from bootstrap.asgi import app_from_environment
+
+create_bench_app, burst_app, app_from_environment
+
+# prometheus_client's value store, replaced once the multiprocess directory is set.
+_.ValueClass
+
+# Container providers resolved by name: `nostr-id jobs run` and the app's lifespan (init_resources).
+Container.delete_expired_sign_ins
+Container.usage_flusher
+
+# The client's public methods: what a consumer of the `client` package calls.
+NostrIdClient.logout_all
+NostrIdClient.suspend_user
+NostrIdClient.unsuspend_user
+NostrIdClient.set_role
+
+# pytest reads the session's exit status after pytest_sessionfinish.
+_.exitstatus
