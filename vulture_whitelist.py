@@ -24,6 +24,7 @@ _.ValueClass
 # Container providers resolved by name: `nostr-id jobs run` and the app's lifespan (init_resources).
 Container.delete_expired_sign_ins
 Container.usage_flusher
+Container.job_runs_refresher
 
 # The client's public methods: what a consumer of the `client` package calls.
 NostrIdClient.logout_all
@@ -33,3 +34,12 @@ NostrIdClient.set_role
 
 # pytest reads the session's exit status after pytest_sessionfinish.
 _.exitstatus
+
+# OpenAPI schema attributes Litestar serialises into /schema.
+_.additional_properties
+_.enum
+
+# schemathesis calls its hooks by name.
+from tests.support.schemathesis_hooks import after_call
+
+after_call
