@@ -55,7 +55,7 @@ def test_serve_on_an_unmigrated_database_is_not_ready_naming_the_missing_migrati
     assert ready.status_code == 503
     schema = ready.json()["checks"]["schema"]
     assert schema.startswith("missing: 0001_legacy_baseline, 0002_supplemental_tables")
-    assert "0008_job_runs" in schema
+    assert "0007_job_runs" in schema
     assert ready.json()["checks"]["postgres"] == "ok"
     assert names.status_code == 503
     assert names.headers["content-type"].startswith("application/problem+json")

@@ -39,14 +39,14 @@ class Schema:
 
 
 async def test_a_database_behind_is_not_ready_and_the_schema_check_names_the_missing_migrations():
-    behind = Schema(["0007_names", "0008_job_runs"])
+    behind = Schema(["0007_job_runs", "0008_lnurl_wallets_and_poll_secrets"])
     readiness = await CheckReadiness({"postgres": ok, "cache": ok, "relay": ok}, schema=behind)()
     assert not readiness.ready
     assert readiness.checks == {
         "postgres": "ok",
         "cache": "ok",
         "relay": "ok",
-        "schema": "missing: 0007_names, 0008_job_runs",
+        "schema": "missing: 0007_job_runs, 0008_lnurl_wallets_and_poll_secrets",
     }
 
 

@@ -3,7 +3,7 @@
 -- derive a different key per service), instead of one key on the user. users.lnurl_key is emptied
 -- and no longer read or written; it stays in place because dropping it here and adding it back in
 -- the rollback would change the users table's column order.
--- depends: 0006_billing
+-- depends: 0007_job_runs
 
 -- Sessions in flight (they live five minutes) have no poll secret: they end here.
 DELETE FROM lnurl_sessions;
