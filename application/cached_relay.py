@@ -7,9 +7,9 @@ import msgspec
 
 from application.shared_computation import SharedComputation
 from domain.nostr.event import Event, Filter
+from domain.nostr.ports import RelayPort
 from domain.nostr.replaceable import latest_per_author
-from domain.ports.cache import Cache
-from domain.ports.relay import RelayPort
+from domain.shared.cache import Cache
 
 _MIB = 1024 * 1024
 

@@ -29,7 +29,7 @@ from psycopg import sql
 from adapters.postgres.migrations import apply_migrations
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.users import User
+from domain.auth.users import User
 from tests.support.tcp_proxy import free_port
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -81,9 +81,9 @@ from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.billing.plans import PlanCatalog
-from domain.clock import SystemClock
-from domain.ports.cache import Cache
-from domain.ports.relay import RelayPort
+from domain.nostr.ports import RelayPort
+from domain.shared.cache import Cache
+from domain.shared.clock import SystemClock
 
 READINESS_TIMEOUT = 2.0
 # Caps per relay per call: large enough for a trust neighbourhood's contact lists.

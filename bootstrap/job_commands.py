@@ -10,7 +10,7 @@ any failed. The command takes a container whose database pool and cache are star
 import sys
 
 from bootstrap.container import Container
-from domain.errors import DependencyUnavailable, DomainError
+from domain.shared.errors import DependencyUnavailable, DomainError
 
 # (what it does, container provider of its use case)
 BILLING_JOBS: list[tuple[str, str]] = [

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import remember_demo
-from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub, parse_pubkey
+from domain.shared.errors import DependencyUnavailable, InvalidInput
 from domain.wot.scoring import WotFigures
 from domain.wot.settings import WotSettings
 

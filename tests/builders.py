@@ -7,16 +7,16 @@ from uuid import UUID, uuid4
 
 from msgspec import structs
 
-from domain.records.api_keys import ApiKey, ApiKeyScope
-from domain.records.audit import AuditLog
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
-from domain.records.domains import Domain
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession
-from domain.records.names import Nip05
-from domain.records.sessions import Session
-from domain.records.users import User
+from domain.api_keys.keys import ApiKey, ApiKeyScope
+from domain.audit.entries import AuditLog
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.auth.sessions import Session
+from domain.auth.users import User
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
+from domain.names.custom_domains import Domain
+from domain.names.nip05 import Nip05
+from domain.shared.hashing import secret_digest
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 

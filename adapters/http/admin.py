@@ -16,10 +16,10 @@ from adapters.http.admin_users import AdminUserResponse, actor_of
 from adapters.http.names import NameResponse
 from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from domain.audit.entries import AuditLog, AuditLogQuery
 from domain.auth.principal import Principal
-from domain.errors import InvalidInput
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.paging import PageCursor
+from domain.shared.errors import InvalidInput
+from domain.shared.paging import PageCursor
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
 

@@ -14,7 +14,7 @@ from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.admin_users import Actor, ChangeRole, SetSuspension
 from domain.auth.principal import Principal
-from domain.records.users import User, UserRole
+from domain.auth.users import User, UserRole
 
 
 class RoleRequest(msgspec.Struct):

@@ -18,8 +18,8 @@ from application.api_keys.keys import (
     RequestContext,
     RevokeApiKey,
 )
+from domain.api_keys.keys import MAX_NAME_LENGTH, ApiKey
 from domain.auth.principal import Principal
-from domain.records.api_keys import MAX_NAME_LENGTH, ApiKey
 
 
 class CreateApiKeyRequest(msgspec.Struct):

@@ -24,7 +24,7 @@ from application.auth.sessions import SignedIn
 from application.auth.sign_in import IssueChallenge, Login, SignInRequest
 from domain.auth.principal import Principal
 from domain.nostr.event import Event
-from domain.pubkeys import HEX_PUBKEY
+from domain.nostr.pubkeys import HEX_PUBKEY
 
 
 class ChallengeResponse(msgspec.Struct):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from application.billing.plans import PricedPlan
-from domain.records.billing import Payment, Subscription
+from domain.billing.subscriptions import Payment, Subscription
 
 
 class PlanFeatures(msgspec.Struct):

@@ -13,9 +13,9 @@ from adapters.http.client_ip import client_ip
 from adapters.http.edge import SECRET_PATH, answering_head
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
+from domain.auth.lnurl import LnurlAction
+from domain.auth.lnurl_protocol import LnurlRefused
 from domain.auth.principal import Principal
-from domain.lnurl_auth import LnurlRefused
-from domain.records.lnurl import LnurlAction
 
 
 class StartLnurlRequest(msgspec.Struct):

@@ -17,9 +17,9 @@ from application.auth.me import GetMe
 from application.billing.subscribe import GetCurrentSubscription
 from application.names.manage_names import ListNames
 from domain.auth.principal import Principal
-from domain.errors import NotFound
+from domain.auth.users import User
 from domain.nostr.nip19 import encode_npub
-from domain.records.users import User
+from domain.shared.errors import NotFound
 
 
 class UserResponse(msgspec.Struct):

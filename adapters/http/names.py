@@ -22,8 +22,8 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from domain.auth.principal import Principal
-from domain.records.domains import MAX_DOMAIN_LENGTH, Domain
-from domain.records.names import MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH, Domain
+from domain.names.nip05 import MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
 
 RelayUrl = Annotated[
     str, msgspec.Meta(max_length=MAX_RELAY_URL_LENGTH), Body(max_length=MAX_RELAY_URL_LENGTH)

@@ -25,7 +25,7 @@ from litestar.params import SkipValidation
 from adapters.http.client_ip import client_ip
 from application.auth.authenticate import Authenticate, Credentials
 from domain.auth.principal import Principal
-from domain.errors import Forbidden, Unauthorized
+from domain.shared.errors import Forbidden, Unauthorized
 
 SCOPE_OPTION = "scope"
 # What any route behind `principal` can answer besides its own errors: no or a bad credential (401),

@@ -13,8 +13,8 @@ from adapters.http.auth import origin_of
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import problem_responses
 from application.auth.wallets import ListWallets, UnlinkWallet
+from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal
-from domain.records.lnurl import LnurlWallet
 
 
 class WalletResponse(msgspec.Struct):

@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.domains import Domain, DomainStatus
+from domain.names.custom_domains import Domain, DomainStatus
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 

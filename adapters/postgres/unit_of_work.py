@@ -5,22 +5,17 @@ from typing import Self
 
 from psycopg_pool import AsyncConnectionPool
 
-from domain.ports.persistence import (
-    ApiKeyRepository,
-    ApiKeyUsageRepository,
-    AuditLogRepository,
+from domain.api_keys.ports import ApiKeyRepository, ApiKeyUsageRepository
+from domain.audit.ports import AuditLogRepository
+from domain.auth.ports import (
     AuthChallengeRepository,
-    DomainRepository,
     LnurlSessionRepository,
     LnurlWalletRepository,
-    NameHoldRepository,
-    Nip05Repository,
-    PaymentRepository,
-    ProcessedWebhookRepository,
     SessionRepository,
-    SubscriptionRepository,
     UserRepository,
 )
+from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
+from domain.names.ports import DomainRepository, NameHoldRepository, Nip05Repository
 
 from .api_key_usage import PostgresApiKeyUsageRepository
 from .api_keys import PostgresApiKeyRepository

@@ -6,14 +6,14 @@ from uuid import UUID
 
 from application.auth.admin_users import Actor
 from application.names.changes import NameChanges
-from domain.clock import Clock
-from domain.errors import NotFound
-from domain.ports.persistence import UnitOfWork
-from domain.pubkeys import parse_pubkey_prefix
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.names import Nip05
-from domain.records.paging import PageCursor
-from domain.records.users import User
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.auth.users import User
+from domain.names.nip05 import Nip05
+from domain.nostr.pubkeys import parse_pubkey_prefix
+from domain.shared.clock import Clock
+from domain.shared.errors import NotFound
+from domain.shared.paging import PageCursor
+from domain.shared.unit_of_work import UnitOfWork
 
 NAME_SUSPENDED = "nip05.suspended"
 

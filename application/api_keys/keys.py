@@ -16,14 +16,7 @@ from msgspec import Struct
 
 from application.billing.plans import current_plan
 from application.verdicts import VerdictNamespace, Verdicts
-from domain.auth.principal import Principal
-from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
-from domain.ports.auth import ApiKeyGrant
-from domain.ports.cache import CacheUnavailable
-from domain.ports.persistence import UnitOfWork
-from domain.records.api_keys import (
+from domain.api_keys.keys import (
     KEY_PREFIX,
     KEY_RANDOM_BYTES,
     VISIBLE_PREFIX_LENGTH,
@@ -31,8 +24,15 @@ from domain.records.api_keys import (
     ApiKeyUsage,
     IssuedApiKey,
 )
-from domain.records.audit import AuditLog
-from domain.records.hashing import digests_match, secret_digest
+from domain.audit.entries import AuditLog
+from domain.auth.ports import ApiKeyGrant
+from domain.auth.principal import Principal
+from domain.billing.plans import PlanCatalog
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
+from domain.shared.hashing import digests_match, secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.errors import Conflict
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.users import User
+from domain.audit.entries import AuditLog
+from domain.auth.users import User
+from domain.shared.errors import Conflict
+from domain.shared.unit_of_work import UnitOfWork
 
 USER_REGISTERED = "user.registered"
 

@@ -10,11 +10,11 @@ from application.auth.accounts import UowFactory, find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.session_admin import ending_every_session
 from application.names.changes import NameChanges
-from domain.clock import Clock
-from domain.errors import NotFound
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.users import User, UserRole
+from domain.audit.entries import AuditLog
+from domain.auth.users import User, UserRole
+from domain.shared.clock import Clock
+from domain.shared.errors import NotFound
+from domain.shared.unit_of_work import UnitOfWork
 
 ROLE_CHANGED = "user.role_changed"
 USER_SUSPENDED = "user.suspended"

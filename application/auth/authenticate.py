@@ -7,11 +7,11 @@ from msgspec import Struct
 from application.auth.accounts import UowFactory, registered
 from application.auth.auth_verdicts import AuthVerdicts
 from domain.auth.nip98 import WINDOW_SECONDS, Nip98Refused, check_http_auth, decode_http_auth
+from domain.auth.ports import AccessTokens, ApiKeyVerifier
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import Clock
-from domain.errors import Unauthorized
-from domain.ports.auth import AccessTokens, ApiKeyVerifier
-from domain.ports.cache import Cache
+from domain.shared.cache import Cache
+from domain.shared.clock import Clock
+from domain.shared.errors import Unauthorized
 
 REPLAY_KEY = "nip98-seen:"
 # A used event id is remembered for longer than it could pass the created_at window either way.

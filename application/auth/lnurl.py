@@ -19,14 +19,20 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory
 from application.auth.sessions import SignedIn, start_session
+from domain.audit.entries import AuditLog
+from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet
+from domain.auth.lnurl_protocol import (
+    UNLINKED_WALLET,
+    LnurlRefused,
+    encode_lnurl,
+    parse_k1,
+    verify_wallet_signature,
+)
+from domain.auth.ports import AccessTokens
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import Clock
-from domain.errors import Conflict, Forbidden, NotFound, Unauthorized
-from domain.lnurl_auth import UNLINKED_WALLET, LnurlRefused, encode_lnurl, parse_k1, verify_wallet_signature
-from domain.ports.auth import AccessTokens
-from domain.records.audit import AuditLog
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
+from domain.shared.hashing import secret_digest
 
 K1_LIFETIME = timedelta(minutes=5)
 CALLBACK_PATH = "/api/v1/auth/lnurl/callback"

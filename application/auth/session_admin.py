@@ -10,14 +10,14 @@ from msgspec import Struct
 from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
+from domain.audit.entries import AuditLog
+from domain.auth.ports import AccessTokens
 from domain.auth.principal import Principal
-from domain.clock import Clock
-from domain.errors import NotFound, Unauthorized
-from domain.ports.auth import AccessTokens
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.hashing import secret_digest
-from domain.records.sessions import Session
+from domain.auth.sessions import Session
+from domain.shared.clock import Clock
+from domain.shared.errors import NotFound, Unauthorized
+from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 SIGNED_OUT = "auth.sign_out"
 SIGNED_OUT_EVERYWHERE = "auth.sign_out_all"

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.ports.auth import AccessTokens
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.hashing import secret_digest
-from domain.records.sessions import Session
-from domain.records.users import User
+from domain.audit.entries import AuditLog
+from domain.auth.ports import AccessTokens
+from domain.auth.sessions import Session
+from domain.auth.users import User
+from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 REFRESH_TOKEN_PREFIX = "nid_rt_"  # noqa: S105 - a public prefix, not a secret
 REFRESH_LIFETIME = timedelta(days=30)  # absolute: from sign-in, never extended by a refresh

@@ -8,13 +8,13 @@ from msgspec import Struct
 from application.auth.accounts import UowFactory, find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import SignedIn, start_session
+from domain.auth.challenges import AuthChallenge
+from domain.auth.ports import AccessTokens
 from domain.auth.sign_in import SignInRefused, check_sign_in_event
-from domain.clock import Clock
-from domain.errors import Conflict, Forbidden
 from domain.nostr.event import Event
-from domain.ports.auth import AccessTokens
-from domain.ports.cache import CacheUnavailable
-from domain.records.auth import AuthChallenge
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, Forbidden
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 

@@ -4,11 +4,11 @@ from uuid import UUID
 
 from application.auth.accounts import UowFactory
 from application.auth.session_admin import Origin
+from domain.audit.entries import AuditLog
+from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal
-from domain.clock import Clock
-from domain.errors import Forbidden, NotFound
-from domain.records.audit import AuditLog
-from domain.records.lnurl import LnurlWallet
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, NotFound
 
 LNURL_UNLINKED = "auth.lnurl_unlinked"
 

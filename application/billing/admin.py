@@ -7,12 +7,12 @@ from uuid import UUID
 
 from application.auth.admin_users import Actor
 from application.billing.settle import PlanChanges, release_names
+from domain.audit.entries import AuditLog
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import InvalidInput, NotFound
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.billing import Payment, Subscription
+from domain.billing.subscriptions import Payment, Subscription
+from domain.shared.clock import Clock
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.unit_of_work import UnitOfWork
 
 
 def _audit(

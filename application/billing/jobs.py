@@ -6,11 +6,11 @@ from datetime import timedelta
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState, PlanChanges
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, NotFound
-from domain.ports.payments import InvoiceState, ProviderInvoice
-from domain.ports.persistence import UnitOfWork
-from domain.records.names import Nip05Status
+from domain.billing.ports import InvoiceState, ProviderInvoice
+from domain.names.nip05 import Nip05Status
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, NotFound
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 500

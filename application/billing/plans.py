@@ -9,9 +9,9 @@ from uuid import UUID
 from msgspec import Struct
 
 from domain.billing.plans import Plan, PlanCatalog, Quotas, discounted
-from domain.clock import Clock
-from domain.errors import DomainError
-from domain.ports.persistence import UnitOfWork
+from domain.shared.clock import Clock
+from domain.shared.errors import DomainError
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

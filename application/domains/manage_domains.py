@@ -9,19 +9,19 @@ from msgspec import Struct
 from application.auth.session_admin import Origin
 from application.billing.plans import current_plan
 from application.names.changes import NameChanges
+from domain.audit.entries import AuditLog
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, Forbidden, NotFound, QuotaExceeded
-from domain.ports.dns import DnsLookupFailed, DnsResolver
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.domains import (
+from domain.names.custom_domains import (
     RECHECK_GRACE,
     Domain,
     DomainStatus,
     domain_token_matches,
     parse_custom_domain,
 )
+from domain.names.ports import DnsLookupFailed, DnsResolver
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, Forbidden, NotFound, QuotaExceeded
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger("nostr_id.domains")
 RECHECK_INTERVAL = timedelta(hours=1)

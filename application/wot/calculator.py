@@ -5,8 +5,8 @@ from datetime import datetime
 
 from application.wot.author_reads import BatchedAuthorReads
 from domain.nostr.event import Event, Filter
+from domain.nostr.ports import RelayPort
 from domain.nostr.replaceable import latest_per_author
-from domain.ports.relay import RelayPort
 from domain.wot.contacts import CONTACTS_KIND, NOTE_KIND, PROFILE_KIND, followed_pubkeys
 from domain.wot.neighbourhood import Neighbourhood
 from domain.wot.scoring import SECONDS_PER_DAY, TargetFacts, WotFigures, score_target

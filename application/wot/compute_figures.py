@@ -9,10 +9,10 @@ from application.shared_computation import SharedComputation
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.neighbourhood_source import SharedNeighbourhood
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import parse_pubkey
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, InvalidInput
 from domain.wot.scoring import WotFigures
 from domain.wot.settings import WotSettings
 

@@ -12,9 +12,9 @@ import logging
 
 from application.shared_computation import SharedComputation
 from application.wot.calculator import WotCalculator
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable
 from domain.wot.neighbourhood import Neighbourhood
 from domain.wot.settings import WotSettings
 

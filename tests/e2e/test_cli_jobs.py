@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.auth import AuthChallenge
-from domain.records.billing import (
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.billing.subscriptions import (
     Currency,
     Payment,
     PaymentProviderName,
@@ -16,7 +17,6 @@ from domain.records.billing import (
     Subscription,
     SubscriptionStatus,
 )
-from domain.records.lnurl import LnurlAction, LnurlSession
 from tests import builders
 from tests.support.app import started
 from tests.support.serve import CLI

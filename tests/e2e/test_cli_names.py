@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from msgspec import structs
 
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserStatus
+from domain.names.custom_domains import Domain, DomainStatus
 from domain.nostr.nip19 import encode_npub
-from domain.records.audit import AuditLogQuery
-from domain.records.domains import Domain, DomainStatus
-from domain.records.users import UserStatus
 from tests.integration.names.support import add_user, names_container, serving
 
 pytestmark = pytest.mark.integration

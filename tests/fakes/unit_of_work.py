@@ -16,17 +16,17 @@ from uuid import UUID
 
 from msgspec import Struct, structs
 
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.records.api_keys import ApiKey, ApiKeyUsage
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
-from domain.records.domains import Domain, DomainStatus
-from domain.records.lnurl import LnurlSession, LnurlWallet
-from domain.records.names import Nip05, Nip05Status
-from domain.records.paging import PageCursor
-from domain.records.sessions import OpenSession, Session
-from domain.records.users import User
+from domain.api_keys.keys import ApiKey, ApiKeyUsage
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlSession, LnurlWallet
+from domain.auth.sessions import OpenSession, Session
+from domain.auth.users import User
+from domain.billing.subscriptions import Payment, PaymentProviderName, Subscription, SubscriptionStatus
+from domain.names.custom_domains import Domain, DomainStatus
+from domain.names.nip05 import Nip05, Nip05Status
+from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.paging import PageCursor
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()

@@ -8,9 +8,9 @@ import pytest
 from adapters.cache.memory_cache import MemoryCache
 from adapters.relay.memory_relay import MemoryRelay
 from application.cached_relay import CachedRelay, canonical_filters
-from domain.clock import FixedClock
 from domain.nostr.event import Event, Filter
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from domain.shared.clock import FixedClock
 
 ALICE = generate_secret_key()
 BOB = generate_secret_key()

@@ -19,10 +19,10 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.auth.lnurl import LINK_NEEDS_NIP98
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.lnurl_auth import UNLINKED_WALLET
+from domain.audit.entries import AuditLogQuery
+from domain.auth.lnurl import LnurlWallet
+from domain.auth.lnurl_protocol import UNLINKED_WALLET
 from domain.nostr.signing import sign_event
-from domain.records.audit import AuditLogQuery
-from domain.records.lnurl import LnurlWallet
 from tests import builders
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.integration.postgres.support import committed

@@ -9,9 +9,9 @@ import pytest
 
 from application.auth.session_admin import Origin, RefreshReused
 from application.auth.sessions import SignedIn
-from domain.errors import Unauthorized
-from domain.records.audit import AuditLogQuery
-from domain.records.users import UserRole
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserRole
+from domain.shared.errors import Unauthorized
 
 pytestmark = pytest.mark.integration
 

@@ -9,8 +9,8 @@ import pytest
 from application.api_keys.keys import RequestContext
 from domain.auth.principal import CredentialKind, Principal
 from domain.billing.plans import DEFAULT_PLANS
-from domain.errors import QuotaExceeded
-from domain.records.billing import Subscription
+from domain.billing.subscriptions import Subscription
+from domain.shared.errors import QuotaExceeded
 
 pytestmark = pytest.mark.integration
 NAMES = "/api/v1/nip05"

@@ -12,8 +12,8 @@ import redis.asyncio as redis
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
-from domain.clock import FixedClock
-from domain.ports.cache import Cache
+from domain.shared.cache import Cache
+from domain.shared.clock import FixedClock
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,10 @@ from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from bootstrap.container import DNS_TIMEOUT
-from domain.clock import FixedClock
-from domain.errors import InvalidInput
-from domain.ports.dns import DnsLookupFailed
-from domain.records.domains import DomainStatus
+from domain.names.custom_domains import DomainStatus
+from domain.names.ports import DnsLookupFailed
+from domain.shared.clock import FixedClock
+from domain.shared.errors import InvalidInput
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.fixtures.dns import DnsServer
@@ -163,14 +163,14 @@ async def test_d3_a_record_that_returns_within_the_grace_period_resets_it(
     ],
 )
 def test_d3_ip_addresses_localhost_and_special_use_names_are_refused(bad: str) -> None:
-    from domain.records.domains import parse_custom_domain
+    from domain.names.custom_domains import parse_custom_domain
 
     with pytest.raises(InvalidInput):
         parse_custom_domain(bad)
 
 
 def test_d3_international_names_are_normalized_to_their_ascii_form() -> None:
-    from domain.records.domains import parse_custom_domain
+    from domain.names.custom_domains import parse_custom_domain
 
     assert parse_custom_domain("Bücher.Example.DE.") == "xn--bcher-kva.example.de"
     assert parse_custom_domain("faß.de") == "xn--fa-hia.de"

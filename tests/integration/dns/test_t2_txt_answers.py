@@ -15,8 +15,8 @@ from dependency_injector import providers
 from bootstrap.container import Container
 from bootstrap.job_commands import run_jobs
 from bootstrap.settings import load_settings
-from domain.clock import FixedClock
-from domain.records.domains import TXT_VALUE_PREFIX, Domain, DomainStatus
+from domain.names.custom_domains import TXT_VALUE_PREFIX, Domain, DomainStatus
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fixtures.auth import Api
 from tests.fixtures.dns import DnsServer

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from domain.ports.persistence import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 

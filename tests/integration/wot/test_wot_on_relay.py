@@ -15,11 +15,11 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, generate_demo_graph
 from bootstrap.container import Container
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable
 from domain.nostr.event import Event
+from domain.nostr.pubkeys import is_hex_pubkey
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.pubkeys import is_hex_pubkey
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable
 from domain.wot.settings import WotSettings
 from tests.support.app import container_for_tests, settings_for_tests, started
 

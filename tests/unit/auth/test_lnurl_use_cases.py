@@ -14,11 +14,11 @@ from msgspec import structs
 from application.auth.lnurl import LINK_NEEDS_NIP98
 from application.auth.session_admin import Origin
 from bootstrap.container import Container
+from domain.auth.lnurl import LnurlAction, LnurlStatus
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import FixedClock
-from domain.errors import Forbidden, NotFound
-from domain.records.lnurl import LnurlAction, LnurlStatus
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Forbidden, NotFound
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 

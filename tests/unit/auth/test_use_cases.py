@@ -16,11 +16,11 @@ from application.auth.authenticate import Authenticate, Credentials
 from application.auth.session_admin import Origin, RefreshReused, RefreshSession
 from application.auth.sign_in import Login, SignInRequest
 from bootstrap.container import Container
+from domain.auth.ports import ApiKeyGrant
 from domain.auth.principal import CredentialKind
-from domain.clock import FixedClock
-from domain.errors import Unauthorized
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.ports.auth import ApiKeyGrant
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Unauthorized
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 

@@ -10,9 +10,9 @@ from dependency_injector import providers
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.hashing import digests_match, secret_digest
-from domain.records.sessions import MAX_USER_AGENT_LENGTH, Session
+from domain.auth.sessions import MAX_USER_AGENT_LENGTH, Session
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.hashing import digests_match, secret_digest
 from tests import builders
 from tests.builders import NOW
 

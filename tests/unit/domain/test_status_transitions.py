@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from msgspec import structs
 
-from domain.errors import InvalidTransition
-from domain.records.billing import PaymentStatus, SubscriptionStatus
-from domain.records.domains import DomainStatus
-from domain.records.names import Nip05Status
-from domain.records.users import UserStatus
+from domain.auth.users import UserStatus
+from domain.billing.subscriptions import PaymentStatus, SubscriptionStatus
+from domain.names.custom_domains import DomainStatus
+from domain.names.nip05 import Nip05Status
+from domain.shared.errors import InvalidTransition
 from tests import builders
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

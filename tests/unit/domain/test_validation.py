@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.pubkeys import is_hex_pubkey, parse_hex_pubkey
-from domain.records.api_keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.billing import Currency, Payment, PaymentProviderName, format_receipt_number
-from domain.records.domains import Domain, parse_domain_name
-from domain.records.hashing import secret_digest
-from domain.records.names import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
-from domain.records.users import User, UserRole, parse_linking_key
+from domain.api_keys.keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.auth.users import User, UserRole, parse_linking_key
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, format_receipt_number
+from domain.names.custom_domains import Domain, parse_domain_name
+from domain.names.nip05 import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
+from domain.nostr.pubkeys import is_hex_pubkey, parse_hex_pubkey
+from domain.shared.errors import InvalidInput
+from domain.shared.hashing import secret_digest
 from tests import builders
 from tests.builders import NOW
 
@@ -191,9 +191,9 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
 # either case, or an npub), a pattern for the OpenAPI document.
 OTHER_64_HEX_CONCEPTS = {
     "adapters/payments/lnbits.py",  # a Lightning payment hash
-    "domain/records/hashing.py",
-    "domain/records/lnurl.py",
-    "domain/records/users.py",
+    "domain/shared/hashing.py",
+    "domain/auth/lnurl.py",
+    "domain/auth/users.py",
     "domain/nostr/nip19.py",
 }
 HEX_RULE = re.compile(r"\[0-9a-f(A-F)?\]\{64\}|0123456789abcdef")
@@ -208,4 +208,4 @@ def test_the_hex_pubkey_rule_has_one_home() -> None:
         if HEX_RULE.search(path.read_text().replace(HEX_RULE.pattern, ""))
     }
 
-    assert copies - OTHER_64_HEX_CONCEPTS == {"domain/pubkeys.py"}
+    assert copies - OTHER_64_HEX_CONCEPTS == {"domain/nostr/pubkeys.py"}

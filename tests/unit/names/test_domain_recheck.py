@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from dependency_injector import providers
 
-from domain.clock import FixedClock
-from domain.records.domains import Domain, DomainStatus
+from domain.names.custom_domains import Domain, DomainStatus
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests

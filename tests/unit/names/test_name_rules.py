@@ -7,12 +7,12 @@ from dependency_injector import providers
 from msgspec import structs
 
 from application.names.nostr_json import EMPTY
-from domain.clock import FixedClock
-from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.records.domains import RECHECK_GRACE, DomainStatus
-from domain.records.name_folding import fold_name
-from domain.records.names import RELEASE_COOLDOWN, Nip05Status, name_refusal, parse_registrable_name
-from domain.records.users import UserStatus
+from domain.auth.users import UserStatus
+from domain.names.custom_domains import RECHECK_GRACE, DomainStatus
+from domain.names.folding import fold_name
+from domain.names.nip05 import RELEASE_COOLDOWN, Nip05Status, name_refusal, parse_registrable_name
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Conflict, Forbidden, InvalidInput
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests

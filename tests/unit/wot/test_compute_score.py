@@ -6,9 +6,9 @@ import pytest
 
 from adapters.cache.memory_cache import MemoryCache
 from application.wot.compute_figures import MAX_BATCH
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable, InvalidInput
 from domain.wot.settings import WotSettings
 from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.fakes import ControllableRelay, contacts

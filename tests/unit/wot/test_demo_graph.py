@@ -8,9 +8,9 @@ from application.demo.events import account_events, graph_events
 from application.demo.graph import DAY, generate_demo_graph
 from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.calculator import WotCalculator
-from domain.clock import FixedClock
-from domain.errors import InvalidInput
 from domain.nostr.signing import verify_event
+from domain.shared.clock import FixedClock
+from domain.shared.errors import InvalidInput
 from domain.wot.settings import WotSettings
 from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.world import NOW, NOW_TS

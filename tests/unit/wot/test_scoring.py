@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.errors import InvalidInput
+from domain.shared.errors import InvalidInput
 from domain.wot.neighbourhood import TrustPosition
 from domain.wot.scoring import (
     IMPLAUSIBLE_NOTE_RATE,

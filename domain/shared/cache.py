@@ -4,7 +4,7 @@ from typing import Protocol
 
 from msgspec import Struct
 
-from domain.errors import DependencyUnavailable
+from domain.shared.errors import DependencyUnavailable
 
 
 class CacheUnavailable(DependencyUnavailable):

@@ -7,11 +7,11 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.pubkeys import parse_hex_pubkey
-from domain.records.domains import MAX_DOMAIN_LENGTH
-from domain.records.name_folding import lookalike_of
-from domain.records.transitions import check_transition
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH
+from domain.names.folding import lookalike_of
+from domain.nostr.pubkeys import parse_hex_pubkey
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.transitions import check_transition
 
 ROOT_NAME = "_"
 MAX_NAME_LENGTH = 64
@@ -95,7 +95,7 @@ def name_refusal(name: str, *, owns_domain: bool) -> str | None:
     """Why a well-shaped name may not be registered on a domain, or None when it may.
 
     `_` (the domain's root) is for the owner of the domain only; reserved names and their
-    look-alikes (domain/records/name_folding.py) for nobody.
+    look-alikes (domain/names/folding.py) for nobody.
     """
     if name == ROOT_NAME:
         return None if owns_domain else "the root name '_' belongs to the owner of the domain"

@@ -7,9 +7,9 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct
 
-from domain.errors import InvalidInput
-from domain.pubkeys import parse_hex_pubkey
-from domain.records.paging import PageCursor
+from domain.nostr.pubkeys import parse_hex_pubkey
+from domain.shared.errors import InvalidInput
+from domain.shared.paging import PageCursor
 
 ACTION_SHAPE = re.compile(r"[a-z0-9_.:-]{1,100}")
 MAX_USER_AGENT_LENGTH = 512

@@ -2,7 +2,7 @@
 
 import re
 
-from domain.errors import InvalidInput
+from domain.shared.errors import InvalidInput
 
 HEX_PUBKEY = re.compile(r"[0-9a-f]{64}")
 

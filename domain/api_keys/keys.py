@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput
-from domain.records.hashing import is_secret_digest, secret_digest
+from domain.shared.errors import InvalidInput
+from domain.shared.hashing import is_secret_digest, secret_digest
 
 KEY_PREFIX = "nid_"
 # 32 random bytes: well over the 128 bits a key must carry.

@@ -9,9 +9,9 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.hashing import is_secret_digest, secret_digest
-from domain.records.users import parse_linking_key
+from domain.auth.users import parse_linking_key
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.hashing import is_secret_digest, secret_digest
 
 K1_SHAPE = re.compile(r"[0-9a-f]{64}")
 POLL_SECRET_PREFIX = "nid_lp_"  # noqa: S105 - a public prefix, not a secret

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from domain.errors import InvalidTransition
+from domain.shared.errors import InvalidTransition
 
 S = TypeVar("S", bound=StrEnum)
 

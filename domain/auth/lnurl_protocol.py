@@ -12,8 +12,8 @@ import re
 from bech32 import bech32_encode, convertbits
 from coincurve import PublicKey
 
-from domain.errors import DomainError
-from domain.records.lnurl import K1_SHAPE
+from domain.auth.lnurl import K1_SHAPE
+from domain.shared.errors import DomainError
 
 # The order of the secp256k1 group.
 CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141

@@ -7,8 +7,8 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.transitions import check_transition
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.transitions import check_transition
 
 PLAN_ID_SHAPE = re.compile(r"[a-z0-9_-]{1,64}")
 RECEIPT_PREFIX = "NID-"

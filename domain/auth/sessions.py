@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.hashing import is_secret_digest
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.hashing import is_secret_digest
 
 MAX_USER_AGENT_LENGTH = 512
 

@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.errors import DependencyUnavailable
 from domain.nostr.event import Event, Filter
+from domain.shared.errors import DependencyUnavailable
 
 
 class RelayUnavailable(DependencyUnavailable):

@@ -7,9 +7,9 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput
-from domain.pubkeys import parse_hex_pubkey
-from domain.records.transitions import check_transition
+from domain.nostr.pubkeys import parse_hex_pubkey
+from domain.shared.errors import InvalidInput
+from domain.shared.transitions import check_transition
 
 # LUD-04 linking keys are 33-byte compressed secp256k1 public keys.
 COMPRESSED_KEY = re.compile(r"0[23][0-9a-f]{64}")

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput, InvalidTransition
+from domain.shared.errors import InvalidInput, InvalidTransition
 
 CHALLENGE_BYTES = 32
 # At least 128 random bits, written as lowercase hex.

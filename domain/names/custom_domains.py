@@ -10,9 +10,9 @@ from uuid import UUID, uuid4
 import idna
 from msgspec import Struct, structs
 
-from domain.errors import InvalidInput
-from domain.records.hashing import same_secret
-from domain.records.transitions import check_transition
+from domain.shared.errors import InvalidInput
+from domain.shared.hashing import same_secret
+from domain.shared.transitions import check_transition
 
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_SHAPE = re.compile(rf"{LABEL}(?:\.{LABEL})+")
