@@ -34,7 +34,7 @@ from application.auth.authenticate import Authenticate
 from application.auth.cleanup import DeleteExpiredSignIns
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,
@@ -71,7 +71,7 @@ from application.verdicts import Verdicts
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of

@@ -14,7 +14,7 @@ from domain.auth.lnurl import LnurlAction, LnurlSession
 from domain.auth.sessions import Session
 from domain.auth.users import User
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
-from domain.names.custom_domains import Domain
+from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
 from domain.shared.hashing import secret_digest
 
@@ -70,8 +70,8 @@ def nip05(user_id: UUID, **fields: Any) -> Nip05:
     return structs.replace(claimed, **fields)
 
 
-def domain(user_id: UUID, **fields: Any) -> Domain:
-    claimed = Domain.claim(user_id=user_id, domain=f"d{secrets.token_hex(6)}.example.org", now=NOW)
+def domain(user_id: UUID, **fields: Any) -> CustomDomain:
+    claimed = CustomDomain.claim(user_id=user_id, domain=f"d{secrets.token_hex(6)}.example.org", now=NOW)
     return structs.replace(claimed, **fields)
 
 

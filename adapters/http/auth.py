@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN
+from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,
@@ -134,7 +134,7 @@ class AuthController(Controller):
         """A new token pair for a refresh token, which is used up; reusing it ends its session."""
         return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
 
-    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN))
+    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS))
     async def logout(
         self,
         request: Request[Any, Any, Any],
@@ -144,7 +144,7 @@ class AuthController(Controller):
         """Ends this session."""
         await sign_out(principal, origin_of(request))
 
-    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN))
+    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS))
     async def logout_all(
         self,
         request: Request[Any, Any, Any],
@@ -154,7 +154,7 @@ class AuthController(Controller):
         """Ends every session of the signed-in user."""
         await sign_out_everywhere(principal, origin_of(request))
 
-    @get("/sessions", **problem_responses(*SIGNED_IN))
+    @get("/sessions", **problem_responses(*SIGNED_IN_PROBLEMS))
     async def sessions(
         self,
         principal: NamedDependency[Principal],
@@ -164,7 +164,9 @@ class AuthController(Controller):
         views = await list_sessions(principal)
         return SessionsResponse(items=[SessionResponse(**msgspec.structs.asdict(view)) for view in views])
 
-    @delete("/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN, 404, 422))
+    @delete(
+        "/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS, 404, 422)
+    )
     async def revoke_session(
         self,
         request: Request[Any, Any, Any],

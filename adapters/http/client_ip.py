@@ -15,7 +15,7 @@ from typing import Any
 from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from application.auth.session_admin import Origin
+from application.auth.own_sessions import Origin
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -22,7 +22,7 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from domain.auth.principal import Principal
-from domain.names.custom_domains import MAX_DOMAIN_LENGTH, Domain
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH, CustomDomain
 from domain.names.nip05 import MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
 
 RelayUrl = Annotated[
@@ -102,7 +102,7 @@ class DomainResponse(msgspec.Struct):
     last_checked_at: datetime | None
 
     @classmethod
-    def of(cls, record: Domain) -> "DomainResponse":
+    def of(cls, record: CustomDomain) -> "DomainResponse":
         return cls(
             id=record.id,
             domain=record.domain,

@@ -30,7 +30,7 @@ from domain.shared.errors import Forbidden, Unauthorized
 SCOPE_OPTION = "scope"
 # What any route behind `principal` can answer besides its own errors: no or a bad credential (401),
 # an API key outside its scopes (403), the database or cache down (503). For `problem_responses`.
-SIGNED_IN = (401, 403, 503)
+SIGNED_IN_PROBLEMS = (401, 403, 503)
 AUTHORIZATION = "authorization"
 API_KEY_HEADER = "x-api-key"
 

@@ -15,13 +15,13 @@ from domain.auth.ports import (
     UserRepository,
 )
 from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
-from domain.names.ports import DomainRepository, NameHoldRepository, Nip05Repository
+from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 
 from .api_key_usage import PostgresApiKeyUsageRepository
 from .api_keys import PostgresApiKeyRepository
 from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
-from .domains import PostgresDomainRepository
+from .custom_domains import PostgresCustomDomainRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
 from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
@@ -50,7 +50,7 @@ class PostgresUnitOfWork:
         self.api_keys: ApiKeyRepository = PostgresApiKeyRepository(self._tx)
         self.api_key_usage: ApiKeyUsageRepository = PostgresApiKeyUsageRepository(self._tx)
         self.nip05_names: Nip05Repository = PostgresNip05Repository(self._tx)
-        self.domains: DomainRepository = PostgresDomainRepository(self._tx)
+        self.domains: CustomDomainRepository = PostgresCustomDomainRepository(self._tx)
         self.subscriptions: SubscriptionRepository = PostgresSubscriptionRepository(self._tx)
         self.payments: PaymentRepository = PostgresPaymentRepository(self._tx)
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)

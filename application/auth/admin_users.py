@@ -8,7 +8,7 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory, find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
-from application.auth.session_admin import ending_every_session
+from application.auth.ending_every_session import ending_every_session
 from application.names.changes import NameChanges
 from domain.audit.entries import AuditLog
 from domain.auth.users import User, UserRole

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from application.auth.accounts import UowFactory
-from application.auth.session_admin import Origin
+from application.auth.own_sessions import Origin
 from domain.audit.entries import AuditLog
 from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal

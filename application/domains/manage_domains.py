@@ -6,15 +6,15 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.session_admin import Origin
+from application.auth.own_sessions import Origin
 from application.billing.plans import current_plan
 from application.names.changes import NameChanges
 from domain.audit.entries import AuditLog
 from domain.billing.plans import PlanCatalog
 from domain.names.custom_domains import (
     RECHECK_GRACE,
-    Domain,
-    DomainStatus,
+    CustomDomain,
+    CustomDomainStatus,
     domain_token_matches,
     parse_custom_domain,
 )
@@ -31,11 +31,11 @@ DOMAIN_VERIFIED = "domain.verified"
 DOMAIN_TAKEN_OVER = "domain.taken_over"
 DOMAIN_SUSPENDED = "domain.suspended"
 # A claim in one of these states holds the domain, or held it and may get it back.
-HOLDING = (DomainStatus.VERIFIED, DomainStatus.SUSPENDED)
+HOLDING = (CustomDomainStatus.VERIFIED, CustomDomainStatus.SUSPENDED)
 
 
 class VerificationOutcome(Struct, frozen=True, kw_only=True):
-    domain: Domain
+    domain: CustomDomain
     checked_at: datetime
     detail: str
 
@@ -51,7 +51,9 @@ class Actor(Struct, frozen=True, kw_only=True):
     origin: Origin = Origin()
 
 
-def _audit(action: str, record: Domain, now: datetime, actor: Actor | None, **details: object) -> AuditLog:
+def _audit(
+    action: str, record: CustomDomain, now: datetime, actor: Actor | None, **details: object
+) -> AuditLog:
     origin = actor.origin if actor is not None else Origin()
     return AuditLog.record(
         action=action,
@@ -65,7 +67,7 @@ def _audit(action: str, record: Domain, now: datetime, actor: Actor | None, **de
     )
 
 
-async def _take_over(uow: UnitOfWork, holder: Domain, now: datetime, actor: Actor | None) -> list[str]:
+async def _take_over(uow: UnitOfWork, holder: CustomDomain, now: datetime, actor: Actor | None) -> list[str]:
     """The holder proved the domain: every other claim on it fails and every name registered under
     another owner ends, in the holder's transaction, audited. Answers the names that ended."""
     ended_claims = []
@@ -88,7 +90,11 @@ async def _take_over(uow: UnitOfWork, holder: Domain, now: datetime, actor: Acto
 
 
 async def _store(
-    uow: UnitOfWork, changes: NameChanges, before: Domain, after: Domain, actor: Actor | None = None
+    uow: UnitOfWork,
+    changes: NameChanges,
+    before: CustomDomain,
+    after: CustomDomain,
+    actor: Actor | None = None,
 ) -> None:
     """Stores a checked domain. When it starts serving, it takes the domain over from every earlier
     holder; when it starts or stops serving, the answers for the domain's names change."""
@@ -114,7 +120,7 @@ async def _forget_late(changes: NameChanges, domain: str, ended: list[str], told
             pass
 
 
-async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Domain:
+async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> CustomDomain:
     """The user's own domain; another user's is reported as missing, never as forbidden."""
     record = await uow.domains.get(domain_id)
     if record is None or record.user_id != user_id:
@@ -122,7 +128,7 @@ async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Doma
     return record
 
 
-async def _held_by_another(uow: UnitOfWork, record: Domain) -> bool:
+async def _held_by_another(uow: UnitOfWork, record: CustomDomain) -> bool:
     async with uow:
         holder = await uow.domains.find_verified(record.domain)
     return holder is not None and holder.user_id != record.user_id
@@ -140,9 +146,9 @@ class AddDomain:
         self._clock = clock
         self._catalog = catalog
 
-    async def __call__(self, user_id: UUID, domain: str) -> Domain:
+    async def __call__(self, user_id: UUID, domain: str) -> CustomDomain:
         now = self._clock.now()
-        record = Domain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=now)
+        record = CustomDomain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=now)
         async with self._uow as uow:
             if await uow.users.get_for_update(user_id) is None:
                 raise Forbidden("this account may not add domains")
@@ -163,7 +169,7 @@ class ListDomains:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def __call__(self, user_id: UUID) -> list[Domain]:
+    async def __call__(self, user_id: UUID) -> list[CustomDomain]:
         async with self._uow as uow:
             return await uow.domains.list_for_user(user_id)
 
@@ -214,7 +220,7 @@ class VerifyDomain:
         values = await self._dns.txt_records(record.txt_record_name)
         now = self._clock.now()
         found = domain_token_matches(record.verification_token, values)
-        if found and record.status is not DomainStatus.VERIFIED:
+        if found and record.status is not CustomDomainStatus.VERIFIED:
             checked = record.mark_verified(now)
             detail = "the TXT record was found; the domain is verified"
         elif found:
@@ -280,7 +286,7 @@ class RecheckDomains:
                     counts["failed"] += 1
                     await self._mark_tried(record)
 
-    async def _recheck(self, record: Domain, counts: dict[str, int]) -> None:
+    async def _recheck(self, record: CustomDomain, counts: dict[str, int]) -> None:
         try:
             values = await self._dns.txt_records(record.txt_record_name)
         except DnsLookupFailed as error:
@@ -294,10 +300,10 @@ class RecheckDomains:
             checked = record.checked(now)
         counts["checked"] += 1
         if checked.status != record.status:
-            counts["suspended" if checked.status is DomainStatus.SUSPENDED else "restored"] += 1
+            counts["suspended" if checked.status is CustomDomainStatus.SUSPENDED else "restored"] += 1
         await _store(self._uow, self._changes, record, checked)
 
-    async def _mark_tried(self, record: Domain) -> None:
+    async def _mark_tried(self, record: CustomDomain) -> None:
         async with self._uow as uow:
             current = await uow.domains.get(record.id)
             if current is not None:

@@ -42,7 +42,7 @@ SPECIAL_USE_SUFFIXES = (
 )
 
 
-class DomainStatus(StrEnum):
+class CustomDomainStatus(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     FAILED = "failed"
@@ -50,12 +50,12 @@ class DomainStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-DOMAIN_TRANSITIONS = {
-    DomainStatus.PENDING: frozenset({DomainStatus.VERIFIED, DomainStatus.FAILED}),
-    DomainStatus.VERIFIED: frozenset({DomainStatus.FAILED, DomainStatus.SUSPENDED}),
-    DomainStatus.FAILED: frozenset({DomainStatus.VERIFIED}),
+CUSTOM_DOMAIN_TRANSITIONS = {
+    CustomDomainStatus.PENDING: frozenset({CustomDomainStatus.VERIFIED, CustomDomainStatus.FAILED}),
+    CustomDomainStatus.VERIFIED: frozenset({CustomDomainStatus.FAILED, CustomDomainStatus.SUSPENDED}),
+    CustomDomainStatus.FAILED: frozenset({CustomDomainStatus.VERIFIED}),
     # A suspended claim fails when another user proves the domain with their own record.
-    DomainStatus.SUSPENDED: frozenset({DomainStatus.VERIFIED, DomainStatus.FAILED}),
+    CustomDomainStatus.SUSPENDED: frozenset({CustomDomainStatus.VERIFIED, CustomDomainStatus.FAILED}),
 }
 
 
@@ -102,12 +102,12 @@ def domain_token_matches(token: str, txt_values: list[str]) -> bool:
     return any(same_secret(value.strip(), expected) for value in txt_values)
 
 
-class Domain(Struct, frozen=True, kw_only=True):
+class CustomDomain(Struct, frozen=True, kw_only=True):
     id: UUID
     user_id: UUID
     domain: str
     verification_token: str
-    status: DomainStatus = DomainStatus.PENDING
+    status: CustomDomainStatus = CustomDomainStatus.PENDING
     created_at: datetime
     updated_at: datetime
     verified_at: datetime | None = None
@@ -121,7 +121,7 @@ class Domain(Struct, frozen=True, kw_only=True):
             raise InvalidInput("verification token must be 32 to 128 lowercase hex characters")
 
     @classmethod
-    def claim(cls, *, user_id: UUID, domain: str, now: datetime) -> "Domain":
+    def claim(cls, *, user_id: UUID, domain: str, now: datetime) -> "CustomDomain":
         return cls(
             id=uuid4(),
             user_id=user_id,
@@ -141,10 +141,12 @@ class Domain(Struct, frozen=True, kw_only=True):
 
     @property
     def is_serving(self) -> bool:
-        return self.status is DomainStatus.VERIFIED
+        return self.status is CustomDomainStatus.VERIFIED
 
-    def mark_verified(self, now: datetime) -> "Domain":
-        status = check_transition("domain", self.status, DomainStatus.VERIFIED, DOMAIN_TRANSITIONS)
+    def mark_verified(self, now: datetime) -> "CustomDomain":
+        status = check_transition(
+            "domain", self.status, CustomDomainStatus.VERIFIED, CUSTOM_DOMAIN_TRANSITIONS
+        )
         return structs.replace(
             self,
             status=status,
@@ -154,31 +156,37 @@ class Domain(Struct, frozen=True, kw_only=True):
             updated_at=now,
         )
 
-    def rechecked(self, found: bool, now: datetime, grace: timedelta = RECHECK_GRACE) -> "Domain":
+    def rechecked(self, found: bool, now: datetime, grace: timedelta = RECHECK_GRACE) -> "CustomDomain":
         """The outcome of a periodic re-check: a verified domain missing its record is suspended
         once the grace period has passed; a suspended one is restored when the record is back."""
         if found:
-            if self.status in (DomainStatus.SUSPENDED, DomainStatus.PENDING, DomainStatus.FAILED):
+            if self.status in (
+                CustomDomainStatus.SUSPENDED,
+                CustomDomainStatus.PENDING,
+                CustomDomainStatus.FAILED,
+            ):
                 return self.mark_verified(now)
             return structs.replace(self, last_checked_at=now, record_missing_since=None, updated_at=now)
         missing_since = self.record_missing_since or now
-        if self.status is DomainStatus.VERIFIED and now >= missing_since + grace:
+        if self.status is CustomDomainStatus.VERIFIED and now >= missing_since + grace:
             return structs.replace(self.suspend(now), record_missing_since=missing_since)
         return structs.replace(self, last_checked_at=now, record_missing_since=missing_since, updated_at=now)
 
-    def suspend(self, now: datetime) -> "Domain":
-        status = check_transition("domain", self.status, DomainStatus.SUSPENDED, DOMAIN_TRANSITIONS)
+    def suspend(self, now: datetime) -> "CustomDomain":
+        status = check_transition(
+            "domain", self.status, CustomDomainStatus.SUSPENDED, CUSTOM_DOMAIN_TRANSITIONS
+        )
         return structs.replace(self, status=status, last_checked_at=now, updated_at=now)
 
-    def mark_failed(self, now: datetime) -> "Domain":
-        status = check_transition("domain", self.status, DomainStatus.FAILED, DOMAIN_TRANSITIONS)
+    def mark_failed(self, now: datetime) -> "CustomDomain":
+        status = check_transition("domain", self.status, CustomDomainStatus.FAILED, CUSTOM_DOMAIN_TRANSITIONS)
         return structs.replace(self, status=status, last_checked_at=now, updated_at=now)
 
-    def lost_to_new_holder(self, now: datetime) -> "Domain":
+    def lost_to_new_holder(self, now: datetime) -> "CustomDomain":
         """Another user proved the domain with their own TXT record: this claim no longer holds it."""
-        status = check_transition("domain", self.status, DomainStatus.FAILED, DOMAIN_TRANSITIONS)
+        status = check_transition("domain", self.status, CustomDomainStatus.FAILED, CUSTOM_DOMAIN_TRANSITIONS)
         return structs.replace(self, status=status, record_missing_since=None, updated_at=now)
 
-    def checked(self, now: datetime) -> "Domain":
+    def checked(self, now: datetime) -> "CustomDomain":
         """A check that changed nothing (the record is not there yet)."""
         return structs.replace(self, last_checked_at=now, updated_at=now)

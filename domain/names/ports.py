@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.names.custom_domains import Domain
+from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
 from domain.shared.errors import DependencyUnavailable
 
@@ -64,18 +64,18 @@ class Nip05Repository(Protocol):
         ...
 
 
-class DomainRepository(Protocol):
+class CustomDomainRepository(Protocol):
     """Custom domains and their verification state."""
 
-    async def add(self, domain: Domain) -> None: ...
+    async def add(self, domain: CustomDomain) -> None: ...
 
-    async def get(self, domain_id: UUID) -> Domain | None: ...
+    async def get(self, domain_id: UUID) -> CustomDomain | None: ...
 
-    async def find_verified(self, domain: str) -> Domain | None:
+    async def find_verified(self, domain: str) -> CustomDomain | None:
         """The verified claim on a domain name, matched case-insensitively."""
         ...
 
-    async def list_claims(self, domain: str) -> list[Domain]:
+    async def list_claims(self, domain: str) -> list[CustomDomain]:
         """Every user's claim on a domain name, matched case-insensitively, locked until the end of
         the transaction."""
         ...
@@ -84,16 +84,16 @@ class DomainRepository(Protocol):
         """Every verified domain name, lowercase."""
         ...
 
-    async def list_for_user(self, user_id: UUID) -> list[Domain]:
+    async def list_for_user(self, user_id: UUID) -> list[CustomDomain]:
         """The user's domains, oldest first."""
         ...
 
-    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[Domain]:
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[CustomDomain]:
         """Domains never checked or last checked before the given time, least recently checked
         first."""
         ...
 
-    async def update(self, domain: Domain) -> None:
+    async def update(self, domain: CustomDomain) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
 

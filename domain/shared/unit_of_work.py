@@ -21,7 +21,7 @@ from domain.auth.ports import (
     UserRepository,
 )
 from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
-from domain.names.ports import DomainRepository, NameHoldRepository, Nip05Repository
+from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 from domain.shared.errors import DependencyUnavailable
 
 
@@ -45,7 +45,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     api_key_usage: ApiKeyUsageRepository
     nip05_names: Nip05Repository
-    domains: DomainRepository
+    domains: CustomDomainRepository
     subscriptions: SubscriptionRepository
     payments: PaymentRepository
     audit_log: AuditLogRepository

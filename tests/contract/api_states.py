@@ -23,7 +23,7 @@ from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlWallet
 from domain.auth.sessions import Session
 from domain.auth.users import User, UserRole
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
-from domain.names.custom_domains import Domain
+from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
 from domain.nostr.signing import public_key_of
 from domain.shared.errors import Conflict
@@ -114,8 +114,8 @@ def _name(name_id: UUID, name: str) -> Nip05:
     )
 
 
-def _domain(domain_id: UUID, domain: str) -> Domain:
-    return Domain(
+def _domain(domain_id: UUID, domain: str) -> CustomDomain:
+    return CustomDomain(
         id=domain_id,
         user_id=ALICE.id,
         domain=domain,

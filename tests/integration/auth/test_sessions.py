@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from application.auth.session_admin import Origin, RefreshReused
+from application.auth.own_sessions import Origin, RefreshReused
 from application.auth.sessions import SignedIn
 from domain.audit.entries import AuditLogQuery
 from domain.auth.users import UserRole

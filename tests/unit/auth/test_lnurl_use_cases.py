@@ -12,7 +12,7 @@ from dependency_injector import providers
 from msgspec import structs
 
 from application.auth.lnurl import LINK_NEEDS_NIP98
-from application.auth.session_admin import Origin
+from application.auth.own_sessions import Origin
 from bootstrap.container import Container
 from domain.auth.lnurl import LnurlAction, LnurlStatus
 from domain.auth.principal import CredentialKind, Principal

@@ -13,7 +13,7 @@ import pytest
 from dependency_injector import providers
 
 from application.auth.authenticate import Authenticate, Credentials
-from application.auth.session_admin import Origin, RefreshReused, RefreshSession
+from application.auth.own_sessions import Origin, RefreshReused, RefreshSession
 from application.auth.sign_in import Login, SignInRequest
 from bootstrap.container import Container
 from domain.auth.ports import ApiKeyGrant

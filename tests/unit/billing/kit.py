@@ -27,7 +27,7 @@ class Figures:
 
 @dataclass
 class Served:
-    score: Figures
+    figures: Figures
     stale: bool = False
 
 
@@ -46,7 +46,7 @@ class ControllableWot:
             await asyncio.Event().wait()
         if self.fail:
             raise DependencyUnavailable("relays down")
-        return Served(score=Figures(discount_percent=self.discounts.get(pubkey, 0)))
+        return Served(figures=Figures(discount_percent=self.discounts.get(pubkey, 0)))
 
 
 @dataclass

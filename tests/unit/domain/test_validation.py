@@ -10,7 +10,7 @@ from domain.api_keys.keys import ApiKey, ApiKeyScope, parse_scopes, status_class
 from domain.audit.entries import AuditLog, AuditLogQuery
 from domain.auth.users import User, UserRole, parse_linking_key
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, format_receipt_number
-from domain.names.custom_domains import Domain, parse_domain_name
+from domain.names.custom_domains import CustomDomain, parse_domain_name
 from domain.names.nip05 import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
 from domain.nostr.pubkeys import is_hex_pubkey, parse_hex_pubkey
 from domain.shared.errors import InvalidInput
@@ -97,8 +97,8 @@ def test_custom_domains_need_two_labels_and_get_a_random_token() -> None:
     for bad in ["localhost", "example.com:443", "_dmarc.example.com", "ex_ample.com", ""]:
         with pytest.raises(InvalidInput):
             parse_domain_name(bad)
-    first = Domain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
-    second = Domain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
+    first = CustomDomain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
+    second = CustomDomain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
     assert first.verification_token != second.verification_token
     assert len(first.verification_token) * 4 >= 128
     assert first.txt_record_name == "_nostr-id.example.com"

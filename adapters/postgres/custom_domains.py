@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.names.custom_domains import Domain, DomainStatus
+from domain.names.custom_domains import CustomDomain, CustomDomainStatus
 from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
@@ -54,7 +54,7 @@ WHERE id = %(id)s
 DELETE = "DELETE FROM domains WHERE id = %(id)s"
 
 
-def _params(domain: Domain) -> dict[str, object]:
+def _params(domain: CustomDomain) -> dict[str, object]:
     return {
         "id": domain.id,
         "user_id": domain.user_id,
@@ -69,13 +69,13 @@ def _params(domain: Domain) -> dict[str, object]:
     }
 
 
-def _domain(row: Row) -> Domain:
-    return Domain(
+def _domain(row: Row) -> CustomDomain:
+    return CustomDomain(
         id=row["id"],
         user_id=row["user_id"],
         domain=row["domain"],
         verification_token=row["verification_token"],
-        status=DomainStatus(row["status"]),
+        status=CustomDomainStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         verified_at=row["verified_at"],
@@ -84,38 +84,38 @@ def _domain(row: Row) -> Domain:
     )
 
 
-class PostgresDomainRepository:
+class PostgresCustomDomainRepository:
     def __init__(self, tx: PostgresTransaction) -> None:
         self._tx = tx
 
-    async def add(self, domain: Domain) -> None:
+    async def add(self, domain: CustomDomain) -> None:
         if not await self._tx.insert(INSERT, _params(domain)):
             raise Conflict(f"{domain.domain} is already claimed")
 
-    async def get(self, domain_id: UUID) -> Domain | None:
+    async def get(self, domain_id: UUID) -> CustomDomain | None:
         row = await self._tx.fetch_one(SELECT_BY_ID, {"id": domain_id})
         return _domain(row) if row else None
 
-    async def find_verified(self, domain: str) -> Domain | None:
+    async def find_verified(self, domain: str) -> CustomDomain | None:
         row = await self._tx.fetch_one(SELECT_VERIFIED, {"domain": domain})
         return _domain(row) if row else None
 
-    async def list_claims(self, domain: str) -> list[Domain]:
+    async def list_claims(self, domain: str) -> list[CustomDomain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_CLAIMS, {"domain": domain})]
 
     async def list_verified_names(self) -> list[str]:
         return [row["domain"] for row in await self._tx.fetch_all(SELECT_VERIFIED_NAMES, {})]
 
-    async def list_for_user(self, user_id: UUID) -> list[Domain]:
+    async def list_for_user(self, user_id: UUID) -> list[CustomDomain]:
         return [_domain(row) for row in await self._tx.fetch_all(SELECT_FOR_USER, {"user_id": user_id})]
 
-    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[Domain]:
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[CustomDomain]:
         rows = await self._tx.fetch_all(
             SELECT_DUE_FOR_CHECK, {"checked_before": checked_before, "limit": limit}
         )
         return [_domain(row) for row in rows]
 
-    async def update(self, domain: Domain) -> None:
+    async def update(self, domain: CustomDomain) -> None:
         async with self._tx.guarded():
             if await self._tx.execute(UPDATE, _params(domain)) == 0:
                 raise NotFound("domain not found")

@@ -3,8 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.shared.errors import InvalidInput
-from domain.wot.neighbourhood import TrustPosition
-from domain.wot.scoring import (
+from domain.wot.figures import (
     IMPLAUSIBLE_NOTE_RATE,
     MASS_FOLLOWING,
     NO_PROFILE,
@@ -14,8 +13,9 @@ from domain.wot.scoring import (
     account_age_score,
     activity_score,
     discount_percent,
-    score_target,
+    figures_of,
 )
+from domain.wot.neighbourhood import TrustPosition
 from domain.wot.settings import BotThresholds, DiscountTier, WotSettings
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_activity_score_is_log_scaled_and_capped() -> None:
 
 
 def test_an_ordinary_person_trips_nothing() -> None:
-    score = score_target(facts(), TRUSTED, SETTINGS, NOW)
+    score = figures_of(facts(), TRUSTED, SETTINGS, NOW)
 
     assert score.bot_reasons == ()
     assert not score.is_likely_bot
@@ -81,7 +81,7 @@ def test_an_ordinary_person_trips_nothing() -> None:
 def test_each_heuristic_names_its_reason(
     changes: dict[str, object], position: TrustPosition, reason: str
 ) -> None:
-    score = score_target(facts(**changes), position, SETTINGS, NOW)
+    score = figures_of(facts(**changes), position, SETTINGS, NOW)
 
     assert reason in score.bot_reasons
     assert len(score.bot_reasons) == 1
@@ -93,13 +93,13 @@ def test_thresholds_are_exclusive_at_the_boundary() -> None:
         following_count=750, oldest_event_at=int(NOW.timestamp()) - 7 * DAY, recent_notes=7 * 48
     )
 
-    assert score_target(at_limits, TRUSTED, SETTINGS, NOW).bot_reasons == ()
+    assert figures_of(at_limits, TRUSTED, SETTINGS, NOW).bot_reasons == ()
 
 
 def test_note_rate_is_judged_over_the_days_the_account_existed() -> None:
     two_days_old = facts(oldest_event_at=int(NOW.timestamp()) - 2 * DAY, recent_notes=200)
 
-    reasons = score_target(two_days_old, TRUSTED, SETTINGS, NOW).bot_reasons
+    reasons = figures_of(two_days_old, TRUSTED, SETTINGS, NOW).bot_reasons
 
     assert reasons == (YOUNG_ACCOUNT, IMPLAUSIBLE_NOTE_RATE)
 
@@ -107,7 +107,7 @@ def test_note_rate_is_judged_over_the_days_the_account_existed() -> None:
 def test_enough_reasons_make_a_likely_bot() -> None:
     bot = facts(has_profile=False, following_count=800)
 
-    score = score_target(bot, TRUSTED, SETTINGS, NOW)
+    score = figures_of(bot, TRUSTED, SETTINGS, NOW)
 
     assert score.is_likely_bot
     assert score.bot_reasons == (MASS_FOLLOWING, NO_PROFILE)
@@ -117,7 +117,7 @@ def test_enough_reasons_make_a_likely_bot() -> None:
 def test_thresholds_come_from_settings() -> None:
     strict = WotSettings(seeds=(SEED,), bots=BotThresholds(max_following=50, min_reasons=1))
 
-    score = score_target(facts(following_count=51), TRUSTED, strict, NOW)
+    score = figures_of(facts(following_count=51), TRUSTED, strict, NOW)
 
     assert score.bot_reasons == (MASS_FOLLOWING,)
     assert score.is_likely_bot
@@ -127,8 +127,8 @@ def test_seeds_and_seedless_settings_never_lack_a_trusted_follower() -> None:
     lonely = TrustPosition(depth=None, trust_score=0.0, trusted_followers=0)
     seed_position = TrustPosition(depth=0, trust_score=1.0, trusted_followers=0)
 
-    assert NO_TRUSTED_FOLLOWER not in score_target(facts(), lonely, WotSettings(), NOW).bot_reasons
-    assert NO_TRUSTED_FOLLOWER not in score_target(facts(), seed_position, SETTINGS, NOW).bot_reasons
+    assert NO_TRUSTED_FOLLOWER not in figures_of(facts(), lonely, WotSettings(), NOW).bot_reasons
+    assert NO_TRUSTED_FOLLOWER not in figures_of(facts(), seed_position, SETTINGS, NOW).bot_reasons
 
 
 TIERS = (
@@ -157,7 +157,7 @@ def test_discount_is_the_first_tier_reached(depth: int | None, trust: float, bot
 
 
 def test_score_carries_every_figure() -> None:
-    score = score_target(facts(), TRUSTED, SETTINGS, NOW)
+    score = figures_of(facts(), TRUSTED, SETTINGS, NOW)
 
     assert (score.pubkey, score.followers_count, score.following_count) == (TARGET, 10, 100)
     assert (score.wot_depth, score.trust_score, score.computed_at) == (2, 0.6, NOW)
@@ -184,8 +184,8 @@ def test_a_seed_without_events_of_its_own_is_not_a_likely_bot() -> None:
     seed = TrustPosition(depth=0, trust_score=1.0, trusted_followers=0)
     empty = facts(pubkey=SEED, followers_count=0, has_profile=False, oldest_event_at=None, recent_notes=0)
 
-    figures = score_target(empty, seed, SETTINGS, NOW)
-    stranger = score_target(
+    figures = figures_of(empty, seed, SETTINGS, NOW)
+    stranger = figures_of(
         facts(has_profile=False, oldest_event_at=None, recent_notes=0), TRUSTED, SETTINGS, NOW
     )
 

@@ -1,4 +1,4 @@
-"""From facts about one pubkey and its place in the neighbourhood to the published score."""
+"""From facts about one pubkey and its place in the neighbourhood to the published figures."""
 
 import math
 from datetime import datetime
@@ -101,7 +101,7 @@ def discount_percent(
     return 0
 
 
-def score_target(
+def figures_of(
     facts: TargetFacts, position: TrustPosition, settings: WotSettings, now: datetime
 ) -> WotFigures:
     reasons = bot_reasons(

@@ -1,7 +1,5 @@
-"""A signed-in user's sessions: refresh, sign out, sign out everywhere, list, end one."""
+"""A signed-in user's own sessions: refresh, sign out, sign out everywhere, list, end one."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import datetime
 from uuid import UUID
 
@@ -9,6 +7,7 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
+from application.auth.ending_every_session import ending_every_session
 from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
 from domain.audit.entries import AuditLog
 from domain.auth.ports import AccessTokens
@@ -17,7 +16,6 @@ from domain.auth.sessions import Session
 from domain.shared.clock import Clock
 from domain.shared.errors import NotFound, Unauthorized
 from domain.shared.hashing import secret_digest
-from domain.shared.unit_of_work import UnitOfWork
 
 SIGNED_OUT = "auth.sign_out"
 SIGNED_OUT_EVERYWHERE = "auth.sign_out_all"
@@ -149,31 +147,6 @@ async def end_session(
         await uow.sessions.revoke_family(session_id, now)
         await uow.audit_log.add(_audit(action, principal.user_id, principal.pubkey, session_id, now, origin))
         await uow.commit()
-
-
-@asynccontextmanager
-async def ending_every_session(
-    unit_of_work: UowFactory, verdicts: AuthVerdicts, user_id: UUID, now: datetime
-) -> AsyncIterator[Callable[[UnitOfWork], Awaitable[int]]]:
-    """Wraps a transaction that ends every session of a user: the block calls the function it is
-    given with its unit of work (before committing), and every process hears of the ended sessions."""
-    async with unit_of_work() as uow:
-        before = await _open_families(uow, user_id, now)
-    during: set[UUID] = set()
-
-    async def revoke(uow: UnitOfWork) -> int:
-        during.update(await _open_families(uow, user_id, now))
-        return await uow.sessions.revoke_all_for_user(user_id, now)
-
-    async with verdicts.sessions.changing(*(str(f) for f in before)):
-        yield revoke
-    # Sessions opened between the two reads were revoked too; make every process hear of them.
-    for family_id in during - before:
-        await verdicts.sessions.invalidate(str(family_id))
-
-
-async def _open_families(uow: UnitOfWork, user_id: UUID, now: datetime) -> set[UUID]:
-    return {s.latest.family_id for s in await uow.sessions.list_open_for_user(user_id, now)}
 
 
 class SignOutEverywhere:

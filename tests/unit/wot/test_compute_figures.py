@@ -30,7 +30,7 @@ class Process:
             settings_for_tests(data_dir), clock=clock, relay=relay, cache=cache, wot_settings=SETTINGS
         )
         self.neighbourhood = container.wot_neighbourhood()
-        self.score = container.compute_wot_figures()
+        self.figures = container.compute_wot_figures()
         self.batch = container.compute_wot_figures_batch()
 
 
@@ -59,40 +59,40 @@ async def follow_erin(relay: ControllableRelay, name: str) -> None:
 
 
 async def test_accepts_hex_and_npub_alike(process: Process) -> None:
-    by_hex = await process.score(PUB["carol"])
-    by_npub = await process.score(encode_npub(PUB["carol"]))
+    by_hex = await process.figures(PUB["carol"])
+    by_npub = await process.figures(encode_npub(PUB["carol"]))
 
     assert by_hex == by_npub
-    assert by_hex.score.pubkey == PUB["carol"]
+    assert by_hex.figures.pubkey == PUB["carol"]
     assert not by_hex.stale
 
 
 async def test_rejects_what_is_not_a_pubkey(process: Process) -> None:
     with pytest.raises(InvalidInput):
-        await process.score("carol")
+        await process.figures("carol")
 
 
 async def test_scores_are_cached_for_one_ttl(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    first = await process.score(PUB["erin"])
+    first = await process.figures(PUB["erin"])
     await follow_erin(relay, "dave")
 
     clock.advance(TTL - timedelta(seconds=1))
-    within = await process.score(PUB["erin"])
+    within = await process.figures(PUB["erin"])
     clock.advance(timedelta(seconds=1))
-    after = await process.score(PUB["erin"])
+    after = await process.figures(PUB["erin"])
 
     assert within == first
-    assert after.score.followers_count == first.score.followers_count + 1
-    assert after.score.computed_at == NOW + TTL
+    assert after.figures.followers_count == first.figures.followers_count + 1
+    assert after.figures.computed_at == NOW + TTL
     assert not after.stale
 
 
 async def test_concurrent_requests_compute_once(process: Process, relay: ControllableRelay) -> None:
-    answers = await asyncio.gather(*(process.score(PUB["carol"]) for _ in range(25)))
+    answers = await asyncio.gather(*(process.figures(PUB["carol"]) for _ in range(25)))
 
-    assert len({answer.score for answer in answers}) == 1
+    assert len({answer.figures for answer in answers}) == 1
     assert relay.calls["latest_replaceable"] == BUILD_CALLS
     # One score: one query for the target's own events, two COUNTs (followers, recent notes).
     assert (relay.calls["query"], relay.calls["count"]) == (1, 2)
@@ -103,12 +103,12 @@ async def test_processes_share_scores_and_the_neighbourhood(
 ) -> None:
     one, two = Process(relay, cache, clock, tmp_path), Process(relay, cache, clock, tmp_path)
 
-    first = await one.score(PUB["carol"])
-    same = await two.score(PUB["carol"])
-    other = await two.score(PUB["dave"])
+    first = await one.figures(PUB["carol"])
+    same = await two.figures(PUB["carol"])
+    other = await two.figures(PUB["dave"])
 
     assert same == first
-    assert other.score.wot_depth == 2
+    assert other.figures.wot_depth == 2
     assert relay.calls["latest_replaceable"] == BUILD_CALLS
     assert relay.calls["count"] == 4  # followers and recent notes: carol once, dave once
 
@@ -116,27 +116,27 @@ async def test_processes_share_scores_and_the_neighbourhood(
 async def test_neighbourhood_is_rebuilt_once_per_ttl(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    await process.score(PUB["carol"])
+    await process.figures(PUB["carol"])
     await relay.publish([contacts(SECRET["seed"], [PUB["alice"], PUB["bob"], PUB["xavier"]], NOW_TS)])
 
     clock.advance(TTL - timedelta(seconds=1))
-    await process.score(PUB["dave"])
+    await process.figures(PUB["dave"])
     assert relay.calls["latest_replaceable"] == BUILD_CALLS
     assert (await process.neighbourhood.get()).position_of(PUB["xavier"]).depth is None
 
     clock.advance(timedelta(seconds=2))
     await process.neighbourhood.ready(wait_for=5)
-    await process.score(PUB["alice"])
-    xavier = await process.score(PUB["xavier"])
+    await process.figures(PUB["alice"])
+    xavier = await process.figures(PUB["xavier"])
 
-    assert xavier.score.wot_depth == 1
+    assert xavier.figures.wot_depth == 1
     assert relay.calls["latest_replaceable"] == 2 * BUILD_CALLS
 
 
 async def test_past_the_ttl_the_previous_neighbourhood_serves_while_the_rebuild_runs(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    await process.score(PUB["carol"])
+    await process.figures(PUB["carol"])
     clock.advance(TTL + timedelta(seconds=1))
     relay.mode = "slow"  # the rebuild hangs on its first contact-list read
 
@@ -152,40 +152,40 @@ async def test_past_the_ttl_the_previous_neighbourhood_serves_while_the_rebuild_
 async def test_w1_relay_down_serves_the_stale_score_flagged(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    fresh = await process.score(PUB["carol"])
+    fresh = await process.figures(PUB["carol"])
     clock.advance(TTL + timedelta(seconds=1))
     relay.mode = "down"
 
-    served = await process.score(PUB["carol"])
+    served = await process.figures(PUB["carol"])
 
     assert served.stale
-    assert served.score == fresh.score
+    assert served.figures == fresh.figures
 
 
 async def test_w1_relay_slow_serves_the_stale_score_within_the_deadline(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    fresh = await process.score(PUB["carol"])
+    fresh = await process.figures(PUB["carol"])
     clock.advance(TTL + timedelta(seconds=1))
     relay.mode = "slow"
 
     try:
-        served = await process.score(PUB["carol"])
+        served = await process.figures(PUB["carol"])
     finally:
         relay.recover()
 
     assert served.stale
-    assert served.score == fresh.score
+    assert served.figures == fresh.figures
 
 
 async def test_w1_relay_down_without_an_earlier_score_is_unavailable_with_retry_after(
     process: Process, relay: ControllableRelay
 ) -> None:
-    await process.score(PUB["carol"])
+    await process.figures(PUB["carol"])
     relay.mode = "down"
 
     with pytest.raises(DependencyUnavailable) as raised:
-        await process.score(PUB["dave"])
+        await process.figures(PUB["dave"])
 
     assert raised.value.retry_after == 5
 
@@ -197,7 +197,7 @@ async def test_w1_relay_slow_on_a_cold_start_is_unavailable_with_retry_after(
 
     try:
         with pytest.raises(DependencyUnavailable) as raised:
-            await process.score(PUB["carol"])
+            await process.figures(PUB["carol"])
     finally:
         relay.recover()
 
@@ -207,21 +207,21 @@ async def test_w1_relay_slow_on_a_cold_start_is_unavailable_with_retry_after(
 async def test_w1_fresh_scores_are_served_while_the_relay_is_down(
     process: Process, relay: ControllableRelay
 ) -> None:
-    fresh = await process.score(PUB["carol"])
+    fresh = await process.figures(PUB["carol"])
     relay.mode = "down"
 
-    assert await process.score(PUB["carol"]) == fresh
+    assert await process.figures(PUB["carol"]) == fresh
 
 
 async def test_the_stale_copy_expires_after_the_stale_window(
     process: Process, relay: ControllableRelay, clock: FixedClock
 ) -> None:
-    await process.score(PUB["carol"])
+    await process.figures(PUB["carol"])
     clock.advance(TTL + timedelta(seconds=SETTINGS.stale_for + 1))
     relay.mode = "down"
 
     with pytest.raises(DependencyUnavailable):
-        await process.score(PUB["carol"])
+        await process.figures(PUB["carol"])
 
 
 async def test_batch_answers_in_order_with_duplicates(process: Process, relay: ControllableRelay) -> None:
@@ -229,7 +229,7 @@ async def test_batch_answers_in_order_with_duplicates(process: Process, relay: C
 
     answers = await process.batch(asked)
 
-    assert [answer.score.pubkey for answer in answers] == [
+    assert [answer.figures.pubkey for answer in answers] == [
         PUB["dave"],
         PUB["carol"],
         PUB["dave"],
