@@ -5,8 +5,8 @@ The commands take a container whose database pool and cache are started.
 
 import sys
 
-from application.auth.admin_users import Actor
 from bootstrap.container import Container
+from domain.audit.entries import Actor
 from domain.auth.users import UserRole
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput

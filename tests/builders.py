@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from msgspec import structs
 
 from domain.api_keys.keys import ApiKey, ApiKeyScope
-from domain.audit.entries import AuditLog
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.challenges import AuthChallenge
 from domain.auth.lnurl import LnurlAction, LnurlSession
 from domain.auth.sessions import Session
@@ -39,8 +39,7 @@ def session(user_id: UUID, **fields: Any) -> Session:
         refresh_token_hash=secret_digest(secrets.token_hex(16)),
         now=NOW,
         lifetime=timedelta(days=30),
-        user_agent="test-agent/1.0",
-        ip="203.0.113.7",
+        origin=RequestOrigin(user_agent="test-agent/1.0", ip="203.0.113.7"),
     )
     return structs.replace(started, **fields)
 
@@ -98,11 +97,10 @@ def audit_entry(actor_user_id: UUID | None = None, **fields: Any) -> AuditLog:
     entry = AuditLog.record(
         action="admin.user.suspend",
         now=NOW,
-        actor_user_id=actor_user_id,
-        target_type="user",
-        target_id=str(uuid4()),
-        ip="2001:db8::1",
-        user_agent="admin-console/2.0",
+        actor=Actor(
+            user_id=actor_user_id, origin=RequestOrigin(ip="2001:db8::1", user_agent="admin-console/2.0")
+        ),
+        target=("user", uuid4()),
         details={"reason": "spam", "count": 3},
     )
     return structs.replace(entry, **fields)

@@ -8,11 +8,12 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
 from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.auth.admin_users import Actor, ChangeRole, SetSuspension
+from application.auth.admin_users import ChangeRole, SetSuspension
+from domain.audit.entries import Actor
 from domain.auth.principal import Principal
 from domain.auth.users import User, UserRole
 
@@ -34,8 +35,7 @@ def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
     return Actor(
         user_id=admin.user_id,
         pubkey=admin.pubkey,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
+        origin=origin_of(request),
     )
 
 

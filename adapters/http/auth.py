@@ -118,10 +118,7 @@ class AuthController(Controller):
         login: NamedDependency[SkipValidation[Login]],
     ) -> TokenResponse:
         """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
-        origin = origin_of(request)
-        signed_in = await login(
-            SignInRequest(event=data.event.to_event(), ip=origin.ip, user_agent=origin.user_agent)
-        )
+        signed_in = await login(SignInRequest(event=data.event.to_event(), origin=origin_of(request)))
         return TokenResponse.of(signed_in)
 
     @post("/refresh", status_code=200, **problem_responses(*JSON_BODY, 401, 429, 503))

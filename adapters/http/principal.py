@@ -22,7 +22,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from application.auth.authenticate import Authenticate, Credentials
 from domain.auth.principal import Principal
 from domain.shared.errors import Forbidden, Unauthorized
@@ -65,8 +65,7 @@ async def _maybe_principal(
             authorization=authorization,
             api_key=request.headers.get(API_KEY_HEADER),
             body=body,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
+            origin=origin_of(request),
         )
     )
     if principal is not None and principal.is_machine:

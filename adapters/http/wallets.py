@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, SkipValidation
 
-from adapters.http.auth import origin_of
+from adapters.http.client_ip import origin_of
 from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import problem_responses
 from application.auth.wallets import ListWallets, UnlinkWallet

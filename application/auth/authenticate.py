@@ -6,6 +6,7 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory, registered
 from application.auth.auth_verdicts import AuthVerdicts
+from domain.audit.entries import NO_ORIGIN, RequestOrigin
 from domain.auth.nip98 import WINDOW_SECONDS, Nip98Refused, check_http_auth, decode_http_auth
 from domain.auth.ports import AccessTokens, ApiKeyVerifier
 from domain.auth.principal import CredentialKind, Principal
@@ -26,8 +27,7 @@ class Credentials(Struct, frozen=True, kw_only=True):
     authorization: str | None = None
     api_key: str | None = None
     body: bytes = b""
-    ip: str | None = None
-    user_agent: str | None = None
+    origin: RequestOrigin = NO_ORIGIN
 
     @property
     def presented(self) -> bool:
@@ -91,9 +91,7 @@ class Authenticate:
         user_id = known.user_id
         if user_id is None:
             async with self._verdicts.pubkeys.changing(event.pubkey):
-                user = await registered(
-                    self._uow, event.pubkey, now, ip=credentials.ip, user_agent=credentials.user_agent
-                )
+                user = await registered(self._uow, event.pubkey, now, origin=credentials.origin)
             user_id = user.id
         return await self._principal(user_id, CredentialKind.NOSTR)
 

@@ -9,7 +9,7 @@ from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.ending_every_session import ending_every_session
 from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
-from domain.audit.entries import AuditLog
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.ports import AccessTokens
 from domain.auth.principal import Principal
 from domain.auth.sessions import Session
@@ -23,13 +23,6 @@ SESSION_REVOKED = "auth.session_revoked"
 REFRESH_REUSED = "auth.refresh_reuse"
 
 
-class Origin(Struct, frozen=True, kw_only=True):
-    """Where a request came from, for the audit log."""
-
-    ip: str | None = None
-    user_agent: str | None = None
-
-
 class RefreshReused(Unauthorized):
     """A refresh token was presented after it had been exchanged: its whole family is revoked."""
 
@@ -40,19 +33,12 @@ def _audit(
     pubkey: str | None,
     family_id: UUID,
     now: datetime,
-    origin: Origin,
+    origin: RequestOrigin,
     details: dict[str, object] | None = None,
 ) -> AuditLog:
+    actor = Actor(user_id=user_id, pubkey=pubkey, origin=origin)
     return AuditLog.record(
-        action=action,
-        now=now,
-        actor_user_id=user_id,
-        actor_pubkey=pubkey,
-        target_type="session",
-        target_id=str(family_id),
-        ip=origin.ip,
-        user_agent=origin.user_agent,
-        details=details,
+        action=action, now=now, actor=actor, target=("session", family_id), details=details
     )
 
 
@@ -68,7 +54,7 @@ class RefreshSession:
         self._verdicts = verdicts
         self._clock = clock
 
-    async def __call__(self, refresh_token: str, origin: Origin) -> SignedIn:
+    async def __call__(self, refresh_token: str, origin: RequestOrigin) -> SignedIn:
         now = self._clock.now()
         async with self._uow() as uow:
             current = await uow.sessions.get_by_refresh_token_hash(secret_digest(refresh_token))
@@ -81,16 +67,14 @@ class RefreshSession:
                 if user is None or not user.is_active:
                     raise Unauthorized("the account is suspended")
                 token = new_refresh_token()
-                _, successor = current.rotate(
-                    secret_digest(token), now, REFRESH_LIFETIME, user_agent=origin.user_agent, ip=origin.ip
-                )
+                _, successor = current.rotate(secret_digest(token), now, REFRESH_LIFETIME, origin=origin)
                 await uow.sessions.add(successor)
                 await uow.commit()
                 return tokens_for(self._tokens, successor, user, token, now)
         await self._revoke_family(current, now, origin)
         raise RefreshReused("the refresh token was already used; every token of its session is revoked")
 
-    async def _revoke_family(self, reused: Session, now: datetime, origin: Origin) -> None:
+    async def _revoke_family(self, reused: Session, now: datetime, origin: RequestOrigin) -> None:
         async with self._verdicts.sessions.changing(str(reused.family_id)), self._uow() as uow:
             revoked = await uow.sessions.revoke_family(reused.family_id, now)
             await uow.audit_log.add(
@@ -109,7 +93,7 @@ class SignOut:
         self._verdicts = verdicts
         self._clock = clock
 
-    async def __call__(self, principal: Principal, origin: Origin) -> None:
+    async def __call__(self, principal: Principal, origin: RequestOrigin) -> None:
         if principal.session_id is None:
             return
         await end_session(
@@ -125,7 +109,7 @@ class RevokeSession:
         self._verdicts = verdicts
         self._clock = clock
 
-    async def __call__(self, principal: Principal, session_id: UUID, origin: Origin) -> None:
+    async def __call__(self, principal: Principal, session_id: UUID, origin: RequestOrigin) -> None:
         now = self._clock.now()
         async with self._uow() as uow:
             current = await uow.sessions.find_open_in_family(session_id, now)
@@ -141,7 +125,7 @@ async def end_session(
     session_id: UUID,
     action: str,
     now: datetime,
-    origin: Origin,
+    origin: RequestOrigin,
 ) -> None:
     async with verdicts.sessions.changing(str(session_id)), unit_of_work() as uow:
         await uow.sessions.revoke_family(session_id, now)
@@ -157,7 +141,7 @@ class SignOutEverywhere:
         self._verdicts = verdicts
         self._clock = clock
 
-    async def __call__(self, principal: Principal, origin: Origin) -> None:
+    async def __call__(self, principal: Principal, origin: RequestOrigin) -> None:
         now = self._clock.now()
         ending = ending_every_session(self._uow, self._verdicts, principal.user_id, now)
         async with ending as revoke_all, self._uow() as uow:
@@ -166,12 +150,8 @@ class SignOutEverywhere:
                 AuditLog.record(
                     action=SIGNED_OUT_EVERYWHERE,
                     now=now,
-                    actor_user_id=principal.user_id,
-                    actor_pubkey=principal.pubkey,
-                    target_type="user",
-                    target_id=str(principal.user_id),
-                    ip=origin.ip,
-                    user_agent=origin.user_agent,
+                    actor=Actor(user_id=principal.user_id, pubkey=principal.pubkey, origin=origin),
+                    target=("user", principal.user_id),
                     details={"revoked": revoked},
                 )
             )

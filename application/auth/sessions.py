@@ -6,7 +6,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.audit.entries import AuditLog
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.ports import AccessTokens
 from domain.auth.sessions import Session
 from domain.auth.users import User
@@ -51,8 +51,7 @@ async def start_session(
     user: User,
     now: datetime,
     *,
-    ip: str | None,
-    user_agent: str | None,
+    origin: RequestOrigin,
     method: str,
     lifetime: timedelta = REFRESH_LIFETIME,
 ) -> SignedIn:
@@ -64,20 +63,15 @@ async def start_session(
         refresh_token_hash=secret_digest(refresh_token),
         now=now,
         lifetime=lifetime,
-        user_agent=user_agent,
-        ip=ip,
+        origin=origin,
     )
     await uow.sessions.add(session)
     await uow.audit_log.add(
         AuditLog.record(
             action=SIGNED_IN,
             now=now,
-            actor_user_id=user.id,
-            actor_pubkey=user.pubkey,
-            target_type="session",
-            target_id=str(session.family_id),
-            ip=ip,
-            user_agent=user_agent,
+            actor=Actor(user_id=user.id, pubkey=user.pubkey, origin=origin),
+            target=("session", session.family_id),
             details={"method": method},
         )
     )

@@ -6,10 +6,9 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.own_sessions import Origin
 from application.billing.plans import current_plan
 from application.names.changes import NameChanges
-from domain.audit.entries import AuditLog
+from domain.audit.entries import NO_ORIGIN, Actor, AuditLog, RequestOrigin
 from domain.billing.plans import PlanCatalog
 from domain.names.custom_domains import (
     RECHECK_GRACE,
@@ -44,25 +43,15 @@ async def _names_on(uow: UnitOfWork, domain: str) -> list[str]:
     return [record.name for record in await uow.nip05_names.list_for_domain(domain)]
 
 
-class Actor(Struct, frozen=True, kw_only=True):
-    """Who changed a domain, for the audit log: a signed-in user from a request, or (None) a job."""
-
-    user_id: UUID
-    origin: Origin = Origin()
-
-
 def _audit(
     action: str, record: CustomDomain, now: datetime, actor: Actor | None, **details: object
 ) -> AuditLog:
-    origin = actor.origin if actor is not None else Origin()
+    """`actor` is None for a job."""
     return AuditLog.record(
         action=action,
         now=now,
-        actor_user_id=actor.user_id if actor is not None else None,
-        target_type="domain",
-        target_id=str(record.id),
-        ip=origin.ip,
-        user_agent=origin.user_agent,
+        actor=actor or Actor(),
+        target=("domain", record.id),
         details={"domain": record.domain, "owner": str(record.user_id), **details},
     )
 
@@ -182,7 +171,7 @@ class RemoveDomain:
         self._clock = clock
         self._changes = changes
 
-    async def __call__(self, user_id: UUID, domain_id: UUID, origin: Origin | None = None) -> None:
+    async def __call__(self, user_id: UUID, domain_id: UUID, origin: RequestOrigin = NO_ORIGIN) -> None:
         async with self._uow as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             on_domain = await uow.nip05_names.list_for_domain(record.domain)
@@ -191,7 +180,7 @@ class RemoveDomain:
             record = await _owned_domain(uow, user_id, domain_id)
             ended = await uow.nip05_names.delete_for_user_on_domain(user_id, record.domain)
             await uow.domains.delete(record.id)
-            actor = Actor(user_id=user_id, origin=origin or Origin())
+            actor = Actor(user_id=user_id, origin=origin)
             entry = _audit(DOMAIN_REMOVED, record, self._clock.now(), actor, names_ended=ended)
             await uow.audit_log.add(entry)
             await uow.commit()
@@ -213,7 +202,7 @@ class VerifyDomain:
         self._changes = changes
 
     async def __call__(
-        self, user_id: UUID, domain_id: UUID, origin: Origin | None = None
+        self, user_id: UUID, domain_id: UUID, origin: RequestOrigin = NO_ORIGIN
     ) -> VerificationOutcome:
         async with self._uow as uow:
             record = await _owned_domain(uow, user_id, domain_id)
@@ -233,7 +222,7 @@ class VerifyDomain:
                 if not values
                 else f"the TXT records at {record.txt_record_name} do not hold this domain's token"
             )
-        actor = Actor(user_id=user_id, origin=origin or Origin())
+        actor = Actor(user_id=user_id, origin=origin)
         await _store(self._uow, self._changes, record, checked, actor)
         return VerificationOutcome(domain=checked, checked_at=now, detail=detail)
 

@@ -1,5 +1,6 @@
 """The audit log: who did what to which record, when and from where. Never holds secrets."""
 
+import ipaddress
 import re
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,35 @@ def _secret_keys_in(value: Any) -> set[str]:
     return set()
 
 
+class RequestOrigin(Struct, frozen=True, kw_only=True):
+    """Where a request came from: the client's address and its user agent. The HTTP adapter builds
+    it once per request; the command line and jobs have none (`NO_ORIGIN`)."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+NO_ORIGIN = RequestOrigin()
+
+
+class Actor(Struct, frozen=True, kw_only=True):
+    """Who does an audited thing: an account (none for the operator or a job), where their request
+    came from, and which way they came (`api`, `cli`)."""
+
+    user_id: UUID | None = None
+    pubkey: str | None = None
+    origin: RequestOrigin = NO_ORIGIN
+    via: str = "api"
+
+
+def _address_or_none(value: str | None) -> str | None:
+    """The address when it is an IP address (a test client or a socket path is not)."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
 class AuditLog(Struct, frozen=True, kw_only=True):
     id: UUID
     occurred_at: datetime
@@ -69,24 +99,23 @@ class AuditLog(Struct, frozen=True, kw_only=True):
         *,
         action: str,
         now: datetime,
-        actor_user_id: UUID | None = None,
-        actor_pubkey: str | None = None,
-        target_type: str | None = None,
-        target_id: str | None = None,
-        ip: str | None = None,
-        user_agent: str | None = None,
+        actor: Actor,
+        target: tuple[str, object] | None = None,
         details: dict[str, Any] | None = None,
     ) -> "AuditLog":
+        """The one way an entry is made: what the actor did, to which record (type and id), from
+        where, with details that must not hold secrets."""
+        origin = actor.origin
         return cls(
             id=uuid4(),
             occurred_at=now,
             action=action,
-            actor_user_id=actor_user_id,
-            actor_pubkey=actor_pubkey,
-            target_type=target_type,
-            target_id=target_id,
-            ip=ip,
-            user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if user_agent else None,
+            actor_user_id=actor.user_id,
+            actor_pubkey=actor.pubkey,
+            target_type=target[0] if target is not None else None,
+            target_id=str(target[1]) if target is not None else None,
+            ip=_address_or_none(origin.ip),
+            user_agent=origin.user_agent[:MAX_USER_AGENT_LENGTH] if origin.user_agent else None,
             details=details or {},
         )
 

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from msgspec import Struct, structs
 
+from domain.audit.entries import NO_ORIGIN, RequestOrigin
 from domain.shared.errors import InvalidInput, InvalidTransition
 from domain.shared.hashing import is_secret_digest
 
@@ -44,8 +45,7 @@ class Session(Struct, frozen=True, kw_only=True):
         refresh_token_hash: str,
         now: datetime,
         lifetime: timedelta,
-        user_agent: str | None = None,
-        ip: str | None = None,
+        origin: RequestOrigin = NO_ORIGIN,
     ) -> "Session":
         """Opens a new family with its first refresh token."""
         return cls(
@@ -56,8 +56,8 @@ class Session(Struct, frozen=True, kw_only=True):
             created_at=now,
             expires_at=now + lifetime,
             last_used_at=now,
-            user_agent=user_agent[:MAX_USER_AGENT_LENGTH] if user_agent else None,
-            ip=ip,
+            user_agent=origin.user_agent[:MAX_USER_AGENT_LENGTH] if origin.user_agent else None,
+            ip=origin.ip,
         )
 
     def is_expired(self, now: datetime) -> bool:
@@ -77,8 +77,7 @@ class Session(Struct, frozen=True, kw_only=True):
         now: datetime,
         lifetime: timedelta,
         *,
-        user_agent: str | None = None,
-        ip: str | None = None,
+        origin: RequestOrigin = NO_ORIGIN,
     ) -> "tuple[Session, Session]":
         """Exchanges this token for a new one in the same family: (this one rotated, the new one).
         The new one expires `lifetime` from now but never after this one (the family's end), and
@@ -93,8 +92,8 @@ class Session(Struct, frozen=True, kw_only=True):
             created_at=now,
             expires_at=min(now + lifetime, self.expires_at),
             last_used_at=now,
-            user_agent=(user_agent or self.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
-            ip=ip or self.ip,
+            user_agent=(origin.user_agent or self.user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
+            ip=origin.ip or self.ip,
         )
         return structs.replace(self, rotated_at=now, last_used_at=now), successor
 

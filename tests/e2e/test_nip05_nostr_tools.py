@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from application.auth.admin_users import Actor
+from domain.audit.entries import Actor
 from domain.auth.users import UserRole
 from tests.integration.names.support import add_user, names_container, serving
 from tests.support.serve import CLI, wait_ready

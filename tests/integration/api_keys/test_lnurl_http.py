@@ -246,6 +246,22 @@ async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secre
             assert secret not in repr(entry)
 
 
+async def test_a1_a_wallet_link_is_audited_with_where_the_wallets_request_came_from(api, postgres_pool):
+    alice = await api.sign_in()
+    started = await _start(api, "link", _nip98(api, alice, "link"))
+    params = Wallet().callback_params(started["callback_url"])
+
+    response = await api.client.get(
+        "/api/v1/auth/lnurl/callback", params=params, headers={"User-Agent": "wallet/1.0"}
+    )
+
+    assert response.json() == {"status": "OK"}
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        query = AuditLogQuery(actor_user_id=alice.user.id, action="auth.lnurl_linked", limit=10)
+        entries = await uow.audit_log.search(query)
+    assert [entry.user_agent for entry in entries] == ["wallet/1.0"]
+
+
 async def test_l3_when_the_k1_store_is_down_lnurl_fails_closed_with_503(api_settings_env, postgres_pool):
     proxy = TcpProxy("127.0.0.1", 5432)
     proxy.start()

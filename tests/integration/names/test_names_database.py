@@ -9,8 +9,7 @@ from dependency_injector import providers
 from msgspec import structs
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from application.auth.admin_users import Actor
-from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.audit.entries import Actor, AuditLog, AuditLogQuery
 from domain.auth.users import UserStatus
 from domain.names.nip05 import RELEASE_COOLDOWN, Nip05Status
 from domain.shared.errors import Conflict

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.http import metrics as metrics_module
 from adapters.http.app import create_app
-from application.auth.admin_users import Actor
+from domain.audit.entries import Actor
 from domain.names.custom_domains import CustomDomain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
 from tests.support.tcp_proxy import TcpProxy, free_port

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from domain.api_keys.keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
-from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.audit.entries import Actor, AuditLog, AuditLogQuery, RequestOrigin
 from domain.auth.users import User, UserRole, parse_linking_key
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, format_receipt_number
 from domain.names.custom_domains import CustomDomain, parse_domain_name
@@ -160,7 +160,9 @@ def test_receipt_numbers_are_per_year_zero_padded_and_start_at_one() -> None:
 
 
 def test_audit_entries_never_carry_secrets() -> None:
-    entry = AuditLog.record(action="auth.login", now=NOW, details={"method": "nip98", "relay": "wss://x"})
+    entry = AuditLog.record(
+        action="auth.login", now=NOW, actor=Actor(), details={"method": "nip98", "relay": "wss://x"}
+    )
     assert entry.details == {"method": "nip98", "relay": "wss://x"}
     for details in [
         {"refresh_token": "abc"},
@@ -169,19 +171,21 @@ def test_audit_entries_never_carry_secrets() -> None:
         {"attempts": [{"sig": "00"}]},
     ]:
         with pytest.raises(InvalidInput):
-            AuditLog.record(action="auth.login", now=NOW, details=details)
+            AuditLog.record(action="auth.login", now=NOW, actor=Actor(), details=details)
 
 
 def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
     for bad_action in ["", "Auth.Login", "auth login", "a" * 101]:
         with pytest.raises(InvalidInput):
-            AuditLog.record(action=bad_action, now=NOW)
+            AuditLog.record(action=bad_action, now=NOW, actor=Actor())
     with pytest.raises(InvalidInput):
-        AuditLog.record(action="auth.login", now=NOW, actor_pubkey="npub1xyz")
+        AuditLog.record(action="auth.login", now=NOW, actor=Actor(pubkey="npub1xyz"))
     for limit in (0, 1001):
         with pytest.raises(InvalidInput):
             AuditLogQuery(limit=limit)
-    entry = AuditLog.record(action="auth.login", now=NOW, user_agent="u" * 1000)
+    entry = AuditLog.record(
+        action="auth.login", now=NOW, actor=Actor(origin=RequestOrigin(user_agent="u" * 1000))
+    )
     assert len(entry.user_agent or "") == 512
     assert (entry.cursor.at, entry.cursor.id) == (NOW, entry.id)
 
