@@ -50,14 +50,14 @@ from application.billing.plans import GetQuotas, ListPlans, WotDiscount
 from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
-from application.demo.seed_demo_graph import SeedDemoGraph
-from application.domains.manage_domains import (
+from application.custom_domains.manage_custom_domains import (
     AddDomain,
     ListDomains,
     RecheckDomains,
     RemoveDomain,
     VerifyDomain,
 )
+from application.demo.seed_demo_graph import SeedDemoGraph
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,

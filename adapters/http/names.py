@@ -13,7 +13,12 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from adapters.http.client_ip import origin_of
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.custom_domains.manage_custom_domains import (
+    AddDomain,
+    ListDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
