@@ -43,3 +43,6 @@ _.enum
 from tests.support.schemathesis_hooks import after_call
 
 after_call
+
+# schemathesis passes each hook its context.
+_.context

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import msgspec
 
-from domain.ports.persistence import SchemaVersion
+from domain.shared.unit_of_work import SchemaVersion
 
 Probe = Callable[[], Awaitable[None]]
 SCHEMA_CHECK = "schema"

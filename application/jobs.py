@@ -5,10 +5,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable
-from domain.ports.persistence import UnitOfWork
-from domain.records.jobs import JobRun
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable
+from domain.shared.jobs import JobRun
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
 

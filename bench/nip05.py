@@ -30,7 +30,7 @@ from adapters.postgres.migrations import apply_migrations
 from bench.support import free_port, parse_args
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.users import User
+from domain.auth.users import User
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

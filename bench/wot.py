@@ -152,12 +152,12 @@ async def profile_cold_scores(url: str, settings: WotSettings, hood, groups) -> 
         await pool.start()
         timed = TimedRelay(pool)
         calculator = WotCalculator(timed, settings)  # type: ignore[arg-type]
-        await calculator.score(group[0], hood, datetime.now(UTC))
+        await calculator.figures(group[0], hood, datetime.now(UTC))
         timed.timings.clear()
         totals = []
         for pubkey in group[1:]:
             t0 = time.perf_counter()
-            await calculator.score(pubkey, hood, datetime.now(UTC))
+            await calculator.figures(pubkey, hood, datetime.now(UTC))
             totals.append(time.perf_counter() - t0)
         await pool.close()
         calls = ", ".join(
@@ -380,9 +380,9 @@ async def main() -> None:
                     pool = WebsocketRelayPool(urls=(url,))
                     await pool.start()
                     calculator = WotCalculator(pool, settings)
-                    await calculator.score(pubkey, hood, datetime.now(UTC))  # connection warm-up
+                    await calculator.figures(pubkey, hood, datetime.now(UTC))  # connection warm-up
                 t0 = time.perf_counter()
-                await calculator.score(pubkey, hood, datetime.now(UTC))
+                await calculator.figures(pubkey, hood, datetime.now(UTC))
                 timings.append(time.perf_counter() - t0)
             print(
                 f"cold score, {label} ({len(group)} accounts): p50 {percentile(timings, 0.5) * 1000:.0f} ms, "

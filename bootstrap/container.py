@@ -36,7 +36,7 @@ from application.auth.authenticate import Authenticate
 from application.auth.cleanup import DeleteExpiredSignIns
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,
@@ -52,14 +52,14 @@ from application.billing.plans import GetQuotas, ListPlans, WotDiscount
 from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
-from application.demo.seed_demo_graph import SeedDemoGraph
-from application.domains.manage_domains import (
+from application.custom_domains.manage_custom_domains import (
     AddDomain,
     ListDomains,
     RecheckDomains,
     RemoveDomain,
     VerifyDomain,
 )
+from application.demo.seed_demo_graph import SeedDemoGraph
 from application.jobs import ListJobRuns, RecordJobRun
 from application.names.manage_names import (
     CheckNameAvailability,
@@ -74,7 +74,7 @@ from application.verdicts import Verdicts, is_invalidation_key
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import jwt_secret, service_secret_key
@@ -86,9 +86,9 @@ from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.billing.plans import PlanCatalog
-from domain.clock import SystemClock
-from domain.ports.cache import Cache
-from domain.ports.relay import RelayPort
+from domain.nostr.ports import RelayPort
+from domain.shared.cache import Cache
+from domain.shared.clock import SystemClock
 
 READINESS_TIMEOUT = 2.0
 # Caps per relay per call: large enough for a trust neighbourhood's contact lists.

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from bootstrap.settings import Settings, SettingsError
 from bootstrap.wot_settings import DEMO_FILE
 from domain.wot.settings import WotSettings

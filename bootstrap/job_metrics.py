@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from domain.records.jobs import JobRun
+from domain.shared.jobs import JobRun
 
 log = logging.getLogger(__name__)
 

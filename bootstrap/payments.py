@@ -7,8 +7,8 @@ from adapters.payments.lnbits import LnbitsProvider
 from adapters.payments.stripe_checkout import StripeProvider
 from application.billing.providers import PaymentProviders
 from bootstrap.settings import Settings
-from domain.ports.payments import PaymentProvider
-from domain.records.billing import PaymentProviderName
+from domain.billing.ports import PaymentProvider
+from domain.billing.subscriptions import PaymentProviderName
 
 
 def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentProviders:

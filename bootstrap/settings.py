@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from domain.billing.plans import DEFAULT_PLANS, Plan, PlanCatalog
-from domain.errors import InvalidInput
+from domain.shared.errors import InvalidInput
 from domain.wot.settings import DEFAULT_CACHE_TTL, DEFAULT_MAX_DEPTH, DEFAULT_REQUEST_DEADLINE
 
 ENVIRONMENTS = ("development", "test", "production")

@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import remember_demo
-from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub, parse_pubkey
-from domain.wot.scoring import WotFigures
+from domain.shared.errors import DependencyUnavailable, InvalidInput
+from domain.wot.figures import WotFigures
 from domain.wot.settings import WotSettings
 
 
@@ -38,7 +38,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     except DependencyUnavailable as error:
         print(f"nostr-id: {error} (retry in {error.retry_after} s)", file=sys.stderr)
         return 1
-    fields = figures_fields(served.score, served.stale)
+    fields = figures_fields(served.figures, served.stale)
     if as_json:
         print(json.dumps(fields))
     else:

@@ -15,10 +15,10 @@ from adapters.http.fields import CursorParameter
 from adapters.http.names import NameResponse
 from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from domain.audit.entries import ACTION_PATTERN, AuditLog, AuditLogQuery
 from domain.auth.principal import Principal
-from domain.errors import InvalidInput
-from domain.records.audit import ACTION_PATTERN, AuditLog, AuditLogQuery
-from domain.records.paging import PageCursor, parse_page_cursor
+from domain.shared.errors import InvalidInput
+from domain.shared.paging import PageCursor, parse_page_cursor
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
 # RFC 3339, as the document's `date-time` format says; a number is not a time here.

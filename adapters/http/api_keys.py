@@ -9,17 +9,16 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.api_keys.keys import (
     CreateApiKey,
     GetApiKeyUsage,
     ListApiKeys,
-    RequestContext,
     RevokeApiKey,
 )
+from domain.api_keys.keys import MAX_NAME_LENGTH, NAME_PATTERN, ApiKey, ApiKeyScope
 from domain.auth.principal import Principal
-from domain.records.api_keys import MAX_NAME_LENGTH, NAME_PATTERN, ApiKey, ApiKeyScope
 
 
 class CreateApiKeyRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,10 +83,6 @@ class UsageResponse(msgspec.Struct):
     total: int
 
 
-def _context(request: Request[Any, Any, Any]) -> RequestContext:
-    return RequestContext(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-
-
 class ApiKeysController(Controller):
     path = "/api/v1/api-keys"
     tags = ["api keys"]
@@ -104,7 +99,7 @@ class ApiKeysController(Controller):
 
         403 `Quota exceeded` when the user already holds as many unrevoked keys as their plan
         allows; the `detail` names the plan and its quota."""
-        issued = await create_api_key(principal, data.name, data.scopes, _context(request))
+        issued = await create_api_key(principal, data.name, data.scopes, origin_of(request))
         key = issued.api_key
         return CreatedApiKeyResponse(
             id=key.id,
@@ -133,7 +128,7 @@ class ApiKeysController(Controller):
         revoke_api_key: NamedDependency[SkipValidation[RevokeApiKey]],
     ) -> None:
         """Revokes the key; every process refuses it within a second."""
-        await revoke_api_key(principal, api_key_id, _context(request))
+        await revoke_api_key(principal, api_key_id, origin_of(request))
 
     @get("/{api_key_id:uuid}/usage", **problem_responses(400, 401, 403, 404, 422, 429, 503))
     async def usage(

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from application.billing.plans import PricedPlan
-from domain.records.billing import Payment, Subscription
-from domain.records.text import PLAIN_TEXT_PATTERN
+from domain.billing.subscriptions import Payment, Subscription
+from domain.shared.text import PLAIN_TEXT_PATTERN
 
 
 class PlanFeatures(msgspec.Struct):

@@ -16,9 +16,9 @@ from typing import Annotated
 import msgspec
 from litestar.params import Body, Parameter
 
+from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
-from domain.records.domains import CUSTOM_DOMAIN_PATTERN
-from domain.records.paging import CURSOR_PATTERN
+from domain.shared.paging import CURSOR_PATTERN
 
 PUBKEY_DESCRIPTION = "64 hex characters or an npub"
 PUBKEY_FORMAT = "nostr-pubkey"

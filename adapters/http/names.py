@@ -14,7 +14,12 @@ from adapters.http.client_ip import origin_of
 from adapters.http.fields import DomainText
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.custom_domains.manage_custom_domains import (
+    AddDomain,
+    ListDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
@@ -23,8 +28,8 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from domain.auth.principal import Principal
-from domain.records.domains import MAX_DOMAIN_LENGTH, Domain
-from domain.records.names import (
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH, CustomDomain
+from domain.names.nip05 import (
     MAX_NAME_LENGTH,
     MAX_RELAY_URL_LENGTH,
     MAX_RELAYS,
@@ -124,7 +129,7 @@ class DomainResponse(msgspec.Struct):
     last_checked_at: datetime | None
 
     @classmethod
-    def of(cls, record: Domain) -> "DomainResponse":
+    def of(cls, record: CustomDomain) -> "DomainResponse":
         return cls(
             id=record.id,
             domain=record.domain,

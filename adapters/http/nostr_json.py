@@ -39,8 +39,8 @@ from adapters.http.edge import request_id_of
 from adapters.http.metrics import HttpMetrics
 from adapters.http.problems import PROBLEM_JSON, problem_document
 from application.names.nostr_json import Answer, NostrJsonDirectory
-from domain.errors import DependencyUnavailable
-from domain.pubkeys import HEX_PUBKEY
+from domain.nostr.pubkeys import HEX_PUBKEY
+from domain.shared.errors import DependencyUnavailable
 
 log = logging.getLogger("nostr_id.http")
 PATH = "/.well-known/nostr.json"

@@ -8,7 +8,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from adapters.http.edge import loggable_path
-from domain.errors import (
+from domain.billing.ports import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
+from domain.shared.errors import (
     Conflict,
     DependencyUnavailable,
     DomainError,
@@ -18,7 +19,6 @@ from domain.errors import (
     NotFound,
     Unauthorized,
 )
-from domain.ports.payments import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")

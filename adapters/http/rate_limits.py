@@ -28,9 +28,9 @@ from adapters.http.client_ip import rate_subject
 from adapters.http.principal import API_KEY_HEADER
 from adapters.http.problems import PROBLEM_JSON, problem_document
 from application.rate_limits import RatePolicies, RatePolicy
-from domain.errors import DomainError
-from domain.ports.auth import ApiKeyGrant
-from domain.ports.cache import RateDecision
+from domain.auth.ports import ApiKeyGrant
+from domain.shared.cache import RateDecision
+from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 

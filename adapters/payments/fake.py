@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from adapters.payments.signatures import hmac_sha256_hex, matches
-from domain.clock import Clock
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvalidWebhookSignature,
     InvoiceRequest,
     InvoiceState,
@@ -19,7 +18,8 @@ from domain.ports.payments import (
     UnreadableWebhook,
     WebhookNotice,
 )
-from domain.records.billing import Currency, PaymentProviderName
+from domain.billing.subscriptions import Currency, PaymentProviderName
+from domain.shared.clock import Clock
 
 SIGNATURE_HEADER = "fake-sig"
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.records.jobs import JobRun
+from domain.shared.jobs import JobRun
 
 from .transaction import PostgresTransaction
 

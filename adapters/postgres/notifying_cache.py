@@ -27,7 +27,7 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from domain.ports.cache import Cache, CacheUnavailable, RateDecision
+from domain.shared.cache import Cache, CacheUnavailable, RateDecision
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import psycopg
 from psycopg import errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from domain.ports.persistence import DatabaseUnavailable
+from domain.shared.unit_of_work import DatabaseUnavailable
 
 from .migrations import default_migrations_dir
 

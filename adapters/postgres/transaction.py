@@ -9,8 +9,8 @@ from psycopg import AsyncConnection, errors
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from domain.errors import Conflict, InvalidInput
-from domain.ports.persistence import DatabaseUnavailable
+from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.unit_of_work import DatabaseUnavailable
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]

@@ -34,8 +34,8 @@ from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import can_match, select_any
 from domain.nostr.nip19 import decode_nsec
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.replaceable import latest_per_author
-from domain.ports.relay import RelayUnavailable
 
 logger = logging.getLogger(__name__)
 

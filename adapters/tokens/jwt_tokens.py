@@ -11,8 +11,8 @@ from uuid import UUID
 
 import jwt
 
-from domain.errors import Unauthorized
-from domain.ports.auth import AccessClaims
+from domain.auth.ports import AccessClaims
+from domain.shared.errors import Unauthorized
 
 ALGORITHMS = ["HS256"]
 ACCESS_TYPE = "access"

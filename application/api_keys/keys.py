@@ -16,14 +16,7 @@ from msgspec import Struct
 
 from application.billing.plans import current_plan
 from application.verdicts import VerdictNamespace, Verdicts
-from domain.auth.principal import Principal
-from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import Forbidden, NotFound, QuotaExceeded, Unauthorized
-from domain.ports.auth import ApiKeyGrant
-from domain.ports.cache import CacheUnavailable
-from domain.ports.persistence import UnitOfWork
-from domain.records.api_keys import (
+from domain.api_keys.keys import (
     KEY_PREFIX,
     KEY_RANDOM_BYTES,
     VISIBLE_PREFIX_LENGTH,
@@ -31,8 +24,15 @@ from domain.records.api_keys import (
     ApiKeyUsage,
     IssuedApiKey,
 )
-from domain.records.audit import AuditLog
-from domain.records.hashing import digests_match, secret_digest
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.ports import ApiKeyGrant
+from domain.auth.principal import Principal
+from domain.billing.plans import PlanCatalog
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, NotFound, QuotaExceeded, Unauthorized
+from domain.shared.hashing import digests_match, secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,6 @@ class KeysOfPrefix(Struct, frozen=True, kw_only=True):
                 for key in api_keys
             )
         )
-
-
-class RequestContext(Struct, frozen=True, kw_only=True):
-    """Where a request came from, for the audit log."""
-
-    ip: str | None = None
-    user_agent: str | None = None
 
 
 def api_key_verdicts(verdicts: Verdicts) -> VerdictNamespace[KeysOfPrefix]:
@@ -195,7 +188,7 @@ class CreateApiKey:
         self._catalog = catalog
 
     async def __call__(
-        self, principal: Principal, name: str, scopes: list[str], context: RequestContext
+        self, principal: Principal, name: str, scopes: list[str], origin: RequestOrigin
     ) -> IssuedApiKey:
         _for_a_person(principal)
         now = self._clock.now()
@@ -205,7 +198,7 @@ class CreateApiKey:
         async with self._keys.changing(key.prefix), self._uow() as uow:
             await _check_key_quota(uow, self._catalog, principal.user_id, now)
             await uow.api_keys.add(key)
-            await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, context, now))
+            await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, origin, now))
             await uow.commit()
         return issued
 
@@ -248,7 +241,7 @@ class RevokeApiKey:
         self._keys = api_key_verdicts(verdicts)
         self._clock = clock
 
-    async def __call__(self, principal: Principal, api_key_id: UUID, context: RequestContext) -> None:
+    async def __call__(self, principal: Principal, api_key_id: UUID, origin: RequestOrigin) -> None:
         _for_a_person(principal)
         async with self._uow() as uow:
             key = await _own_key(uow, principal, api_key_id)
@@ -260,7 +253,7 @@ class RevokeApiKey:
             if key.revoked_at is not None:
                 return
             await uow.api_keys.update(key.revoke(now))
-            await uow.audit_log.add(_audit(API_KEY_REVOKED, principal, key, context, now))
+            await uow.audit_log.add(_audit(API_KEY_REVOKED, principal, key, origin, now))
             await uow.commit()
 
 
@@ -301,17 +294,11 @@ class GetApiKeyUsage:
         return UsageReport(first=first, last=last, items=items, total=sum(item.count for item in items))
 
 
-def _audit(
-    action: str, principal: Principal, key: ApiKey, context: RequestContext, now: datetime
-) -> AuditLog:
+def _audit(action: str, principal: Principal, key: ApiKey, origin: RequestOrigin, now: datetime) -> AuditLog:
     return AuditLog.record(
         action=action,
         now=now,
-        actor_user_id=principal.user_id,
-        actor_pubkey=principal.pubkey,
-        target_type="api_key",
-        target_id=str(key.id),
-        ip=context.ip,
-        user_agent=context.user_agent,
+        actor=Actor(user_id=principal.user_id, pubkey=principal.pubkey, origin=origin),
+        target=("api_key", key.id),
         details={"name": key.name, "prefix": key.prefix, "scopes": [scope.value for scope in key.scopes]},
     )

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID, uuid4
 
-from domain.clock import Clock
-from domain.ports.cache import Cache, CacheUnavailable
-from domain.ports.persistence import UnitOfWork
-from domain.records.api_keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
+from domain.api_keys.keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
+from domain.shared.cache import Cache, CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from domain.auth.verdicts import (
     PubkeyVerdict,
     SessionVerdict,
 )
-from domain.clock import Clock
-from domain.ports.persistence import UnitOfWork
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UnitOfWork
 
 VERDICT_TTL = 300.0
 

@@ -3,8 +3,8 @@
 from collections.abc import Callable
 
 from application.jobs import EachAlone
-from domain.clock import Clock
-from domain.ports.persistence import UnitOfWork
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UnitOfWork
 
 
 class DeleteExpiredSignIns:

@@ -4,8 +4,8 @@ from msgspec import Struct
 
 from application.auth.accounts import UowFactory
 from domain.auth.principal import Principal
-from domain.errors import NotFound
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.errors import NotFound
 
 
 class MyAccount(Struct, frozen=True, kw_only=True):

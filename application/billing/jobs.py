@@ -14,12 +14,12 @@ from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState, PlanChanges
 from application.jobs import EachAlone
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, NotFound
-from domain.ports.payments import InvoiceState, ProviderInvoice
-from domain.ports.persistence import UnitOfWork
-from domain.records.billing import Payment
-from domain.records.names import Nip05Status
+from domain.billing.ports import InvoiceState, ProviderInvoice
+from domain.billing.subscriptions import Payment
+from domain.names.nip05 import Nip05Status
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, NotFound
+from domain.shared.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 BATCH = 500

@@ -5,11 +5,11 @@ from uuid import UUID
 
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState
-from domain.clock import Clock
-from domain.errors import Forbidden, InvalidTransition, NotFound
-from domain.ports.payments import SettlesOnDemand
-from domain.ports.persistence import UnitOfWork
-from domain.records.billing import Payment, PaymentProviderName, PaymentStatus
+from domain.billing.ports import SettlesOnDemand
+from domain.billing.subscriptions import Payment, PaymentProviderName, PaymentStatus
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, InvalidTransition, NotFound
+from domain.shared.unit_of_work import UnitOfWork
 
 
 class GetPayment:

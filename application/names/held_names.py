@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager
 import msgspec
 
 from application.verdicts import Verdicts
-from domain.ports.persistence import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork
 
 NAMESPACE = "nip05-held"
 DOMAINS = "domains"

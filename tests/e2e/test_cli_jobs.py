@@ -12,8 +12,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from bootstrap.container import Container
 from bootstrap.job_commands import JOBS
 from bootstrap.settings import load_settings
-from domain.records.auth import AuthChallenge
-from domain.records.billing import (
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.billing.subscriptions import (
     Currency,
     Payment,
     PaymentProviderName,
@@ -21,7 +22,6 @@ from domain.records.billing import (
     Subscription,
     SubscriptionStatus,
 )
-from domain.records.lnurl import LnurlAction, LnurlSession
 from tests import builders
 from tests.support.app import started
 from tests.support.serve import CLI, wait_ready

@@ -16,18 +16,18 @@ from uuid import UUID
 
 from msgspec import Struct, structs
 
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.records.api_keys import ApiKey, ApiKeyUsage
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
-from domain.records.domains import Domain, DomainStatus
-from domain.records.jobs import JobRun
-from domain.records.lnurl import LnurlSession, LnurlWallet
-from domain.records.names import Nip05, Nip05Status
-from domain.records.paging import PageCursor
-from domain.records.sessions import OpenSession, Session
-from domain.records.users import User
+from domain.api_keys.keys import ApiKey, ApiKeyUsage
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlSession, LnurlWallet
+from domain.auth.sessions import OpenSession, Session
+from domain.auth.users import User
+from domain.billing.subscriptions import Payment, PaymentProviderName, Subscription, SubscriptionStatus
+from domain.names.custom_domains import CustomDomain, CustomDomainStatus
+from domain.names.nip05 import Nip05, Nip05Status
+from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.jobs import JobRun
+from domain.shared.paging import PageCursor
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()
@@ -453,47 +453,47 @@ class FakeNip05Repository:
         return self._rows.delete(nip05_id)
 
 
-class FakeDomainRepository:
+class FakeCustomDomainRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[Domain] = uow.table(
+        self._rows: _Table[CustomDomain] = uow.table(
             "domains",
             references={"user_id": "users"},
             user_domain=lambda d: (d.user_id, d.domain.lower()),
-            verified_domain=lambda d: d.domain.lower() if d.status is DomainStatus.VERIFIED else None,
+            verified_domain=lambda d: d.domain.lower() if d.status is CustomDomainStatus.VERIFIED else None,
         )
 
-    async def add(self, domain: Domain) -> None:
+    async def add(self, domain: CustomDomain) -> None:
         self._rows.insert(domain.id, domain)
 
-    async def get(self, domain_id: UUID) -> Domain | None:
+    async def get(self, domain_id: UUID) -> CustomDomain | None:
         return self._rows.get(domain_id)
 
     async def list_verified_names(self) -> list[str]:
-        return [d.domain.lower() for d in self._rows.rows() if d.status is DomainStatus.VERIFIED]
+        return [d.domain.lower() for d in self._rows.rows() if d.status is CustomDomainStatus.VERIFIED]
 
-    async def find_verified(self, domain: str) -> Domain | None:
+    async def find_verified(self, domain: str) -> CustomDomain | None:
         wanted = domain.lower()
         return next(
             (
                 d
                 for d in self._rows.rows()
-                if d.domain.lower() == wanted and d.status is DomainStatus.VERIFIED
+                if d.domain.lower() == wanted and d.status is CustomDomainStatus.VERIFIED
             ),
             None,
         )
 
-    async def list_claims(self, domain: str) -> list[Domain]:
+    async def list_claims(self, domain: str) -> list[CustomDomain]:
         return sorted(
             (d for d in self._rows.rows() if d.domain.lower() == domain.lower()),
             key=lambda d: (d.created_at, d.id),
         )
 
-    async def list_for_user(self, user_id: UUID) -> list[Domain]:
+    async def list_for_user(self, user_id: UUID) -> list[CustomDomain]:
         return sorted(
             (d for d in self._rows.rows() if d.user_id == user_id), key=lambda d: (d.created_at, d.id)
         )
 
-    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[Domain]:
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[CustomDomain]:
         due = [
             d for d in self._rows.rows() if d.last_checked_at is None or d.last_checked_at < checked_before
         ]
@@ -503,7 +503,7 @@ class FakeDomainRepository:
         )
         return (never + checked)[:limit]
 
-    async def update(self, domain: Domain) -> None:
+    async def update(self, domain: CustomDomain) -> None:
         self._rows.replace(domain.id, domain)
 
     async def delete(self, domain_id: UUID) -> bool:
@@ -724,7 +724,7 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeyRepository(self)
         self.api_key_usage = FakeApiKeyUsageRepository(self)
         self.nip05_names = FakeNip05Repository(self)
-        self.domains = FakeDomainRepository(self)
+        self.domains = FakeCustomDomainRepository(self)
         self.subscriptions = FakeSubscriptionRepository(self)
         self.payments = FakePaymentRepository(self)
         self.audit_log = FakeAuditLogRepository(self)

@@ -17,10 +17,10 @@ import schemathesis
 from hypothesis import strategies as st
 
 from adapters.http.fields import DOMAIN_FORMAT, PUBKEY_FORMAT
-from domain.errors import InvalidInput
+from domain.names.custom_domains import parse_custom_domain
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import sign_event
-from domain.records.domains import parse_custom_domain
+from domain.shared.errors import InvalidInput
 
 SECRET_KEY_VARIABLE = "SCHEMATHESIS_SECRET_KEY"
 BASE_URL_VARIABLE = "SCHEMATHESIS_BASE_URL"

@@ -13,9 +13,9 @@ from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from domain.audit.entries import AuditLogQuery
 from domain.billing.plans import DEFAULT_PLANS, PlanCatalog
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.records.audit import AuditLogQuery
 from tests.fixtures.auth import TEST_PUBLIC_URL
 
 pytestmark = pytest.mark.integration

@@ -11,9 +11,9 @@ from dependency_injector import providers
 
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
-from domain.clock import FixedClock
-from domain.records.audit import AuditLogQuery
-from domain.records.users import UserRole
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserRole
+from domain.shared.clock import FixedClock
 from tests.fixtures.auth import Api, SignedInUser
 
 pytestmark = pytest.mark.integration

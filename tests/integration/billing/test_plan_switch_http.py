@@ -5,7 +5,7 @@ from dependency_injector import providers
 
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 from tests.fixtures.auth import Api, SignedInUser
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ from adapters.cache.redis_cache import RedisCache
 from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool
 from application.verdicts import is_invalidation_key
-from domain.clock import FixedClock
-from domain.ports.cache import Cache
+from domain.shared.cache import Cache
+from domain.shared.clock import FixedClock
 
 pytestmark = pytest.mark.integration
 

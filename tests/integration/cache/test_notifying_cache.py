@@ -11,7 +11,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool
 from application.verdicts import Verdicts, is_invalidation_key
-from domain.ports.cache import CacheUnavailable
+from domain.shared.cache import CacheUnavailable
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 GENERATION = "verdict-generation:names"

@@ -3,7 +3,7 @@ through the real container and `create_app` (memory relay and cache, the test Po
 
 import pytest
 
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
 
 pytestmark = pytest.mark.integration
 

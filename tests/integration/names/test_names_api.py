@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.records.names import RELEASE_COOLDOWN
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
+from domain.names.nip05 import RELEASE_COOLDOWN
 from tests.support.plans import ROOMY_PLANS_ENV
 
 pytestmark = pytest.mark.integration

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from domain.ports.persistence import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -24,7 +24,7 @@ async def add(uow: UnitOfWork, record: object) -> None:
         "LnurlWallet": uow.lnurl_wallets,
         "ApiKey": uow.api_keys,
         "Nip05": uow.nip05_names,
-        "Domain": uow.domains,
+        "CustomDomain": uow.domains,
         "Subscription": uow.subscriptions,
         "Payment": uow.payments,
         "AuditLog": uow.audit_log,

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.records.billing import PaymentStatus
-from domain.records.names import Nip05Status
+from domain.billing.subscriptions import PaymentStatus
+from domain.names.nip05 import Nip05Status
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed

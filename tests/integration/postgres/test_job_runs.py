@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.records.jobs import JobRun
+from domain.shared.jobs import JobRun
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory
 

@@ -12,7 +12,7 @@ from adapters.cache.memory_cache import MemoryCache
 from application.api_keys.metering import CLAIM_KEY, PENDING_KEY, FlushApiKeyUsage, MeterApiKeyUse
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.integration.postgres.support import committed

@@ -8,8 +8,8 @@ import pytest
 from dependency_injector import providers
 
 from application.jobs import RecordsFailed
-from domain.records.auth import AuthChallenge
-from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
 from tests.fakes.unit_of_work import FakeAuthChallengeRepository, FakeUnitOfWork, MemoryStore
 from tests.support.app import FROZEN_AT, container_for_tests, settings_for_tests
 
@@ -31,7 +31,9 @@ async def test_t2_a_failing_challenge_deletion_does_not_keep_expired_lnurl_sessi
     tmp_path: Path, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     store = MemoryStore()
-    expired = LnurlSession.start(LnurlAction.LOGIN, FROZEN_AT - timedelta(minutes=10), timedelta(minutes=5))
+    expired, _poll = LnurlSession.start(
+        LnurlAction.LOGIN, FROZEN_AT - timedelta(minutes=10), timedelta(minutes=5)
+    )
     async with FakeUnitOfWork(store) as uow:
         await uow.lnurl_sessions.add(expired)
         await uow.auth_challenges.add(

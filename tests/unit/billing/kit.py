@@ -10,9 +10,9 @@ from dependency_injector import providers
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 
@@ -27,7 +27,7 @@ class Figures:
 
 @dataclass
 class Served:
-    score: Figures
+    figures: Figures
     stale: bool = False
 
 
@@ -46,7 +46,7 @@ class ControllableWot:
             await asyncio.Event().wait()
         if self.fail:
             raise DependencyUnavailable("relays down")
-        return Served(score=Figures(discount_percent=self.discounts.get(pubkey, 0)))
+        return Served(figures=Figures(discount_percent=self.discounts.get(pubkey, 0)))
 
 
 @dataclass

@@ -6,8 +6,8 @@ import pytest
 from msgspec import structs
 
 from application.jobs import RecordsFailed
-from domain.ports.payments import InvoiceState
-from domain.records.billing import PaymentStatus, SubscriptionStatus
+from domain.billing.ports import InvoiceState
+from domain.billing.subscriptions import PaymentStatus, SubscriptionStatus
 from tests import builders
 from tests.unit.billing.kit import NOW, BillingWorld, billing_world
 

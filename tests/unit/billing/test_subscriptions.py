@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from msgspec import structs
 
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.ports.payments import InvalidWebhookSignature, InvoiceState
-from domain.records.billing import Currency, PaymentProviderName, PaymentStatus, SubscriptionStatus
-from domain.records.names import Nip05Status
+from domain.billing.ports import InvalidWebhookSignature, InvoiceState
+from domain.billing.subscriptions import Currency, PaymentProviderName, PaymentStatus, SubscriptionStatus
+from domain.names.nip05 import Nip05Status
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests import builders
 from tests.unit.billing.kit import NOW, BillingWorld, billing_world
 

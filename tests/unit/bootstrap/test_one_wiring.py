@@ -9,8 +9,8 @@ from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from bootstrap.container import Container
-from domain.clock import FixedClock
 from domain.nostr.nip19 import encode_npub
+from domain.shared.clock import FixedClock
 from tests.support.app import FROZEN_AT, client_for, container_for_tests
 from tests.unit.wot.world import PUB
 
