@@ -27,7 +27,7 @@ from application.api_keys.keys import (
     RevokeApiKey,
     VerifyApiKey,
 )
-from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
+from application.api_keys.metering import FlushApiKeyUsage, HeldUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
@@ -354,8 +354,11 @@ class Container(containers.DeclarativeContainer):
     # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
     rate_policies = providers.Singleton(rate_policies_of, settings)
     limit_rate = providers.Singleton(LimitRate, cache)
-    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
-    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    held_api_key_usage = providers.Singleton(HeldUsage)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock, held_api_key_usage)
+    flush_api_key_usage = providers.Factory(
+        FlushApiKeyUsage, cache, unit_of_work.provider, clock, held_api_key_usage
+    )
     delete_expired_sign_ins = providers.Factory(DeleteExpiredSignIns, unit_of_work.provider, clock)
     usage_flusher = providers.Resource(
         run_usage_flusher,

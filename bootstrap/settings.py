@@ -63,8 +63,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_api_key: int = 600
     rate_limit_anonymous: int = 60
     rate_limit_sign_in: int = 10
-    # Seconds between two flushes of the metered API key usage into PostgreSQL.
-    usage_flush_interval: int = 10
+    # Seconds between two flushes of the metered API key usage into PostgreSQL; a Redis restart
+    # without persistence loses at most this long's usage (promise F2).
+    usage_flush_interval: int = 2
     # Proxies (load balancers) whose X-Forwarded-For / Forwarded headers name the client.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
