@@ -11,7 +11,6 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
-from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.config import MIB, RelayLimits
@@ -77,6 +76,7 @@ from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
+from bootstrap.payments import fake_payment_provider
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
@@ -199,10 +199,8 @@ class Container(containers.DeclarativeContainer):
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
-    # A Singleton: the fake provider keeps its invoices in this process.
-    fake_payments = providers.Singleton(
-        FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
-    )
+    # The fake provider keeps its invoices in the cache, so every process of a fleet sees them.
+    fake_payments = providers.Singleton(fake_payment_provider, settings, clock, cache)
     payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
     wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)

@@ -7,8 +7,22 @@ from adapters.payments.lnbits import LnbitsProvider
 from adapters.payments.stripe_checkout import StripeProvider
 from application.billing.providers import PaymentProviders
 from bootstrap.settings import Settings
+from domain.clock import Clock
+from domain.ports.cache import Cache
 from domain.ports.payments import PaymentProvider
 from domain.records.billing import PaymentProviderName
+
+
+def fake_payment_provider(settings: Settings, clock: Clock, cache: Cache) -> FakePaymentProvider:
+    """The fake provider over the service's cache; with FAKE_WEBHOOK_SECRET it signs and delivers
+    webhooks to PUBLIC_URL as the real providers do, and accepts only those."""
+    return FakePaymentProvider(
+        clock,
+        cache,
+        public_url=settings.public_url,
+        webhook_secret=settings.fake_webhook_secret,
+        deliver_webhooks=settings.fake_webhook_secret is not None,
+    )
 
 
 def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentProviders:

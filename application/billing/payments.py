@@ -1,7 +1,7 @@
 """Reading one's payments and receipts, webhooks from providers, and settling the fake provider."""
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from uuid import UUID
 
 from application.billing.providers import PaymentProviders
@@ -57,12 +57,23 @@ class HandleWebhook:
         await self._apply_state(provider.name, invoice, notice.event_id)
 
 
+@runtime_checkable
 class SettlesOnDemand(Protocol):
-    def settle(self, invoice_id: str) -> None: ...
+    """A provider that can be paid on demand (the fake one)."""
+
+    async def settle(self, invoice_id: str) -> object:
+        """Marks the invoice paid at the provider."""
+        ...
+
+    async def deliver_webhook(self, invoice_id: str) -> bool:
+        """Announces the invoice's state with a signed webhook; True when the service took it."""
+        ...
 
 
 class FakeSettle:
-    """Pays a `fake` invoice of the caller and applies it as a provider callback would.
+    """Pays a `fake` invoice of the caller at the provider; the provider's signed webhook applies
+    it (received by whichever process the URL reaches), or, when the provider delivers none, this
+    use case applies it as the webhook would.
 
     Refused in production, for payments of other providers, and for other users' payments.
     """
@@ -88,10 +99,11 @@ class FakeSettle:
             raise InvalidTransition("only payments through the fake provider can be settled on demand")
         if payment.status is not PaymentStatus.PENDING:
             return payment
-        settle = getattr(provider, "settle", None)
-        if settle is None:
+        if not isinstance(provider, SettlesOnDemand):
             raise InvalidTransition("the fake provider cannot settle on demand")
-        settle(payment.provider_invoice_id)
+        await provider.settle(payment.provider_invoice_id)
+        if await provider.deliver_webhook(payment.provider_invoice_id):
+            return await self._get_payment(user_id, payment_id)
         invoice = await provider.fetch_invoice(payment.provider_invoice_id)
         applied = await self._apply_state(provider.name, invoice)
         return applied or payment
