@@ -11,7 +11,6 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
-from adapters.payments.fake import FakePaymentProvider
 from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.schema_version import PostgresSchemaVersion
@@ -29,7 +28,7 @@ from application.api_keys.keys import (
     RevokeApiKey,
     VerifyApiKey,
 )
-from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
+from application.api_keys.metering import FlushApiKeyUsage, HeldUsage, MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.authenticate import Authenticate
@@ -81,7 +80,7 @@ from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
-from bootstrap.payments import offered_payment_names
+from bootstrap.payments import fake_payment_provider, offered_payment_names
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
@@ -222,10 +221,8 @@ class Container(containers.DeclarativeContainer):
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
-    # A Singleton: the fake provider keeps its invoices in this process.
-    fake_payments = providers.Singleton(
-        FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
-    )
+    # The fake provider keeps its invoices in the cache, so every process of a fleet sees them.
+    fake_payments = providers.Singleton(fake_payment_provider, settings, clock, cache)
     payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
     # What `/schema` offers to order with: the names alone, so building the app builds no provider.
     payment_names = providers.Callable(offered_payment_names, settings)
@@ -383,8 +380,11 @@ class Container(containers.DeclarativeContainer):
     # Rate limits and usage metering of API keys (counted in the cache, flushed in batches).
     rate_policies = providers.Singleton(rate_policies_of, settings)
     limit_rate = providers.Singleton(LimitRate, cache)
-    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
-    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    held_api_key_usage = providers.Singleton(HeldUsage)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock, held_api_key_usage)
+    flush_api_key_usage = providers.Factory(
+        FlushApiKeyUsage, cache, unit_of_work.provider, clock, held_api_key_usage
+    )
     delete_expired_sign_ins = providers.Factory(DeleteExpiredSignIns, unit_of_work.provider, clock)
     record_job_run = providers.Factory(RecordJobRun, unit_of_work.provider, clock)
     list_job_runs = providers.Factory(ListJobRuns, unit_of_work.provider)

@@ -9,6 +9,20 @@ from application.billing.providers import PaymentProviders
 from bootstrap.settings import Settings
 from domain.billing.ports import PaymentProvider
 from domain.billing.subscriptions import PaymentProviderName
+from domain.shared.cache import Cache
+from domain.shared.clock import Clock
+
+
+def fake_payment_provider(settings: Settings, clock: Clock, cache: Cache) -> FakePaymentProvider:
+    """The fake provider over the service's cache; with FAKE_WEBHOOK_SECRET it signs and delivers
+    webhooks to PUBLIC_URL as the real providers do, and accepts only those."""
+    return FakePaymentProvider(
+        clock,
+        cache,
+        public_url=settings.public_url,
+        webhook_secret=settings.fake_webhook_secret,
+        deliver_webhooks=settings.fake_webhook_secret is not None,
+    )
 
 
 def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentProviders:

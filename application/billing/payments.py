@@ -58,7 +58,9 @@ class HandleWebhook:
 
 
 class FakeSettle:
-    """Pays a `fake` invoice of the caller and applies it as a provider callback would.
+    """Pays a `fake` invoice of the caller at the provider; the provider's signed webhook applies
+    it (received by whichever process the URL reaches), or, when the provider delivers none, this
+    use case applies it as the webhook would.
 
     Refused in production, for payments of other providers, and for other users' payments.
     """
@@ -86,7 +88,9 @@ class FakeSettle:
             raise InvalidTransition("only payments through the fake provider can be settled on demand")
         if payment.status is not PaymentStatus.PENDING:
             return payment
-        self._fake.settle(payment.provider_invoice_id)
+        await self._fake.settle(payment.provider_invoice_id)
+        if await self._fake.deliver_webhook(payment.provider_invoice_id):
+            return await self._get_payment(user_id, payment_id)
         invoice = await self._fake.fetch_invoice(payment.provider_invoice_id)
         applied = await self._apply_state(self._fake.name, invoice)
         return applied or payment

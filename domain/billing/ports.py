@@ -115,8 +115,12 @@ class PaymentProvider(Protocol):
 class SettlesOnDemand(PaymentProvider, Protocol):
     """A provider that can mark one of its invoices paid at once: the fake provider, outside production."""
 
-    def settle(self, invoice_id: str) -> ProviderInvoice:
+    async def settle(self, invoice_id: str) -> ProviderInvoice:
         """Marks the invoice paid and answers its new state."""
+        ...
+
+    async def deliver_webhook(self, invoice_id: str) -> bool:
+        """Announces the invoice's state with a signed webhook; True when the service took it."""
         ...
 
 

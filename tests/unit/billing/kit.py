@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from dependency_injector import providers
 
+from adapters.cache.memory_cache import MemoryCache
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
 from bootstrap.settings import Settings
@@ -73,7 +74,7 @@ def billing_world(environment: str = "test") -> BillingWorld:
     container = Container(settings=settings)
     store = MemoryStore()
     clock = FixedClock(NOW)
-    provider = FakePaymentProvider(clock, webhook_secret=WEBHOOK_SECRET)
+    provider = FakePaymentProvider(clock, MemoryCache(clock), webhook_secret=WEBHOOK_SECRET)
     wot = ControllableWot()
     container.clock.override(providers.Object(clock))
     container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))

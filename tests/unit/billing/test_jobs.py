@@ -57,7 +57,7 @@ async def test_an_overdue_invoice_the_provider_reports_paid_is_credited_not_expi
     world = billing_world()
     user = await world.user()
     checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
-    world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
+    await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
     world.clock.advance(timedelta(hours=2))
     assert await run_jobs(world) == (1, 0, 0)
     payment = await world.container.get_payment()(user.id, checkout.payment.id)

@@ -141,7 +141,7 @@ async def test_p2_one_webhook_delivered_1_3_and_10_times_concurrently_credits_on
     for deliveries in (1, 3, 10):
         user = await world.user()
         checkout = await order(world, user.id)
-        world.provider.settle(checkout.payment.provider_invoice_id)
+        await world.provider.settle(checkout.payment.provider_invoice_id)
         headers, body = webhook(world, checkout.payment.provider_invoice_id, f"evt-{deliveries}")
         handle = world.container.handle_webhook
         await asyncio.gather(*(handle()("fake", headers, body) for _ in range(deliveries)))
@@ -158,7 +158,7 @@ async def test_p2_distinct_deliveries_of_one_settled_invoice_credit_once() -> No
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.settle(checkout.payment.provider_invoice_id)
     deliveries = [webhook(world, checkout.payment.provider_invoice_id, f"evt-{i}") for i in range(10)]
     await asyncio.gather(*(world.container.handle_webhook()("fake", h, b) for h, b in deliveries))
     async with world.uow() as uow:
@@ -172,7 +172,7 @@ async def test_p3_out_of_order_events_end_in_the_providers_state() -> None:
     user = await world.user()
     checkout = await order(world, user.id)
     invoice_id = checkout.payment.provider_invoice_id
-    world.provider.settle(invoice_id)
+    await world.provider.settle(invoice_id)
     # The "settled" event arrives first, then a stale "created" event: state stays paid.
     await world.container.handle_webhook()("fake", *webhook(world, invoice_id, "evt-settled"))
     await world.container.handle_webhook()("fake", *webhook(world, invoice_id, "evt-created"))
@@ -185,7 +185,7 @@ async def test_p3_out_of_order_events_end_in_the_providers_state() -> None:
     # the body is not trusted, so nothing changes; the later settlement credits.
     await world.container.handle_webhook()("fake", *webhook(world, second.payment.provider_invoice_id, "x1"))
     assert (await world.container.get_payment()(other.id, second.payment.id)).status is PaymentStatus.PENDING
-    world.provider.set_state(second.payment.provider_invoice_id, InvoiceState.PAID)
+    await world.provider.set_state(second.payment.provider_invoice_id, InvoiceState.PAID)
     await world.container.handle_webhook()("fake", *webhook(world, second.payment.provider_invoice_id, "x2"))
     assert (await world.container.get_payment()(other.id, second.payment.id)).status is PaymentStatus.PAID
 
@@ -194,7 +194,7 @@ async def test_p1_a_webhook_with_a_bad_or_missing_signature_changes_nothing() ->
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.settle(checkout.payment.provider_invoice_id)
     headers, body = webhook(world, checkout.payment.provider_invoice_id, "evt-1")
     with pytest.raises(InvalidWebhookSignature):
         await world.container.handle_webhook()("fake", headers, body + b" ")
@@ -207,9 +207,11 @@ async def test_a_paid_amount_that_differs_from_the_invoice_is_not_credited() -> 
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    invoice = world.provider.settle(checkout.payment.provider_invoice_id)
-    world.provider.invoices[invoice.invoice_id] = type(invoice)(
-        invoice_id=invoice.invoice_id, state=InvoiceState.PAID, amount=1, currency=invoice.currency
+    invoice = await world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.report(
+        type(invoice)(
+            invoice_id=invoice.invoice_id, state=InvoiceState.PAID, amount=1, currency=invoice.currency
+        )
     )
     await world.container.handle_webhook()("fake", *webhook(world, invoice.invoice_id, "evt-1"))
     assert (await world.container.get_payment()(user.id, checkout.payment.id)).status is PaymentStatus.PENDING
@@ -249,9 +251,9 @@ async def test_t5_a_paid_amount_in_another_currency_is_not_credited() -> None:
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    invoice = world.provider.settle(checkout.payment.provider_invoice_id)
+    invoice = await world.provider.settle(checkout.payment.provider_invoice_id)
     other = next(currency for currency in Currency if currency is not invoice.currency)
-    world.provider.invoices[invoice.invoice_id] = structs.replace(invoice, currency=other)
+    await world.provider.report(structs.replace(invoice, currency=other))
 
     await world.container.handle_webhook()("fake", *webhook(world, invoice.invoice_id, "evt-1"))
 
@@ -266,7 +268,7 @@ async def test_t5_p2_a_delivery_already_applied_changes_nothing_when_it_comes_ag
     invoice_id = checkout.payment.provider_invoice_id
     first = webhook(world, invoice_id, "evt-1")
     await world.container.handle_webhook()("fake", *first)  # applied while the invoice is open
-    world.provider.settle(invoice_id)
+    await world.provider.settle(invoice_id)
 
     await world.container.handle_webhook()("fake", *first)
 
