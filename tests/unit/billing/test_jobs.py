@@ -127,7 +127,7 @@ async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_
     world.clock.advance(timedelta(seconds=1))
     good = await world.container.start_subscription()(good_user.id, "ab" * 32, "pro-monthly", "fake")
     for checkout in (bad, good):
-        world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
+        await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
     # A plan the operator has since retired: crediting this payment cannot start its period.
     async with world.uow() as uow:
         await uow.payments.update(structs.replace(bad.payment, plan_id="retired-plan"))
