@@ -39,8 +39,9 @@ services:
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-lnbits.sh
 
-# Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS), from Debian's
-# packages; the JavaScript clients the tests run (nostr-tools), from npm.
+# Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS, wrk and nginx for
+# the nostr.json benchmark's smoke run), from Debian's packages; the JavaScript clients the tests run
+# (nostr-tools), from npm.
 tools:
 	bash scripts/ensure-tools.sh
 	bash scripts/ensure-js.sh
@@ -50,6 +51,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 test: $(STAMP) services tools lint
 	$(BIN)/pytest

@@ -8,7 +8,7 @@ import logging
 
 from msgspec import Struct, structs
 
-from domain.ports.cache import Cache, CacheUnavailable, RateDecision
+from domain.shared.cache import Cache, CacheUnavailable, RateDecision
 
 log = logging.getLogger(__name__)
 MINUTE = 60.0

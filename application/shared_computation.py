@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
 
 logger = logging.getLogger(__name__)
 

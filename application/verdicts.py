@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,15 @@ CACHE_RETRY_AFTER = 1.0
 # the tag that rejects it.
 TAG_MARGIN = 60.0
 NO_TAG = b"-"
+ANSWER_PREFIX = "verdict:"
+GENERATION_PREFIX = "verdict-generation:"
+TAG_SUFFIX = ":tag"
+
+
+def is_invalidation_key(key: str) -> bool:
+    """Whether the cache key carries an invalidation (a namespace's generation, a key's tag): the
+    keys every process must hear, whatever the cache (see adapters/postgres/notifying_cache.py)."""
+    return key.startswith(GENERATION_PREFIX) or (key.startswith(ANSWER_PREFIX) and key.endswith(TAG_SUFFIX))
 
 
 class Verdicts:
@@ -101,8 +110,8 @@ class VerdictNamespace(Generic[T]):
             raise ValueError("a verdict namespace name is non-empty and has no ':'")
         self.kind = kind
         self._cache = cache
-        self._prefix = f"verdict:{name}:"
-        self._generation_key = f"verdict-generation:{name}"
+        self._prefix = f"{ANSWER_PREFIX}{name}:"
+        self._generation_key = f"{GENERATION_PREFIX}{name}"
         self._ttl = ttl
         self._check_interval = check_interval
         self._max_local = max_local_entries
@@ -197,7 +206,7 @@ class VerdictNamespace(Generic[T]):
                 log.warning("verdict %s%s: the cache missed the second invalidation", self._prefix, key)
 
     def _tag_key(self, key: str) -> str:
-        return self._prefix + key + ":tag"
+        return self._prefix + key + TAG_SUFFIX
 
     def _keep(self, key: str, answer: T, epoch: int) -> None:
         if epoch != self._epoch:

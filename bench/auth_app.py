@@ -16,7 +16,7 @@ from adapters.http.app import create_app
 from application.rate_limits import LimitRate, RatePolicy
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.ports.cache import RateDecision
+from domain.shared.cache import RateDecision
 
 UNCHECKED = RateDecision(allowed=True, limit=1, remaining=1, retry_after=0.0, reset_after=0.0)
 

@@ -1,6 +1,6 @@
 """Auth-paths benchmark (run by hand; figures go to docs/benchmarks.md).
 
-    .venv/bin/python -m bench.auth_paths [--requests 3000] [--concurrency 16] [--rounds 3]
+    .venv/bin/python -m bench.auth_paths [--requests 3000] [--concurrency 16] [--rounds 3] [--smoke]
 
 One granian worker serves the real app (bench/auth_app.py) on the real PostgreSQL (a database made
 for the run and dropped after) and the real Redis (a namespace of its own, deleted after). Over HTTP,
@@ -31,16 +31,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import msgspec
 import psycopg
 import redis
 from psycopg import sql
 
 from adapters.postgres.migrations import apply_migrations
+from bench.support import free_port, parse_args, wait_ready
 from client import NostrIdClient, NostrSigner
-from tests.support.serve import wait_ready
-from tests.support.tcp_proxy import free_port
+from domain.billing.plans import DEFAULT_PLANS
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,6 +78,17 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def unlimited_plans() -> str:
+    """BILLING_PLANS: the default plans, each allowing a million API requests a minute."""
+    plans = [
+        msgspec.structs.replace(
+            plan, quotas=msgspec.structs.replace(plan.quotas, api_requests_per_minute=10**6)
+        )
+        for plan in DEFAULT_PLANS
+    ]
+    return msgspec.json.encode(plans).decode()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -84,7 +96,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(parser, requests=100, concurrency=4, rounds=1)
 
     database = "nostr_id_bench_" + secrets.token_hex(4)
     namespace = "nostr-id-bench-" + secrets.token_hex(4)
@@ -106,7 +118,8 @@ def main() -> None:
             "PUBLIC_URL": base_url,
             "JWT_SECRET": secrets.token_hex(32),
             "SERVICE_NSEC": secrets.token_hex(32),
-            "RATE_LIMIT_API_KEY": "1000000",
+            # A key is charged at its owner's plan rate: the free plan's is raised out of the way.
+            "BILLING_PLANS": unlimited_plans(),
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
@@ -166,7 +179,7 @@ def run(base_url: str, args: argparse.Namespace) -> None:
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name in arms}
     for _round in range(args.rounds):
         for name, (path, headers) in arms.items():
-            asyncio.run(_arm(base_url, path, headers(), 200, args.concurrency))  # warm-up
+            asyncio.run(_arm(base_url, path, headers(), min(200, args.requests), args.concurrency))  # warm-up
             throughput, latencies = asyncio.run(
                 _arm(base_url, path, headers(), args.requests, args.concurrency)
             )

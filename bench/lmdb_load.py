@@ -7,12 +7,14 @@ out). The events are not verified here (parsing is already the slow part): the g
 and our relay pool verifies every event it reads back.
 
     .venv/bin/python -m bench.lmdb_load --users 20000 --data-dir .data/bench-relay
+    .venv/bin/python -m bench.lmdb_load --smoke      # a tiny graph into a temporary folder
 """
 
 import argparse
 import asyncio
 import multiprocessing
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -22,6 +24,7 @@ import msgspec
 
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
+from bench.support import parse_args
 
 ACCOUNTS_PER_CHUNK = 400
 EVENTS_PER_BATCH = 500
@@ -83,9 +86,20 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mean-notes", type=float, default=3.0)
-    parser.add_argument("--data-dir", type=Path, required=True, help="written under <data-dir>/lmdb")
+    parser.add_argument("--data-dir", type=Path, help="written under <data-dir>/lmdb")
     parser.add_argument("--sign-first", action="store_true", help="sign everything, then time the saving")
-    args = parser.parse_args()
+    args = parse_args(parser, users=100)
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="lmdb-load-") as folder:
+            args.data_dir = Path(folder)
+            await load(args)
+    elif args.data_dir is None:
+        parser.error("--data-dir is required")
+    else:
+        await load(args)
+
+
+async def load(args: argparse.Namespace) -> None:
     now = int(datetime.now(UTC).timestamp())
     graph = generate_demo_graph(args.users, args.seed, now, DemoShape(mean_notes=args.mean_notes))
     if args.sign_first:

@@ -3,7 +3,7 @@ bare ASGI app returning them on the same ASGI server (granian), one server worke
 wrk on core 1. Then our p99 at half our peak rate (wrk paced by bench/wrk_paced.lua).
 
     bash bench/nip05_setup.sh          # wrk and nginx from Debian
-    .venv/bin/python -m bench.nip05 [--duration 15] [--connections 64]
+    .venv/bin/python -m bench.nip05 [--duration 15] [--connections 64] [--smoke]
 
 The service is `nostr-id serve --workers 1` on a database made for the run (dropped at the end) and
 Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14), wired as in production.
@@ -27,10 +27,10 @@ import psycopg
 from psycopg import sql
 
 from adapters.postgres.migrations import apply_migrations
+from bench.support import free_port, parse_args
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.users import User
-from tests.support.tcp_proxy import free_port
+from domain.auth.users import User
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -128,7 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
-    args = parser.parse_args()
+    args = parse_args(parser, duration=1, connections=4)
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: run bash bench/nip05_setup.sh")
@@ -208,7 +208,7 @@ def main() -> None:
             ("bare ASGI (granian)", bare_port),
             ("nostr-id nostr.json", ours_port),
         ):
-            _wrk(port, 3, args.connections)  # warm-up
+            _wrk(port, min(3, args.duration), args.connections)  # warm-up
             results[label] = _wrk(port, args.duration, args.connections)
             print(
                 f"{label:22} {results[label]['rate']:>10.0f} req/s  p99 {results[label]['p99_ms']:.2f} ms"
@@ -224,7 +224,7 @@ def main() -> None:
         pacer = str(Path(__file__).with_name("wrk_paced.lua"))
         paced_env = {"WRK_DELAY_MS": str(PACED_DELAY_MS)}
         # Latency adds to each connection's pause: one calibration run, then connections scaled to the target.
-        calibration = _wrk(ours_port, 5, connections, "-s", pacer, env=paced_env)
+        calibration = _wrk(ours_port, min(5, args.duration), connections, "-s", pacer, env=paced_env)
         connections = max(1, round(connections * target / calibration["rate"]))
         for label, port in (("nostr-id nostr.json", ours_port), ("bare ASGI (granian)", bare_port)):
             paced = _wrk(port, args.duration, connections, "-s", pacer, env=paced_env)

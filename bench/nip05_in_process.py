@@ -1,6 +1,6 @@
 """nostr.json in process: the cost of one warm answer through `create_app`, with no server or socket.
 
-    .venv/bin/python -m bench.nip05_in_process [--requests 100000] [--unknown]
+    .venv/bin/python -m bench.nip05_in_process [--requests 100000] [--unknown] [--smoke]
 
 The app is built as `nostr-id serve` builds a worker's (the real container on a database made for
 the run, Redis at BENCH_REDIS_URL, prometheus_client in multiprocess mode as with `--workers`), then
@@ -29,6 +29,7 @@ from psycopg import sql
 from adapters.http.app import create_app
 from adapters.postgres.migrations import apply_migrations
 from bench.nip05 import ADMIN_URL, DOMAIN, REDIS_URL, _prepare
+from bench.support import parse_args
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 
@@ -134,7 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--unknown", action="store_true", help="a new name nobody holds per request")
-    args = parser.parse_args()
+    args = parse_args(parser, requests=200)
     print(f"Python {sys.version.split()[0]}, load average before: {os.getloadavg()}")
     # prometheus_client in multiprocess mode, as `nostr-id serve` sets it up for its workers.
     metrics_dir = tempfile.mkdtemp(prefix="nostr-id-metrics-")

@@ -7,7 +7,7 @@ Three ways in the same run, each timed from a connected client to the last verif
          the events kept (and, for comparison, dropped as soon as they are checked)
   fetch  the same pages over a plain websocket, decoded, nothing verified: what the relay can serve
 
-Run: .venv/bin/python -m bench.relay_fetch [--events 20000] [--tags 150] [--rounds 3]
+Run: .venv/bin/python -m bench.relay_fetch [--events 20000] [--tags 150] [--rounds 3] [--smoke]
 """
 
 import argparse
@@ -31,20 +31,13 @@ from websockets.asyncio.client import connect
 from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.frames import EventMessage, relay_message_decoder
 from adapters.relay.websocket_pool import WebsocketRelayPool
+from bench.support import free_port, parse_args
 from domain.nostr.event import Event, Filter
 from domain.nostr.serialization import canonical_bytes
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event, verify_schnorr
 
 CONTACTS = 3
 PAGE = 500  # what LocalRelay answers per filter at most, whatever the limit asked (as strfry does)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_relay() -> tuple[subprocess.Popen[str], str]:
@@ -199,7 +192,7 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--tags", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse_args(parser, events=100, tags=5, rounds=1)
 
     print(f"machine: {machine()}")
     print(f"signing {args.events} contact lists of {args.tags} p tags ...", flush=True)

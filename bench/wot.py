@@ -1,6 +1,7 @@
 """Web of Trust benchmark (run by hand; figures go to docs/benchmarks.md).
 
     .venv/bin/python -m bench.wot --users 200000 --seed 1 --preload
+    .venv/bin/python -m bench.wot --smoke       # a tiny graph in memory: checks the script still runs
 
 1. Starts the embedded relay (`python -m adapters.relay.embedded`, LMDB under --data-dir, or in memory
    with --data-dir '') and publishes the demo graph to it (signing in worker processes; not part of the
@@ -39,6 +40,7 @@ from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
 from application.wot.calculator import WotCalculator
 from bench.lmdb_load import preload_graph
+from bench.support import free_port, parse_args
 from domain.wot.pagerank import personalized_pagerank
 from domain.wot.settings import WotSettings
 
@@ -150,12 +152,12 @@ async def profile_cold_scores(url: str, settings: WotSettings, hood, groups) -> 
         await pool.start()
         timed = TimedRelay(pool)
         calculator = WotCalculator(timed, settings)  # type: ignore[arg-type]
-        await calculator.score(group[0], hood, datetime.now(UTC))
+        await calculator.figures(group[0], hood, datetime.now(UTC))
         timed.timings.clear()
         totals = []
         for pubkey in group[1:]:
             t0 = time.perf_counter()
-            await calculator.score(pubkey, hood, datetime.now(UTC))
+            await calculator.figures(pubkey, hood, datetime.now(UTC))
             totals.append(time.perf_counter() - t0)
         await pool.close()
         calls = ", ".join(
@@ -192,6 +194,8 @@ async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], por
         "BENCH_RELAY_URL": url,
         "BENCH_WOT_SEEDS": ",".join(seeds),
         "PYTHONPATH": ROOT,
+        # Every request comes from one loopback address: the anonymous limit would answer 429.
+        "RATE_LIMIT_ANONYMOUS": "1000000",
     }
     server = await asyncio.create_subprocess_exec(
         *[
@@ -221,6 +225,8 @@ async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], por
                         break
                 except httpx.TransportError:
                     pass
+                if server.returncode is not None:
+                    raise RuntimeError(f"the HTTP server exited with {server.returncode}")
                 if time.monotonic() > deadline:
                     raise RuntimeError("the HTTP server never answered 200")
                 await asyncio.sleep(0.5)
@@ -235,7 +241,8 @@ async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], por
                     assert response.status_code == 200
         return {"p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "n": len(timings)}
     finally:
-        server.terminate()
+        if server.returncode is None:
+            server.terminate()
         await server.wait()
 
 
@@ -294,7 +301,9 @@ async def main() -> None:
         action="store_true",
         help="no relay: neighbourhood and PageRank on the generated graph",
     )
-    args = parser.parse_args()
+    args = parse_args(
+        parser, users=300, targets=15, data_dir="", port=free_port(), preload=False, reuse=False
+    )
 
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
@@ -371,9 +380,9 @@ async def main() -> None:
                     pool = WebsocketRelayPool(urls=(url,))
                     await pool.start()
                     calculator = WotCalculator(pool, settings)
-                    await calculator.score(pubkey, hood, datetime.now(UTC))  # connection warm-up
+                    await calculator.figures(pubkey, hood, datetime.now(UTC))  # connection warm-up
                 t0 = time.perf_counter()
-                await calculator.score(pubkey, hood, datetime.now(UTC))
+                await calculator.figures(pubkey, hood, datetime.now(UTC))
                 timings.append(time.perf_counter() - t0)
             print(
                 f"cold score, {label} ({len(group)} accounts): p50 {percentile(timings, 0.5) * 1000:.0f} ms, "
@@ -383,7 +392,7 @@ async def main() -> None:
         groups = [(label, group[:21]) for label, group in (("ordinary", ordinary), ("10k+", famous)) if group]
         await profile_cold_scores(url, settings, hood, groups)
 
-        http = await measure_http(url, seeds, ordinary[:50] + famous[:10], args.port + 1)
+        http = await measure_http(url, seeds, ordinary[:50] + famous[:10], free_port())
         print(
             f"cached score over HTTP ({http['n']} requests): p50 {http['p50'] * 1000:.2f} ms, "
             f"p95 {http['p95'] * 1000:.2f} ms"

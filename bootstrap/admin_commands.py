@@ -5,11 +5,11 @@ The commands take a container whose database pool and cache are started.
 
 import sys
 
-from application.auth.admin_users import Actor
 from bootstrap.container import Container
-from domain.errors import DependencyUnavailable, InvalidInput
+from domain.audit.entries import Actor
+from domain.auth.users import UserRole
 from domain.nostr.nip19 import encode_npub, parse_pubkey
-from domain.records.users import UserRole
+from domain.shared.errors import DependencyUnavailable, InvalidInput
 
 
 async def grant_role(container: Container, pubkey_text: str, role_text: str) -> int:

@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nostr-id", description="Nostr identity service")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the HTTP API",
+        description="Serve the HTTP API. With DATABASE_URL unset, an embedded PostgreSQL under DATA_DIR is "
+        "started and migrated; a database given by DATABASE_URL is migrated with `nostr-id migrate`.",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
@@ -92,11 +97,37 @@ def _metrics_directory() -> Iterator[Path]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
+def _prepare_schema(settings: Settings) -> None:
+    """The embedded database is migrated; of another, a schema behind this version is reported
+    (readiness stays 503 naming the missing migrations until `nostr-id migrate` is run)."""
+    from adapters.postgres.migrations import apply_migrations, list_migrations
+
+    assert settings.database_url is not None
+    logging.getLogger("yoyo").setLevel(logging.WARNING)
+    try:
+        if "database" in settings.embedded:
+            applied = apply_migrations(settings.database_url)
+            if applied:
+                log.info("embedded database migrated: %s", ", ".join(applied))
+            return
+        missing = [migration for migration, applied in list_migrations(settings.database_url) if not applied]
+    except psycopg.OperationalError as error:
+        log.warning("the database schema was not checked: %s", str(error).splitlines()[0])
+        return
+    if missing:
+        log.error(
+            "the database is behind this version: missing migrations %s; run `nostr-id migrate`; "
+            "until then /health/ready answers 503",
+            ", ".join(missing),
+        )
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
     from granian.server import Server
     from prometheus_client import values
 
+    _prepare_schema(settings)
     export_to_environment(settings)
     workers = args.workers
     if workers > 1 and settings.redis_url is None:

@@ -11,13 +11,17 @@ from psycopg_pool import AsyncConnectionPool
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
+from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool, ping
+from adapters.postgres.schema_version import PostgresSchemaVersion
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.relay.config import MIB, RelayLimits
 from adapters.relay.memory_relay import MemoryRelay
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.check_readiness import CheckReadiness
-from application.verdicts import Verdicts
+from application.jobs import ListJobRuns, RecordJobRun
+from application.verdicts import Verdicts, is_invalidation_key
+from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import service_secret_key
 from bootstrap.metering import run_usage_flusher
 from bootstrap.metrics import exposition_registry
@@ -30,9 +34,9 @@ from bootstrap.wiring.names import NamesContainer
 from bootstrap.wiring.wot import WotContainer
 from bootstrap.wot_reload import CHECK_EVERY, watch_wot_seeds
 from domain.billing.plans import PlanCatalog
-from domain.clock import SystemClock
-from domain.ports.cache import Cache
-from domain.ports.relay import RelayPort
+from domain.nostr.ports import RelayPort
+from domain.shared.cache import Cache
+from domain.shared.clock import SystemClock
 
 READINESS_TIMEOUT = 2.0
 # Caps per relay per call: large enough for a trust neighbourhood's contact lists.
@@ -40,7 +44,11 @@ RELAY_LIMITS = RelayLimits(max_events=250_000, max_bytes=512 * MIB)
 
 
 def cache_kind(settings: Settings) -> str:
-    return "redis" if settings.redis_url else "memory"
+    """Redis when configured; else the in-process cache, whose invalidations reach the other
+    processes through PostgreSQL when there is a database (a command without one is alone)."""
+    if settings.redis_url:
+        return "redis"
+    return "memory_notified" if settings.database_url else "memory"
 
 
 def relay_kind(settings: Settings) -> str:
@@ -64,7 +72,11 @@ async def run_relay(relay: RelayPort) -> AsyncIterator[RelayPort]:
         await close()
 
 
-async def close_cache(cache: Cache) -> AsyncIterator[Cache]:
+async def run_cache(cache: Cache) -> AsyncIterator[Cache]:
+    """Starts the cache when it has something to start (listening for other processes' changes)."""
+    start = getattr(cache, "start", None)
+    if start is not None:
+        await start()
     yield cache
     await cache.close()
 
@@ -77,9 +89,12 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     metrics_registry = providers.Singleton(CollectorRegistry)
-    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode.
+    # Periodic jobs' outcomes, recorded by `nostr-id jobs run` in PostgreSQL (bootstrap/job_metrics.py).
+    job_run_collector = providers.Singleton(JobRunCollector)
+    # What /metrics shows: this registry, or every worker's values summed in multiprocess mode, and
+    # the jobs' outcomes.
     metrics_exposition = providers.Singleton(
-        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry
+        exposition_registry, settings.provided.prometheus_multiproc_dir, metrics_registry, job_run_collector
     )
     service_key = providers.Singleton(service_secret_key, settings)
     public_url = providers.Callable(lambda settings: settings.public_url, settings)
@@ -94,8 +109,15 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(cache_kind, settings),
         redis=providers.Singleton(RedisCache.from_url, settings.provided.redis_url),
         memory=providers.Singleton(MemoryCache, clock=clock),
+        memory_notified=providers.Singleton(
+            PostgresNotifyingCache,
+            local=providers.Singleton(MemoryCache, clock=clock),
+            pool=db_pool,
+            dsn=settings.provided.database_url,
+            is_invalidation_key=providers.Object(is_invalidation_key),
+        ),
     )
-    cache_lifecycle = providers.Resource(close_cache, cache)
+    cache_lifecycle = providers.Resource(run_cache, cache)
 
     relay = providers.Selector(
         providers.Callable(relay_kind, settings),
@@ -115,6 +137,8 @@ class Container(containers.DeclarativeContainer):
     verdicts = providers.Singleton(Verdicts, cache)
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
 
+    # Which of this version's migrations the database lacks (the readiness check "schema").
+    schema_version = providers.Singleton(PostgresSchemaVersion, db_pool, timeout=READINESS_TIMEOUT)
     check_readiness = providers.Factory(
         CheckReadiness,
         probes=providers.Dict(
@@ -123,6 +147,7 @@ class Container(containers.DeclarativeContainer):
             relay=relay.provided.ping,
         ),
         timeout=READINESS_TIMEOUT,
+        schema=schema_version,
     )
 
     wot = providers.Container(WotContainer, settings=settings, relay=relay, cache=cache, clock=clock)
@@ -157,6 +182,7 @@ class Container(containers.DeclarativeContainer):
     billing = providers.Container(
         BillingContainer,
         settings=settings,
+        cache=cache,
         clock=clock,
         unit_of_work=unit_of_work,
         plan_catalog=plan_catalog,
@@ -171,6 +197,12 @@ class Container(containers.DeclarativeContainer):
         nostr_json_directory=names.nostr_json_directory,
     )
 
+    # Each periodic job's outcome, recorded by `nostr-id jobs run` and read back for /metrics.
+    record_job_run = providers.Factory(RecordJobRun, unit_of_work.provider, clock)
+    list_job_runs = providers.Factory(ListJobRuns, unit_of_work.provider)
+    job_runs_refresher = providers.Resource(
+        refresh_job_runs, job_run_collector, list_job_runs.provider, db_pool_lifecycle
+    )
     # Counted API key use is flushed every USAGE_FLUSH_INTERVAL and once at shutdown, before the
     # cache and the pool close.
     usage_flusher = providers.Resource(
@@ -189,7 +221,11 @@ class Container(containers.DeclarativeContainer):
 def describe(settings: Settings) -> dict[str, str]:
     """Which adapter plays each port, for the start-up log."""
     database = "postgres (embedded)" if "database" in settings.embedded else "postgres"
-    cache = "redis" if cache_kind(settings) == "redis" else "memory (in-process)"
+    cache = {
+        "redis": "redis",
+        "memory": "memory (in-process)",
+        "memory_notified": "memory (in-process), changes heard through PostgreSQL",
+    }[cache_kind(settings)]
     relay = "memory (in-process)" if relay_kind(settings) == "memory" else "websocket pool"
     if "relay" in settings.embedded:
         relay += " to the embedded relay"

@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 
 from bootstrap.settings import Settings, SettingsError
-from domain.errors import InvalidInput
 from domain.nostr.nip19 import decode_nsec
+from domain.nostr.pubkeys import is_hex_pubkey
 from domain.nostr.signing import generate_secret_key, public_key_of
-from domain.pubkeys import is_hex_pubkey
+from domain.shared.errors import InvalidInput
 
 KEY_FILE = "service.nsec"
 

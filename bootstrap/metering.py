@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from application.rate_limits import RatePolicies, RatePolicy
 from bootstrap.settings import Settings
+from domain.shared.cache import CacheUnavailable
 
 log = logging.getLogger(__name__)
 MINUTE = 60.0
@@ -25,6 +26,9 @@ async def _flush_quietly(flush: Callable[[], Awaitable[int]]) -> None:
         added = await flush()
         if added:
             log.debug("flushed %d API key uses", added)
+    except CacheUnavailable as error:
+        # Uses held in the process were added; those in the cache wait for it to answer again.
+        log.warning("flushing API key usage from the cache failed, retried on the next flush: %s", error)
     except Exception:
         # The counts stay claimed in the cache; the next flush adds them.
         log.exception("flushing API key usage failed; it is retried on the next flush")

@@ -8,12 +8,19 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 
-def exposition_registry(multiprocess_dir: Path | None, registry: CollectorRegistry) -> CollectorRegistry:
-    """What `/metrics` shows: this process's registry, or the sum over every worker's files."""
+def exposition_registry(
+    multiprocess_dir: Path | None, registry: CollectorRegistry, *shared: Collector
+) -> CollectorRegistry:
+    """What `/metrics` shows: this process's registry, or the sum over every worker's files; with
+    the `shared` collectors, whose values are the same in every process (read from PostgreSQL)."""
     if multiprocess_dir is None:
-        return registry
-    combined = CollectorRegistry()
-    MultiProcessCollector(combined, path=str(multiprocess_dir))
-    return combined
+        exposed = registry
+    else:
+        exposed = CollectorRegistry()
+        MultiProcessCollector(exposed, path=str(multiprocess_dir))
+    for collector in shared:
+        exposed.register(collector)
+    return exposed

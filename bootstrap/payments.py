@@ -7,8 +7,22 @@ from adapters.payments.lnbits import LnbitsProvider
 from adapters.payments.stripe_checkout import StripeProvider
 from application.billing.providers import PaymentProviders
 from bootstrap.settings import Settings
-from domain.ports.payments import PaymentProvider
-from domain.records.billing import PaymentProviderName
+from domain.billing.ports import PaymentProvider
+from domain.billing.subscriptions import PaymentProviderName
+from domain.shared.cache import Cache
+from domain.shared.clock import Clock
+
+
+def fake_payment_provider(settings: Settings, clock: Clock, cache: Cache) -> FakePaymentProvider:
+    """The fake provider over the service's cache; with FAKE_WEBHOOK_SECRET it signs and delivers
+    webhooks to PUBLIC_URL as the real providers do, and accepts only those."""
+    return FakePaymentProvider(
+        clock,
+        cache,
+        public_url=settings.public_url,
+        webhook_secret=settings.fake_webhook_secret,
+        deliver_webhooks=settings.fake_webhook_secret is not None,
+    )
 
 
 def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentProviders:
@@ -36,15 +50,15 @@ def payment_providers(settings: Settings, fake: FakePaymentProvider) -> PaymentP
     return PaymentProviders(configured)
 
 
-def describe_payments(settings: Settings) -> str:
-    names = [
-        name
-        for name, ready in (
-            ("lnbits", settings.lnbits_url and settings.lnbits_api_key),
-            ("btcpay", settings.btcpay_url and settings.btcpay_api_key and settings.btcpay_store_id),
-            ("stripe", settings.stripe_api_key and settings.stripe_webhook_secret),
-            ("fake", settings.environment != "production"),
-        )
-        if ready
-    ]
-    return ", ".join(names) or "none"
+def offered_payment_names(settings: Settings) -> list[str]:
+    """The providers `payment_providers` configures, by name, without building them."""
+    ready = {
+        PaymentProviderName.LNBITS: settings.lnbits_url and settings.lnbits_api_key,
+        PaymentProviderName.BTCPAY: settings.btcpay_url
+        and settings.btcpay_api_key
+        and settings.btcpay_store_id
+        and settings.btcpay_webhook_secret,
+        PaymentProviderName.STRIPE: settings.stripe_api_key and settings.stripe_webhook_secret,
+        PaymentProviderName.FAKE: settings.environment != "production",
+    }
+    return sorted(name.value for name, is_ready in ready.items() if is_ready)

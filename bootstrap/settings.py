@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from domain.billing.plans import DEFAULT_PLANS, Plan, PlanCatalog
-from domain.errors import InvalidInput
+from domain.shared.errors import InvalidInput
 from domain.wot.settings import DEFAULT_CACHE_TTL, DEFAULT_MAX_DEPTH, DEFAULT_REQUEST_DEADLINE
 
 ENVIRONMENTS = ("development", "test", "production")
@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lnbits_api_key: str | None = None
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
+    # Outside production only: the fake provider signs and delivers its webhooks with this secret.
+    fake_webhook_secret: str | None = None
     billing_plans: tuple[Plan, ...] = DEFAULT_PLANS
     billing_grace_days: int = 7
     # Ports played by embedded services this process started or joined (for the start-up log).
@@ -63,8 +65,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_api_key: int = 600
     rate_limit_anonymous: int = 60
     rate_limit_sign_in: int = 10
-    # Seconds between two flushes of the metered API key usage into PostgreSQL.
-    usage_flush_interval: int = 10
+    # Seconds between two flushes of the metered API key usage into PostgreSQL; a Redis restart
+    # without persistence loses at most this long's usage (promise F2).
+    usage_flush_interval: int = 2
     # Proxies (load balancers) whose X-Forwarded-For / Forwarded headers name the client.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
@@ -200,6 +203,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         _check_signing_secret(jwt_secret)
     if environment != "development" and _text(env, "SERVICE_NSEC") is None:
         raise SettingsError("SERVICE_NSEC: required outside development")
+    fake_webhook_secret = _text(env, "FAKE_WEBHOOK_SECRET")
+    if fake_webhook_secret is not None and environment == "production":
+        raise SettingsError("FAKE_WEBHOOK_SECRET: the fake payment provider is never used in production")
     return Settings(
         environment=environment,
         database_url=_url(
@@ -230,6 +236,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         lnbits_api_key=_text(env, "LNBITS_API_KEY"),
         stripe_api_key=_text(env, "STRIPE_API_KEY"),
         stripe_webhook_secret=_text(env, "STRIPE_WEBHOOK_SECRET"),
+        fake_webhook_secret=fake_webhook_secret,
         billing_plans=_plans(env, defaults.billing_plans),
         billing_grace_days=_int(env, "BILLING_GRACE_DAYS", defaults.billing_grace_days, 0, 365),
         embedded=_list(env, "NOSTR_ID_EMBEDDED"),

@@ -14,9 +14,9 @@ from bootstrap.settings import Settings
 from bootstrap.wiring.wot import reload_wot_settings
 from bootstrap.wot_reload import signal_serve, tell_seeds_changed
 from bootstrap.wot_settings import remember_demo
-from domain.errors import DependencyUnavailable, InvalidInput
 from domain.nostr.nip19 import encode_npub, parse_pubkey
-from domain.wot.scoring import WotFigures
+from domain.shared.errors import DependencyUnavailable, InvalidInput
+from domain.wot.figures import WotFigures
 from domain.wot.settings import WotSettings
 
 
@@ -40,7 +40,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     except DependencyUnavailable as error:
         print(f"nostr-id: {error} (retry in {error.retry_after} s)", file=sys.stderr)
         return 1
-    fields = figures_fields(served.score, served.stale)
+    fields = figures_fields(served.figures, served.stale)
     if as_json:
         print(json.dumps(fields))
     else:

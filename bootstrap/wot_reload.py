@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 from bootstrap.wiring.wot import WotContainer, reload_wot_settings
-from domain.ports.cache import Cache, CacheUnavailable
+from domain.shared.cache import Cache, CacheUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import msgspec
 from application.demo.seed_demo_graph import DemoSeeded
 from bootstrap.keys import service_secret_key
 from bootstrap.settings import Settings, SettingsError
-from domain.errors import InvalidInput
 from domain.nostr.nip19 import parse_pubkey
 from domain.nostr.signing import public_key_of
+from domain.shared.errors import InvalidInput
 from domain.wot.settings import WotSettings
 
 DEMO_FILE = "demo.json"

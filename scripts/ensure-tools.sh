@@ -7,6 +7,8 @@ set -euo pipefail
 TOOLS="
 /usr/bin/chromium chromium
 /usr/sbin/dnsmasq dnsmasq-base
+/usr/bin/wrk wrk
+/usr/sbin/nginx nginx-light
 "
 
 missing=()

@@ -7,16 +7,16 @@ from uuid import UUID, uuid4
 
 from msgspec import structs
 
-from domain.records.api_keys import ApiKey, ApiKeyScope
-from domain.records.audit import AuditLog
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
-from domain.records.domains import Domain
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession
-from domain.records.names import Nip05
-from domain.records.sessions import Session
-from domain.records.users import User
+from domain.api_keys.keys import ApiKey, ApiKeyScope
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.auth.sessions import Session
+from domain.auth.users import User
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
+from domain.names.custom_domains import CustomDomain
+from domain.names.nip05 import Nip05
+from domain.shared.hashing import secret_digest
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -39,8 +39,7 @@ def session(user_id: UUID, **fields: Any) -> Session:
         refresh_token_hash=secret_digest(secrets.token_hex(16)),
         now=NOW,
         lifetime=timedelta(days=30),
-        user_agent="test-agent/1.0",
-        ip="203.0.113.7",
+        origin=RequestOrigin(user_agent="test-agent/1.0", ip="203.0.113.7"),
     )
     return structs.replace(started, **fields)
 
@@ -70,8 +69,8 @@ def nip05(user_id: UUID, **fields: Any) -> Nip05:
     return structs.replace(claimed, **fields)
 
 
-def domain(user_id: UUID, **fields: Any) -> Domain:
-    claimed = Domain.claim(user_id=user_id, domain=f"d{secrets.token_hex(6)}.example.org", now=NOW)
+def domain(user_id: UUID, **fields: Any) -> CustomDomain:
+    claimed = CustomDomain.claim(user_id=user_id, domain=f"d{secrets.token_hex(6)}.example.org", now=NOW)
     return structs.replace(claimed, **fields)
 
 
@@ -98,11 +97,10 @@ def audit_entry(actor_user_id: UUID | None = None, **fields: Any) -> AuditLog:
     entry = AuditLog.record(
         action="admin.user.suspend",
         now=NOW,
-        actor_user_id=actor_user_id,
-        target_type="user",
-        target_id=str(uuid4()),
-        ip="2001:db8::1",
-        user_agent="admin-console/2.0",
+        actor=Actor(
+            user_id=actor_user_id, origin=RequestOrigin(ip="2001:db8::1", user_agent="admin-console/2.0")
+        ),
+        target=("user", uuid4()),
         details={"reason": "spam", "count": 3},
     )
     return structs.replace(entry, **fields)

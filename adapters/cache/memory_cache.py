@@ -21,8 +21,8 @@ from adapters.cache.expiry import (
     rate_interval,
     ttl_milliseconds,
 )
-from domain.clock import Clock, SystemClock
-from domain.ports.cache import RateDecision
+from domain.shared.cache import RateDecision
+from domain.shared.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 

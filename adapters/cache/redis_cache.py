@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from adapters.cache.expiry import check_amount, check_field, rate_interval, ttl_milliseconds
-from domain.ports.cache import CacheUnavailable, RateDecision
+from domain.shared.cache import CacheUnavailable, RateDecision
 
 # EXISTS and INCRBY run as one step inside Redis, so "this increment created the key" is exact and
 # the TTL is set only then, however many processes increment concurrently.

@@ -5,7 +5,7 @@ import dns.exception
 import dns.nameserver
 import dns.resolver
 
-from domain.ports.dns import DnsLookupFailed
+from domain.names.ports import DnsLookupFailed
 
 DEFAULT_PORT = 53
 

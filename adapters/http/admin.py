@@ -1,8 +1,6 @@
 """Administration (role admin) besides account changes (adapters/http/admin_users.py): the list of
 users, name suspension and the audit log. Every change writes its audit entry in its transaction."""
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,28 +11,41 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 
 from adapters.http.admin_users import AdminUserResponse, actor_of
+from adapters.http.fields import CursorParameter
 from adapters.http.names import NameResponse
 from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
+from domain.audit.entries import ACTION_PATTERN, AuditLog, AuditLogQuery
 from domain.auth.principal import Principal
-from domain.errors import InvalidInput
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.paging import PageCursor
+from domain.shared.errors import InvalidInput
+from domain.shared.paging import PageCursor, parse_page_cursor
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
+# RFC 3339, as the document's `date-time` format says; a number is not a time here.
+INSTANT_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+Instant = Annotated[
+    str | None,
+    QueryParameter(pattern=INSTANT_PATTERN, description="RFC 3339", schema_extra={"format": "date-time"}),
+]
+PubkeyPrefix = Annotated[
+    str | None,
+    QueryParameter(name="query", pattern="^[0-9a-fA-F]{1,64}$", description="start of a hex pubkey"),
+]
 
 
-def encode_cursor(cursor: PageCursor) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(cursor)).decode().rstrip("=")
+def parse_instant(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{field} is not an RFC 3339 time", {field: "not a date-time"}) from None
 
 
 def decode_cursor(value: str | None) -> PageCursor | None:
-    if not value:
-        return None
-    try:
-        return msgspec.json.decode(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), type=PageCursor)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidInput("cursor is not one this API gave out", {"cursor": "unknown cursor"}) from None
+    return parse_page_cursor(value) if value else None
 
 
 class AdminUserList(msgspec.Struct):
@@ -84,18 +95,14 @@ class AdminController(Controller):
         self,
         admin_principal: NamedDependency[Principal],
         list_users: NamedDependency[SkipValidation[ListUsers]],
-        search: Annotated[
-            str | None, QueryParameter(name="query", description="start of a hex pubkey")
-        ] = None,
-        cursor: FromQuery[str | None] = None,
+        search: PubkeyPrefix = None,
+        cursor: CursorParameter = None,
         limit: Limit = 50,
     ) -> AdminUserList:
         """Users oldest first; `query` matches the start of a hex pubkey."""
         found = await list_users(search, decode_cursor(cursor), limit + 1)
         page = found[:limit]
-        following = (
-            encode_cursor(PageCursor(at=page[-1].created_at, id=page[-1].id)) if len(found) > limit else None
-        )
+        following = PageCursor(at=page[-1].created_at, id=page[-1].id).text if len(found) > limit else None
         return AdminUserList(items=[AdminUserResponse.of_user(user) for user in page], next_cursor=following)
 
     @post("/nip05/{name_id:uuid}/suspend", status_code=200, **problem_responses(401, 403, 404, 409, 422, 503))
@@ -115,22 +122,22 @@ class AdminController(Controller):
         admin_principal: NamedDependency[Principal],
         read_audit_log: NamedDependency[SkipValidation[ReadAuditLog]],
         actor: FromQuery[UUID | None] = None,
-        action: FromQuery[str | None] = None,
-        since: FromQuery[datetime | None] = None,
-        until: FromQuery[datetime | None] = None,
-        cursor: FromQuery[str | None] = None,
+        action: Annotated[str | None, QueryParameter(pattern=ACTION_PATTERN)] = None,
+        since: Instant = None,
+        until: Instant = None,
+        cursor: CursorParameter = None,
         limit: Limit = 50,
     ) -> AuditLogPage:
         """Audit entries oldest first; `actor` is a user id, `since` inclusive, `until` exclusive."""
         query = AuditLogQuery(
             actor_user_id=actor,
             action=action,
-            since=since,
-            until=until,
+            since=parse_instant(since, "since"),
+            until=parse_instant(until, "until"),
             after=decode_cursor(cursor),
             limit=limit + 1,
         )
         found = await read_audit_log(query)
         page = found[:limit]
-        following = encode_cursor(page[-1].cursor) if len(found) > limit else None
+        following = page[-1].cursor.text if len(found) > limit else None
         return AuditLogPage(items=[AuditEntryResponse.of(entry) for entry in page], next_cursor=following)

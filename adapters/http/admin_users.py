@@ -8,16 +8,17 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN
+from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.auth.admin_users import Actor, ChangeRole, SetSuspension
+from application.auth.admin_users import ChangeRole, SetSuspension
+from domain.audit.entries import Actor
 from domain.auth.principal import Principal
-from domain.records.users import User, UserRole
+from domain.auth.users import User, UserRole
 
 
-class RoleRequest(msgspec.Struct):
+class RoleRequest(msgspec.Struct, forbid_unknown_fields=True):
     role: Literal["user", "admin"]
 
 
@@ -34,8 +35,7 @@ def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
     return Actor(
         user_id=admin.user_id,
         pubkey=admin.pubkey,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
+        origin=origin_of(request),
     )
 
 
@@ -43,7 +43,7 @@ class AdminUsersController(Controller):
     path = "/api/v1/admin/users"
     tags = ["admin"]
 
-    @post("/{user_id:uuid}/suspend", status_code=200, **problem_responses(*SIGNED_IN, 404, 409, 422))
+    @post("/{user_id:uuid}/suspend", status_code=200, **problem_responses(*SIGNED_IN_PROBLEMS, 404, 409, 422))
     async def suspend(
         self,
         request: Request[Any, Any, Any],
@@ -55,7 +55,9 @@ class AdminUsersController(Controller):
         user = await set_suspension(user_id, suspended=True, actor=actor_of(request, admin_principal))
         return AdminUserResponse.of_user(user)
 
-    @post("/{user_id:uuid}/unsuspend", status_code=200, **problem_responses(*SIGNED_IN, 404, 409, 422))
+    @post(
+        "/{user_id:uuid}/unsuspend", status_code=200, **problem_responses(*SIGNED_IN_PROBLEMS, 404, 409, 422)
+    )
     async def unsuspend(
         self,
         request: Request[Any, Any, Any],
@@ -67,7 +69,7 @@ class AdminUsersController(Controller):
         user = await set_suspension(user_id, suspended=False, actor=actor_of(request, admin_principal))
         return AdminUserResponse.of_user(user)
 
-    @post("/{user_id:uuid}/role", status_code=200, **problem_responses(*SIGNED_IN, *JSON_BODY, 404))
+    @post("/{user_id:uuid}/role", status_code=200, **problem_responses(*SIGNED_IN_PROBLEMS, *JSON_BODY, 404))
     async def role(
         self,
         request: Request[Any, Any, Any],

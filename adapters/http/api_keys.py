@@ -9,22 +9,29 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.api_keys.keys import (
     CreateApiKey,
     GetApiKeyUsage,
     ListApiKeys,
-    RequestContext,
     RevokeApiKey,
 )
+from domain.api_keys.keys import MAX_NAME_LENGTH, NAME_PATTERN, ApiKey, ApiKeyScope
 from domain.auth.principal import Principal
-from domain.records.api_keys import MAX_NAME_LENGTH, ApiKey
 
 
-class CreateApiKeyRequest(msgspec.Struct):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH)]
-    scopes: Annotated[list[str], msgspec.Meta(min_length=1, max_length=10)]
+class CreateApiKeyRequest(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=MAX_NAME_LENGTH,
+            pattern=NAME_PATTERN,
+            description="stored without leading and trailing white space",
+        ),
+    ]
+    scopes: Annotated[list[ApiKeyScope], msgspec.Meta(min_length=1, max_length=10)]
 
 
 class ApiKeyResponse(msgspec.Struct):
@@ -70,12 +77,10 @@ class UsageItem(msgspec.Struct):
 
 
 class UsageResponse(msgspec.Struct):
+    first_day: date = msgspec.field(name="from")
+    last_day: date = msgspec.field(name="to")
     items: list[UsageItem]
     total: int
-
-
-def _context(request: Request[Any, Any, Any]) -> RequestContext:
-    return RequestContext(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
 
 
 class ApiKeysController(Controller):
@@ -94,7 +99,7 @@ class ApiKeysController(Controller):
 
         403 `Quota exceeded` when the user already holds as many unrevoked keys as their plan
         allows; the `detail` names the plan and its quota."""
-        issued = await create_api_key(principal, data.name, data.scopes, _context(request))
+        issued = await create_api_key(principal, data.name, data.scopes, origin_of(request))
         key = issued.api_key
         return CreatedApiKeyResponse(
             id=key.id,
@@ -123,7 +128,7 @@ class ApiKeysController(Controller):
         revoke_api_key: NamedDependency[SkipValidation[RevokeApiKey]],
     ) -> None:
         """Revokes the key; every process refuses it within a second."""
-        await revoke_api_key(principal, api_key_id, _context(request))
+        await revoke_api_key(principal, api_key_id, origin_of(request))
 
     @get("/{api_key_id:uuid}/usage", **problem_responses(400, 401, 403, 404, 422, 429, 503))
     async def usage(
@@ -134,10 +139,14 @@ class ApiKeysController(Controller):
         first_day: Annotated[date | None, QueryParameter(name="from")] = None,
         last_day: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> UsageResponse:
-        """Recorded uses by day, endpoint and status class (`from`/`to` inclusive; 30 days by default).
+        """Recorded uses by day, endpoint and status class, `from`/`to` inclusive: by default the 30
+        days to today; at most the 366 days ending at `to` (an earlier `from` is moved forward), and
+        none when `from` is after `to`. The answer's `from` and `to` name the days it covers.
         Uses are recorded in batches, a few seconds after they happen."""
         report = await get_api_key_usage(principal, api_key_id, first_day, last_day)
         return UsageResponse(
+            first_day=report.first,
+            last_day=report.last,
             items=[
                 UsageItem(day=u.day, endpoint=u.endpoint, status_class=u.status_class, count=u.count)
                 for u in report.items

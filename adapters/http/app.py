@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 
 from adapters.http.admin import AdminController
 from adapters.http.admin_users import AdminUsersController
+from adapters.http.allow import allow_every_method
 from adapters.http.api_keys import ApiKeysController
 from adapters.http.auth import AuthController
 from adapters.http.billing import AdminBillingController, BillingController
@@ -34,6 +35,7 @@ from adapters.http.nostr_json import (
     nostr_json_fast_path,
     nostr_json_route,
 )
+from adapters.http.openapi import ClosedStructSchemaPlugin, document_choices, document_links
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
@@ -126,6 +128,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[rate_limiting.middleware],
+        plugins=[ClosedStructSchemaPlugin()],
         before_request=decode_json_body,
         cors_config=CORS,
         # Brotli when the client accepts it, else gzip; answers under 500 bytes go as they are.
@@ -139,6 +142,17 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     document_nostr_json(app.openapi_schema)
+    plans = settings.billing_plans
+    document_choices(
+        app.openapi_schema,
+        {
+            ("CheckoutRequest", "plan_id"): [plan.id for plan in plans if not plan.is_free],
+            ("CheckoutRequest", "provider"): services.billing.container.payment_names(),
+            ("CompRequest", "plan_id"): [plan.id for plan in plans],
+        },
+    )
+    document_links(app.openapi_schema)
+    app.asgi_handler = allow_every_method(app.asgi_handler, app.routes)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
     # The client's address is resolved once, before the edge logs it and the rate limiter charges it.

@@ -11,9 +11,9 @@ from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN
+from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,
@@ -24,7 +24,7 @@ from application.auth.sessions import SignedIn
 from application.auth.sign_in import IssueChallenge, Login, SignInRequest
 from domain.auth.principal import Principal
 from domain.nostr.event import Event
-from domain.pubkeys import HEX_PUBKEY
+from domain.nostr.pubkeys import HEX_PUBKEY
 
 
 class ChallengeResponse(msgspec.Struct):
@@ -37,7 +37,8 @@ HEX128 = "^[0-9a-f]{128}$"
 
 
 class SignedEvent(msgspec.Struct):
-    """A signed Nostr event (NIP-01) as it travels in JSON."""
+    """A signed Nostr event (NIP-01) as it travels in JSON. Left open: signers and libraries may
+    carry fields of their own beside the signed ones, which are ignored."""
 
     id: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex event id")]
     pubkey: Annotated[str, msgspec.Meta(pattern=HEX64, description="lowercase hex public key")]
@@ -59,11 +60,11 @@ class SignedEvent(msgspec.Struct):
         )
 
 
-class LoginRequest(msgspec.Struct):
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     event: SignedEvent
 
 
-class RefreshRequest(msgspec.Struct):
+class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
@@ -118,10 +119,7 @@ class AuthController(Controller):
         login: NamedDependency[SkipValidation[Login]],
     ) -> TokenResponse:
         """Signs in with a kind-22242 event carrying the challenge and this service's URL as `relay`."""
-        origin = origin_of(request)
-        signed_in = await login(
-            SignInRequest(event=data.event.to_event(), ip=origin.ip, user_agent=origin.user_agent)
-        )
+        signed_in = await login(SignInRequest(event=data.event.to_event(), origin=origin_of(request)))
         return TokenResponse.of(signed_in)
 
     @post("/refresh", status_code=200, **problem_responses(*JSON_BODY, 401, 429, 503))
@@ -134,7 +132,7 @@ class AuthController(Controller):
         """A new token pair for a refresh token, which is used up; reusing it ends its session."""
         return TokenResponse.of(await refresh_session(data.refresh_token, origin_of(request)))
 
-    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN))
+    @post("/logout", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS))
     async def logout(
         self,
         request: Request[Any, Any, Any],
@@ -144,7 +142,7 @@ class AuthController(Controller):
         """Ends this session."""
         await sign_out(principal, origin_of(request))
 
-    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN))
+    @post("/logout-all", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS))
     async def logout_all(
         self,
         request: Request[Any, Any, Any],
@@ -154,7 +152,7 @@ class AuthController(Controller):
         """Ends every session of the signed-in user."""
         await sign_out_everywhere(principal, origin_of(request))
 
-    @get("/sessions", **problem_responses(*SIGNED_IN))
+    @get("/sessions", **problem_responses(*SIGNED_IN_PROBLEMS))
     async def sessions(
         self,
         principal: NamedDependency[Principal],
@@ -164,7 +162,9 @@ class AuthController(Controller):
         views = await list_sessions(principal)
         return SessionsResponse(items=[SessionResponse(**msgspec.structs.asdict(view)) for view in views])
 
-    @delete("/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN, 404, 422))
+    @delete(
+        "/sessions/{session_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS, 404, 422)
+    )
     async def revoke_session(
         self,
         request: Request[Any, Any, Any],

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from application.billing.plans import PricedPlan
-from domain.records.billing import Payment, Subscription
+from domain.billing.subscriptions import Payment, Subscription
+from domain.shared.text import PLAIN_TEXT_PATTERN
 
 
 class PlanFeatures(msgspec.Struct):
@@ -133,7 +134,7 @@ class CheckoutResponse(msgspec.Struct):
     payment: PaymentResponse
 
 
-Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=PLAIN_TEXT_PATTERN)]
 
 
 class RefundRequest(msgspec.Struct, forbid_unknown_fields=True):

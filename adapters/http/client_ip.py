@@ -5,7 +5,8 @@ it is the right-most address of `X-Forwarded-For` (or, when the request has none
 parameters of `Forwarded`) that is not itself a trusted proxy. Addresses left of it were written
 by whoever sent the request and are never believed. `resolving_client` puts that address in the
 ASGI scope's `client` once, in front of the HTTP edge, so the access log, the rate limiter and
-the handlers all see the same one; `client_ip` and `rate_subject` read it from there.
+the handlers all see the same one; `origin_of` (the request's origin for sessions and audit
+entries, built here only) and `rate_subject` read it from there.
 """
 
 import ipaddress
@@ -15,7 +16,7 @@ from typing import Any
 from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from application.auth.session_admin import Origin
+from domain.audit.entries import RequestOrigin
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -106,12 +107,6 @@ def client_address(scope: Scope) -> Address | None:
     return parse_address(client[0] if client else None)
 
 
-def client_ip(request: Request[Any, Any, Any]) -> str | None:
-    """The client's address as text (for sessions and audit entries), or None."""
-    address = client_address(request.scope)
-    return str(address) if address is not None else None
-
-
 def rate_subject(scope: Scope) -> str:
     """What per-client rate limits charge: the address, or its /64 for IPv6."""
     address = client_address(scope)
@@ -122,6 +117,10 @@ def rate_subject(scope: Scope) -> str:
     return str(address)
 
 
-def origin_of(request: Request[Any, Any, Any]) -> Origin:
-    """Where a request came from, for the audit log."""
-    return Origin(ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+def origin_of(request: Request[Any, Any, Any]) -> RequestOrigin:
+    """Where a request came from (the client's address as text, its user agent), for its session
+    and audit entries: the one place a RequestOrigin is built from a request."""
+    address = client_address(request.scope)
+    return RequestOrigin(
+        ip=str(address) if address is not None else None, user_agent=request.headers.get("user-agent")
+    )

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.http.asgi import header
 from adapters.http.metrics import HttpMetrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -54,17 +55,10 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return value.decode("latin-1")
-    return None
-
-
 def request_id_of(scope: Scope) -> str:
-    given = _header(scope, b"x-request-id")
-    if given is not None and _SAFE_REQUEST_ID.fullmatch(given):
-        return given
+    given = header(scope, b"x-request-id")
+    if given is not None and _SAFE_REQUEST_ID.fullmatch(text := given.decode("latin-1")):
+        return text
     return os.urandom(16).hex()  # 32 random hex digits, as uuid4().hex, at a fifth of its cost
 
 

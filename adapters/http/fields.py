@@ -2,6 +2,13 @@
 
 A rule on a list's items needs both markers: msgspec enforces `msgspec.Meta`, while Litestar's
 schema generator reads item rules only from its own `Body(...)`.
+
+A rule a pattern cannot hold whole is named by a `format` in the document, described here:
+- `nostr-pubkey`: 64 hex characters, or an npub (NIP-19) whose checksum holds;
+- `custom-domain`: a public DNS name of at least two labels, IDNA (UTS 46) accepted; neither an IP
+  address nor a special-use or reserved name (`localhost`, `.local`, `.test`, `.onion`, ...), and
+  its top-level label not numeric;
+A value that breaks the named rule is answered 422.
 """
 
 from typing import Annotated
@@ -9,11 +16,11 @@ from typing import Annotated
 import msgspec
 from litestar.params import Body, Parameter
 
+from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
+from domain.shared.paging import CURSOR_PATTERN
 
 PUBKEY_DESCRIPTION = "64 hex characters or an npub"
-# The pattern cannot express an npub's checksum; the format names the whole rule (NIP-19), and an npub
-# that fails its checksum is answered 422.
 PUBKEY_FORMAT = "nostr-pubkey"
 _EXTRA = {"format": PUBKEY_FORMAT}
 
@@ -26,4 +33,24 @@ PubkeyText = Annotated[
 # A pubkey in the path or the query.
 PubkeyParameter = Annotated[
     str, Parameter(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA)
+]
+
+DOMAIN_FORMAT = "custom-domain"
+DOMAIN_DESCRIPTION = "a public DNS name; international names are accepted"
+# A domain a user brings, inside a request body.
+DomainText = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=253, pattern=CUSTOM_DOMAIN_PATTERN, description=DOMAIN_DESCRIPTION),
+    Body(
+        min_length=1,
+        max_length=253,
+        pattern=CUSTOM_DOMAIN_PATTERN,
+        description=DOMAIN_DESCRIPTION,
+        schema_extra={"format": DOMAIN_FORMAT},
+    ),
+]
+
+# The `cursor` query parameter of a list: the `next_cursor` of the page before.
+CursorParameter = Annotated[
+    str | None, Parameter(pattern=CURSOR_PATTERN, description="the next_cursor of the page before")
 ]

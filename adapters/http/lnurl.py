@@ -9,16 +9,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
 from adapters.http.auth import TokenResponse
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from adapters.http.edge import SECRET_PATH, answering_head
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
+from domain.auth.lnurl import LnurlAction
+from domain.auth.lnurl_protocol import LnurlRefused
 from domain.auth.principal import Principal
-from domain.lnurl_auth import LnurlRefused
-from domain.records.lnurl import LnurlAction
 
 
-class StartLnurlRequest(msgspec.Struct):
+class StartLnurlRequest(msgspec.Struct, forbid_unknown_fields=True):
     action: LnurlAction
 
 
@@ -38,10 +38,6 @@ class LnurlCallbackResponse(msgspec.Struct, omit_defaults=True):
 class LnurlPollResponse(msgspec.Struct, omit_defaults=True):
     status: str
     tokens: TokenResponse | None = None
-
-
-def _ip(request: Request[Any, Any, Any]) -> str | None:
-    return client_ip(request)
 
 
 class LnurlController(Controller):
@@ -82,7 +78,7 @@ class LnurlController(Controller):
                 k1=query.get("k1"),
                 sig=query.get("sig"),
                 key=query.get("key"),
-                ip=_ip(request),
+                origin=origin_of(request),
             )
         except LnurlRefused as refused:
             return LnurlCallbackResponse(status="ERROR", reason=refused.reason)
@@ -100,8 +96,7 @@ class LnurlController(Controller):
         outcome = await poll_lnurl_auth(
             poll,
             claim=not answering_head(),
-            ip=_ip(request),
-            user_agent=request.headers.get("user-agent"),
+            origin=origin_of(request),
         )
         if outcome.tokens is None:
             return LnurlPollResponse(status=outcome.status.value)

@@ -11,15 +11,15 @@ from litestar.params import SkipValidation
 
 from adapters.http.billing_models import SubscriptionResponse
 from adapters.http.names import NameResponse
-from adapters.http.principal import SIGNED_IN
+from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import problem_responses
 from application.auth.me import GetMe
 from application.billing.subscribe import GetCurrentSubscription
 from application.names.manage_names import ListNames
 from domain.auth.principal import Principal
-from domain.errors import NotFound
+from domain.auth.users import User
 from domain.nostr.nip19 import encode_npub
-from domain.records.users import User
+from domain.shared.errors import NotFound
 
 
 class UserResponse(msgspec.Struct):
@@ -59,7 +59,7 @@ async def current_subscription(get: GetCurrentSubscription, user_id: UUID) -> di
         return None
 
 
-@get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN))
+@get("/api/v1/me", tags=["account"], **problem_responses(*SIGNED_IN_PROBLEMS))
 async def me(
     principal: NamedDependency[Principal],
     get_me: NamedDependency[SkipValidation[GetMe]],

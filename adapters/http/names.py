@@ -5,15 +5,21 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.client_ip import origin_of
+from adapters.http.fields import DomainText
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
-from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.custom_domains.manage_custom_domains import (
+    AddDomain,
+    ListDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
@@ -22,24 +28,50 @@ from application.names.manage_names import (
     UpdateNameRelays,
 )
 from domain.auth.principal import Principal
-from domain.records.domains import MAX_DOMAIN_LENGTH, Domain
-from domain.records.names import MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH, CustomDomain
+from domain.names.nip05 import (
+    MAX_NAME_LENGTH,
+    MAX_RELAY_URL_LENGTH,
+    MAX_RELAYS,
+    NAME_PATTERN,
+    RELAY_URL_PATTERN,
+    SERVING_DOMAIN_PATTERN,
+    Nip05,
+)
 
 RelayUrl = Annotated[
-    str, msgspec.Meta(max_length=MAX_RELAY_URL_LENGTH), Body(max_length=MAX_RELAY_URL_LENGTH)
+    str,
+    msgspec.Meta(max_length=MAX_RELAY_URL_LENGTH, pattern=RELAY_URL_PATTERN),
+    Body(max_length=MAX_RELAY_URL_LENGTH, pattern=RELAY_URL_PATTERN, description="a ws:// or wss:// URL"),
 ]
 RelayList = Annotated[list[RelayUrl], msgspec.Meta(max_length=MAX_RELAYS, description="ws:// or wss:// URLs")]
 
 
-class RegisterNameRequest(msgspec.Struct):
+class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=64, description="a-z, 0-9, '-', '_' and '.'; lowercased")
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=MAX_NAME_LENGTH,
+            pattern=NAME_PATTERN,
+            description="a-z, 0-9, '-', '_' and '.'; lowercased",
+        ),
     ]
-    domain: Annotated[str, msgspec.Meta(max_length=MAX_DOMAIN_LENGTH)] | None = None
+    domain: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=MAX_DOMAIN_LENGTH,
+                pattern=SERVING_DOMAIN_PATTERN,
+                description="the service's domain (the default) or a verified domain of yours",
+            ),
+        ]
+        | None
+    ) = None
     relays: RelayList = []
 
 
-class UpdateRelaysRequest(msgspec.Struct):
+class UpdateRelaysRequest(msgspec.Struct, forbid_unknown_fields=True):
     relays: RelayList
 
 
@@ -78,13 +110,8 @@ class AvailabilityResponse(msgspec.Struct):
     reason: str | None
 
 
-class AddDomainRequest(msgspec.Struct):
-    domain: Annotated[
-        str,
-        msgspec.Meta(
-            min_length=1, max_length=253, description="a DNS name; international names are accepted"
-        ),
-    ]
+class AddDomainRequest(msgspec.Struct, forbid_unknown_fields=True):
+    domain: DomainText
 
 
 class Verification(msgspec.Struct):
@@ -102,7 +129,7 @@ class DomainResponse(msgspec.Struct):
     last_checked_at: datetime | None
 
     @classmethod
-    def of(cls, record: Domain) -> "DomainResponse":
+    def of(cls, record: CustomDomain) -> "DomainResponse":
         return cls(
             id=record.id,
             domain=record.domain,
@@ -180,10 +207,9 @@ class NamesController(Controller):
         name_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         release_name: NamedDependency[SkipValidation[ReleaseName]],
-    ) -> Response[None]:
+    ) -> None:
         """Releases one of the user's names; others may take it after the cooldown."""
         await release_name(principal.user_id, name_id)
-        return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
 class DomainsController(Controller):
@@ -236,7 +262,6 @@ class DomainsController(Controller):
         domain_id: FromPath[UUID],
         principal: NamedDependency[Principal],
         remove_domain: NamedDependency[SkipValidation[RemoveDomain]],
-    ) -> Response[None]:
+    ) -> None:
         """Removes one of the user's domains; the user's names on it end."""
         await remove_domain(principal.user_id, domain_id, origin_of(request))
-        return Response(None, status_code=HTTP_204_NO_CONTENT)

@@ -34,12 +34,13 @@ from litestar.openapi.spec import (
 )
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from adapters.http.asgi import header
 from adapters.http.edge import request_id_of
 from adapters.http.metrics import HttpMetrics
-from adapters.http.problems import PROBLEM_JSON
+from adapters.http.problems import PROBLEM_JSON, problem_document
 from application.names.nostr_json import Answer, NostrJsonDirectory
-from domain.errors import DependencyUnavailable
-from domain.pubkeys import HEX_PUBKEY
+from domain.nostr.pubkeys import HEX_PUBKEY
+from domain.shared.errors import DependencyUnavailable
 
 log = logging.getLogger("nostr_id.http")
 PATH = "/.well-known/nostr.json"
@@ -52,13 +53,6 @@ PREFLIGHT_HEADERS = [
     (b"access-control-max-age", b"86400"),
     (b"allow", b"GET, HEAD, OPTIONS"),
 ]
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
-    return None
 
 
 def _requested_name(query: bytes) -> str | None:
@@ -83,7 +77,7 @@ Reply = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 def _answer_reply(scope: Scope, answer: Answer) -> Reply:
     headers = [CORS, (b"cache-control", CACHE_CONTROL), (b"etag", answer.etag.encode())]
-    if_none_match = _header(scope, b"if-none-match")
+    if_none_match = header(scope, b"if-none-match")
     if if_none_match is not None and _etag_matches(if_none_match, answer.etag):
         return 304, headers, b""
     headers.append((b"content-type", b"application/json"))
@@ -92,7 +86,7 @@ def _answer_reply(scope: Scope, answer: Answer) -> Reply:
 
 
 def _problem(status: int, title: str, detail: str, *headers: tuple[bytes, bytes]) -> Reply:
-    body = msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    body = msgspec.json.encode(problem_document(status, detail, title=title))
     return status, [*headers, (b"content-type", PROBLEM_JSON.encode())], body
 
 
@@ -125,7 +119,7 @@ class NostrJsonEndpoint:
         directory = self._directory
         if directory is None:
             directory = self._directory = self._directory_of()
-        host = _header(scope, b"host")
+        host = header(scope, b"host")
         try:
             answer = await directory.answer(
                 self._default_host if host is None else host.decode("latin-1"),

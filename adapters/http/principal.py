@@ -22,15 +22,15 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
-from adapters.http.client_ip import client_ip
+from adapters.http.client_ip import origin_of
 from application.auth.authenticate import Authenticate, Credentials
 from domain.auth.principal import Principal
-from domain.errors import Forbidden, Unauthorized
+from domain.shared.errors import Forbidden, Unauthorized
 
 SCOPE_OPTION = "scope"
 # What any route behind `principal` can answer besides its own errors: no or a bad credential (401),
 # an API key outside its scopes (403), the database or cache down (503). For `problem_responses`.
-SIGNED_IN = (401, 403, 503)
+SIGNED_IN_PROBLEMS = (401, 403, 503)
 AUTHORIZATION = "authorization"
 API_KEY_HEADER = "x-api-key"
 
@@ -65,8 +65,7 @@ async def _maybe_principal(
             authorization=authorization,
             api_key=request.headers.get(API_KEY_HEADER),
             body=body,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
+            origin=origin_of(request),
         )
     )
     if principal is not None and principal.is_machine:

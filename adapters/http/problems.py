@@ -8,7 +8,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from adapters.http.edge import loggable_path
-from domain.errors import (
+from domain.billing.ports import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
+from domain.shared.errors import (
     Conflict,
     DependencyUnavailable,
     DomainError,
@@ -18,7 +19,6 @@ from domain.errors import (
     NotFound,
     Unauthorized,
 )
-from domain.ports.payments import InvalidWebhookSignature, ProviderMisconfigured, UnreadableWebhook
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")
@@ -39,14 +39,10 @@ _STATUS_OF: list[tuple[type[DomainError], int]] = [
 ]
 
 
-def problem(
-    status: int,
-    detail: str,
-    *,
-    title: str | None = None,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response[dict[str, Any]]:
+def problem_document(
+    status: int, detail: str, *, title: str | None = None, errors: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The problem+json body; the title defaults to the status's reason phrase."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -55,6 +51,18 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    return body
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body = problem_document(status, detail, title=title, errors=errors)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

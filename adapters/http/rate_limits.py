@@ -23,14 +23,15 @@ import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter
 
+from adapters.http.asgi import header
 from adapters.http.client_ip import rate_subject
 from adapters.http.principal import API_KEY_HEADER
-from adapters.http.problems import PROBLEM_JSON
+from adapters.http.problems import PROBLEM_JSON, problem_document
 from application.api_keys.metering import MeterApiKeyUse
 from application.rate_limits import LimitRate, RatePolicies, RatePolicy
-from domain.errors import DomainError
-from domain.ports.auth import ApiKeyGrant, ApiKeyVerifier
-from domain.ports.cache import RateDecision
+from domain.auth.ports import ApiKeyGrant, ApiKeyVerifier
+from domain.shared.cache import RateDecision
+from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,6 @@ SIGN_IN_PATHS = ("/api/v1/auth/challenge", "/api/v1/auth/login", "/api/v1/auth/l
 # The browser polls GET /api/v1/auth/lnurl/{poll} while the wallet signs: that poll is an ordinary read.
 LNURL_POLL = re.compile(r"/api/v1/auth/lnurl/[^/]+")
 CONVERTER = re.compile(r":[a-z]+}")
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
 
 
 def _is_sign_in(method: str, path: str) -> bool:
@@ -140,7 +134,8 @@ class RateLimiting:
                 await app(scope, receive, send)
                 return
             method = str(scope.get("method", ""))
-            presented = _header(scope, API_KEY_HEADER.encode())
+            raw_key = header(scope, API_KEY_HEADER.encode())
+            presented = None if raw_key is None else raw_key.decode("latin-1")
             decision, grant = await self._admit(method, path, presented, rate_subject(scope))
             api_key_id = grant.api_key_id if grant is not None else None
             status = 500
@@ -167,14 +162,8 @@ class RateLimiting:
 
     async def _refuse(self, decision: RateDecision, send: Send) -> None:
         retry = max(1, math.ceil(decision.retry_after))
-        body = msgspec.json.encode(
-            {
-                "type": "about:blank",
-                "title": "Too Many Requests",
-                "status": 429,
-                "detail": f"rate limit of {decision.limit} requests exceeded; retry in {retry} s",
-            }
-        )
+        detail = f"rate limit of {decision.limit} requests exceeded; retry in {retry} s"
+        body = msgspec.json.encode(problem_document(429, detail))
         await send(
             {
                 "type": "http.response.start",

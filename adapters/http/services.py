@@ -20,7 +20,7 @@ from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.authenticate import Authenticate
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,
@@ -34,7 +34,12 @@ from application.billing.payments import FakeSettle, GetPayment, GetReceipt, Han
 from application.billing.plans import ListPlans
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
 from application.check_readiness import CheckReadiness
-from application.domains.manage_domains import AddDomain, ListDomains, RemoveDomain, VerifyDomain
+from application.custom_domains.manage_custom_domains import (
+    AddDomain,
+    ListDomains,
+    RemoveDomain,
+    VerifyDomain,
+)
 from application.names.manage_names import (
     CheckNameAvailability,
     ListNames,
@@ -45,6 +50,7 @@ from application.names.manage_names import (
 from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate, RatePolicies
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from domain.billing.plans import Plan
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -64,6 +70,9 @@ class HttpSettings(Protocol):
 
     @property
     def trusted_proxies(self) -> tuple[Network, ...]: ...
+
+    @property
+    def billing_plans(self) -> tuple[Plan, ...]: ...
 
 
 class CoreServices(Protocol):
@@ -193,6 +202,8 @@ class BillingServices(Protocol):
     def refund_payment(self) -> Callable[[], RefundPayment]: ...
     @property
     def comp_subscription(self) -> Callable[[], CompSubscription]: ...
+    @property
+    def payment_names(self) -> Callable[[], list[str]]: ...
 
 
 class HttpServices(CoreServices, Protocol):

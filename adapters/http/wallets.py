@@ -9,12 +9,12 @@ from litestar import Controller, Request, delete, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, SkipValidation
 
-from adapters.http.auth import origin_of
-from adapters.http.principal import SIGNED_IN
+from adapters.http.client_ip import origin_of
+from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import problem_responses
 from application.auth.wallets import ListWallets, UnlinkWallet
+from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal
-from domain.records.lnurl import LnurlWallet
 
 
 class WalletResponse(msgspec.Struct):
@@ -41,7 +41,7 @@ class WalletController(Controller):
     path = "/api/v1/auth/wallets"
     tags = ["sign-in and sessions"]
 
-    @get("/", **problem_responses(*SIGNED_IN))
+    @get("/", **problem_responses(*SIGNED_IN_PROBLEMS))
     async def wallets(
         self,
         principal: NamedDependency[Principal],
@@ -50,7 +50,7 @@ class WalletController(Controller):
         """The LNURL-auth wallets linked to the signed-in account (any number), oldest first."""
         return WalletsResponse(items=[WalletResponse.of(wallet) for wallet in await list_wallets(principal)])
 
-    @delete("/{wallet_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN, 404, 422))
+    @delete("/{wallet_id:uuid}", status_code=204, **problem_responses(*SIGNED_IN_PROBLEMS, 404, 422))
     async def unlink(
         self,
         request: Request[Any, Any, Any],

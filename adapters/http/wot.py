@@ -16,8 +16,8 @@ from application.wot.compute_figures import (
     MAX_BATCH,
     ComputeWotFigures,
     ComputeWotFiguresBatch,
-    ServedScore,
-    UnavailableScore,
+    ServedFigures,
+    UnavailableFigures,
 )
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
@@ -39,21 +39,21 @@ class WotFiguresResponse(msgspec.Struct):
     stale: bool
 
     @classmethod
-    def of(cls, served: ServedScore) -> Self:
-        score = served.score
+    def of(cls, served: ServedFigures) -> Self:
+        figures = served.figures
         return cls(
-            pubkey=score.pubkey,
-            npub=encode_npub(score.pubkey),
-            followers_count=score.followers_count,
-            following_count=score.following_count,
-            wot_depth=score.wot_depth,
-            trust_score=score.trust_score,
-            is_likely_bot=score.is_likely_bot,
-            bot_reasons=list(score.bot_reasons),
-            account_age_score=score.account_age_score,
-            activity_score=score.activity_score,
-            discount_percent=score.discount_percent,
-            computed_at=score.computed_at,
+            pubkey=figures.pubkey,
+            npub=encode_npub(figures.pubkey),
+            followers_count=figures.followers_count,
+            following_count=figures.following_count,
+            wot_depth=figures.wot_depth,
+            trust_score=figures.trust_score,
+            is_likely_bot=figures.is_likely_bot,
+            bot_reasons=list(figures.bot_reasons),
+            account_age_score=figures.account_age_score,
+            activity_score=figures.activity_score,
+            discount_percent=figures.discount_percent,
+            computed_at=figures.computed_at,
             stale=served.stale,
         )
 
@@ -72,12 +72,12 @@ class WotUnavailableItem(msgspec.Struct, tag_field="status", tag="unavailable"):
     retry_after: int
 
     @classmethod
-    def of(cls, item: UnavailableScore) -> "WotUnavailableItem":
+    def of(cls, item: UnavailableFigures) -> "WotUnavailableItem":
         npub = encode_npub(item.pubkey)
         return cls(pubkey=item.pubkey, npub=npub, detail=item.detail, retry_after=item.retry_after)
 
 
-class WotBatchRequest(msgspec.Struct):
+class WotBatchRequest(msgspec.Struct, forbid_unknown_fields=True):
     pubkeys: Annotated[
         list[PubkeyText],
         msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
@@ -135,7 +135,7 @@ class WotController(Controller):
         items: list[WotBatchItem | WotUnavailableItem] = []
         retry_after = 0
         for item in await compute_wot_figures_batch(data.pubkeys):
-            if isinstance(item, UnavailableScore):
+            if isinstance(item, UnavailableFigures):
                 items.append(WotUnavailableItem.of(item))
                 retry_after = max(retry_after, item.retry_after)
             else:

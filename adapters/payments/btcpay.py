@@ -15,7 +15,7 @@ import httpx
 
 from adapters.payments.http_errors import DEFAULT_TIMEOUT, outside_call, raise_for_answer
 from adapters.payments.signatures import hmac_sha256_hex, matches
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvalidWebhookSignature,
     InvoiceRequest,
     InvoiceState,
@@ -24,7 +24,7 @@ from domain.ports.payments import (
     UnreadableWebhook,
     WebhookNotice,
 )
-from domain.records.billing import Currency, PaymentProviderName
+from domain.billing.subscriptions import Currency, PaymentProviderName
 
 NAME = "BTCPay Server"
 SIGNATURE_HEADER = "btcpay-sig"

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from domain.ports.payments import (
+from domain.billing.ports import (
     ProviderError,
     ProviderInvoiceNotFound,
     ProviderMisconfigured,

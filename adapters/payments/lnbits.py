@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from adapters.payments.http_errors import DEFAULT_TIMEOUT, outside_call, raise_for_answer
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvoiceRequest,
     InvoiceState,
     ProviderError,
@@ -23,7 +23,7 @@ from domain.ports.payments import (
     UnreadableWebhook,
     WebhookNotice,
 )
-from domain.records.billing import Currency, PaymentProviderName
+from domain.billing.subscriptions import Currency, PaymentProviderName
 
 PAYMENT_HASH = re.compile(r"[0-9a-f]{64}")
 NAME = "LNbits"

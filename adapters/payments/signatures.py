@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 
-from domain.records.hashing import same_secret
+from domain.shared.hashing import same_secret
 
 
 def hmac_sha256_hex(secret: str, message: bytes) -> str:

@@ -16,7 +16,7 @@ import stripe
 
 from adapters.payments.http_errors import DEFAULT_TIMEOUT
 from adapters.payments.signatures import hmac_sha256_hex, matches
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvalidWebhookSignature,
     InvoiceRequest,
     InvoiceState,
@@ -28,7 +28,7 @@ from domain.ports.payments import (
     UnreadableWebhook,
     WebhookNotice,
 )
-from domain.records.billing import Currency, PaymentProviderName
+from domain.billing.subscriptions import Currency, PaymentProviderName
 
 NAME = "Stripe"
 SIGNATURE_HEADER = "stripe-signature"

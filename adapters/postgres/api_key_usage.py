@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from domain.records.api_keys import ApiKeyUsage
+from domain.api_keys.keys import ApiKeyUsage
 
 from .transaction import PostgresTransaction
 

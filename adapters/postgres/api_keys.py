@@ -2,8 +2,8 @@
 
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.api_keys import ApiKey, ApiKeyScope
+from domain.api_keys.keys import ApiKey, ApiKeyScope
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 

@@ -2,8 +2,8 @@
 
 from psycopg.types.json import Jsonb
 
-from domain.errors import Conflict
-from domain.records.audit import AuditLog, AuditLogQuery
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.shared.errors import Conflict
 
 from .transaction import PostgresTransaction, Row
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from domain.errors import Conflict
-from domain.records.auth import AuthChallenge
+from domain.auth.challenges import AuthChallenge
+from domain.shared.errors import Conflict
 
 from .transaction import PostgresTransaction, Row
 

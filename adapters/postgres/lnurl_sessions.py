@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict
-from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.shared.errors import Conflict
 
 from .transaction import PostgresTransaction, Row
 

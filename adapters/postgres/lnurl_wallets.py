@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict
-from domain.records.lnurl import LnurlWallet
+from domain.auth.lnurl import LnurlWallet
+from domain.shared.errors import Conflict
 
 from .transaction import PostgresTransaction, Row
 

@@ -2,8 +2,8 @@
 
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.names import Nip05, Nip05Status
+from domain.names.nip05 import Nip05, Nip05Status
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 

@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.billing import Currency, Payment, PaymentProviderName, PaymentStatus
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, PaymentStatus
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 
@@ -38,12 +38,13 @@ FROM payments WHERE user_id = %(user_id)s
 ORDER BY created_at DESC, id
 """
 SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE"
+MARK_EXPIRY_TRIED = "UPDATE payments SET expiry_tried_at = %(now)s WHERE id = %(id)s"
 SELECT_OVERDUE = """
 SELECT id, user_id, subscription_id, provider, provider_invoice_id, amount, currency, status, checkout_url,
     bolt11, receipt_number, created_at, updated_at, expires_at, paid_at, refunded_at, plan_id, list_amount,
     discount_percent
 FROM payments WHERE status = 'pending' AND expires_at <= %(now)s
-ORDER BY expires_at, id
+ORDER BY expiry_tried_at NULLS FIRST, expires_at, id
 LIMIT %(limit)s
 """
 # The year's counter row stays locked until the settling transaction ends, so concurrent settlements
@@ -139,6 +140,9 @@ class PostgresPaymentRepository:
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
         rows = await self._tx.fetch_all(SELECT_OVERDUE, {"now": now, "limit": limit})
         return [_payment(row) for row in rows]
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        await self._tx.execute(MARK_EXPIRY_TRIED, {"id": payment_id, "now": now})
 
     async def next_receipt_number(self, year: int) -> int:
         async with self._tx.guarded():

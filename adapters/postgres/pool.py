@@ -8,7 +8,7 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from domain.ports.persistence import DatabaseUnavailable
+from domain.shared.unit_of_work import DatabaseUnavailable
 
 
 def create_pool(

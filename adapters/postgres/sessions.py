@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.sessions import OpenSession, Session
+from domain.auth.sessions import OpenSession, Session
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 

@@ -3,8 +3,8 @@
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.billing import Subscription, SubscriptionStatus
+from domain.billing.subscriptions import Subscription, SubscriptionStatus
+from domain.shared.errors import Conflict, NotFound
 
 from .transaction import PostgresTransaction, Row
 

@@ -9,8 +9,8 @@ from psycopg import AsyncConnection, errors
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from domain.errors import Conflict, InvalidInput
-from domain.ports.persistence import DatabaseUnavailable
+from domain.shared.errors import Conflict, InvalidInput
+from domain.shared.unit_of_work import DatabaseUnavailable
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
@@ -97,6 +97,10 @@ class PostgresTransaction:
             raise InvalidInput("the record breaks a rule of the schema") from exc
         except (psycopg.OperationalError, errors.QueryCanceled) as exc:
             raise DatabaseUnavailable("PostgreSQL did not complete the statement") from exc
+        except (errors.UndefinedTable, errors.UndefinedColumn) as exc:
+            # A database behind this version's migrations: not ready (see the readiness check
+            # "schema"), answered 503 like any unavailable database, never a 500 per request.
+            raise DatabaseUnavailable("the database schema is behind this version") from exc
         return cursor
 
     async def fetch_one(self, query: LiteralString, params: Params) -> Row | None:

@@ -5,28 +5,25 @@ from typing import Self
 
 from psycopg_pool import AsyncConnectionPool
 
-from domain.ports.persistence import (
-    ApiKeyRepository,
-    ApiKeyUsageRepository,
-    AuditLogRepository,
+from domain.api_keys.ports import ApiKeyRepository, ApiKeyUsageRepository
+from domain.audit.ports import AuditLogRepository
+from domain.auth.ports import (
     AuthChallengeRepository,
-    DomainRepository,
     LnurlSessionRepository,
     LnurlWalletRepository,
-    NameHoldRepository,
-    Nip05Repository,
-    PaymentRepository,
-    ProcessedWebhookRepository,
     SessionRepository,
-    SubscriptionRepository,
     UserRepository,
 )
+from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
+from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
+from domain.shared.jobs import JobRunRepository
 
 from .api_key_usage import PostgresApiKeyUsageRepository
 from .api_keys import PostgresApiKeyRepository
 from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
-from .domains import PostgresDomainRepository
+from .custom_domains import PostgresCustomDomainRepository
+from .job_runs import PostgresJobRunRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
 from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
@@ -55,12 +52,13 @@ class PostgresUnitOfWork:
         self.api_keys: ApiKeyRepository = PostgresApiKeyRepository(self._tx)
         self.api_key_usage: ApiKeyUsageRepository = PostgresApiKeyUsageRepository(self._tx)
         self.nip05_names: Nip05Repository = PostgresNip05Repository(self._tx)
-        self.domains: DomainRepository = PostgresDomainRepository(self._tx)
+        self.domains: CustomDomainRepository = PostgresCustomDomainRepository(self._tx)
         self.subscriptions: SubscriptionRepository = PostgresSubscriptionRepository(self._tx)
         self.payments: PaymentRepository = PostgresPaymentRepository(self._tx)
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
         self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
+        self.job_runs: JobRunRepository = PostgresJobRunRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

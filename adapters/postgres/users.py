@@ -2,9 +2,9 @@
 
 from uuid import UUID
 
-from domain.errors import Conflict, NotFound
-from domain.records.paging import PageCursor
-from domain.records.users import User, UserRole, UserStatus
+from domain.auth.users import User, UserRole, UserStatus
+from domain.shared.errors import Conflict, NotFound
+from domain.shared.paging import PageCursor
 
 from .transaction import PostgresTransaction, Row
 

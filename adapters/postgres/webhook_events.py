@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from domain.records.billing import PaymentProviderName
+from domain.billing.subscriptions import PaymentProviderName
 
 from .transaction import PostgresTransaction
 

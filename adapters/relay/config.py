@@ -20,12 +20,17 @@ class RelayTimeouts(msgspec.Struct, frozen=True, kw_only=True):
     # that relay for `count_retry_after`.
     count: float = 2.0
     count_retry_after: float = 300.0
-    # How long an open circuit breaker skips its relay before one trial call.
-    breaker_reset_after: float = 30.0
+    # How long an open circuit breaker skips its relay before one trial call; each failed trial
+    # doubles the wait, up to `breaker_max_trial_after`, which bounds how late a relay's return is
+    # noticed (WoT answers again within 3 s of it: promise F3).
+    breaker_first_trial_after: float = 1.0
+    breaker_max_trial_after: float = 2.0
 
     def __post_init__(self) -> None:
         if self.deadline <= 0:
             raise ValueError("the deadline must be positive")
+        if not 0 < self.breaker_first_trial_after <= self.breaker_max_trial_after:
+            raise ValueError("breaker_first_trial_after must be positive and at most breaker_max_trial_after")
 
 
 class RelayLimits(msgspec.Struct, frozen=True, kw_only=True):

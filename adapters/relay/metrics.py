@@ -55,3 +55,9 @@ class RelayMetrics:
             ["relay"],
             registry=registry,
         )
+        self.breaker_cool_down = Gauge(
+            "nostr_relay_breaker_cool_down_seconds",
+            "How long the relay's breaker waits after its latest opening before a trial call",
+            ["relay"],
+            registry=registry,
+        )

@@ -25,9 +25,7 @@ class Limitation(msgspec.Struct, frozen=True):
     `valid_...` property that ignores what is not a positive integer."""
 
     max_limit: Any = None
-    max_filters: Any = None
     max_subscriptions: Any = None
-    max_message_length: Any = None
     auth_required: Any = False
 
     @property

@@ -34,8 +34,8 @@ from adapters.relay.verification import EventVerifier
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import can_match, select_any
 from domain.nostr.nip19 import decode_nsec
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.replaceable import latest_per_author
-from domain.ports.relay import RelayUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,9 @@ class WebsocketRelayPool:
             _Relay(
                 connections_to(url),
                 CircuitBreaker(
-                    failure_threshold=limits.breaker_failures, reset_after=timeouts.breaker_reset_after
+                    failure_threshold=limits.breaker_failures,
+                    first_trial_after=timeouts.breaker_first_trial_after,
+                    max_trial_after=timeouts.breaker_max_trial_after,
                 ),
                 limits.page_size,
             )
@@ -393,6 +395,7 @@ class WebsocketRelayPool:
             self.metrics.failures.labels(relay.url, reason).inc()
             logger.info("relay call failed: %s", _describe(error, relay.url))
         self.metrics.breaker_open.labels(relay.url).set(1 if relay.breaker.is_open else 0)
+        self.metrics.breaker_cool_down.labels(relay.url).set(relay.breaker.cool_down)
 
     def _record(self, relay: _Relay, events: list[Event], invalid: int, unrequested: int) -> None:
         self.metrics.events.labels(relay.url).inc(len(events))

@@ -11,8 +11,8 @@ from uuid import UUID
 
 import jwt
 
-from domain.errors import Unauthorized
-from domain.ports.auth import AccessClaims
+from domain.auth.ports import AccessClaims
+from domain.shared.errors import Unauthorized
 
 ALGORITHMS = ["HS256"]
 ACCESS_TYPE = "access"
@@ -91,7 +91,6 @@ class JwtAccessTokens:
         return AccessClaims(
             user_id=user_id,
             session_id=session_id,
-            token_id=str(claims["jti"]),
             issued_at=issued_at,
             expires_at=expires_at,
         )

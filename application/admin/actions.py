@@ -4,16 +4,15 @@ transaction: if the entry cannot be written, the change is rolled back."""
 
 from uuid import UUID
 
-from application.auth.admin_users import Actor
 from application.names.changes import NameChanges
-from domain.clock import Clock
-from domain.errors import NotFound
-from domain.ports.persistence import UowFactory
-from domain.pubkeys import parse_pubkey_prefix
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.names import Nip05
-from domain.records.paging import PageCursor
-from domain.records.users import User
+from domain.audit.entries import Actor, AuditLog, AuditLogQuery
+from domain.auth.users import User
+from domain.names.nip05 import Nip05
+from domain.nostr.pubkeys import parse_pubkey_prefix
+from domain.shared.clock import Clock
+from domain.shared.errors import NotFound
+from domain.shared.paging import PageCursor
+from domain.shared.unit_of_work import UowFactory
 
 NAME_SUSPENDED = "nip05.suspended"
 
@@ -54,12 +53,8 @@ class SuspendName:
                 AuditLog.record(
                     action=NAME_SUSPENDED,
                     now=now,
-                    actor_user_id=actor.user_id,
-                    actor_pubkey=actor.pubkey,
-                    target_type="nip05",
-                    target_id=str(name_id),
-                    ip=actor.ip,
-                    user_agent=actor.user_agent,
+                    actor=actor,
+                    target=("nip05", name_id),
                     details={"via": actor.via, "identifier": record.identifier, "owner": str(record.user_id)},
                 )
             )

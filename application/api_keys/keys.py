@@ -16,14 +16,7 @@ from msgspec import Struct
 
 from application.billing.plans import current_plan
 from application.verdicts import VerdictNamespace, Verdicts
-from domain.auth.principal import Principal
-from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded, Unauthorized
-from domain.ports.auth import ApiKeyGrant
-from domain.ports.cache import CacheUnavailable
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.api_keys import (
+from domain.api_keys.keys import (
     KEY_PREFIX,
     KEY_RANDOM_BYTES,
     VISIBLE_PREFIX_LENGTH,
@@ -31,8 +24,15 @@ from domain.records.api_keys import (
     ApiKeyUsage,
     IssuedApiKey,
 )
-from domain.records.audit import AuditLog
-from domain.records.hashing import digests_match, secret_digest
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.ports import ApiKeyGrant
+from domain.auth.principal import Principal
+from domain.billing.plans import PlanCatalog
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, NotFound, QuotaExceeded, Unauthorized
+from domain.shared.hashing import digests_match, secret_digest
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +76,6 @@ class KeysOfPrefix(Struct, frozen=True, kw_only=True):
                 for key in api_keys
             )
         )
-
-
-class RequestContext(Struct, frozen=True, kw_only=True):
-    """Where a request came from, for the audit log."""
-
-    ip: str | None = None
-    user_agent: str | None = None
 
 
 def api_key_verdicts(verdicts: Verdicts) -> VerdictNamespace[KeysOfPrefix]:
@@ -193,7 +186,7 @@ class CreateApiKey:
         self._catalog = catalog
 
     async def __call__(
-        self, principal: Principal, name: str, scopes: list[str], context: RequestContext
+        self, principal: Principal, name: str, scopes: list[str], origin: RequestOrigin
     ) -> IssuedApiKey:
         _for_a_person(principal)
         now = self._clock.now()
@@ -203,7 +196,7 @@ class CreateApiKey:
         async with self._keys.changing(key.prefix), self._uow() as uow:
             await _check_key_quota(uow, self._catalog, principal.user_id, now)
             await uow.api_keys.add(key)
-            await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, context, now))
+            await uow.audit_log.add(_audit(API_KEY_CREATED, principal, key, origin, now))
             await uow.commit()
         return issued
 
@@ -246,7 +239,7 @@ class RevokeApiKey:
         self._keys = api_key_verdicts(verdicts)
         self._clock = clock
 
-    async def __call__(self, principal: Principal, api_key_id: UUID, context: RequestContext) -> None:
+    async def __call__(self, principal: Principal, api_key_id: UUID, origin: RequestOrigin) -> None:
         _for_a_person(principal)
         async with self._uow() as uow:
             key = await _own_key(uow, principal, api_key_id)
@@ -258,17 +251,29 @@ class RevokeApiKey:
             if key.revoked_at is not None:
                 return
             await uow.api_keys.update(key.revoke(now))
-            await uow.audit_log.add(_audit(API_KEY_REVOKED, principal, key, context, now))
+            await uow.audit_log.add(_audit(API_KEY_REVOKED, principal, key, origin, now))
             await uow.commit()
 
 
 class UsageReport(Struct, frozen=True, kw_only=True):
+    """The uses recorded from `first` to `last` inclusive (no day when `first` is after `last`)."""
+
+    first: date
+    last: date
     items: list[ApiKeyUsage]
     total: int
 
 
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
+
+
 class GetApiKeyUsage:
-    """The recorded uses of one of the user's keys, by day, endpoint and status class."""
+    """The recorded uses of one of the user's keys, by day, endpoint and status class.
+
+    At most the MAX_USAGE_DAYS days ending at the last day are read: an earlier first day is moved
+    forward, and the report names the days it covers.
+    """
 
     def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._uow = unit_of_work
@@ -279,28 +284,19 @@ class GetApiKeyUsage:
     ) -> UsageReport:
         _for_a_person(principal)
         last = last_day or self._clock.now().date()
-        first = first_day or last - timedelta(days=DEFAULT_USAGE_DAYS - 1)
-        if first > last:
-            raise InvalidInput("from must not be after to", {"from": "after to"})
-        if (last - first).days >= MAX_USAGE_DAYS:
-            raise InvalidInput(f"at most {MAX_USAGE_DAYS} days at a time", {"from": "range too long"})
+        first = first_day or _days_before(last, DEFAULT_USAGE_DAYS - 1)
+        first = max(first, _days_before(last, MAX_USAGE_DAYS - 1))
         async with self._uow() as uow:
             await _own_key(uow, principal, api_key_id)
-            items = await uow.api_key_usage.list_for_key(api_key_id, first, last)
-        return UsageReport(items=items, total=sum(item.count for item in items))
+            items = await uow.api_key_usage.list_for_key(api_key_id, first, last) if first <= last else []
+        return UsageReport(first=first, last=last, items=items, total=sum(item.count for item in items))
 
 
-def _audit(
-    action: str, principal: Principal, key: ApiKey, context: RequestContext, now: datetime
-) -> AuditLog:
+def _audit(action: str, principal: Principal, key: ApiKey, origin: RequestOrigin, now: datetime) -> AuditLog:
     return AuditLog.record(
         action=action,
         now=now,
-        actor_user_id=principal.user_id,
-        actor_pubkey=principal.pubkey,
-        target_type="api_key",
-        target_id=str(key.id),
-        ip=context.ip,
-        user_agent=context.user_agent,
+        actor=Actor(user_id=principal.user_id, pubkey=principal.pubkey, origin=origin),
+        target=("api_key", key.id),
         details={"name": key.name, "prefix": key.prefix, "scopes": [scope.value for scope in key.scopes]},
     )

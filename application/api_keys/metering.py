@@ -7,16 +7,22 @@ transaction that also records the id, and only then releases the claim. A flush 
 before its commit leaves the claim in place and the next flush adds it; one interrupted after its
 commit leaves a claim whose id is already recorded, which the next flush releases without adding
 it again. What a killed process had counted is in the cache and is flushed by another.
+
+Uses the cache cannot take (it is down or failing over) are held in the process (`HeldUsage`) and
+added by the next flush straight to the database, which needs no cache. So what a cache restart
+without persistence loses is bounded by what was counted in it since the last flush claimed the
+group: at most one flush interval of usage (`USAGE_FLUSH_INTERVAL`, plus the time one flush takes).
 """
 
 import logging
+from collections import Counter
 from datetime import date
 from uuid import UUID, uuid4
 
-from domain.clock import Clock
-from domain.ports.cache import Cache, CacheUnavailable
-from domain.ports.persistence import UowFactory
-from domain.records.api_keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
+from domain.api_keys.keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
+from domain.shared.cache import Cache, CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +51,36 @@ def _usage(field: str, count: int) -> ApiKeyUsage | None:
         return None
 
 
-class MeterApiKeyUse:
-    """Counts one request made with an API key, by day, endpoint and status class."""
+class HeldUsage:
+    """Uses counted in this process because the cache could not take them, until a flush adds them."""
 
-    def __init__(self, cache: Cache, clock: Clock) -> None:
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def add(self, field: str) -> None:
+        self._counts[field] += 1
+
+    def take(self) -> Counter[str]:
+        """Every held use; the holder is empty afterwards."""
+        taken, self._counts = self._counts, Counter()
+        return taken
+
+    def give_back(self, counts: Counter[str]) -> None:
+        """Uses taken by a flush that could not add them."""
+        self._counts.update(counts)
+
+    def __len__(self) -> int:
+        return sum(self._counts.values())
+
+
+class MeterApiKeyUse:
+    """Counts one request made with an API key, by day, endpoint and status class: in the cache,
+    or held in the process while the cache is unavailable."""
+
+    def __init__(self, cache: Cache, clock: Clock, held: HeldUsage) -> None:
         self._cache = cache
         self._clock = clock
+        self._held = held
 
     async def __call__(self, api_key_id: UUID, endpoint: str, status_code: int) -> None:
         day = self._clock.now().date()
@@ -58,29 +88,47 @@ class MeterApiKeyUse:
         try:
             await self._cache.increment_field(PENDING_KEY, field)
         except CacheUnavailable as error:
-            log.warning("usage of API key %s not counted: %s", api_key_id, error)
+            self._held.add(field)
+            log.warning(
+                "usage of API key %s held in the process, the cache is unavailable: %s", api_key_id, error
+            )
 
 
 class FlushApiKeyUsage:
-    """Moves the counted uses into ApiKeyUsage; returns how many uses it added."""
+    """Moves the counted uses into ApiKeyUsage (first those held in this process, then the cache's
+    group); returns how many uses it added. A cache that cannot answer does not stop the held uses
+    from being added; it raises CacheUnavailable after them."""
 
-    def __init__(self, cache: Cache, unit_of_work: UowFactory, clock: Clock) -> None:
+    def __init__(self, cache: Cache, unit_of_work: UowFactory, clock: Clock, held: HeldUsage) -> None:
         self._cache = cache
         self._unit_of_work = unit_of_work
         self._clock = clock
+        self._held = held
 
     async def __call__(self) -> int:
-        added = 0
+        added = await self._add_held()
         for _ in range(MAX_BATCHES_PER_FLUSH):
             claimed = await self._cache.claim_fields(PENDING_KEY, CLAIM_KEY, str(uuid4()))
             if claimed is None:
                 break
             token, counts = claimed
-            usages = [usage for field, count in counts.items() if (usage := _usage(field, count)) is not None]
-            async with self._unit_of_work() as uow:
-                fresh = await uow.api_key_usage.add_flush(UUID(token), usages, self._clock.now())
-                await uow.commit()
+            added += await self._add(UUID(token), counts)
             await self._cache.release_claim(CLAIM_KEY, token)
-            if fresh:
-                added += sum(usage.count for usage in usages)
         return added
+
+    async def _add_held(self) -> int:
+        held = self._held.take()
+        if not held:
+            return 0
+        try:
+            return await self._add(uuid4(), held)
+        except BaseException:
+            self._held.give_back(held)
+            raise
+
+    async def _add(self, batch_id: UUID, counts: dict[str, int]) -> int:
+        usages = [usage for field, count in counts.items() if (usage := _usage(field, count)) is not None]
+        async with self._unit_of_work() as uow:
+            fresh = await uow.api_key_usage.add_flush(batch_id, usages, self._clock.now())
+            await uow.commit()
+        return sum(usage.count for usage in usages) if fresh else 0

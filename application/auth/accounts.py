@@ -2,17 +2,15 @@
 
 from datetime import datetime
 
-from domain.errors import Conflict
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.audit import AuditLog
-from domain.records.users import User
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.users import User
+from domain.shared.errors import Conflict
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 USER_REGISTERED = "user.registered"
 
 
-async def find_or_register(
-    uow: UnitOfWork, pubkey: str, now: datetime, *, ip: str | None, user_agent: str | None
-) -> User:
+async def find_or_register(uow: UnitOfWork, pubkey: str, now: datetime, *, origin: RequestOrigin) -> User:
     """The account of the pubkey, made (and audited) inside the caller's transaction if it is new.
 
     A concurrent registration of the same pubkey surfaces as Conflict from the repository; the
@@ -27,25 +25,19 @@ async def find_or_register(
         AuditLog.record(
             action=USER_REGISTERED,
             now=now,
-            actor_user_id=user.id,
-            actor_pubkey=pubkey,
-            target_type="user",
-            target_id=str(user.id),
-            ip=ip,
-            user_agent=user_agent,
+            actor=Actor(user_id=user.id, pubkey=pubkey, origin=origin),
+            target=("user", user.id),
         )
     )
     return user
 
 
-async def registered(
-    uow_factory: UowFactory, pubkey: str, now: datetime, *, ip: str | None, user_agent: str | None
-) -> User:
+async def registered(uow_factory: UowFactory, pubkey: str, now: datetime, *, origin: RequestOrigin) -> User:
     """Finds or registers the pubkey's account in a transaction of its own, retrying once on a race."""
     for attempt in range(2):
         try:
             async with uow_factory() as uow:
-                user = await find_or_register(uow, pubkey, now, ip=ip, user_agent=user_agent)
+                user = await find_or_register(uow, pubkey, now, origin=origin)
                 await uow.commit()
                 return user
         except Conflict:

@@ -4,43 +4,27 @@ from contextlib import AsyncExitStack
 from datetime import datetime
 from uuid import UUID
 
-from msgspec import Struct
-
 from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
-from application.auth.session_admin import ending_every_session
+from application.auth.ending_every_session import ending_every_session
 from application.names.changes import NameChanges
-from domain.clock import Clock
-from domain.errors import NotFound
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.audit import AuditLog
-from domain.records.users import User, UserRole
+from domain.audit.entries import Actor, AuditLog
+from domain.auth.users import User, UserRole
+from domain.shared.clock import Clock
+from domain.shared.errors import NotFound
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 ROLE_CHANGED = "user.role_changed"
 USER_SUSPENDED = "user.suspended"
 USER_UNSUSPENDED = "user.unsuspended"
 
 
-class Actor(Struct, frozen=True, kw_only=True):
-    """Who makes an administrative change: an admin over HTTP, or the operator at the command line."""
-
-    user_id: UUID | None = None
-    pubkey: str | None = None
-    ip: str | None = None
-    user_agent: str | None = None
-    via: str = "api"
-
-
 def _entry(actor: Actor, action: str, user: User, now: datetime, details: dict[str, object]) -> AuditLog:
     return AuditLog.record(
         action=action,
         now=now,
-        actor_user_id=actor.user_id,
-        actor_pubkey=actor.pubkey,
-        target_type="user",
-        target_id=str(user.id),
-        ip=actor.ip,
-        user_agent=actor.user_agent,
+        actor=actor,
+        target=("user", user.id),
         details={"via": actor.via, "target_pubkey": user.pubkey, **details},
     )
 
@@ -55,7 +39,7 @@ class ChangeRole:
 
     async def by_pubkey(self, pubkey: str, role: UserRole, actor: Actor) -> User:
         async with self._uow() as uow:
-            user = await find_or_register(uow, pubkey, self._clock.now(), ip=actor.ip, user_agent=None)
+            user = await find_or_register(uow, pubkey, self._clock.now(), origin=actor.origin)
             await uow.commit()
         await self._verdicts.pubkeys.invalidate(pubkey)
         return await self.by_id(user.id, role, actor)

@@ -11,8 +11,8 @@ from domain.auth.verdicts import (
     PubkeyVerdict,
     SessionVerdict,
 )
-from domain.clock import Clock
-from domain.ports.persistence import UowFactory
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UowFactory
 
 VERDICT_TTL = 300.0
 

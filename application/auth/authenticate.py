@@ -6,13 +6,14 @@ from msgspec import Struct
 
 from application.auth.accounts import registered
 from application.auth.auth_verdicts import AuthVerdicts
+from domain.audit.entries import NO_ORIGIN, RequestOrigin
 from domain.auth.nip98 import WINDOW_SECONDS, Nip98Refused, check_http_auth, decode_http_auth
+from domain.auth.ports import AccessTokens, ApiKeyVerifier
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import Clock
-from domain.errors import Unauthorized
-from domain.ports.auth import AccessTokens, ApiKeyVerifier
-from domain.ports.cache import Cache
-from domain.ports.persistence import UowFactory
+from domain.shared.cache import Cache
+from domain.shared.clock import Clock
+from domain.shared.errors import Unauthorized
+from domain.shared.unit_of_work import UowFactory
 
 REPLAY_KEY = "nip98-seen:"
 # A used event id is remembered for longer than it could pass the created_at window either way.
@@ -27,8 +28,7 @@ class Credentials(Struct, frozen=True, kw_only=True):
     authorization: str | None = None
     api_key: str | None = None
     body: bytes = b""
-    ip: str | None = None
-    user_agent: str | None = None
+    origin: RequestOrigin = NO_ORIGIN
 
     @property
     def presented(self) -> bool:
@@ -92,9 +92,7 @@ class Authenticate:
         user_id = known.user_id
         if user_id is None:
             async with self._verdicts.pubkeys.changing(event.pubkey):
-                user = await registered(
-                    self._uow, event.pubkey, now, ip=credentials.ip, user_agent=credentials.user_agent
-                )
+                user = await registered(self._uow, event.pubkey, now, origin=credentials.origin)
             user_id = user.id
         return await self._principal(user_id, CredentialKind.NOSTR)
 

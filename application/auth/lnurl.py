@@ -18,15 +18,21 @@ from urllib.parse import urlencode
 from msgspec import Struct
 
 from application.auth.sessions import SignedIn, start_session
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet
+from domain.auth.lnurl_protocol import (
+    UNLINKED_WALLET,
+    LnurlRefused,
+    encode_lnurl,
+    parse_k1,
+    verify_wallet_signature,
+)
+from domain.auth.ports import AccessTokens
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import Clock
-from domain.errors import Conflict, Forbidden, NotFound, Unauthorized
-from domain.lnurl_auth import UNLINKED_WALLET, LnurlRefused, encode_lnurl, parse_k1, verify_wallet_signature
-from domain.ports.auth import AccessTokens
-from domain.ports.persistence import UowFactory
-from domain.records.audit import AuditLog
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
+from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UowFactory
 
 K1_LIFETIME = timedelta(minutes=5)
 CALLBACK_PATH = "/api/v1/auth/lnurl/callback"
@@ -89,7 +95,7 @@ class RedeemLnurlAuth:
         self._clock = clock
 
     async def __call__(
-        self, *, tag: str | None, k1: str | None, sig: str | None, key: str | None, ip: str | None
+        self, *, tag: str | None, k1: str | None, sig: str | None, key: str | None, origin: RequestOrigin
     ) -> None:
         if tag != "login":
             raise LnurlRefused("tag must be login")
@@ -135,11 +141,8 @@ class RedeemLnurlAuth:
                     AuditLog.record(
                         action=LNURL_LINKED,
                         now=now,
-                        actor_user_id=user.id,
-                        actor_pubkey=user.pubkey,
-                        target_type="lnurl_wallet",
-                        target_id=str(linked.id),
-                        ip=ip,
+                        actor=Actor(user_id=user.id, pubkey=user.pubkey, origin=origin),
+                        target=("lnurl_wallet", linked.id),
                         details={"linking_key": linking_key},
                     )
                 )
@@ -158,9 +161,7 @@ class PollLnurlAuth:
         self._tokens = tokens
         self._clock = clock
 
-    async def __call__(
-        self, poll_secret: str, *, claim: bool, ip: str | None, user_agent: str | None
-    ) -> LnurlOutcome:
+    async def __call__(self, poll_secret: str, *, claim: bool, origin: RequestOrigin) -> LnurlOutcome:
         now = self._clock.now()
         async with self._uow() as uow:
             session = await uow.lnurl_sessions.get_by_poll_secret_hash(secret_digest(poll_secret))
@@ -176,8 +177,6 @@ class PollLnurlAuth:
                 return LnurlOutcome(status=status)
             if await uow.lnurl_sessions.claim_tokens(session.k1, now) is None:
                 return LnurlOutcome(status=status)
-            signed_in = await start_session(
-                uow, self._tokens, user, now, ip=ip, user_agent=user_agent, method="lnurl"
-            )
+            signed_in = await start_session(uow, self._tokens, user, now, origin=origin, method="lnurl")
             await uow.commit()
         return LnurlOutcome(status=status, tokens=signed_in)

@@ -3,9 +3,9 @@
 from msgspec import Struct
 
 from domain.auth.principal import Principal
-from domain.errors import NotFound
-from domain.ports.persistence import UowFactory
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.errors import NotFound
+from domain.shared.unit_of_work import UowFactory
 
 
 class MyAccount(Struct, frozen=True, kw_only=True):

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.ports.auth import AccessTokens
-from domain.ports.persistence import UnitOfWork
-from domain.records.audit import AuditLog
-from domain.records.hashing import secret_digest
-from domain.records.sessions import Session
-from domain.records.users import User
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.ports import AccessTokens
+from domain.auth.sessions import Session
+from domain.auth.users import User
+from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 REFRESH_TOKEN_PREFIX = "nid_rt_"  # noqa: S105 - a public prefix, not a secret
 REFRESH_LIFETIME = timedelta(days=30)  # absolute: from sign-in, never extended by a refresh
@@ -51,8 +51,7 @@ async def start_session(
     user: User,
     now: datetime,
     *,
-    ip: str | None,
-    user_agent: str | None,
+    origin: RequestOrigin,
     method: str,
     lifetime: timedelta = REFRESH_LIFETIME,
 ) -> SignedIn:
@@ -64,20 +63,15 @@ async def start_session(
         refresh_token_hash=secret_digest(refresh_token),
         now=now,
         lifetime=lifetime,
-        user_agent=user_agent,
-        ip=ip,
+        origin=origin,
     )
     await uow.sessions.add(session)
     await uow.audit_log.add(
         AuditLog.record(
             action=SIGNED_IN,
             now=now,
-            actor_user_id=user.id,
-            actor_pubkey=user.pubkey,
-            target_type="session",
-            target_id=str(session.family_id),
-            ip=ip,
-            user_agent=user_agent,
+            actor=Actor(user_id=user.id, pubkey=user.pubkey, origin=origin),
+            target=("session", session.family_id),
             details={"method": method},
         )
     )

@@ -8,14 +8,15 @@ from msgspec import Struct
 from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import SignedIn, start_session
+from domain.audit.entries import NO_ORIGIN, RequestOrigin
+from domain.auth.challenges import AuthChallenge
+from domain.auth.ports import AccessTokens
 from domain.auth.sign_in import SignInRefused, check_sign_in_event
-from domain.clock import Clock
-from domain.errors import Conflict, Forbidden
 from domain.nostr.event import Event
-from domain.ports.auth import AccessTokens
-from domain.ports.cache import CacheUnavailable
-from domain.ports.persistence import UowFactory
-from domain.records.auth import AuthChallenge
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, Forbidden
+from domain.shared.unit_of_work import UowFactory
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 
@@ -37,8 +38,7 @@ class IssueChallenge:
 
 class SignInRequest(Struct, frozen=True, kw_only=True):
     event: Event
-    ip: str | None = None
-    user_agent: str | None = None
+    origin: RequestOrigin = NO_ORIGIN
 
 
 class Login:
@@ -84,11 +84,11 @@ class Login:
         async with self._uow() as uow:
             if await uow.auth_challenges.consume(challenge, now) is None:
                 raise SignInRefused("sign-in: the challenge is unknown, already used or expired")
-            user = await find_or_register(uow, pubkey, now, ip=request.ip, user_agent=request.user_agent)
+            user = await find_or_register(uow, pubkey, now, origin=request.origin)
             if not user.is_active:
                 raise Forbidden("the account is suspended")
             signed_in = await start_session(
-                uow, self._tokens, user, now, ip=request.ip, user_agent=request.user_agent, method="nostr"
+                uow, self._tokens, user, now, origin=request.origin, method="nostr"
             )
             await uow.commit()
         return signed_in

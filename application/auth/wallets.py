@@ -2,13 +2,12 @@
 
 from uuid import UUID
 
-from application.auth.session_admin import Origin
+from domain.audit.entries import Actor, AuditLog, RequestOrigin
+from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal
-from domain.clock import Clock
-from domain.errors import Forbidden, NotFound
-from domain.ports.persistence import UowFactory
-from domain.records.audit import AuditLog
-from domain.records.lnurl import LnurlWallet
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, NotFound
+from domain.shared.unit_of_work import UowFactory
 
 LNURL_UNLINKED = "auth.lnurl_unlinked"
 
@@ -32,7 +31,7 @@ class UnlinkWallet:
         self._uow = unit_of_work
         self._clock = clock
 
-    async def __call__(self, principal: Principal, wallet_id: UUID, origin: Origin) -> None:
+    async def __call__(self, principal: Principal, wallet_id: UUID, origin: RequestOrigin) -> None:
         if principal.is_machine:
             raise Forbidden("an API key cannot unlink a wallet")
         now = self._clock.now()
@@ -44,12 +43,8 @@ class UnlinkWallet:
                 AuditLog.record(
                     action=LNURL_UNLINKED,
                     now=now,
-                    actor_user_id=principal.user_id,
-                    actor_pubkey=principal.pubkey,
-                    target_type="lnurl_wallet",
-                    target_id=str(removed.id),
-                    ip=origin.ip,
-                    user_agent=origin.user_agent,
+                    actor=Actor(user_id=principal.user_id, pubkey=principal.pubkey, origin=origin),
+                    target=("lnurl_wallet", removed.id),
                     details={"linking_key": removed.linking_key},
                 )
             )

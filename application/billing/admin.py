@@ -1,42 +1,25 @@
 """Admin changes to billing records: refunds and complimentary periods, each audited with the change."""
 
-import ipaddress
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.auth.admin_users import Actor
 from application.billing.settle import PlanChanges, release_names
+from domain.audit.entries import Actor, AuditLog
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import InvalidInput, NotFound
-from domain.ports.persistence import UowFactory
-from domain.records.audit import AuditLog
-from domain.records.billing import Payment, Subscription
+from domain.billing.subscriptions import Payment, Subscription
+from domain.shared.clock import Clock
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.text import parse_plain_text
+from domain.shared.unit_of_work import UowFactory
 
 
 def _audit(
     actor: Actor, action: str, target: tuple[str, UUID], details: dict[str, Any], now: datetime
 ) -> AuditLog:
     return AuditLog.record(
-        action=action,
-        now=now,
-        actor_user_id=actor.user_id,
-        actor_pubkey=actor.pubkey,
-        target_type=target[0],
-        target_id=str(target[1]),
-        ip=_ip_or_none(actor.ip),
-        user_agent=actor.user_agent,
-        details={**details, "via": actor.via},
+        action=action, now=now, actor=actor, target=target, details={**details, "via": actor.via}
     )
-
-
-def _ip_or_none(value: str | None) -> str | None:
-    """The caller's address when it is an IP address (a test client or a socket path is not)."""
-    try:
-        return str(ipaddress.ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 class RefundPayment:
@@ -47,6 +30,7 @@ class RefundPayment:
         self._clock = clock
 
     async def __call__(self, actor: Actor, payment_id: UUID, reason: str) -> Payment:
+        parse_plain_text(reason, "reason")
         now = self._clock.now()
         async with self._uow() as uow:
             payment = await uow.payments.get_for_update(payment_id)
@@ -83,6 +67,7 @@ class CompSubscription:
     async def __call__(
         self, actor: Actor, user_id: UUID, plan_id: str, days: int, reason: str
     ) -> Subscription:
+        parse_plain_text(reason, "reason")
         if not 1 <= days <= 3660:
             raise InvalidInput("days must be in 1..3660", {"days": "out of range"})
         plan = self._catalog.get(plan_id)

@@ -1,16 +1,25 @@
-"""The billing jobs of `nostr-id jobs run`: unpaid invoices, ended periods, and lapsed names."""
+"""The billing jobs of `nostr-id jobs run`: unpaid invoices, ended periods, and lapsed names.
 
+Each record (a payment, a subscription, a user's names) is handled in its own transaction and alone:
+one that fails is logged and skipped, the others are still handled, and the job then raises
+RecordsFailed, so the run reports it (T2).
+"""
+
+import functools
 import logging
 from datetime import timedelta
+from uuid import UUID
 
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState, PlanChanges
+from application.jobs import EachAlone
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, NotFound
-from domain.ports.payments import InvoiceState, ProviderInvoice
-from domain.ports.persistence import UowFactory
-from domain.records.names import Nip05Status
+from domain.billing.ports import InvoiceState, ProviderInvoice
+from domain.billing.subscriptions import Payment
+from domain.names.nip05 import Nip05Status
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, NotFound
+from domain.shared.unit_of_work import UowFactory
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -19,7 +28,8 @@ BATCH = 500
 class ExpireUnpaidInvoices:
     """Pending payments past their invoice expiry: asks the provider first (a late payment is
     credited, not lost); expires them when the provider agrees or no longer knows the invoice.
-    A provider that cannot answer leaves its payments for the next run."""
+    A provider that cannot answer leaves its payments for the next run; a payment that fails is
+    marked as tried, so the next runs take the others first."""
 
     def __init__(
         self, uow: UowFactory, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
@@ -32,33 +42,43 @@ class ExpireUnpaidInvoices:
     async def __call__(self) -> int:
         async with self._uow() as uow:
             overdue = await uow.payments.list_overdue(self._clock.now(), BATCH)
+        records = EachAlone("payments")
         changed = 0
         for payment in overdue:
-            provider = self._providers.get(payment.provider)
-            invoice = ProviderInvoice(
-                invoice_id=payment.provider_invoice_id,
-                state=InvoiceState.EXPIRED,
-                amount=payment.amount,
-                currency=payment.currency,
-            )
-            if provider is not None:
-                try:
-                    invoice = await provider.fetch_invoice(payment.provider_invoice_id)
-                except NotFound:
-                    pass
-                except DependencyUnavailable as error:
-                    log.warning("payment %s left pending: %s", payment.id, error)
-                    continue
-                if invoice.state is InvoiceState.PENDING:
-                    invoice = ProviderInvoice(
-                        invoice_id=invoice.invoice_id,
-                        state=InvoiceState.EXPIRED,
-                        amount=invoice.amount,
-                        currency=invoice.currency,
-                    )
-            applied = await self._apply_state(payment.provider, invoice)
-            changed += applied is not None and applied.status is not payment.status
-        return changed
+            async with records.alone(payment.id, on_failure=functools.partial(self._tried, payment.id)):
+                changed += await self._expire(payment)
+        return records.settle(changed)
+
+    async def _tried(self, payment_id: UUID) -> None:
+        async with self._uow() as uow:
+            await uow.payments.mark_expiry_tried(payment_id, self._clock.now())
+            await uow.commit()
+
+    async def _expire(self, payment: Payment) -> bool:
+        provider = self._providers.get(payment.provider)
+        invoice = ProviderInvoice(
+            invoice_id=payment.provider_invoice_id,
+            state=InvoiceState.EXPIRED,
+            amount=payment.amount,
+            currency=payment.currency,
+        )
+        if provider is not None:
+            try:
+                invoice = await provider.fetch_invoice(payment.provider_invoice_id)
+            except NotFound:
+                pass
+            except DependencyUnavailable as error:
+                log.warning("payment %s left pending: %s", payment.id, error)
+                return False
+            if invoice.state is InvoiceState.PENDING:
+                invoice = ProviderInvoice(
+                    invoice_id=invoice.invoice_id,
+                    state=InvoiceState.EXPIRED,
+                    amount=invoice.amount,
+                    currency=invoice.currency,
+                )
+        applied = await self._apply_state(payment.provider, invoice)
+        return applied is not None and applied.status is not payment.status
 
 
 class EndSubscriptions:
@@ -73,11 +93,15 @@ class EndSubscriptions:
         now = self._clock.now()
         async with self._uow() as uow:
             due = await uow.subscriptions.list_due_to_expire(now, BATCH)
-            for subscription in due:
+        records = EachAlone("subscriptions")
+        ended = []
+        for subscription in due:
+            async with records.alone(subscription.id), self._uow() as uow:
                 await uow.subscriptions.update(subscription.end(now))
-            await uow.commit()
-        await self._plan_changes(subscription.user_id for subscription in due)
-        return len(due)
+                await uow.commit()
+                ended.append(subscription.user_id)
+        await self._plan_changes(ended)
+        return records.settle(len(ended))
 
 
 class SuspendLapsedNames:
@@ -93,14 +117,17 @@ class SuspendLapsedNames:
     async def __call__(self) -> int:
         now = self._clock.now()
         free_names = self._catalog.free.quotas.names
-        suspended = 0
         async with self._uow() as uow:
-            for user_id in await uow.subscriptions.list_lapsed_users(now - self._grace, free_names, BATCH):
+            lapsed = await uow.subscriptions.list_lapsed_users(now - self._grace, free_names, BATCH)
+        records = EachAlone("lapsed users")
+        suspended = 0
+        for user_id in lapsed:
+            async with records.alone(user_id), self._uow() as uow:
                 names = await uow.nip05_names.list_for_user(user_id)
                 active = [name for name in names if name.status is Nip05Status.ACTIVE]
                 for name in active[free_names:]:
                     await uow.nip05_names.update(name.suspend(now))
                     await uow.name_holds.hold(name.id, user_id, now)
-                    suspended += 1
-            await uow.commit()
-        return suspended
+                await uow.commit()
+                suspended += len(active[free_names:])
+        return records.settle(suspended)

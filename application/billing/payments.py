@@ -1,15 +1,15 @@
 """Reading one's payments and receipts, webhooks from providers, and settling the fake provider."""
 
 from collections.abc import Mapping
-from typing import Protocol
 from uuid import UUID
 
 from application.billing.providers import PaymentProviders
 from application.billing.settle import ApplyInvoiceState
-from domain.clock import Clock
-from domain.errors import Forbidden, InvalidTransition, NotFound
-from domain.ports.persistence import UowFactory
-from domain.records.billing import Payment, PaymentProviderName, PaymentStatus
+from domain.billing.ports import SettlesOnDemand
+from domain.billing.subscriptions import Payment, PaymentProviderName, PaymentStatus
+from domain.shared.clock import Clock
+from domain.shared.errors import Forbidden, InvalidTransition, NotFound
+from domain.shared.unit_of_work import UowFactory
 
 
 class GetPayment:
@@ -57,12 +57,10 @@ class HandleWebhook:
         await self._apply_state(provider.name, invoice, notice.event_id)
 
 
-class SettlesOnDemand(Protocol):
-    def settle(self, invoice_id: str) -> None: ...
-
-
 class FakeSettle:
-    """Pays a `fake` invoice of the caller and applies it as a provider callback would.
+    """Pays a `fake` invoice of the caller at the provider; the provider's signed webhook applies
+    it (received by whichever process the URL reaches), or, when the provider delivers none, this
+    use case applies it as the webhook would.
 
     Refused in production, for payments of other providers, and for other users' payments.
     """
@@ -71,11 +69,13 @@ class FakeSettle:
         self,
         get_payment: GetPayment,
         providers: PaymentProviders,
+        fake: SettlesOnDemand,
         apply_state: ApplyInvoiceState,
         production: bool,
     ) -> None:
         self._get_payment = get_payment
         self._providers = providers
+        self._fake = fake
         self._apply_state = apply_state
         self._production = production
 
@@ -83,15 +83,14 @@ class FakeSettle:
         if self._production:
             raise Forbidden("the fake payment provider is refused in production")
         payment = await self._get_payment(user_id, payment_id)
-        provider = self._providers.get(PaymentProviderName.FAKE)
-        if payment.provider is not PaymentProviderName.FAKE or provider is None:
+        offered = self._providers.get(PaymentProviderName.FAKE) is not None
+        if payment.provider is not PaymentProviderName.FAKE or not offered:
             raise InvalidTransition("only payments through the fake provider can be settled on demand")
         if payment.status is not PaymentStatus.PENDING:
             return payment
-        settle = getattr(provider, "settle", None)
-        if settle is None:
-            raise InvalidTransition("the fake provider cannot settle on demand")
-        settle(payment.provider_invoice_id)
-        invoice = await provider.fetch_invoice(payment.provider_invoice_id)
-        applied = await self._apply_state(provider.name, invoice)
+        await self._fake.settle(payment.provider_invoice_id)
+        if await self._fake.deliver_webhook(payment.provider_invoice_id):
+            return await self._get_payment(user_id, payment_id)
+        invoice = await self._fake.fetch_invoice(payment.provider_invoice_id)
+        applied = await self._apply_state(self._fake.name, invoice)
         return applied or payment

@@ -9,9 +9,9 @@ from uuid import UUID
 from msgspec import Struct
 
 from domain.billing.plans import Plan, PlanCatalog, Quotas, discounted
-from domain.clock import Clock
-from domain.errors import DomainError
-from domain.ports.persistence import UnitOfWork, UowFactory
+from domain.shared.clock import Clock
+from domain.shared.errors import DomainError
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ class WotDiscount:
         except (TimeoutError, DomainError) as error:
             log.info("WoT discount unavailable for %s (%s): list price", pubkey, type(error).__name__)
             return 0
-        score = getattr(served, "score", served)
-        percent = getattr(score, "discount_percent", 0)
+        figures = getattr(served, "figures", served)
+        percent = getattr(figures, "discount_percent", 0)
         return percent if isinstance(percent, int) and 0 <= percent <= 100 else 0
 
 

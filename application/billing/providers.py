@@ -2,9 +2,9 @@
 
 from collections.abc import Mapping
 
-from domain.errors import InvalidInput, NotFound
-from domain.ports.payments import PaymentProvider
-from domain.records.billing import PaymentProviderName
+from domain.billing.ports import PaymentProvider
+from domain.billing.subscriptions import PaymentProviderName
+from domain.shared.errors import InvalidInput, NotFound
 
 
 class PaymentProviders:

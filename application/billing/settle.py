@@ -6,17 +6,17 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.ports.payments import InvoiceState, ProviderInvoice
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.billing import (
+from domain.billing.ports import InvoiceState, ProviderInvoice
+from domain.billing.subscriptions import (
     Payment,
     PaymentProviderName,
     PaymentStatus,
     SubscriptionStatus,
     format_receipt_number,
 )
-from domain.records.names import Nip05Status
+from domain.names.nip05 import Nip05Status
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 

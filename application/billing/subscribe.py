@@ -7,11 +7,11 @@ from msgspec import Struct
 from application.billing.plans import WotDiscount
 from application.billing.providers import PaymentProviders
 from domain.billing.plans import PlanCatalog, discounted
-from domain.clock import Clock
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.ports.payments import InvoiceRequest
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.billing import Payment, PaymentStatus, Subscription, SubscriptionStatus
+from domain.billing.ports import InvoiceRequest
+from domain.billing.subscriptions import Payment, PaymentStatus, Subscription, SubscriptionStatus
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 INVOICE_LIFETIME_SECONDS = 3600
 

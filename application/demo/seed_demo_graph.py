@@ -7,10 +7,10 @@ import numpy as np
 
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
-from domain.clock import Clock
-from domain.errors import InvalidInput
 from domain.nostr.event import Event
-from domain.ports.relay import RelayPort
+from domain.nostr.ports import RelayPort
+from domain.shared.clock import Clock
+from domain.shared.errors import InvalidInput
 
 MAX_USERS = 1_000_000
 PUBLISH_BATCH = 500

@@ -15,7 +15,7 @@ from contextlib import AbstractAsyncContextManager
 import msgspec
 
 from application.verdicts import Verdicts
-from domain.ports.persistence import UowFactory
+from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05-held"
 DOMAINS = "domains"

@@ -8,11 +8,8 @@ from msgspec import Struct
 from application.billing.plans import current_plan
 from application.names.changes import NameChanges
 from domain.billing.plans import PlanCatalog
-from domain.clock import Clock
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
-from domain.ports.persistence import UnitOfWork, UowFactory
-from domain.records.domains import DomainStatus
-from domain.records.names import (
+from domain.names.custom_domains import CustomDomainStatus
+from domain.names.nip05 import (
     Nip05,
     Nip05Status,
     name_refusal,
@@ -20,6 +17,9 @@ from domain.records.names import (
     parse_registrable_name,
     parse_serving_domain,
 )
+from domain.shared.clock import Clock
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 
 class Availability(Struct, frozen=True, kw_only=True):
@@ -56,7 +56,7 @@ async def _owns_domain(uow: UnitOfWork, user_id: UUID, domain: str, default_doma
     if domain == default_domain:
         return False
     claims = await uow.domains.list_claims(domain)
-    claim = next((c for c in claims if c.status is DomainStatus.VERIFIED), None)
+    claim = next((c for c in claims if c.status is CustomDomainStatus.VERIFIED), None)
     if claim is None or claim.user_id != user_id:
         raise Forbidden(f"names on {domain} are registered by its verified owner")
     return True

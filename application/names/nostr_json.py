@@ -17,9 +17,9 @@ import msgspec
 
 from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
-from domain.clock import Clock
-from domain.ports.persistence import UowFactory
-from domain.records.names import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
+from domain.names.nip05 import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
+from domain.shared.clock import Clock
+from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05"
 ANSWER_TTL = 60.0

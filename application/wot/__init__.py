@@ -1,1 +1,1 @@
-"""Web of Trust use cases: scores computed from the relays, cached, never stored."""
+"""Web of Trust use cases: figures computed from the relays, cached, never stored."""

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from domain.errors import DependencyUnavailable
+from domain.shared.errors import DependencyUnavailable
 
 _T = TypeVar("_T")
 

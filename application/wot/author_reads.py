@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Sequence
 
 from domain.nostr.event import Event, Filter
-from domain.ports.relay import RelayPort
+from domain.nostr.ports import RelayPort
 
 
 class _Read:

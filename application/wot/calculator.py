@@ -1,15 +1,15 @@
-"""Reads what the Web of Trust needs from the relays and turns it into scores."""
+"""Reads what the Web of Trust needs from the relays and turns it into figures."""
 
 import asyncio
 from datetime import datetime
 
 from application.wot.author_reads import BatchedAuthorReads
 from domain.nostr.event import Event, Filter
+from domain.nostr.ports import RelayPort
 from domain.nostr.replaceable import latest_per_author
-from domain.ports.relay import RelayPort
 from domain.wot.contacts import CONTACTS_KIND, NOTE_KIND, PROFILE_KIND, followed_pubkeys
+from domain.wot.figures import SECONDS_PER_DAY, TargetFacts, WotFigures, figures_of
 from domain.wot.neighbourhood import Neighbourhood
-from domain.wot.scoring import SECONDS_PER_DAY, TargetFacts, WotFigures, score_target
 from domain.wot.settings import WotSettings
 
 # Ages (in days) probed for the oldest event: one `until` filter with limit 1 each, all in one
@@ -96,9 +96,9 @@ class WotCalculator:
             recent_notes=recent_notes,
         )
 
-    async def score(self, pubkey: str, neighbourhood: Neighbourhood, now: datetime) -> WotFigures:
+    async def figures(self, pubkey: str, neighbourhood: Neighbourhood, now: datetime) -> WotFigures:
         facts = await self.target_facts(pubkey, now)
-        return score_target(facts, neighbourhood.position_of(pubkey), self._settings, now)
+        return figures_of(facts, neighbourhood.position_of(pubkey), self._settings, now)
 
     def _age_probes(self, pubkey: str, now_ts: int, oldest_known: int | None) -> list[Filter]:
         """The probes that could find an event older than `oldest_known` (every probe when None)."""

@@ -8,12 +8,12 @@ import msgspec
 from application.shared_computation import SharedComputation
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
-from application.wot.neighbourhood_source import SharedNeighbourhood
-from domain.clock import Clock
-from domain.errors import DependencyUnavailable, InvalidInput
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from domain.nostr.nip19 import parse_pubkey
-from domain.ports.cache import Cache, CacheUnavailable
-from domain.wot.scoring import WotFigures
+from domain.shared.cache import Cache, CacheUnavailable
+from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable, InvalidInput
+from domain.wot.figures import WotFigures
 from domain.wot.settings import WotSettings
 
 logger = logging.getLogger(__name__)
@@ -21,15 +21,15 @@ logger = logging.getLogger(__name__)
 MAX_BATCH = 100
 
 
-class ServedScore(msgspec.Struct, frozen=True):
-    """A score as answered: `stale` when it outlived its TTL because the relays could not answer."""
+class ServedFigures(msgspec.Struct, frozen=True):
+    """Figures as answered: `stale` when it outlived its TTL because the relays could not answer."""
 
-    score: WotFigures
+    figures: WotFigures
     stale: bool
 
 
-class UnavailableScore(msgspec.Struct, frozen=True):
-    """A batch item with neither a fresh nor an earlier score within the deadline."""
+class UnavailableFigures(msgspec.Struct, frozen=True):
+    """A batch item with neither fresh nor earlier figures within the deadline."""
 
     pubkey: str
     detail: str
@@ -54,7 +54,7 @@ class ComputeWotFigures:
         cache: Cache,
         clock: Clock,
         settings: WotSettings,
-        admission: ComputeAdmission | None = None,
+        admission: ComputeAdmission,
     ) -> None:
         self._calculator = calculator
         self._neighbourhood = neighbourhood
@@ -66,50 +66,50 @@ class ComputeWotFigures:
         self._deadline = settings.request_deadline
         self._prefix = f"wot:score:{settings.fingerprint()}"
         self._shared = SharedComputation(cache, lock_ttl=settings.request_deadline * 3)
-        self._admission = admission or ComputeAdmission(32)
+        self._admission = admission
 
     @property
     def deadline(self) -> float:
         """Seconds one request may spend on relay work."""
         return self._deadline
 
-    async def __call__(self, pubkey: str) -> ServedScore:
+    async def __call__(self, pubkey: str) -> ServedFigures:
         return await self.for_hex(parse_pubkey(pubkey))
 
-    async def for_hex(self, pubkey: str) -> ServedScore:
+    async def for_hex(self, pubkey: str) -> ServedFigures:
         try:
             async with asyncio.timeout(self._deadline):
                 return await self.fresh(pubkey)
         except (TimeoutError, DependencyUnavailable) as error:
             return await self.stale_or_raise(pubkey, error)
 
-    async def fresh(self, pubkey: str) -> ServedScore:
+    async def fresh(self, pubkey: str) -> ServedFigures:
         """Figures within their TTL, computed now if need be; no deadline of its own."""
         data = await self._shared.get_or_compute(
             f"{self._prefix}:{pubkey}", self._ttl, lambda: self._compute(pubkey), wait_timeout=self._deadline
         )
-        return ServedScore(score=_decode(data), stale=False)
+        return ServedFigures(figures=_decode(data), stale=False)
 
-    async def stale_or_raise(self, pubkey: str, error: BaseException) -> ServedScore:
+    async def stale_or_raise(self, pubkey: str, error: BaseException) -> ServedFigures:
         """The last figures known, flagged stale, after `error` kept fresh ones from being served."""
         if isinstance(error, CacheUnavailable):
             raise error
         last = await self._last_known(pubkey)
         if last is None:
             raise _unavailable(error) from error
-        return ServedScore(score=last, stale=True)
+        return ServedFigures(figures=last, stale=True)
 
     async def _compute(self, pubkey: str) -> bytes:
         return await self._admission.run(lambda: self._compute_now(pubkey), deadline=self._deadline)
 
     async def _compute_now(self, pubkey: str) -> bytes:
         neighbourhood = await self._neighbourhood.get()
-        score = await self._calculator.score(pubkey, neighbourhood, self._clock.now())
-        data = msgspec.msgpack.encode(score)
+        figures = await self._calculator.figures(pubkey, neighbourhood, self._clock.now())
+        data = msgspec.msgpack.encode(figures)
         try:
             await self._cache.set(f"{self._prefix}:{pubkey}:last", data, self._keep_for)
         except CacheUnavailable as error:
-            logger.warning("cache unavailable, score of %s not kept for stale serving: %s", pubkey, error)
+            logger.warning("cache unavailable, figures of %s not kept for stale serving: %s", pubkey, error)
         return data
 
     async def _last_known(self, pubkey: str) -> WotFigures | None:
@@ -124,14 +124,14 @@ class ComputeWotFiguresBatch:
     """Figures of up to 100 pubkeys, in the order asked, within one request deadline.
 
     Duplicates are computed once. An item not computed within the deadline is served stale when
-    earlier figures are kept, or comes back as UnavailableScore; its computation is then cancelled,
+    earlier figures are kept, or comes back as UnavailableFigures; its computation is then cancelled,
     so nothing of the batch runs on after the answer.
     """
 
     def __init__(self, compute_wot_figures: ComputeWotFigures) -> None:
         self._compute = compute_wot_figures
 
-    async def __call__(self, pubkeys: list[str]) -> list[ServedScore | UnavailableScore]:
+    async def __call__(self, pubkeys: list[str]) -> list[ServedFigures | UnavailableFigures]:
         if not pubkeys:
             return []
         if len(pubkeys) > MAX_BATCH:
@@ -161,7 +161,9 @@ class ComputeWotFiguresBatch:
         served = {pubkey: await self._item(pubkey, task) for pubkey, task in tasks.items()}
         return [served[pubkey] for pubkey in parsed]
 
-    async def _item(self, pubkey: str, task: "asyncio.Task[ServedScore]") -> ServedScore | UnavailableScore:
+    async def _item(
+        self, pubkey: str, task: "asyncio.Task[ServedFigures]"
+    ) -> ServedFigures | UnavailableFigures:
         error: BaseException
         if task.cancelled():
             error = TimeoutError()
@@ -175,7 +177,7 @@ class ComputeWotFiguresBatch:
         try:
             return await self._compute.stale_or_raise(pubkey, error)
         except DependencyUnavailable as down:
-            return UnavailableScore(pubkey=pubkey, detail=str(down), retry_after=down.retry_after)
+            return UnavailableFigures(pubkey=pubkey, detail=str(down), retry_after=down.retry_after)
 
 
 def _decode(data: bytes) -> WotFigures:

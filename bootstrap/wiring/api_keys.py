@@ -10,7 +10,7 @@ from application.api_keys.keys import (
     RevokeApiKey,
     VerifyApiKey,
 )
-from application.api_keys.metering import FlushApiKeyUsage, MeterApiKeyUse
+from application.api_keys.metering import FlushApiKeyUsage, HeldUsage, MeterApiKeyUse
 from application.rate_limits import LimitRate
 from bootstrap.metering import rate_policies as rate_policies_of
 from bootstrap.settings import Settings
@@ -35,5 +35,9 @@ class ApiKeysContainer(containers.DeclarativeContainer):
     # Rate limits and usage metering (counted in the cache, flushed in batches).
     rate_policies = providers.Singleton(rate_policies_of, settings)
     limit_rate = providers.Singleton(LimitRate, cache)
-    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock)
-    flush_api_key_usage = providers.Factory(FlushApiKeyUsage, cache, unit_of_work.provider, clock)
+    # Uses counted while the cache could not answer, kept in this process until the next flush.
+    held_api_key_usage = providers.Singleton(HeldUsage)
+    meter_api_key_use = providers.Singleton(MeterApiKeyUse, cache, clock, held_api_key_usage)
+    flush_api_key_usage = providers.Factory(
+        FlushApiKeyUsage, cache, unit_of_work.provider, clock, held_api_key_usage
+    )

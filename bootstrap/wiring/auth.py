@@ -9,7 +9,7 @@ from application.auth.authenticate import Authenticate
 from application.auth.cleanup import DeleteExpiredSignIns
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
 from application.auth.me import GetMe
-from application.auth.session_admin import (
+from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
     RevokeSession,

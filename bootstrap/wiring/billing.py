@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from dependency_injector import containers, providers
 
-from adapters.payments.fake import FakePaymentProvider
 from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.jobs import EndSubscriptions, ExpireUnpaidInvoices, SuspendLapsedNames
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
 from application.billing.plans import GetQuotas, ListPlans, WotDiscount
 from application.billing.settle import ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
+from bootstrap.payments import fake_payment_provider, offered_payment_names
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
 
@@ -28,17 +28,18 @@ def is_production(settings: Settings) -> bool:
 
 class BillingContainer(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
+    cache = providers.Dependency()
     clock = providers.Dependency()
     unit_of_work = providers.Dependency()
     plan_catalog = providers.Dependency()
     compute_wot_figures = providers.Dependency()
     api_key_plan_changes = providers.Dependency()
 
-    # A Singleton: the fake provider keeps its invoices in this process.
-    fake_payments = providers.Singleton(
-        FakePaymentProvider, clock=clock, public_url=settings.provided.public_url
-    )
+    # The fake provider keeps its invoices in the cache, so every process of a fleet sees them.
+    fake_payments = providers.Singleton(fake_payment_provider, settings, clock, cache)
     payment_providers = providers.Singleton(configured_payment_providers, settings, fake_payments)
+    # What `/schema` offers to order with: the names alone, so building the app builds no provider.
+    payment_names = providers.Callable(offered_payment_names, settings)
     wot_discount = providers.Factory(WotDiscount, compute_wot_figures, deadline=WOT_DISCOUNT_DEADLINE)
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
     get_quotas = providers.Factory(GetQuotas, unit_of_work.provider, plan_catalog, clock)
@@ -63,6 +64,7 @@ class BillingContainer(containers.DeclarativeContainer):
         FakeSettle,
         get_payment,
         payment_providers,
+        fake_payments,
         apply_invoice_state,
         production=providers.Callable(is_production, settings),
     )

@@ -7,7 +7,7 @@ every process through it.
 from dependency_injector import containers, providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
-from application.domains.manage_domains import (
+from application.custom_domains.manage_custom_domains import (
     AddDomain,
     ListDomains,
     RecheckDomains,

@@ -8,7 +8,7 @@ from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
-from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from bootstrap.settings import Settings, SettingsError
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.wot.settings import WotSettings

@@ -10,9 +10,9 @@ from datetime import datetime
 
 import msgspec
 
-from domain.errors import Unauthorized
 from domain.nostr.event import Event
 from domain.nostr.signing import verify_event
+from domain.shared.errors import Unauthorized
 
 HTTP_AUTH_KIND = 27235
 WINDOW_SECONDS = 60

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
 
 
 class CredentialKind(StrEnum):

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from domain.errors import Unauthorized
 from domain.nostr.event import Event
 from domain.nostr.signing import verify_event
+from domain.shared.errors import Unauthorized
 
 SIGN_IN_KIND = 22242
 # How far created_at may be from the server's time, either way (NIP-42 suggests about 10 minutes).

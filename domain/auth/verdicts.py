@@ -5,7 +5,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from domain.records.users import User, UserRole, UserStatus
+from domain.auth.users import User, UserRole, UserStatus
 
 ACCOUNT_NAMESPACE = "account"
 SESSION_NAMESPACE = "session"

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from msgspec import Struct
 
-from domain.errors import InvalidInput, NotFound
-from domain.records.billing import PLAN_ID_SHAPE, Currency
+from domain.billing.subscriptions import PLAN_ID_SHAPE, Currency
+from domain.shared.errors import InvalidInput, NotFound
 
 # API keys a plan allows when its definition (an older BILLING_PLANS) does not say.
 DEFAULT_API_KEYS = 5

@@ -4,8 +4,8 @@ import msgspec
 from bech32 import bech32_decode, bech32_encode, convertbits
 from coincurve import PrivateKey
 
-from domain.errors import InvalidInput
-from domain.pubkeys import is_hex_pubkey
+from domain.nostr.pubkeys import is_hex_pubkey
+from domain.shared.errors import InvalidInput
 
 _TLV_SPECIAL = 0
 _TLV_RELAY = 1

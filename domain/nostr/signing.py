@@ -9,8 +9,8 @@ import msgspec
 from coincurve import PrivateKey, PublicKeyXOnly
 
 from domain.nostr.event import Event
+from domain.nostr.pubkeys import is_hex_pubkey
 from domain.nostr.serialization import canonical_bytes
-from domain.pubkeys import is_hex_pubkey
 
 _HEX128 = re.compile(r"[0-9a-f]{128}")
 

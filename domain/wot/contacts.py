@@ -1,7 +1,7 @@
 """Reading follows out of NIP-02 contact lists (kind 3)."""
 
 from domain.nostr.event import Event
-from domain.pubkeys import is_hex_pubkey
+from domain.nostr.pubkeys import is_hex_pubkey
 
 CONTACTS_KIND = 3
 PROFILE_KIND = 0

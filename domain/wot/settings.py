@@ -4,8 +4,8 @@ import hashlib
 
 import msgspec
 
-from domain.errors import InvalidInput
-from domain.pubkeys import is_hex_pubkey
+from domain.nostr.pubkeys import is_hex_pubkey
+from domain.shared.errors import InvalidInput
 
 # The defaults the service's WOT_MAX_DEPTH, WOT_CACHE_TTL and WOT_REQUEST_DEADLINE start from.
 DEFAULT_MAX_DEPTH = 3

@@ -17,18 +17,18 @@ from msgspec import structs
 from adapters.postgres.pool import create_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.tokens.jwt_tokens import ACCESS_AUDIENCE, ACCESS_TYPE, HEADER_TYPE, JwtAccessTokens
-from domain.errors import Conflict
+from domain.api_keys.keys import ApiKey, ApiKeyScope
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlWallet
+from domain.auth.sessions import Session
+from domain.auth.users import User, UserRole
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
+from domain.names.custom_domains import CustomDomain
+from domain.names.nip05 import Nip05
 from domain.nostr.signing import public_key_of
-from domain.ports.persistence import UnitOfWork
-from domain.records.api_keys import ApiKey, ApiKeyScope
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Currency, Payment, PaymentProviderName, Subscription
-from domain.records.domains import Domain
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession, LnurlWallet
-from domain.records.names import Nip05
-from domain.records.sessions import Session
-from domain.records.users import User, UserRole
+from domain.shared.errors import Conflict
+from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 PUBLIC_URL = "https://id.example.com"
@@ -114,8 +114,8 @@ def _name(name_id: UUID, name: str) -> Nip05:
     )
 
 
-def _domain(domain_id: UUID, domain: str) -> Domain:
-    return Domain(
+def _domain(domain_id: UUID, domain: str) -> CustomDomain:
+    return CustomDomain(
         id=domain_id,
         user_id=ALICE.id,
         domain=domain,

@@ -8,8 +8,7 @@ import httpx
 import pytest
 from pact import Pact
 
-from domain.errors import NotFound
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvoiceRequest,
     ProviderError,
     ProviderInvoiceNotFound,
@@ -17,7 +16,8 @@ from domain.ports.payments import (
     ProviderRateLimited,
     ProviderRejectedCredentials,
 )
-from domain.records.billing import Currency
+from domain.billing.subscriptions import Currency
+from domain.shared.errors import NotFound
 
 PACTS = Path(__file__).parent / "pacts"
 CONSUMER = "nostr-id"

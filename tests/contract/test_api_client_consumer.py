@@ -12,8 +12,8 @@ import pytest
 from pact import Pact, match
 
 from client import ApiError, NostrIdClient, NostrSigner
-from domain.pubkeys import HEX_PUBKEY
-from domain.records.lnurl import K1_SHAPE
+from domain.auth.lnurl import K1_SHAPE
+from domain.nostr.pubkeys import HEX_PUBKEY
 from tests.contract import api_states as world
 
 PACTS = Path(__file__).parent / "pacts"

@@ -9,7 +9,7 @@ import pytest
 from pact import Pact, match
 
 from client import NostrIdClient
-from domain.pubkeys import HEX_PUBKEY
+from domain.nostr.pubkeys import HEX_PUBKEY
 from tests.contract import api_states as world
 
 PACTS = Path(__file__).parent / "pacts"

@@ -4,13 +4,13 @@ import pytest
 from pact import Pact, match
 
 from adapters.payments.btcpay import BtcpayProvider
-from domain.ports.payments import (
+from domain.billing.ports import (
     InvoiceState,
     ProviderMisconfigured,
     ProviderRateLimited,
     ProviderRejectedCredentials,
 )
-from domain.records.billing import Currency
+from domain.billing.subscriptions import Currency
 from tests.contract.payments_support import (
     ERROR_ANSWERS,
     PAYMENT_ID,

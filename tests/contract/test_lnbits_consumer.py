@@ -5,8 +5,8 @@ from pact import Pact, match
 
 from adapters.payments.lnbits import PAYMENT_HASH as PAYMENT_HASH_SHAPE
 from adapters.payments.lnbits import LnbitsProvider
-from domain.ports.payments import InvoiceState, ProviderMisconfigured
-from domain.records.billing import Currency
+from domain.billing.ports import InvoiceState, ProviderMisconfigured
+from domain.billing.subscriptions import Currency
 from tests.contract.payments_support import (
     ERROR_ANSWERS,
     PAYMENT_HASH,

@@ -4,8 +4,8 @@ import pytest
 from pact import Pact, match
 
 from adapters.payments.stripe_checkout import StripeProvider
-from domain.ports.payments import InvoiceState, ProviderError
-from domain.records.billing import Currency
+from domain.billing.ports import InvoiceState, ProviderError
+from domain.billing.subscriptions import Currency
 from tests.contract.payments_support import (
     ERROR_ANSWERS,
     PAYMENT_ID,

@@ -3,12 +3,18 @@ records it was due to change are changed in PostgreSQL."""
 
 import os
 import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from bootstrap.container import Container
+from bootstrap.job_commands import JOBS
 from bootstrap.settings import load_settings
-from domain.records.auth import AuthChallenge
-from domain.records.billing import (
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.billing.subscriptions import (
     Currency,
     Payment,
     PaymentProviderName,
@@ -16,10 +22,10 @@ from domain.records.billing import (
     Subscription,
     SubscriptionStatus,
 )
-from domain.records.lnurl import LnurlAction, LnurlSession
 from tests import builders
 from tests.support.app import started
-from tests.support.serve import CLI
+from tests.support.serve import CLI, wait_ready
+from tests.support.tcp_proxy import free_port
 
 
 def _jobs_run(postgres_dsn: str, tmp_path) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
@@ -57,7 +63,7 @@ async def test_t5_jobs_run_changes_the_records_that_are_due_in_postgresql(
         expires_at=now - timedelta(hours=1),
     )
     challenge = AuthChallenge.issue(now - timedelta(minutes=10), timedelta(minutes=5))
-    lnurl = LnurlSession.start(LnurlAction.LOGIN, now - timedelta(minutes=10), timedelta(minutes=5))
+    lnurl, _poll = LnurlSession.start(LnurlAction.LOGIN, now - timedelta(minutes=10), timedelta(minutes=5))
     async with started(container):
         async with container.unit_of_work() as uow:
             await uow.users.add(user)
@@ -81,3 +87,30 @@ async def test_t5_jobs_run_changes_the_records_that_are_due_in_postgresql(
     assert subscription is not None and subscription.status is SubscriptionStatus.EXPIRED
     assert payment is not None and payment.status is PaymentStatus.EXPIRED
     assert (lnurl_left, challenge_left) == (None, None)
+
+
+def test_t2_a_serving_process_shows_each_jobs_last_success_on_metrics(postgres_dsn: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "DATABASE_URL": postgres_dsn, "RELAY_URLS": "memory://", "DATA_DIR": str(tmp_path)}
+    env.pop("REDIS_URL", None)
+    before = time.time()
+    done = subprocess.run([*CLI, "jobs", "run"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    serve = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", serve)
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
+    last_success = {
+        sample.labels["job"]: sample.value
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "nostr_id_job_last_success_timestamp_seconds"
+    }
+    assert set(last_success) >= {"recheck_domains", *(name for name, *_ in JOBS)}
+    assert all(value >= before - 1 for value in last_success.values())
+    assert "nostr_id_job_failures_total{" in metrics

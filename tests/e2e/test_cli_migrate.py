@@ -6,6 +6,8 @@ import sys
 
 import psycopg
 
+from tests.integration.postgres.test_migrations import PROJECT_TABLES as TABLES_WE_MAKE
+
 CLI = [sys.executable, "-m", "bootstrap.cli", "migrate"]
 PROJECT_TABLES = """
     SELECT count(*) FROM information_schema.tables
@@ -32,7 +34,7 @@ def test_apply_list_rollback_all(make_empty_database):
     assert applied.returncode == 0, applied.stderr
     lines = applied.stdout.splitlines()
     assert lines and all(line.startswith("[x] ") for line in lines)
-    assert _project_tables(dsn) == 15
+    assert _project_tables(dsn) == len(TABLES_WE_MAKE)
 
     listed = _migrate(dsn, "list")
     assert listed.stdout == applied.stdout

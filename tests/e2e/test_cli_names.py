@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from msgspec import structs
 
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserStatus
+from domain.names.custom_domains import CustomDomain, CustomDomainStatus
 from domain.nostr.nip19 import encode_npub
-from domain.records.audit import AuditLogQuery
-from domain.records.domains import Domain, DomainStatus
-from domain.records.users import UserStatus
 from tests.integration.names.support import add_user, names_container, serving
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def _cli(*arguments: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *arguments], env=environment, capture_output=True, text=True, timeout=120)
 
 
-async def _domain(container, domain_id) -> Domain:  # type: ignore[no-untyped-def]
+async def _domain(container, domain_id) -> CustomDomain:  # type: ignore[no-untyped-def]
     async with container.unit_of_work() as uow:
         found = await uow.domains.get(domain_id)
     assert found is not None
@@ -55,7 +55,7 @@ async def test_d3_jobs_run_suspends_a_domain_whose_record_is_gone_past_grace_and
         )
         assert run.returncode == 0, run.stderr
         assert "suspended 1" in run.stdout
-        assert (await _domain(container, claimed.id)).status is DomainStatus.SUSPENDED
+        assert (await _domain(container, claimed.id)).status is CustomDomainStatus.SUSPENDED
 
         dns_server.set_txt(claimed.txt_record_name, claimed.txt_record_value)
         async with container.unit_of_work() as uow:
@@ -68,7 +68,7 @@ async def test_d3_jobs_run_suspends_a_domain_whose_record_is_gone_past_grace_and
         )
         assert run.returncode == 0, run.stderr
         assert "restored 1" in run.stdout
-        assert (await _domain(container, claimed.id)).status is DomainStatus.VERIFIED
+        assert (await _domain(container, claimed.id)).status is CustomDomainStatus.VERIFIED
 
 
 async def test_a1_admin_suspend_user_from_the_command_line_is_audited(postgres_dsn):

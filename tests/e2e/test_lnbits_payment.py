@@ -14,6 +14,7 @@ import pytest
 
 from domain.nostr.signing import generate_secret_key, sign_event
 from tests.support.lnbits import Lnbits, start_lnbits
+from tests.support.processes import alive, descendants
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 
@@ -99,3 +100,14 @@ def test_a_real_lnbits_callback_settles_the_subscription(
     assert receipt["receipt_number"].startswith("NID-")
     assert (receipt["amount"], receipt["currency"]) == (21_000, "sat")
     assert subscription["status"] == "active"
+
+
+def test_stopping_lnbits_leaves_none_of_its_processes_running(tmp_path: Path) -> None:
+    running = start_lnbits(tmp_path / "data", tmp_path / "lnbits.log")
+    try:
+        started = descendants(running.process.pid)
+        assert started, "LNbits serves from a child process of its own"
+    finally:
+        running.stop()
+
+    assert [pid for pid in started if alive(pid)] == []

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from application.auth.admin_users import Actor
-from domain.records.users import UserRole
+from domain.audit.entries import Actor
+from domain.auth.users import UserRole
 from tests.integration.names.support import add_user, names_container, serving
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port

@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.serve import CLI, wait_ready
@@ -43,13 +44,34 @@ def test_make_run_answers_ready_with_only_embedded_defaults(bare_environment):
     )
     try:
         response = wait_ready(f"http://127.0.0.1:{port}", serve)
-        assert response.json()["checks"] == {"postgres": "ok", "cache": "ok", "relay": "ok"}
+        assert response.json()["checks"] == {"postgres": "ok", "cache": "ok", "relay": "ok", "schema": "ok"}
     finally:
         serve.terminate()
         _, stderr = serve.communicate(timeout=60)
     assert "database port played by postgres (embedded)" in stderr
     assert "cache port played by memory (in-process)" in stderr
     assert "relay port played by websocket pool to the embedded relay" in stderr
+
+
+def test_serve_on_a_fresh_data_dir_migrates_the_embedded_database_and_serves_nostr_json(bare_environment):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    serve = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=bare_environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = wait_ready(base_url, serve)
+        names = httpx.get(f"{base_url}/.well-known/nostr.json", params={"name": "alice"}, timeout=10)
+    finally:
+        serve.terminate()
+        _, stderr = serve.communicate(timeout=60)
+    assert ready.json()["checks"]["schema"] == "ok"
+    assert (names.status_code, names.json()) == (200, {"names": {}})
+    assert "embedded database migrated: 0001_legacy_baseline" in stderr
 
 
 @pytest.mark.parametrize(

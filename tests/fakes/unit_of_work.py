@@ -16,17 +16,18 @@ from uuid import UUID
 
 from msgspec import Struct, structs
 
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.records.api_keys import ApiKey, ApiKeyUsage
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.auth import AuthChallenge
-from domain.records.billing import Payment, PaymentProviderName, Subscription, SubscriptionStatus
-from domain.records.domains import Domain, DomainStatus
-from domain.records.lnurl import LnurlSession, LnurlWallet
-from domain.records.names import Nip05, Nip05Status
-from domain.records.paging import PageCursor
-from domain.records.sessions import OpenSession, Session
-from domain.records.users import User
+from domain.api_keys.keys import ApiKey, ApiKeyUsage
+from domain.audit.entries import AuditLog, AuditLogQuery
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlSession, LnurlWallet
+from domain.auth.sessions import OpenSession, Session
+from domain.auth.users import User
+from domain.billing.subscriptions import Payment, PaymentProviderName, Subscription, SubscriptionStatus
+from domain.names.custom_domains import CustomDomain, CustomDomainStatus
+from domain.names.nip05 import Nip05, Nip05Status
+from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.jobs import JobRun
+from domain.shared.paging import PageCursor
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()
@@ -452,47 +453,47 @@ class FakeNip05Repository:
         return self._rows.delete(nip05_id)
 
 
-class FakeDomainRepository:
+class FakeCustomDomainRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[Domain] = uow.table(
+        self._rows: _Table[CustomDomain] = uow.table(
             "domains",
             references={"user_id": "users"},
             user_domain=lambda d: (d.user_id, d.domain.lower()),
-            verified_domain=lambda d: d.domain.lower() if d.status is DomainStatus.VERIFIED else None,
+            verified_domain=lambda d: d.domain.lower() if d.status is CustomDomainStatus.VERIFIED else None,
         )
 
-    async def add(self, domain: Domain) -> None:
+    async def add(self, domain: CustomDomain) -> None:
         self._rows.insert(domain.id, domain)
 
-    async def get(self, domain_id: UUID) -> Domain | None:
+    async def get(self, domain_id: UUID) -> CustomDomain | None:
         return self._rows.get(domain_id)
 
     async def list_verified_names(self) -> list[str]:
-        return [d.domain.lower() for d in self._rows.rows() if d.status is DomainStatus.VERIFIED]
+        return [d.domain.lower() for d in self._rows.rows() if d.status is CustomDomainStatus.VERIFIED]
 
-    async def find_verified(self, domain: str) -> Domain | None:
+    async def find_verified(self, domain: str) -> CustomDomain | None:
         wanted = domain.lower()
         return next(
             (
                 d
                 for d in self._rows.rows()
-                if d.domain.lower() == wanted and d.status is DomainStatus.VERIFIED
+                if d.domain.lower() == wanted and d.status is CustomDomainStatus.VERIFIED
             ),
             None,
         )
 
-    async def list_claims(self, domain: str) -> list[Domain]:
+    async def list_claims(self, domain: str) -> list[CustomDomain]:
         return sorted(
             (d for d in self._rows.rows() if d.domain.lower() == domain.lower()),
             key=lambda d: (d.created_at, d.id),
         )
 
-    async def list_for_user(self, user_id: UUID) -> list[Domain]:
+    async def list_for_user(self, user_id: UUID) -> list[CustomDomain]:
         return sorted(
             (d for d in self._rows.rows() if d.user_id == user_id), key=lambda d: (d.created_at, d.id)
         )
 
-    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[Domain]:
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[CustomDomain]:
         due = [
             d for d in self._rows.rows() if d.last_checked_at is None or d.last_checked_at < checked_before
         ]
@@ -502,7 +503,7 @@ class FakeDomainRepository:
         )
         return (never + checked)[:limit]
 
-    async def update(self, domain: Domain) -> None:
+    async def update(self, domain: CustomDomain) -> None:
         self._rows.replace(domain.id, domain)
 
     async def delete(self, domain_id: UUID) -> bool:
@@ -603,7 +604,15 @@ class FakePaymentRepository:
 
     async def list_overdue(self, now: datetime, limit: int) -> list[Payment]:
         due = [p for p in self._rows.rows() if p.is_overdue(now)]
-        return sorted(due, key=lambda p: (p.expires_at, p.id))[:limit]
+        tried = self._store.table("payment_expiry_tries")
+
+        def order(p: Payment) -> tuple[bool, datetime, datetime | None, UUID]:
+            return (p.id in tried, tried.get(p.id, now), p.expires_at, p.id)
+
+        return sorted(due, key=order)[:limit]
+
+    async def mark_expiry_tried(self, payment_id: UUID, now: datetime) -> None:
+        self._store.table("payment_expiry_tries")[payment_id] = now
 
     async def next_receipt_number(self, year: int) -> int:
         # Like the counter row: taken at once, given back if the unit of work rolls back.
@@ -637,25 +646,20 @@ class FakeAuditLogRepository:
         return sorted(found, key=lambda e: (e.occurred_at, e.id))[: query.limit]
 
 
-class _ProcessedEvent(Struct, frozen=True):
-    processed_at: datetime
-
-
 class FakeProcessedWebhookRepository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
-        self._rows: _Table[_ProcessedEvent] = uow.table("processed_webhook_events")
+        self._rows: _Table[datetime] = uow.table("processed_webhook_events")  # when it was processed
 
     async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         key = (provider, event_id)
         if self._rows.get(key) is not None:
             return False
-        self._rows.write_through(key, _ProcessedEvent(processed_at=now))
+        self._rows.write_through(key, now)
         return True
 
 
 class _Hold(Struct, frozen=True):
     user_id: UUID
-    held_at: datetime
 
 
 class FakeNameHoldRepository:
@@ -668,7 +672,7 @@ class FakeNameHoldRepository:
             return False
         if self._uow.lookup("nip05_names", nip05_id) is None or self._uow.lookup("users", user_id) is None:
             raise Conflict("the record refers to, or is referred to by, another record")
-        self._rows.insert(nip05_id, _Hold(user_id=user_id, held_at=now))
+        self._rows.insert(nip05_id, _Hold(user_id=user_id))
         return True
 
     async def release_for_user(self, user_id: UUID) -> list[UUID]:
@@ -680,6 +684,25 @@ class FakeNameHoldRepository:
     def _held(self) -> list[tuple[UUID, _Hold]]:
         keys = {**self._rows._committed, **self._rows._changes}
         return [(key, row) for key in keys if (row := self._rows.get(key)) is not None]  # type: ignore[misc]
+
+
+class FakeJobRunRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[JobRun] = uow.table("job_runs")
+
+    async def record(self, job: str, succeeded: bool, now: datetime) -> None:
+        run = self._rows.get(job)
+        if run is None:
+            self._rows.insert(job, JobRun(job=job, last_success_at=now if succeeded else None, failures=0))
+            run = self._rows.get(job)
+            assert run is not None
+        if succeeded:
+            self._rows.replace(job, structs.replace(run, last_success_at=now))
+        else:
+            self._rows.replace(job, structs.replace(run, failures=run.failures + 1))
+
+    async def list_all(self) -> list[JobRun]:
+        return sorted(self._rows.rows(), key=lambda run: run.job)
 
 
 class FakeUnitOfWork:
@@ -701,12 +724,13 @@ class FakeUnitOfWork:
         self.api_keys = FakeApiKeyRepository(self)
         self.api_key_usage = FakeApiKeyUsageRepository(self)
         self.nip05_names = FakeNip05Repository(self)
-        self.domains = FakeDomainRepository(self)
+        self.domains = FakeCustomDomainRepository(self)
         self.subscriptions = FakeSubscriptionRepository(self)
         self.payments = FakePaymentRepository(self)
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
+        self.job_runs = FakeJobRunRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]

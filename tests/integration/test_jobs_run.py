@@ -10,9 +10,9 @@ from dependency_injector import providers
 from bootstrap.container import Container
 from bootstrap.job_commands import run_jobs
 from bootstrap.settings import load_settings
-from domain.clock import FixedClock
-from domain.records.auth import AuthChallenge
-from domain.records.lnurl import LnurlAction, LnurlSession
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession
+from domain.shared.clock import FixedClock
 from tests import builders
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from dependency_injector import providers
 from adapters.cache.redis_cache import RedisCache
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.errors import Unauthorized
+from domain.shared.errors import Unauthorized
 
 
 async def main(dsn: str, redis_url: str, namespace: str, key: str) -> None:

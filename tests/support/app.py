@@ -25,7 +25,7 @@ from adapters.relay.memory_relay import MemoryRelay
 from bootstrap.container import Container
 from bootstrap.http_app import app_of
 from bootstrap.settings import Settings
-from domain.clock import Clock, FixedClock
+from domain.shared.clock import Clock, FixedClock
 
 # A fixed service key, so the default trust seed is the same in every run.
 TEST_SERVICE_NSEC = "0000000000000000000000000000000000000000000000000000000000000003"

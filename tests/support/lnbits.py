@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import stop_group
 from tests.support.tcp_proxy import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +60,8 @@ class Lnbits:
         return answer.json()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        """Stops LNbits and the web server process it forks."""
+        stop_group(self.process)
 
 
 def site_packages() -> Path:
@@ -95,11 +92,13 @@ def start_lnbits(data_dir: Path, log_file: Path) -> Lnbits:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_LIMIT
     while True:
         if process.poll() is not None:
+            stop_group(process, grace=0)
             raise AssertionError(f"LNbits exited with {process.returncode}: {log_file.read_text()[-2000:]}")
         try:
             # Until its first install is done, LNbits redirects every request there: it is up.
@@ -108,14 +107,18 @@ def start_lnbits(data_dir: Path, log_file: Path) -> Lnbits:
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            process.kill()
+            stop_group(process, grace=0)
             raise AssertionError("LNbits never answered its health check")
         time.sleep(0.5)
     password = uuid.uuid4().hex
-    installed = httpx.put(
-        f"{url}/api/v1/auth/first_install",
-        json={"username": "admin", "password": password, "password_repeat": password},
-        timeout=10,
-    )
-    installed.raise_for_status()
+    try:
+        installed = httpx.put(
+            f"{url}/api/v1/auth/first_install",
+            json={"username": "admin", "password": password, "password_repeat": password},
+            timeout=10,
+        )
+        installed.raise_for_status()
+    except Exception:
+        stop_group(process, grace=0)
+        raise
     return Lnbits(url=url, process=process, token=installed.json()["access_token"])

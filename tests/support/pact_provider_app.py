@@ -11,7 +11,7 @@ from litestar import Litestar
 from adapters.http.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 from tests.contract.api_states import NOW
 
 

@@ -25,3 +25,33 @@ async def test_names_each_dependency_that_fails_or_hangs():
     readiness = await CheckReadiness({"postgres": broken, "cache": ok, "relay": hangs}, timeout=0.05)()
     assert not readiness.ready
     assert readiness.checks == {"postgres": "unavailable", "cache": "ok", "relay": "unavailable"}
+
+
+class Schema:
+    def __init__(self, missing: list[str] | None = None, fails: bool = False) -> None:
+        self.missing = missing or []
+        self.fails = fails
+
+    async def missing_migrations(self) -> list[str]:
+        if self.fails:
+            raise ConnectionError("refused")
+        return self.missing
+
+
+async def test_a_database_behind_is_not_ready_and_the_schema_check_names_the_missing_migrations():
+    behind = Schema(["0007_job_runs", "0008_lnurl_wallets_and_poll_secrets"])
+    readiness = await CheckReadiness({"postgres": ok, "cache": ok, "relay": ok}, schema=behind)()
+    assert not readiness.ready
+    assert readiness.checks == {
+        "postgres": "ok",
+        "cache": "ok",
+        "relay": "ok",
+        "schema": "missing: 0007_job_runs, 0008_lnurl_wallets_and_poll_secrets",
+    }
+
+
+async def test_the_schema_check_is_ok_when_nothing_is_missing_and_unavailable_when_it_cannot_tell():
+    ready = await CheckReadiness({"postgres": ok}, schema=Schema())()
+    assert (ready.ready, ready.checks) == (True, {"postgres": "ok", "schema": "ok"})
+    down = await CheckReadiness({"postgres": broken}, schema=Schema(fails=True))()
+    assert (down.ready, down.checks) == (False, {"postgres": "unavailable", "schema": "unavailable"})

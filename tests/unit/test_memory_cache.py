@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.cache.memory_cache import MemoryCache
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 
 
 @pytest.fixture

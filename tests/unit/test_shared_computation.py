@@ -4,7 +4,7 @@ import pytest
 
 from adapters.cache.memory_cache import MemoryCache
 from application.shared_computation import SharedComputation
-from domain.ports.cache import CacheUnavailable
+from domain.shared.cache import CacheUnavailable
 
 
 class Computation:

@@ -13,9 +13,9 @@ from adapters.http.app import create_app
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from domain.audit.entries import AuditLogQuery
 from domain.billing.plans import DEFAULT_PLANS, PlanCatalog
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.records.audit import AuditLogQuery
 from tests.fixtures.auth import TEST_PUBLIC_URL
 
 pytestmark = pytest.mark.integration
@@ -136,6 +136,8 @@ async def test_uses_of_a_key_are_metered_by_day_endpoint_and_status_class(api):
     )
     assert response.status_code == 200
     assert response.json() == {
+        "from": today,
+        "to": today,
         "items": [
             {"day": today, "endpoint": "GET /api/v1/wot/{pubkey}", "status_class": "2xx", "count": 3},
             {"day": today, "endpoint": "GET /api/v1/wot/{pubkey}", "status_class": "4xx", "count": 1},
@@ -144,7 +146,7 @@ async def test_uses_of_a_key_are_metered_by_day_endpoint_and_status_class(api):
     }
 
 
-async def test_a_usage_range_backwards_or_too_long_is_422(api):
+async def test_a_usage_range_backwards_is_empty_and_one_too_long_is_cut_to_its_last_366_days(api):
     alice = await api.sign_in()
     created = await _create(api, alice)
     url = f"/api/v1/api-keys/{created['id']}/usage"
@@ -155,8 +157,14 @@ async def test_a_usage_range_backwards_or_too_long_is_422(api):
     too_long = await api.client.get(
         url, params={"from": "2024-01-01", "to": "2026-01-01"}, headers=alice.headers
     )
+    from_the_first_day = await api.client.get(
+        url, params={"from": "0001-01-01", "to": "0001-01-02"}, headers=alice.headers
+    )
 
-    assert backwards.status_code == 422 and too_long.status_code == 422
+    assert backwards.status_code == too_long.status_code == from_the_first_day.status_code == 200
+    assert backwards.json() == {"from": "2026-03-02", "to": "2026-03-01", "items": [], "total": 0}
+    assert (too_long.json()["from"], too_long.json()["to"]) == ("2025-01-01", "2026-01-01")
+    assert from_the_first_day.json()["from"] == "0001-01-01"
 
 
 async def test_unknown_scopes_and_empty_names_are_refused(api):

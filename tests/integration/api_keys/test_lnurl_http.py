@@ -19,10 +19,10 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from application.auth.lnurl import LINK_NEEDS_NIP98
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.lnurl_auth import UNLINKED_WALLET
+from domain.audit.entries import AuditLogQuery
+from domain.auth.lnurl import LnurlWallet
+from domain.auth.lnurl_protocol import UNLINKED_WALLET
 from domain.nostr.signing import sign_event
-from domain.records.audit import AuditLogQuery
-from domain.records.lnurl import LnurlWallet
 from tests import builders
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.integration.postgres.support import committed
@@ -244,6 +244,22 @@ async def test_a1_linking_and_signing_in_with_a_wallet_are_audited_without_secre
     for entry in entries:
         for secret in (started["k1"], started["poll"], params["sig"]):
             assert secret not in repr(entry)
+
+
+async def test_a1_a_wallet_link_is_audited_with_where_the_wallets_request_came_from(api, postgres_pool):
+    alice = await api.sign_in()
+    started = await _start(api, "link", _nip98(api, alice, "link"))
+    params = Wallet().callback_params(started["callback_url"])
+
+    response = await api.client.get(
+        "/api/v1/auth/lnurl/callback", params=params, headers={"User-Agent": "wallet/1.0"}
+    )
+
+    assert response.json() == {"status": "OK"}
+    async with PostgresUnitOfWork(postgres_pool) as uow:
+        query = AuditLogQuery(actor_user_id=alice.user.id, action="auth.lnurl_linked", limit=10)
+        entries = await uow.audit_log.search(query)
+    assert [entry.user_agent for entry in entries] == ["wallet/1.0"]
 
 
 async def test_l3_when_the_k1_store_is_down_lnurl_fails_closed_with_503(api_settings_env, postgres_pool):

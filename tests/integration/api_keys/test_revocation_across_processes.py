@@ -8,9 +8,9 @@ from dependency_injector import providers
 
 from adapters.cache.redis_cache import RedisCache
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from application.api_keys.keys import RequestContext
 from bootstrap.container import Container
 from bootstrap.settings import Settings
+from domain.audit.entries import NO_ORIGIN
 from domain.auth.principal import CredentialKind, Principal
 from tests import builders
 from tests.integration.postgres.support import committed
@@ -38,7 +38,7 @@ async def test_k1_a_key_revoked_in_one_process_is_refused_by_another_within_one_
     user = builders.user()
     await committed(lambda: PostgresUnitOfWork(postgres_pool), user)
     owner = Principal(user_id=user.id, pubkey=user.pubkey, role=user.role, credential=CredentialKind.BEARER)
-    issued = await container.api_keys.create_api_key()(owner, "crawler", ["wot:read"], RequestContext())
+    issued = await container.api_keys.create_api_key()(owner, "crawler", ["wot:read"], NO_ORIGIN)
     worker = await asyncio.create_subprocess_exec(
         *WORKER,
         postgres_dsn,
@@ -54,7 +54,7 @@ async def test_k1_a_key_revoked_in_one_process_is_refused_by_another_within_one_
         assert await _ask(worker) == "accepted"
         assert await _ask(worker) == "accepted"
 
-        await container.api_keys.revoke_api_key()(owner, issued.api_key.id, RequestContext())
+        await container.api_keys.revoke_api_key()(owner, issued.api_key.id, NO_ORIGIN)
         await asyncio.sleep(1.0)
 
         assert await _ask(worker) == "refused"

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from litestar.routes import HTTPRoute
 
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
 from tests.fixtures.auth import Api
 
 pytestmark = pytest.mark.integration

@@ -4,8 +4,8 @@ from uuid import UUID
 
 import pytest
 
-from domain.records.audit import AuditLogQuery
-from domain.records.users import UserRole
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserRole
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,7 @@ from adapters.http.app import create_app
 from application.auth.authenticate import Credentials
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.support.tcp_proxy import TcpProxy
 

@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 from adapters.http.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
+from domain.auth.users import UserRole
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.records.users import UserRole
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.support.tcp_proxy import free_port
 

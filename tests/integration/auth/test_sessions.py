@@ -7,11 +7,11 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from application.auth.session_admin import Origin, RefreshReused
+from application.auth.own_sessions import RefreshReused
 from application.auth.sessions import SignedIn
-from domain.errors import Unauthorized
-from domain.records.audit import AuditLogQuery
-from domain.records.users import UserRole
+from domain.audit.entries import NO_ORIGIN, AuditLogQuery
+from domain.auth.users import UserRole
+from domain.shared.errors import Unauthorized
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +85,7 @@ async def test_j6_of_concurrent_refreshes_with_one_token_at_most_one_succeeds(ap
 
     async def all_at_once():
         return await asyncio.gather(
-            *(refresh()(alice.refresh_token, Origin()) for _ in range(8)), return_exceptions=True
+            *(refresh()(alice.refresh_token, NO_ORIGIN) for _ in range(8)), return_exceptions=True
         )
 
     results = await api.run(all_at_once)

@@ -10,9 +10,9 @@ import pytest
 
 from application.auth.sessions import SignedIn
 from application.auth.sign_in import SignInRequest
+from domain.audit.entries import AuditLogQuery
 from domain.auth.sign_in import SignInRefused
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.records.audit import AuditLogQuery
 from tests.fixtures.auth import TEST_PUBLIC_URL
 from tests.support.randomness import assert_random_bits
 

@@ -4,16 +4,17 @@ import asyncio
 import json
 import re
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from dependency_injector import providers
 
+from adapters.cache.memory_cache import MemoryCache
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
-from domain.clock import FixedClock
-from domain.records.audit import AuditLogQuery
-from domain.records.users import UserRole
+from domain.audit.entries import AuditLogQuery
+from domain.auth.users import UserRole
+from domain.shared.clock import FixedClock
 from tests.fixtures.auth import Api, SignedInUser
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ RECEIPT = re.compile(r"NID-(\d{4})-(\d{6,})")
 
 @pytest.fixture
 def fake_provider(api_container: Container, api_clock: FixedClock) -> FakePaymentProvider:
-    provider = FakePaymentProvider(api_clock, webhook_secret=SECRET)
+    provider = FakePaymentProvider(api_clock, MemoryCache(api_clock), webhook_secret=SECRET)
     api_container.billing.fake_payments.override(providers.Object(provider))
     return provider
 
@@ -34,6 +35,11 @@ async def order(api: Api, user: SignedInUser, plan: str = "pro-monthly") -> dict
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def invoice_of(checkout: dict) -> str:
+    """The fake provider's invoice id of an order's payment."""
+    return f"fake_{UUID(checkout['payment']['id']).hex}"
 
 
 def delivery(provider: FakePaymentProvider, invoice_id: str, event_id: str) -> tuple[bytes, dict[str, str]]:
@@ -129,8 +135,8 @@ async def test_p1_a_bad_or_missing_signature_is_refused_before_the_body_is_read(
 ) -> None:
     alice = await api.sign_in()
     checkout = await order(api, alice)
-    invoice_id = fake_provider.invoices[next(iter(fake_provider.invoices))].invoice_id
-    fake_provider.settle(invoice_id)
+    invoice_id = invoice_of(checkout)
+    await fake_provider.settle(invoice_id)
     body, headers = delivery(fake_provider, invoice_id, "evt-1")
     for sent_body, sent_headers in (
         (body + b" ", headers),
@@ -153,8 +159,8 @@ async def test_p2_one_webhook_delivered_concurrently_and_again_later_credits_onc
 ) -> None:
     alice = await api.sign_in()
     checkout = await order(api, alice)
-    invoice_id = next(iter(fake_provider.invoices))
-    fake_provider.settle(invoice_id)
+    invoice_id = invoice_of(checkout)
+    await fake_provider.settle(invoice_id)
     body, headers = delivery(fake_provider, invoice_id, f"evt-{uuid4()}")
     answers = await asyncio.gather(
         *(api.client.post("/api/v1/webhooks/fake", content=body, headers=headers) for _ in range(deliveries))

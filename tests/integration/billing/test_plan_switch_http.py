@@ -3,9 +3,10 @@
 import pytest
 from dependency_injector import providers
 
+from adapters.cache.memory_cache import MemoryCache
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 from tests.fixtures.auth import Api, SignedInUser
 
 pytestmark = pytest.mark.integration
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def fake_provider(api_container: Container, api_clock: FixedClock) -> FakePaymentProvider:
-    provider = FakePaymentProvider(api_clock, webhook_secret="fake-provider-webhook-secret")
+    provider = FakePaymentProvider(
+        api_clock, MemoryCache(api_clock), webhook_secret="fake-provider-webhook-secret"
+    )
     api_container.billing.fake_payments.override(providers.Object(provider))
     return provider
 

@@ -13,7 +13,7 @@ from dependency_injector import providers
 from adapters.payments.btcpay import BtcpayProvider
 from application.billing.providers import PaymentProviders
 from bootstrap.container import Container
-from domain.records.billing import PaymentProviderName
+from domain.billing.subscriptions import PaymentProviderName
 from tests.fixtures.auth import Api
 from tests.support.tcp_proxy import free_port
 

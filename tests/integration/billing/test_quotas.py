@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from application.api_keys.keys import RequestContext
+from domain.audit.entries import NO_ORIGIN
 from domain.auth.principal import CredentialKind, Principal
 from domain.billing.plans import DEFAULT_PLANS
-from domain.errors import QuotaExceeded
-from domain.records.billing import Subscription
+from domain.billing.subscriptions import Subscription
+from domain.shared.errors import QuotaExceeded
 
 pytestmark = pytest.mark.integration
 NAMES = "/api/v1/nip05"
@@ -202,9 +202,7 @@ async def test_t4_concurrent_key_creations_at_one_below_the_quota_let_exactly_on
     async def race():
         # One use case (and unit of work) per request, as the app builds them.
         calls = [
-            api.container.api_keys.create_api_key()(
-                principal, f"racer{number}", ["wot:read"], RequestContext()
-            )
+            api.container.api_keys.create_api_key()(principal, f"racer{number}", ["wot:read"], NO_ORIGIN)
             for number in range(attempts)
         ]
         return await asyncio.gather(*calls, return_exceptions=True)

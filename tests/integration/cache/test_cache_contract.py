@@ -1,9 +1,10 @@
-"""One behavioural suite for every Cache adapter: the memory cache on a frozen clock, the Redis
-cache against the real Redis. Expiry on Redis is shown by `ttl()` values and by waiting past a
+"""One behavioural suite for every Cache adapter: the memory cache on a frozen clock (alone, and
+wrapped to carry its invalidations through the real PostgreSQL), the Redis cache against the real
+Redis. Expiry on Redis is shown by `ttl()` values and by waiting past a
 short TTL; exact boundaries are shown on the frozen clock."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,8 +13,11 @@ import redis.asyncio as redis
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
-from domain.clock import FixedClock
-from domain.ports.cache import Cache
+from adapters.postgres.notifying_cache import PostgresNotifyingCache
+from adapters.postgres.pool import create_pool
+from application.verdicts import is_invalidation_key
+from domain.shared.cache import Cache
+from domain.shared.clock import FixedClock
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +28,27 @@ class Subject:
     pass_time: Callable[[float], Awaitable[None]]
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture
+async def notifying_memory_cache(memory_cache: MemoryCache, postgres_dsn: str) -> AsyncIterator[Cache]:
+    pool = create_pool(postgres_dsn)
+    await pool.open()
+    cache = PostgresNotifyingCache(memory_cache, pool, postgres_dsn, is_invalidation_key)
+    await cache.start()
+    yield cache
+    await cache.close()
+    await pool.close()
+
+
+@pytest.fixture(params=["memory", "memory_notified", "redis"])
 def subject(request: pytest.FixtureRequest) -> Subject:
-    if request.param == "memory":
+    if request.param in ("memory", "memory_notified"):
         clock: FixedClock = request.getfixturevalue("cache_clock")
 
         async def advance(seconds: float) -> None:
             clock.advance(timedelta(seconds=seconds))
 
-        return Subject(request.getfixturevalue("memory_cache"), advance)
+        fixture = "memory_cache" if request.param == "memory" else "notifying_memory_cache"
+        return Subject(request.getfixturevalue(fixture), advance)
     return Subject(request.getfixturevalue("redis_cache"), asyncio.sleep)
 
 

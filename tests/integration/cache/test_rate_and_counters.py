@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.cache.memory_cache import MemoryCache
-from domain.clock import FixedClock
-from domain.ports.cache import Cache
+from domain.shared.cache import Cache
+from domain.shared.clock import FixedClock
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.cache.redis_cache import RedisCache
-from domain.ports.cache import CacheUnavailable
+from domain.shared.cache import CacheUnavailable
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.cache.redis_cache import RedisCache
 from application.verdicts import Verdicts
-from domain.ports.cache import CacheUnavailable
+from domain.shared.cache import CacheUnavailable
 from tests.support.tcp_proxy import free_port
 
 pytestmark = pytest.mark.integration

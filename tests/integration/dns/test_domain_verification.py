@@ -10,10 +10,10 @@ from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from bootstrap.wiring.names import DNS_TIMEOUT
-from domain.clock import FixedClock
-from domain.errors import InvalidInput
-from domain.ports.dns import DnsLookupFailed
-from domain.records.domains import DomainStatus
+from domain.names.custom_domains import CustomDomainStatus
+from domain.names.ports import DnsLookupFailed
+from domain.shared.clock import FixedClock
+from domain.shared.errors import InvalidInput
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.fixtures.dns import DnsServer
@@ -59,7 +59,7 @@ async def test_d3_a_domain_is_verified_by_its_own_random_token(world, dns_server
 
     outcome = await container.names.verify_domain()(user.id, first.id)
 
-    assert outcome.domain.status is DomainStatus.VERIFIED
+    assert outcome.domain.status is CustomDomainStatus.VERIFIED
     assert first.txt_record_name == "_nostr-id.alice-names.com"
     assert first.txt_record_value == f"nostr-id-verify={first.verification_token}"
 
@@ -73,7 +73,7 @@ async def test_d3_another_domains_token_does_not_verify(world, dns_server: DnsSe
 
     outcome = await container.names.verify_domain()(user.id, mine.id)
 
-    assert outcome.domain.status is DomainStatus.PENDING
+    assert outcome.domain.status is CustomDomainStatus.PENDING
     assert "do not hold this domain's token" in outcome.detail
 
 
@@ -84,7 +84,7 @@ async def test_d3_a_missing_record_leaves_the_domain_pending(world) -> None:  # 
 
     outcome = await container.names.verify_domain()(user.id, record.id)
 
-    assert outcome.domain.status is DomainStatus.PENDING
+    assert outcome.domain.status is CustomDomainStatus.PENDING
     assert outcome.domain.last_checked_at == NOW
     assert "no TXT record" in outcome.detail
 
@@ -107,14 +107,14 @@ async def test_d3_a_removed_record_suspends_after_the_grace_period_and_restores(
     clock.advance(timedelta(hours=2))
     assert (await job())["suspended"] == 1
     async with FakeUnitOfWork(store) as uow:
-        assert (await uow.domains.get(record.id)).status is DomainStatus.SUSPENDED  # type: ignore[union-attr]
+        assert (await uow.domains.get(record.id)).status is CustomDomainStatus.SUSPENDED  # type: ignore[union-attr]
 
     dns_server.set_txt(record.txt_record_name, record.txt_record_value)
     clock.advance(timedelta(hours=2))
     assert (await job())["restored"] == 1
     async with FakeUnitOfWork(store) as uow:
         restored = await uow.domains.get(record.id)
-    assert restored is not None and restored.status is DomainStatus.VERIFIED
+    assert restored is not None and restored.status is CustomDomainStatus.VERIFIED
     assert restored.record_missing_since is None
 
 
@@ -162,14 +162,14 @@ async def test_d3_a_record_that_returns_within_the_grace_period_resets_it(
     ],
 )
 def test_d3_ip_addresses_localhost_and_special_use_names_are_refused(bad: str) -> None:
-    from domain.records.domains import parse_custom_domain
+    from domain.names.custom_domains import parse_custom_domain
 
     with pytest.raises(InvalidInput):
         parse_custom_domain(bad)
 
 
 def test_d3_international_names_are_normalized_to_their_ascii_form() -> None:
-    from domain.records.domains import parse_custom_domain
+    from domain.names.custom_domains import parse_custom_domain
 
     assert parse_custom_domain("Bücher.Example.DE.") == "xn--bcher-kva.example.de"
     assert parse_custom_domain("faß.de") == "xn--fa-hia.de"

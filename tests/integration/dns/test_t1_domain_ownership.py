@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.records.names import Nip05
-from domain.records.users import UserRole
+from domain.auth.users import UserRole
+from domain.names.nip05 import Nip05
 from tests.fixtures.auth import Api, SignedInUser
 from tests.fixtures.dns import DnsServer
 from tests.support.plans import ROOMY_PLANS_ENV

@@ -15,8 +15,8 @@ from dependency_injector import providers
 from bootstrap.container import Container
 from bootstrap.job_commands import run_jobs
 from bootstrap.settings import load_settings
-from domain.clock import FixedClock
-from domain.records.domains import TXT_VALUE_PREFIX, Domain, DomainStatus
+from domain.names.custom_domains import TXT_VALUE_PREFIX, CustomDomain, CustomDomainStatus
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fixtures.auth import Api
 from tests.fixtures.dns import DnsServer
@@ -78,18 +78,20 @@ async def jobs_container(postgres_dsn: str, dns_server: DnsServer) -> AsyncItera
         await resource.shutdown()
 
 
-async def _verified_domain(container: Container, dns_server: DnsServer, label: str) -> Domain:
+async def _verified_domain(container: Container, dns_server: DnsServer, label: str) -> CustomDomain:
     user = builders.user()
     async with container.unit_of_work() as uow:
         await uow.users.add(user)
         await uow.commit()
     domain = await container.names.add_domain()(user.id, _domain_name(label))
     dns_server.set_txt(domain.txt_record_name, domain.txt_record_value)
-    assert (await container.names.verify_domain()(user.id, domain.id)).domain.status is DomainStatus.VERIFIED
+    assert (
+        await container.names.verify_domain()(user.id, domain.id)
+    ).domain.status is CustomDomainStatus.VERIFIED
     return domain
 
 
-async def _stored(container: Container, domain: Domain) -> Domain:
+async def _stored(container: Container, domain: CustomDomain) -> CustomDomain:
     async with container.unit_of_work() as uow:
         stored = await uow.domains.get(domain.id)
     assert stored is not None
@@ -113,7 +115,7 @@ async def test_t2_a_non_ascii_txt_value_does_not_stop_the_recheck_of_the_other_d
 
     assert await run_jobs(jobs_container) == 0
 
-    assert (await _stored(jobs_container, accented)).status is DomainStatus.SUSPENDED
-    assert (await _stored(jobs_container, lapsed)).status is DomainStatus.SUSPENDED
+    assert (await _stored(jobs_container, accented)).status is CustomDomainStatus.SUSPENDED
+    assert (await _stored(jobs_container, lapsed)).status is CustomDomainStatus.SUSPENDED
     assert (await _stored(jobs_container, lapsed)).last_checked_at == clock.now()
     assert "domains: checked" in capsys.readouterr().out

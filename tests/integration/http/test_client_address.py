@@ -46,9 +46,8 @@ async def _statuses(api, peer, forwarded_headers):
     return [answer.status_code for answer in answers]
 
 
-async def test_r2_forwarding_headers_are_believed_only_from_a_trusted_peer_right_most_untrusted_first(
-    api, anonymous_limit_of_2
-):
+@pytest.mark.usefixtures("anonymous_limit_of_2")
+async def test_r2_forwarding_headers_are_believed_only_from_a_trusted_peer_right_most_untrusted_first(api):
     forged = [{"X-Forwarded-For": f"198.51.100.{n}"} for n in range(2)] + [{"Forwarded": "for=198.51.100.9"}]
     assert await _statuses(api, OUTSIDER, forged) == [200, 200, 429]
     # Whatever the client itself puts left of its own address is not believed.
@@ -64,7 +63,8 @@ async def test_r2_forwarding_headers_are_believed_only_from_a_trusted_peer_right
     assert await _statuses(api, PROXY, others) == [200, 200, 429]
 
 
-async def test_r2_two_ipv6_addresses_in_one_64_share_a_bucket(api, anonymous_limit_of_2):
+@pytest.mark.usefixtures("anonymous_limit_of_2")
+async def test_r2_two_ipv6_addresses_in_one_64_share_a_bucket(api):
     assert await _statuses(api, ("2001:db8:1:2::1", 1), [{}]) == [200]
     assert await _statuses(api, ("2001:db8:1:2:ffff:ffff:ffff:fffe", 1), [{}, {}]) == [200, 429]
     assert await _statuses(api, ("2001:db8:1:3::1", 1), [{}]) == [200]

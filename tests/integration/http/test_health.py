@@ -40,7 +40,10 @@ async def test_ready_when_every_dependency_answers(postgres_dsn, redis_url):
     async with AsyncTestClient(create_app(Container(settings=settings))) as client:
         status, body = await _ready_status(client)
     assert status == 200
-    assert body == {"status": "ok", "checks": {"postgres": "ok", "cache": "ok", "relay": "ok"}}
+    assert body == {
+        "status": "ok",
+        "checks": {"postgres": "ok", "cache": "ok", "relay": "ok", "schema": "ok"},
+    }
 
 
 async def test_unreachable_database_at_start_then_recovers_by_itself(postgres_dsn):
@@ -53,7 +56,12 @@ async def test_unreachable_database_at_start_then_recovers_by_itself(postgres_ds
         assert (await client.get("/health/live")).status_code == 200
         status, body = await _ready_status(client)
         assert status == 503
-        assert body["checks"] == {"postgres": "unavailable", "cache": "ok", "relay": "ok"}
+        assert body["checks"] == {
+            "postgres": "unavailable",
+            "cache": "ok",
+            "relay": "ok",
+            "schema": "unavailable",
+        }
 
         proxy.start()
         try:
@@ -79,7 +87,7 @@ async def test_redis_down_names_the_cache_and_keeps_liveness(postgres_dsn):
         assert (await client.get("/health/live")).status_code == 200
         status, body = await _ready_status(client)
     assert status == 503
-    assert body["checks"] == {"postgres": "ok", "cache": "unavailable", "relay": "ok"}
+    assert body["checks"] == {"postgres": "ok", "cache": "unavailable", "relay": "ok", "schema": "ok"}
 
 
 async def test_errors_are_problem_json_without_internals(postgres_dsn):

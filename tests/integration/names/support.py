@@ -11,7 +11,7 @@ from dependency_injector import providers
 from adapters.http.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from domain.records.users import User, UserRole
+from domain.auth.users import User, UserRole
 from tests import builders
 from tests.support.plans import ROOMY_PLANS_ENV
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from domain.records.domains import MAX_DOMAIN_LENGTH
-from domain.records.names import MAX_RELAY_URL_LENGTH, MAX_RELAYS
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH
+from domain.names.nip05 import MAX_RELAY_URL_LENGTH, MAX_RELAYS
 
 pytestmark = pytest.mark.integration
 NAMES = "/api/v1/nip05"

@@ -9,11 +9,10 @@ from dependency_injector import providers
 from msgspec import structs
 
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from application.auth.admin_users import Actor
-from domain.errors import Conflict
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.names import RELEASE_COOLDOWN, Nip05Status
-from domain.records.users import UserStatus
+from domain.audit.entries import Actor, AuditLog, AuditLogQuery
+from domain.auth.users import UserStatus
+from domain.names.nip05 import RELEASE_COOLDOWN, Nip05Status
+from domain.shared.errors import Conflict
 from tests.integration.names.support import add_user, names_container, serving
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.http import metrics as metrics_module
 from adapters.http.app import create_app
-from application.auth.admin_users import Actor
-from domain.records.domains import Domain
+from domain.audit.entries import Actor
+from domain.names.custom_domains import CustomDomain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
 from tests.support.tcp_proxy import TcpProxy, free_port
 
@@ -38,7 +38,7 @@ async def _get(client, name=None, host=DEFAULT_DOMAIN, **headers):
     return await client.get(PATH, params=params, headers={"host": host, **headers})
 
 
-async def _verified_domain(container, user, domain: str) -> Domain:
+async def _verified_domain(container, user, domain: str) -> CustomDomain:
     record = await container.names.add_domain()(user.id, domain)
     async with container.unit_of_work() as uow:
         await uow.domains.update(record.mark_verified(record.created_at))

@@ -1,10 +1,6 @@
 """Helpers shared by the repository tests."""
 
-from collections.abc import Callable
-
-from domain.ports.persistence import UnitOfWork
-
-UowFactory = Callable[[], UnitOfWork]
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 
 async def committed(new_uow: UowFactory, *records: object) -> None:
@@ -24,7 +20,7 @@ async def add(uow: UnitOfWork, record: object) -> None:
         "LnurlWallet": uow.lnurl_wallets,
         "ApiKey": uow.api_keys,
         "Nip05": uow.nip05_names,
-        "Domain": uow.domains,
+        "CustomDomain": uow.domains,
         "Subscription": uow.subscriptions,
         "Payment": uow.payments,
         "AuditLog": uow.audit_log,

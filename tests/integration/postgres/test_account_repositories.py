@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from msgspec import structs
 
-from domain.errors import Conflict, NotFound
-from domain.records.auth import AuthChallenge
-from domain.records.hashing import secret_digest
-from domain.records.lnurl import LnurlAction, LnurlSession, LnurlWallet
-from domain.records.paging import PageCursor
-from domain.records.sessions import OpenSession
-from domain.records.users import UserRole
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlWallet
+from domain.auth.sessions import OpenSession
+from domain.auth.users import UserRole
+from domain.shared.errors import Conflict, NotFound
+from domain.shared.hashing import secret_digest
+from domain.shared.paging import PageCursor
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed

@@ -6,10 +6,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import Conflict, NotFound
-from domain.records.audit import AuditLogQuery
-from domain.records.billing import PaymentProviderName, format_receipt_number
-from domain.records.paging import PageCursor
+from domain.audit.entries import AuditLogQuery
+from domain.billing.subscriptions import PaymentProviderName, format_receipt_number
+from domain.shared.errors import Conflict, NotFound
+from domain.shared.paging import PageCursor
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed

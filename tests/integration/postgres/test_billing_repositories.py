@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.records.billing import PaymentStatus
-from domain.records.names import Nip05Status
+from domain.billing.subscriptions import PaymentStatus
+from domain.names.nip05 import Nip05Status
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed
@@ -37,6 +37,23 @@ async def test_overdue_payments_are_pending_ones_past_their_expiry(new_uow: UowF
         found = [p.id for p in await uow.payments.list_overdue(NOW, 1000) if p.user_id == user.id]
         assert found == [due.id, on_the_edge.id]
         assert len(await uow.payments.list_overdue(NOW, 1)) == 1
+
+
+async def test_t2_an_overdue_payment_marked_as_tried_comes_after_the_others(new_uow: UowFactory) -> None:
+    user = builders.user()
+    first, second, third = (
+        builders.payment(user.id, expires_at=NOW - timedelta(minutes=m)) for m in (3, 2, 1)
+    )
+    await committed(new_uow, user, first, second, third)
+    async with new_uow() as uow:
+        await uow.payments.mark_expiry_tried(second.id, NOW)
+        await uow.payments.mark_expiry_tried(first.id, NOW + timedelta(seconds=1))
+        await uow.commit()
+
+    async with new_uow() as uow:
+        overdue = await uow.payments.list_overdue(NOW + timedelta(minutes=1), 500)
+    mine = {first.id, second.id, third.id}
+    assert [payment.id for payment in overdue if payment.id in mine] == [third.id, second.id, first.id]
 
 
 async def test_receipt_numbers_count_per_year_and_a_rollback_gives_the_number_back(

@@ -7,8 +7,8 @@ from uuid import uuid4
 import pytest
 from msgspec import structs
 
-from domain.errors import Conflict, NotFound
-from domain.records.api_keys import ApiKeyScope, ApiKeyUsage
+from domain.api_keys.keys import ApiKeyScope, ApiKeyUsage
+from domain.shared.errors import Conflict, NotFound
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed

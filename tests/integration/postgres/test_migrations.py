@@ -36,10 +36,11 @@ PROJECT_TABLES = {
     "nip05_billing_holds",
     "api_key_usage_flushes",
     "lnurl_wallets",
+    "job_runs",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"
-WALLET_MIGRATION = "0009_lnurl_wallets_and_poll_secrets"
+WALLET_MIGRATION = "0008_lnurl_wallets_and_poll_secrets"
 
 COLUMNS_OF = """
 SELECT column_name, data_type, is_nullable = 'YES', column_default IS NOT NULL

@@ -10,7 +10,7 @@ from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.postgres.pool import create_pool, ping
-from domain.ports.persistence import DatabaseUnavailable
+from domain.shared.unit_of_work import DatabaseUnavailable
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.records.hashing import secret_digest
+from domain.shared.hashing import secret_digest
 from tests import builders
 from tests.builders import NOW
 from tests.integration.postgres.support import UowFactory, committed

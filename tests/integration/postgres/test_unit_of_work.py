@@ -8,9 +8,9 @@ from msgspec import structs
 
 from adapters.postgres.pool import create_pool
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.ports.persistence import DatabaseUnavailable
-from domain.records.lnurl import LnurlAction
+from domain.auth.lnurl import LnurlAction
+from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.unit_of_work import DatabaseUnavailable
 from tests import builders
 from tests.integration.postgres.support import UowFactory
 

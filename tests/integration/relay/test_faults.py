@@ -12,8 +12,8 @@ from prometheus_client import CollectorRegistry
 from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.ports.relay import RelayUnavailable
 from tests.fixtures.relay import RelayProcess
 from tests.support.relay_client import publish_raw
 from tests.support.relay_proxy import RelayProxy, tampered_by
@@ -153,7 +153,7 @@ async def test_w1_one_of_two_relays_down_answers_and_the_breaker_stops_trying_it
         [down, relay_url],
         registry=registry,
         limits=RelayLimits(breaker_failures=2),
-        timeouts=RelayTimeouts(deadline=10),
+        timeouts=RelayTimeouts(deadline=10, breaker_first_trial_after=600, breaker_max_trial_after=600),
     )
     try:
         async with asyncio.timeout(HANG_GUARD):
@@ -172,7 +172,7 @@ async def test_w1_every_relay_down_raises_relay_unavailable_with_retry_after() -
     pool = WebsocketRelayPool(
         [closed_port_url(), closed_port_url()],
         limits=RelayLimits(breaker_failures=1),
-        timeouts=RelayTimeouts(deadline=10),
+        timeouts=RelayTimeouts(deadline=10, breaker_first_trial_after=600, breaker_max_trial_after=600),
     )
     try:
         async with asyncio.timeout(HANG_GUARD):

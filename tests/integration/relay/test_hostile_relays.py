@@ -22,8 +22,8 @@ from adapters.relay.subscription import Budget
 from adapters.relay.verification import EventVerifier
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Filter
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.ports.relay import RelayUnavailable
 from tests.support.hostile_relay import hostile_relay
 from tests.support.polling import eventually
 from tests.support.relay_client import publish_raw

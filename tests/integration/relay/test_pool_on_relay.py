@@ -12,8 +12,8 @@ from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.websocket_pool import WebsocketRelayPool
 from domain.nostr.event import Event, Filter
 from domain.nostr.filters import select
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.ports.relay import RelayUnavailable
 from tests.fixtures.relay import RelayProcess
 from tests.support.relay_client import publish_raw
 from tests.support.relay_proxy import RelayProxy

@@ -15,11 +15,11 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, generate_demo_graph
 from bootstrap.container import Container
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable
 from domain.nostr.event import Event
+from domain.nostr.pubkeys import is_hex_pubkey
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.pubkeys import is_hex_pubkey
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable
 from domain.wot.settings import WotSettings
 from tests.support.app import container_for_tests, settings_for_tests, started
 
@@ -139,7 +139,7 @@ async def scores(
     for start in range(0, USERS, 80):
         async with started(process(relay_url, data_dir, clock, cache, wot)) as container:
             served += await container.wot.compute_wot_figures_batch()(world.graph.pubkeys[start : start + 80])
-    return {item.score.pubkey: item.score for item in served}
+    return {item.figures.pubkey: item.figures for item in served}
 
 
 @pytest.fixture(scope="module")
@@ -205,8 +205,8 @@ async def test_a_pubkey_with_no_events_and_an_empty_seed_list(
 
     async with started(container):
         compute = container.wot.compute_wot_figures()
-        nobody = (await compute(stranger)).score
-        famous = (await compute(world.seeds[0])).score
+        nobody = (await compute(stranger)).figures
+        famous = (await compute(world.seeds[0])).figures
 
     assert (nobody.followers_count, nobody.following_count, nobody.wot_depth, nobody.trust_score) == (
         0,
@@ -233,5 +233,5 @@ async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World
         with pytest.raises(DependencyUnavailable) as unavailable:
             await compute(world.graph.pubkeys[6])
 
-    assert stale.stale and stale.score == fresh.score
+    assert stale.stale and stale.figures == fresh.figures
     assert unavailable.value.retry_after >= 1

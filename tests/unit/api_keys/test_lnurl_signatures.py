@@ -7,7 +7,7 @@ import pytest
 from bech32 import CHARSET, bech32_decode, bech32_hrp_expand, bech32_polymod, convertbits
 from coincurve import PrivateKey
 
-from domain.lnurl_auth import (
+from domain.auth.lnurl_protocol import (
     CURVE_ORDER,
     LnurlRefused,
     encode_lnurl,

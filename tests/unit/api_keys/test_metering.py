@@ -12,7 +12,8 @@ from adapters.cache.memory_cache import MemoryCache
 from application.api_keys.metering import CLAIM_KEY, PENDING_KEY, FlushApiKeyUsage, MeterApiKeyUse
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.clock import FixedClock
+from domain.shared.cache import CacheUnavailable
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.integration.postgres.support import committed
@@ -20,10 +21,26 @@ from tests.integration.postgres.support import committed
 ENDPOINT = "GET /api/v1/wot/{pubkey}"
 
 
+class FailingOverCache(MemoryCache):
+    """A memory cache whose counter calls fail with CacheUnavailable while `down` is set."""
+
+    down = False
+
+    async def increment_field(self, key: str, field: str, amount: int = 1) -> int:
+        if self.down:
+            raise CacheUnavailable("cache is failing over")
+        return await super().increment_field(key, field, amount)
+
+    async def claim_fields(self, key: str, claim_key: str, token: str) -> tuple[str, dict[str, int]] | None:
+        if self.down:
+            raise CacheUnavailable("cache is failing over")
+        return await super().claim_fields(key, claim_key, token)
+
+
 class World:
     def __init__(self) -> None:
         self.clock = FixedClock(datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC))
-        self.cache = MemoryCache(self.clock)
+        self.cache = FailingOverCache(self.clock)
         self.store = MemoryStore()
         container = Container(settings=Settings(environment="test"))
         container.clock.override(providers.Object(self.clock))
@@ -112,3 +129,20 @@ async def test_counts_of_a_key_deleted_meanwhile_are_dropped_and_do_not_block_th
     await world.flush()
     assert await world.counts(kept) == {(date(2026, 3, 1), ENDPOINT, "2xx"): 1}
     assert await world.cache.claim_fields(PENDING_KEY, CLAIM_KEY, "x") is None
+
+
+async def test_f2_uses_counted_while_the_cache_fails_over_are_held_and_flushed_to_the_database(world):
+    key_id = await world.key()
+    await world.meter(key_id, ENDPOINT, 200)
+    world.cache.down = True
+    for _ in range(5):
+        await world.meter(key_id, ENDPOINT, 200)
+
+    with pytest.raises(CacheUnavailable):
+        await world.flush()
+    assert await world.counts(key_id) == {(date(2026, 3, 1), ENDPOINT, "2xx"): 5}
+    world.cache.down = False
+    await world.meter(key_id, ENDPOINT, 200)
+    assert await world.flush() == 2
+    assert await world.flush() == 0
+    assert await world.counts(key_id) == {(date(2026, 3, 1), ENDPOINT, "2xx"): 7}

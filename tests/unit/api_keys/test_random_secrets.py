@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from domain.records.api_keys import KEY_PREFIX, ApiKey
-from domain.records.auth import new_challenge
-from domain.records.lnurl import new_k1
+from domain.api_keys.keys import KEY_PREFIX, ApiKey
+from domain.auth.challenges import new_challenge
+from domain.auth.lnurl import new_k1
 from tests.support.randomness import assert_random_bits
 
 SAMPLES = 200

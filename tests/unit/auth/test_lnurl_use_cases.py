@@ -12,13 +12,13 @@ from dependency_injector import providers
 from msgspec import structs
 
 from application.auth.lnurl import LINK_NEEDS_NIP98
-from application.auth.session_admin import Origin
 from bootstrap.container import Container
+from domain.audit.entries import NO_ORIGIN
+from domain.auth.lnurl import LnurlAction, LnurlStatus
 from domain.auth.principal import CredentialKind, Principal
-from domain.clock import FixedClock
-from domain.errors import Forbidden, NotFound
-from domain.records.lnurl import LnurlAction, LnurlStatus
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Forbidden, NotFound
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 
@@ -48,7 +48,7 @@ async def _sign(container: Container, callback_url: str, wallet: PrivateKey) -> 
         k1=k1,
         sig=wallet.sign(bytes.fromhex(k1), hasher=None).hex(),
         key=wallet.public_key.format(compressed=True).hex(),
-        ip=None,
+        origin=NO_ORIGIN,
     )
 
 
@@ -62,9 +62,9 @@ async def test_t3_only_the_poll_secret_polls_and_only_a_claiming_poll_gets_the_t
     poll = container.auth.poll_lnurl_auth()
 
     with pytest.raises(NotFound):
-        await poll(login.session.k1, claim=True, ip=None, user_agent=None)
-    looked = await poll(login.poll_secret, claim=False, ip=None, user_agent=None)
-    claimed = await poll(login.poll_secret, claim=True, ip=None, user_agent=None)
+        await poll(login.session.k1, claim=True, origin=NO_ORIGIN)
+    looked = await poll(login.poll_secret, claim=False, origin=NO_ORIGIN)
+    claimed = await poll(login.poll_secret, claim=True, origin=NO_ORIGIN)
 
     assert login.poll_secret not in login.lnurl and login.poll_secret not in login.callback_url
     assert (looked.status, looked.tokens) == (LnurlStatus.OK, None)
@@ -93,10 +93,10 @@ async def test_k2_a_wallet_is_unlinked_only_by_its_own_account(tmp_path):
     first, second = await container.auth.list_wallets()(alice)
 
     with pytest.raises(NotFound):
-        await container.auth.unlink_wallet()(bob, first.id, Origin())
+        await container.auth.unlink_wallet()(bob, first.id, NO_ORIGIN)
     with pytest.raises(NotFound):
-        await container.auth.unlink_wallet()(alice, uuid4(), Origin())
-    await container.auth.unlink_wallet()(alice, first.id, Origin())
+        await container.auth.unlink_wallet()(alice, uuid4(), NO_ORIGIN)
+    await container.auth.unlink_wallet()(alice, first.id, NO_ORIGIN)
 
     assert await container.auth.list_wallets()(alice) == [second]
     assert await container.auth.list_wallets()(bob) == []

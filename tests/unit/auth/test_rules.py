@@ -9,8 +9,8 @@ import pytest
 from domain.auth.nip98 import Nip98Refused, check_http_auth, decode_http_auth
 from domain.auth.principal import CredentialKind, Principal
 from domain.auth.sign_in import SignInRefused, check_sign_in_event
+from domain.auth.users import UserRole
 from domain.nostr.signing import generate_secret_key, sign_event
-from domain.records.users import UserRole
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 URL = "https://id.example/api/v1/me?x=1"

@@ -13,14 +13,15 @@ import pytest
 from dependency_injector import providers
 
 from application.auth.authenticate import Authenticate, Credentials
-from application.auth.session_admin import Origin, RefreshReused, RefreshSession
+from application.auth.own_sessions import RefreshReused, RefreshSession
 from application.auth.sign_in import Login, SignInRequest
 from bootstrap.container import Container
+from domain.audit.entries import NO_ORIGIN
+from domain.auth.ports import ApiKeyGrant
 from domain.auth.principal import CredentialKind
-from domain.clock import FixedClock
-from domain.errors import Unauthorized
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
-from domain.ports.auth import ApiKeyGrant
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Unauthorized
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 
@@ -158,12 +159,12 @@ async def test_refresh_rotates_then_reuse_revokes_the_family(tmp_path):
     world = _world(tmp_path)
     signed_in = await world.sign_in(generate_secret_key())
 
-    rotated = await world.refresh(signed_in.refresh_token, Origin())
+    rotated = await world.refresh(signed_in.refresh_token, NO_ORIGIN)
     with pytest.raises(RefreshReused):
-        await world.refresh(signed_in.refresh_token, Origin())
+        await world.refresh(signed_in.refresh_token, NO_ORIGIN)
 
     with pytest.raises(Unauthorized):
-        await world.refresh(rotated.refresh_token, Origin())
+        await world.refresh(rotated.refresh_token, NO_ORIGIN)
     with pytest.raises(Unauthorized, match="session has ended"):
         await world.authenticate(_bearer(rotated.access_token))
 
@@ -172,7 +173,7 @@ async def test_the_session_verdict_follows_the_session_expiry_on_the_clock(tmp_p
     world = _world(tmp_path)
     signed_in = await world.sign_in(generate_secret_key())
     world.clock.advance(timedelta(days=30) - timedelta(minutes=10))
-    refreshed = await world.refresh(signed_in.refresh_token, Origin())
+    refreshed = await world.refresh(signed_in.refresh_token, NO_ORIGIN)
 
     assert await world.authenticate(_bearer(refreshed.access_token)) is not None
     world.clock.advance(timedelta(minutes=10))

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 
 from dependency_injector import providers
 
+from adapters.cache.memory_cache import MemoryCache
 from adapters.payments.fake import FakePaymentProvider
 from bootstrap.container import Container
 from bootstrap.settings import Settings
-from domain.clock import FixedClock
-from domain.errors import DependencyUnavailable
-from domain.records.users import User
+from domain.auth.users import User
+from domain.shared.clock import FixedClock
+from domain.shared.errors import DependencyUnavailable
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 
@@ -27,7 +28,7 @@ class Figures:
 
 @dataclass
 class Served:
-    score: Figures
+    figures: Figures
     stale: bool = False
 
 
@@ -46,7 +47,7 @@ class ControllableWot:
             await asyncio.Event().wait()
         if self.fail:
             raise DependencyUnavailable("relays down")
-        return Served(score=Figures(discount_percent=self.discounts.get(pubkey, 0)))
+        return Served(figures=Figures(discount_percent=self.discounts.get(pubkey, 0)))
 
 
 @dataclass
@@ -73,7 +74,7 @@ def billing_world(environment: str = "test") -> BillingWorld:
     container = Container(settings=settings)
     store = MemoryStore()
     clock = FixedClock(NOW)
-    provider = FakePaymentProvider(clock, webhook_secret=WEBHOOK_SECRET)
+    provider = FakePaymentProvider(clock, MemoryCache(clock), webhook_secret=WEBHOOK_SECRET)
     wot = ControllableWot()
     container.clock.override(providers.Object(clock))
     container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))

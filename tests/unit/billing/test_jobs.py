@@ -2,8 +2,12 @@
 
 from datetime import timedelta
 
-from domain.ports.payments import InvoiceState
-from domain.records.billing import PaymentStatus, SubscriptionStatus
+import pytest
+from msgspec import structs
+
+from application.jobs import RecordsFailed
+from domain.billing.ports import InvoiceState
+from domain.billing.subscriptions import PaymentStatus, SubscriptionStatus
 from tests import builders
 from tests.unit.billing.kit import NOW, BillingWorld, billing_world
 
@@ -55,7 +59,7 @@ async def test_an_overdue_invoice_the_provider_reports_paid_is_credited_not_expi
     world = billing_world()
     user = await world.user()
     checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
-    world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
+    await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
     world.clock.advance(timedelta(hours=2))
     assert await run_jobs(world) == (1, 0, 0)
     payment = await world.container.billing.get_payment()(user.id, checkout.payment.id)
@@ -115,3 +119,33 @@ async def test_an_admin_suspended_name_stays_suspended_after_renewal() -> None:
     checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
     await world.container.billing.fake_settle()(user.id, checkout.payment.id)
     assert await served(world, names) == [True, False]
+
+
+async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_expired_or_credited(
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    world = billing_world()
+    bad_user, good_user = await world.user(), await world.user()
+    # The bad record's invoice expires first, so it comes first in the queue.
+    bad = await world.container.billing.start_subscription()(bad_user.id, "ab" * 32, "pro-monthly", "fake")
+    world.clock.advance(timedelta(seconds=1))
+    good = await world.container.billing.start_subscription()(good_user.id, "ab" * 32, "pro-monthly", "fake")
+    for checkout in (bad, good):
+        await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
+    # A plan the operator has since retired: crediting this payment cannot start its period.
+    async with world.uow() as uow:
+        await uow.payments.update(structs.replace(bad.payment, plan_id="retired-plan"))
+        await uow.commit()
+    world.clock.advance(timedelta(hours=2))
+
+    with pytest.raises(RecordsFailed) as failed:
+        await world.container.billing.expire_unpaid_invoices()()
+
+    assert (failed.value.changed, failed.value.failed) == (1, 1)
+    assert (
+        await world.container.billing.get_payment()(good_user.id, good.payment.id)
+    ).status is PaymentStatus.PAID
+    assert (
+        await world.container.billing.get_payment()(bad_user.id, bad.payment.id)
+    ).status is PaymentStatus.PENDING
+    assert any(str(bad.payment.id) in record.getMessage() for record in caplog.records)

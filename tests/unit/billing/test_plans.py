@@ -6,8 +6,8 @@ import pytest
 
 from bootstrap.settings import SettingsError, load_settings
 from domain.billing.plans import DEFAULT_API_KEYS, DEFAULT_PLANS, PlanCatalog, discounted
-from domain.errors import InvalidInput
-from domain.records.billing import Subscription
+from domain.billing.subscriptions import Subscription
+from domain.shared.errors import InvalidInput
 from tests.unit.billing.kit import NOW, billing_world
 
 

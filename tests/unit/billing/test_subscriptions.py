@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from msgspec import structs
 
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.ports.payments import InvalidWebhookSignature, InvoiceState
-from domain.records.billing import Currency, PaymentProviderName, PaymentStatus, SubscriptionStatus
-from domain.records.names import Nip05Status
+from domain.billing.ports import InvalidWebhookSignature, InvoiceState
+from domain.billing.subscriptions import Currency, PaymentProviderName, PaymentStatus, SubscriptionStatus
+from domain.names.nip05 import Nip05Status
+from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests import builders
 from tests.unit.billing.kit import NOW, BillingWorld, billing_world
 
@@ -141,7 +141,7 @@ async def test_p2_one_webhook_delivered_1_3_and_10_times_concurrently_credits_on
     for deliveries in (1, 3, 10):
         user = await world.user()
         checkout = await order(world, user.id)
-        world.provider.settle(checkout.payment.provider_invoice_id)
+        await world.provider.settle(checkout.payment.provider_invoice_id)
         headers, body = webhook(world, checkout.payment.provider_invoice_id, f"evt-{deliveries}")
         handle = world.container.billing.handle_webhook
         await asyncio.gather(*(handle()("fake", headers, body) for _ in range(deliveries)))
@@ -158,7 +158,7 @@ async def test_p2_distinct_deliveries_of_one_settled_invoice_credit_once() -> No
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.settle(checkout.payment.provider_invoice_id)
     deliveries = [webhook(world, checkout.payment.provider_invoice_id, f"evt-{i}") for i in range(10)]
     await asyncio.gather(*(world.container.billing.handle_webhook()("fake", h, b) for h, b in deliveries))
     async with world.uow() as uow:
@@ -172,7 +172,7 @@ async def test_p3_out_of_order_events_end_in_the_providers_state() -> None:
     user = await world.user()
     checkout = await order(world, user.id)
     invoice_id = checkout.payment.provider_invoice_id
-    world.provider.settle(invoice_id)
+    await world.provider.settle(invoice_id)
     # The "settled" event arrives first, then a stale "created" event: state stays paid.
     await world.container.billing.handle_webhook()("fake", *webhook(world, invoice_id, "evt-settled"))
     await world.container.billing.handle_webhook()("fake", *webhook(world, invoice_id, "evt-created"))
@@ -189,7 +189,7 @@ async def test_p3_out_of_order_events_end_in_the_providers_state() -> None:
     assert (
         await world.container.billing.get_payment()(other.id, second.payment.id)
     ).status is PaymentStatus.PENDING
-    world.provider.set_state(second.payment.provider_invoice_id, InvoiceState.PAID)
+    await world.provider.set_state(second.payment.provider_invoice_id, InvoiceState.PAID)
     await world.container.billing.handle_webhook()(
         "fake", *webhook(world, second.payment.provider_invoice_id, "x2")
     )
@@ -202,7 +202,7 @@ async def test_p1_a_webhook_with_a_bad_or_missing_signature_changes_nothing() ->
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.settle(checkout.payment.provider_invoice_id)
     headers, body = webhook(world, checkout.payment.provider_invoice_id, "evt-1")
     with pytest.raises(InvalidWebhookSignature):
         await world.container.billing.handle_webhook()("fake", headers, body + b" ")
@@ -217,9 +217,11 @@ async def test_a_paid_amount_that_differs_from_the_invoice_is_not_credited() -> 
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    invoice = world.provider.settle(checkout.payment.provider_invoice_id)
-    world.provider.invoices[invoice.invoice_id] = type(invoice)(
-        invoice_id=invoice.invoice_id, state=InvoiceState.PAID, amount=1, currency=invoice.currency
+    invoice = await world.provider.settle(checkout.payment.provider_invoice_id)
+    await world.provider.report(
+        type(invoice)(
+            invoice_id=invoice.invoice_id, state=InvoiceState.PAID, amount=1, currency=invoice.currency
+        )
     )
     await world.container.billing.handle_webhook()("fake", *webhook(world, invoice.invoice_id, "evt-1"))
     assert (
@@ -261,9 +263,9 @@ async def test_t5_a_paid_amount_in_another_currency_is_not_credited() -> None:
     world = billing_world()
     user = await world.user()
     checkout = await order(world, user.id)
-    invoice = world.provider.settle(checkout.payment.provider_invoice_id)
+    invoice = await world.provider.settle(checkout.payment.provider_invoice_id)
     other = next(currency for currency in Currency if currency is not invoice.currency)
-    world.provider.invoices[invoice.invoice_id] = structs.replace(invoice, currency=other)
+    await world.provider.report(structs.replace(invoice, currency=other))
 
     await world.container.billing.handle_webhook()("fake", *webhook(world, invoice.invoice_id, "evt-1"))
 
@@ -278,7 +280,7 @@ async def test_t5_p2_a_delivery_already_applied_changes_nothing_when_it_comes_ag
     invoice_id = checkout.payment.provider_invoice_id
     first = webhook(world, invoice_id, "evt-1")
     await world.container.billing.handle_webhook()("fake", *first)  # applied while the invoice is open
-    world.provider.settle(invoice_id)
+    await world.provider.settle(invoice_id)
 
     await world.container.billing.handle_webhook()("fake", *first)
 

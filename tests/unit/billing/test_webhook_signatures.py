@@ -10,7 +10,7 @@ import pytest
 from adapters.payments.btcpay import BtcpayProvider
 from adapters.payments.lnbits import LnbitsProvider
 from adapters.payments.stripe_checkout import StripeProvider
-from domain.ports.payments import InvalidWebhookSignature, UnreadableWebhook
+from domain.billing.ports import InvalidWebhookSignature, UnreadableWebhook
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 STRIPE_SECRET = "whsec_test_secret"

@@ -11,8 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from adapters.cache.memory_cache import MemoryCache
 from adapters.relay.memory_relay import MemoryRelay
 from bootstrap.container import Container
-from domain.clock import FixedClock
 from domain.nostr.nip19 import encode_npub
+from domain.shared.clock import FixedClock
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import FROZEN_AT, client_for, container_for_tests, settings_for_tests
 from tests.unit.wot.world import PUB
@@ -26,6 +26,7 @@ BUILDING_BLOCK_TESTS = {
     ("tests/unit/wot/test_demo_graph.py", "WotCalculator"),
     ("bench/wot.py", "WotCalculator"),
     ("tests/integration/cache/test_verdicts.py", "Verdicts"),
+    ("tests/integration/cache/test_notifying_cache.py", "Verdicts"),
     ("tests/support/verdict_process.py", "Verdicts"),
 }
 

@@ -11,7 +11,7 @@ def test_defaults_give_the_documented_policies_per_minute():
 
     assert (policies.api_key.limit, policies.anonymous.limit, policies.sign_in.limit) == (600, 60, 10)
     assert {policies.api_key.period, policies.anonymous.period, policies.sign_in.period} == {60.0}
-    assert load_settings({}).usage_flush_interval == 10
+    assert load_settings({}).usage_flush_interval == 2
 
 
 def test_values_are_read_from_the_environment():
@@ -20,13 +20,13 @@ def test_values_are_read_from_the_environment():
             "RATE_LIMIT_API_KEY": "5",
             "RATE_LIMIT_ANONYMOUS": "4",
             "RATE_LIMIT_SIGN_IN": "3",
-            "USAGE_FLUSH_INTERVAL": "2",
+            "USAGE_FLUSH_INTERVAL": "7",
         }
     )
     policies = rate_policies(settings)
 
     assert (policies.api_key.limit, policies.anonymous.limit, policies.sign_in.limit) == (5, 4, 3)
-    assert settings.usage_flush_interval == 2
+    assert settings.usage_flush_interval == 7
 
 
 @pytest.mark.parametrize(

@@ -122,3 +122,17 @@ def test_trusted_proxies_are_cidrs_and_a_bad_one_stops_start_up_naming_the_varia
     for bad in ("10.0.0.1/8", "10.0.0.0/33", "proxy.internal", "10.0.0.0/8;"):
         with pytest.raises(SettingsError, match="TRUSTED_PROXIES"):
             load_settings({"TRUSTED_PROXIES": bad})
+
+
+def test_the_fake_providers_webhook_secret_is_read_outside_production_and_refused_in_production():
+    assert load_settings({"FAKE_WEBHOOK_SECRET": "whsec-fake"}).fake_webhook_secret == "whsec-fake"
+    assert load_settings({}).fake_webhook_secret is None
+    with pytest.raises(SettingsError, match=r"^FAKE_WEBHOOK_SECRET: .*never used in production"):
+        load_settings(
+            {
+                "ENVIRONMENT": "production",
+                "JWT_SECRET": SECRET,
+                "SERVICE_NSEC": "nsec1x",
+                "FAKE_WEBHOOK_SECRET": "whsec-fake",
+            }
+        )

@@ -3,8 +3,8 @@
 import pytest
 
 from adapters.payments.signatures import hmac_sha256_hex, matches
-from domain.records.domains import TXT_VALUE_PREFIX, domain_token_matches
-from domain.records.hashing import digests_match, same_secret, secret_digest
+from domain.names.custom_domains import TXT_VALUE_PREFIX, domain_token_matches
+from domain.shared.hashing import digests_match, same_secret, secret_digest
 
 TOKEN = "5f" * 16
 OUTSIDE = ["é", "nostr-id-verify=é", "\ud800", "\x00", "?", "ÿ" * 64, ""]

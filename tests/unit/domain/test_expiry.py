@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.auth import AuthChallenge
-from domain.records.billing import PaymentStatus
-from domain.records.lnurl import LnurlAction, LnurlSession, LnurlStatus
+from domain.auth.challenges import AuthChallenge
+from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlStatus
+from domain.billing.subscriptions import PaymentStatus
+from domain.shared.errors import InvalidInput, InvalidTransition
 from tests import builders
 from tests.builders import NOW
 

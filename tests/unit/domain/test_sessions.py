@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import InvalidInput, InvalidTransition
-from domain.records.hashing import digests_match, secret_digest
-from domain.records.sessions import MAX_USER_AGENT_LENGTH, Session
+from domain.audit.entries import RequestOrigin
+from domain.auth.sessions import MAX_USER_AGENT_LENGTH, Session
+from domain.shared.errors import InvalidInput, InvalidTransition
+from domain.shared.hashing import digests_match, secret_digest
 from tests import builders
 from tests.builders import NOW
 
@@ -42,7 +43,9 @@ def test_the_new_token_records_who_presented_the_old_one_else_keeps_the_old_ones
     session = builders.session(builders.user().id)
 
     _, kept = session.rotate(secret_digest("a"), NOW, LIFETIME)
-    _, moved = session.rotate(secret_digest("b"), NOW, LIFETIME, user_agent="x" * 600, ip="198.51.100.1")
+    _, moved = session.rotate(
+        secret_digest("b"), NOW, LIFETIME, origin=RequestOrigin(user_agent="x" * 600, ip="198.51.100.1")
+    )
 
     assert (kept.user_agent, kept.ip) == (session.user_agent, session.ip)
     assert (moved.user_agent, moved.ip) == ("x" * MAX_USER_AGENT_LENGTH, "198.51.100.1")
@@ -78,7 +81,7 @@ def test_a_session_stores_only_a_digest_and_a_bounded_user_agent() -> None:
         refresh_token_hash=secret_digest("t"),
         now=NOW,
         lifetime=LIFETIME,
-        user_agent="x" * 2000,
+        origin=RequestOrigin(user_agent="x" * 2000),
     )
     assert len(long_agent.user_agent or "") == MAX_USER_AGENT_LENGTH
 

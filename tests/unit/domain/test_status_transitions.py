@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from msgspec import structs
 
-from domain.errors import InvalidTransition
-from domain.records.billing import PaymentStatus, SubscriptionStatus
-from domain.records.domains import DomainStatus
-from domain.records.names import Nip05Status
-from domain.records.users import UserStatus
+from domain.auth.users import UserStatus
+from domain.billing.subscriptions import PaymentStatus, SubscriptionStatus
+from domain.names.custom_domains import CustomDomainStatus
+from domain.names.nip05 import Nip05Status
+from domain.shared.errors import InvalidTransition
 from tests import builders
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -78,13 +78,13 @@ def _moves() -> dict[str, tuple[Callable[[str], Any], dict[str, Callable[[Any], 
             [s.value for s in Nip05Status],
         ),
         "domain": (
-            lambda status: builders.domain(user_id, status=DomainStatus(status)),
+            lambda status: builders.domain(user_id, status=CustomDomainStatus(status)),
             {
                 "verified": lambda r: r.mark_verified(LATER),
                 "failed": lambda r: r.mark_failed(LATER),
                 "suspended": lambda r: r.suspend(LATER),
             },
-            [s.value for s in DomainStatus],
+            [s.value for s in CustomDomainStatus],
         ),
         "subscription": (
             subscription_in,

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import InvalidInput
-from domain.pubkeys import is_hex_pubkey, parse_hex_pubkey
-from domain.records.api_keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
-from domain.records.audit import AuditLog, AuditLogQuery
-from domain.records.billing import Currency, Payment, PaymentProviderName, format_receipt_number
-from domain.records.domains import Domain, parse_domain_name
-from domain.records.hashing import secret_digest
-from domain.records.names import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
-from domain.records.users import User, UserRole, parse_linking_key
+from domain.api_keys.keys import ApiKey, ApiKeyScope, parse_scopes, status_class_of
+from domain.audit.entries import Actor, AuditLog, AuditLogQuery, RequestOrigin
+from domain.auth.users import User, UserRole, parse_linking_key
+from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, format_receipt_number
+from domain.names.custom_domains import CustomDomain, parse_domain_name
+from domain.names.nip05 import Nip05, parse_nip05_name, parse_relay_urls, parse_serving_domain
+from domain.nostr.pubkeys import is_hex_pubkey, parse_hex_pubkey
+from domain.shared.errors import InvalidInput
+from domain.shared.hashing import secret_digest
 from tests import builders
 from tests.builders import NOW
 
@@ -97,8 +97,8 @@ def test_custom_domains_need_two_labels_and_get_a_random_token() -> None:
     for bad in ["localhost", "example.com:443", "_dmarc.example.com", "ex_ample.com", ""]:
         with pytest.raises(InvalidInput):
             parse_domain_name(bad)
-    first = Domain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
-    second = Domain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
+    first = CustomDomain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
+    second = CustomDomain.claim(user_id=builders.user().id, domain="example.com", now=NOW)
     assert first.verification_token != second.verification_token
     assert len(first.verification_token) * 4 >= 128
     assert first.txt_record_name == "_nostr-id.example.com"
@@ -160,7 +160,9 @@ def test_receipt_numbers_are_per_year_zero_padded_and_start_at_one() -> None:
 
 
 def test_audit_entries_never_carry_secrets() -> None:
-    entry = AuditLog.record(action="auth.login", now=NOW, details={"method": "nip98", "relay": "wss://x"})
+    entry = AuditLog.record(
+        action="auth.login", now=NOW, actor=Actor(), details={"method": "nip98", "relay": "wss://x"}
+    )
     assert entry.details == {"method": "nip98", "relay": "wss://x"}
     for details in [
         {"refresh_token": "abc"},
@@ -169,19 +171,21 @@ def test_audit_entries_never_carry_secrets() -> None:
         {"attempts": [{"sig": "00"}]},
     ]:
         with pytest.raises(InvalidInput):
-            AuditLog.record(action="auth.login", now=NOW, details=details)
+            AuditLog.record(action="auth.login", now=NOW, actor=Actor(), details=details)
 
 
 def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
     for bad_action in ["", "Auth.Login", "auth login", "a" * 101]:
         with pytest.raises(InvalidInput):
-            AuditLog.record(action=bad_action, now=NOW)
+            AuditLog.record(action=bad_action, now=NOW, actor=Actor())
     with pytest.raises(InvalidInput):
-        AuditLog.record(action="auth.login", now=NOW, actor_pubkey="npub1xyz")
+        AuditLog.record(action="auth.login", now=NOW, actor=Actor(pubkey="npub1xyz"))
     for limit in (0, 1001):
         with pytest.raises(InvalidInput):
             AuditLogQuery(limit=limit)
-    entry = AuditLog.record(action="auth.login", now=NOW, user_agent="u" * 1000)
+    entry = AuditLog.record(
+        action="auth.login", now=NOW, actor=Actor(origin=RequestOrigin(user_agent="u" * 1000))
+    )
     assert len(entry.user_agent or "") == 512
     assert (entry.cursor.at, entry.cursor.id) == (NOW, entry.id)
 
@@ -191,9 +195,9 @@ def test_audit_actions_pubkeys_and_queries_are_checked() -> None:
 # either case, or an npub), a pattern for the OpenAPI document.
 OTHER_64_HEX_CONCEPTS = {
     "adapters/payments/lnbits.py",  # a Lightning payment hash
-    "domain/records/hashing.py",
-    "domain/records/lnurl.py",
-    "domain/records/users.py",
+    "domain/shared/hashing.py",
+    "domain/auth/lnurl.py",
+    "domain/auth/users.py",
     "domain/nostr/nip19.py",
 }
 HEX_RULE = re.compile(r"\[0-9a-f(A-F)?\]\{64\}|0123456789abcdef")
@@ -208,4 +212,4 @@ def test_the_hex_pubkey_rule_has_one_home() -> None:
         if HEX_RULE.search(path.read_text().replace(HEX_RULE.pattern, ""))
     }
 
-    assert copies - OTHER_64_HEX_CONCEPTS == {"domain/pubkeys.py"}
+    assert copies - OTHER_64_HEX_CONCEPTS == {"domain/nostr/pubkeys.py"}

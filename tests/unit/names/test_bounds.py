@@ -8,9 +8,9 @@ from dependency_injector import providers
 from msgspec import structs
 
 from application.names.nostr_json import EMPTY
-from domain.clock import FixedClock
-from domain.errors import InvalidInput
-from domain.records.names import MAX_ANSWER_BYTES, MAX_RELAY_URL_LENGTH, MAX_RELAYS
+from domain.names.nip05 import MAX_ANSWER_BYTES, MAX_RELAY_URL_LENGTH, MAX_RELAYS
+from domain.shared.clock import FixedClock
+from domain.shared.errors import InvalidInput
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from dependency_injector import providers
 
-from domain.clock import FixedClock
-from domain.records.domains import Domain, DomainStatus
+from domain.names.custom_domains import CustomDomain, CustomDomainStatus
+from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
@@ -26,9 +26,9 @@ class BreakingResolver:
         return self.records.get(name, [])
 
 
-async def _verified(store: MemoryStore, label: str, now: datetime) -> Domain:
+async def _verified(store: MemoryStore, label: str, now: datetime) -> CustomDomain:
     user = builders.user()
-    domain = Domain.claim(user_id=user.id, domain=f"{label}.io", now=now).mark_verified(now)
+    domain = CustomDomain.claim(user_id=user.id, domain=f"{label}.io", now=now).mark_verified(now)
     async with FakeUnitOfWork(store) as uow:
         await uow.users.add(user)
         await uow.domains.add(domain)
@@ -36,7 +36,7 @@ async def _verified(store: MemoryStore, label: str, now: datetime) -> Domain:
     return domain
 
 
-async def _stored(store: MemoryStore, domain: Domain) -> Domain:
+async def _stored(store: MemoryStore, domain: CustomDomain) -> CustomDomain:
     async with FakeUnitOfWork(store) as uow:
         stored = await uow.domains.get(domain.id)
     assert stored is not None
@@ -60,5 +60,5 @@ async def test_t2_a_domain_whose_check_breaks_is_counted_marked_and_passed_over(
 
     assert (counts["failed"], counts["checked"]) == (1, 1)
     assert (await _stored(store, broken)).last_checked_at == NOW
-    assert (await _stored(store, broken)).status is DomainStatus.VERIFIED
+    assert (await _stored(store, broken)).status is CustomDomainStatus.VERIFIED
     assert (await _stored(store, fine)).last_checked_at == NOW

@@ -7,12 +7,12 @@ from dependency_injector import providers
 from msgspec import structs
 
 from application.names.nostr_json import EMPTY
-from domain.clock import FixedClock
-from domain.errors import Conflict, Forbidden, InvalidInput
-from domain.records.domains import RECHECK_GRACE, DomainStatus
-from domain.records.name_folding import fold_name
-from domain.records.names import RELEASE_COOLDOWN, Nip05Status, name_refusal, parse_registrable_name
-from domain.records.users import UserStatus
+from domain.auth.users import UserStatus
+from domain.names.custom_domains import RECHECK_GRACE, CustomDomainStatus
+from domain.names.folding import fold_name
+from domain.names.nip05 import RELEASE_COOLDOWN, Nip05Status, name_refusal, parse_registrable_name
+from domain.shared.clock import FixedClock
+from domain.shared.errors import Conflict, Forbidden, InvalidInput
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
@@ -102,13 +102,13 @@ def test_a_released_name_blocks_others_until_exactly_the_end_of_the_cooldown() -
 def test_a_verified_domain_is_suspended_exactly_when_the_grace_period_ends() -> None:
     verified = builders.domain(builders.user().id).mark_verified(NOW)
     first_miss = verified.rechecked(False, NOW)
-    assert first_miss.record_missing_since == NOW and first_miss.status is DomainStatus.VERIFIED
+    assert first_miss.record_missing_since == NOW and first_miss.status is CustomDomainStatus.VERIFIED
     just_before = first_miss.rechecked(False, NOW + RECHECK_GRACE - timedelta(microseconds=1))
-    assert just_before.status is DomainStatus.VERIFIED
+    assert just_before.status is CustomDomainStatus.VERIFIED
     at_grace = first_miss.rechecked(False, NOW + RECHECK_GRACE)
-    assert at_grace.status is DomainStatus.SUSPENDED and at_grace.record_missing_since == NOW
+    assert at_grace.status is CustomDomainStatus.SUSPENDED and at_grace.record_missing_since == NOW
     back = at_grace.rechecked(True, NOW + RECHECK_GRACE * 2)
-    assert back.status is DomainStatus.VERIFIED and back.record_missing_since is None
+    assert back.status is CustomDomainStatus.VERIFIED and back.record_missing_since is None
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 import pytest
 
-from domain.errors import InvalidInput
 from domain.nostr.nip19 import (
     Profile,
     decode_nprofile,
@@ -11,6 +10,7 @@ from domain.nostr.nip19 import (
     encode_nsec,
     parse_pubkey,
 )
+from domain.shared.errors import InvalidInput
 
 # Examples from the NIP-19 text.
 NPUB = "npub10elfcs4fr0l0r8af98jlmgdh9c8tcxjvz9qkw038js35mp4dma8qzvjptg"

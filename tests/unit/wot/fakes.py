@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from adapters.relay.memory_relay import MemoryRelay
 from domain.nostr.event import Event, Filter
+from domain.nostr.ports import RelayUnavailable
 from domain.nostr.signing import sign_event
-from domain.ports.relay import RelayUnavailable
 
 
 class ControllableRelay:

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from application.wot.author_reads import BatchedAuthorReads
-from domain.ports.relay import RelayUnavailable
+from domain.nostr.ports import RelayUnavailable
 from tests.unit.wot.fakes import ControllableRelay
 from tests.unit.wot.world import PUB, world_events
 

@@ -5,7 +5,7 @@ import pytest
 
 from application.wot.calculator import WotCalculator
 from domain.nostr.event import Event, Filter
-from domain.wot.scoring import NO_PROFILE, NO_TRUSTED_FOLLOWER, YOUNG_ACCOUNT
+from domain.wot.figures import NO_PROFILE, NO_TRUSTED_FOLLOWER, YOUNG_ACCOUNT
 from domain.wot.settings import WotSettings
 from tests.unit.wot.fakes import ControllableRelay, contacts, note, profile
 from tests.unit.wot.world import DAY, NOW, NOW_TS, PUB, SECRET, world_events
@@ -16,7 +16,7 @@ SETTINGS = WotSettings(seeds=(PUB["seed"],))
 async def score(relay: ControllableRelay, name: str, settings: WotSettings = SETTINGS):  # type: ignore[no-untyped-def]
     calculator = WotCalculator(relay, settings)
     neighbourhood = await calculator.build_neighbourhood(NOW)
-    return await calculator.score(PUB[name], neighbourhood, NOW)
+    return await calculator.figures(PUB[name], neighbourhood, NOW)
 
 
 @pytest.fixture(params=[True, False], ids=["with-count", "without-count"])

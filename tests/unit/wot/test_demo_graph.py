@@ -8,9 +8,9 @@ from application.demo.events import account_events, graph_events
 from application.demo.graph import DAY, generate_demo_graph
 from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.calculator import WotCalculator
-from domain.clock import FixedClock
-from domain.errors import InvalidInput
 from domain.nostr.signing import verify_event
+from domain.shared.clock import FixedClock
+from domain.shared.errors import InvalidInput
 from domain.wot.settings import WotSettings
 from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.world import NOW, NOW_TS
@@ -117,9 +117,9 @@ async def test_the_bot_heuristics_catch_the_demo_bots(tmp_path: Path) -> None:
     people = [i for i in range(0, 400, 10) if not graph.is_bot[i]]
 
     bots = [
-        await calculator.score(graph.pubkeys[i], neighbourhood, NOW) for i in np.flatnonzero(graph.is_bot)
+        await calculator.figures(graph.pubkeys[i], neighbourhood, NOW) for i in np.flatnonzero(graph.is_bot)
     ]
-    humans = [await calculator.score(graph.pubkeys[i], neighbourhood, NOW) for i in people]
+    humans = [await calculator.figures(graph.pubkeys[i], neighbourhood, NOW) for i in people]
 
     assert all(bot.is_likely_bot for bot in bots)
     assert sum(human.is_likely_bot for human in humans) <= len(humans) // 10
@@ -133,7 +133,7 @@ async def test_the_demo_shows_every_figure_across_its_range(tmp_path: Path) -> N
     neighbourhood = await calculator.build_neighbourhood(NOW)
     graph = generate_demo_graph(400, seed=11, now=NOW_TS)
 
-    everyone = [await calculator.score(pubkey, neighbourhood, NOW) for pubkey in graph.pubkeys]
+    everyone = [await calculator.figures(pubkey, neighbourhood, NOW) for pubkey in graph.pubkeys]
     seeds = [figures for figures in everyone if figures.pubkey in seeded.seeds]
     ordinary = next(figures for figures in everyone if figures.pubkey == seeded.ordinary)
     bot = next(figures for figures in everyone if figures.pubkey == seeded.bot)

@@ -8,8 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from domain.clock import FixedClock
 from domain.nostr.nip19 import encode_npub
+from domain.shared.clock import FixedClock
 from domain.wot.settings import WotSettings
 from tests.support.app import client_for, container_for_tests, settings_for_tests
 from tests.unit.wot.fakes import ControllableRelay

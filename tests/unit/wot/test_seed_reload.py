@@ -13,7 +13,7 @@ from application.demo.graph import generate_demo_graph
 from application.demo.seed_demo_graph import DemoSeeded
 from bootstrap.wot_commands import demo_seed
 from bootstrap.wot_settings import remember_demo
-from domain.clock import FixedClock
+from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests, started
 from tests.unit.wot.test_serving import in_loop
 from tests.unit.wot.world import NOW

@@ -20,8 +20,8 @@ from application.demo.graph import generate_demo_graph
 from application.wot.admission import ComputeAdmission
 from bootstrap.container import Container
 from bootstrap.wot_commands import demo_seed
-from domain.clock import FixedClock
 from domain.nostr.signing import generate_secret_key, public_key_of
+from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.fakes import ControllableRelay
 from tests.unit.wot.world import NOW, PUB, world_events

@@ -8,8 +8,8 @@ import pytest
 from adapters.relay.memory_relay import MemoryRelay
 from bootstrap.container import Container
 from bootstrap.wot_commands import wot_score
-from domain.clock import FixedClock
 from domain.nostr.nip19 import encode_npub
+from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests
 from tests.unit.wot.world import NOW, PUB, world_events
 

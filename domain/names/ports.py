@@ -1,0 +1,115 @@
+"""Ports of names: NIP-05 names, custom domains, name holds (semantics in
+domain.shared.unit_of_work), and the DNS port: TXT lookups for domain verification."""
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.names.custom_domains import CustomDomain
+from domain.names.nip05 import Nip05
+from domain.shared.errors import DependencyUnavailable
+
+
+class DnsLookupFailed(DependencyUnavailable):
+    """The resolvers did not answer in time, or answered with a server failure."""
+
+
+class DnsResolver(Protocol):
+    """Looks up TXT records through the configured resolvers only, each lookup bounded in time."""
+
+    async def txt_records(self, name: str) -> list[str]:
+        """The TXT strings at `name` (the character-strings of one record joined); an empty list
+        when the name or the record type does not exist. Raises DnsLookupFailed otherwise."""
+        ...
+
+
+class Nip05Repository(Protocol):
+    """NIP-05 names; a name is unique per domain, case-insensitively."""
+
+    async def add(self, nip05: Nip05) -> None: ...
+
+    async def get(self, nip05_id: UUID) -> Nip05 | None: ...
+
+    async def find(self, name: str, domain: str) -> Nip05 | None:
+        """The record for name@domain, whatever its status, matched case-insensitively."""
+        ...
+
+    async def list_for_user(self, user_id: UUID) -> list[Nip05]:
+        """The user's names, oldest first."""
+        ...
+
+    async def list_for_domain(self, domain: str) -> list[Nip05]:
+        """Every name on the domain whatever its status, matched case-insensitively, by name."""
+        ...
+
+    async def delete_for_user_on_domain(self, user_id: UUID, domain: str) -> list[str]:
+        """Removes every name the user holds on the domain, whatever its status; their names."""
+        ...
+
+    async def delete_for_others_on_domain(self, domain: str, user_id: UUID) -> list[str]:
+        """Removes every name on the domain held by anyone but the user, whatever its status;
+        their names."""
+        ...
+
+    async def list_held_names(self, domain: str) -> list[str]:
+        """The names (lowercase) on the domain that are not released, whatever else their status."""
+        ...
+
+    async def update(self, nip05: Nip05) -> None:
+        """Stores the record's new state; raises NotFound when it was never added."""
+        ...
+
+    async def delete(self, nip05_id: UUID) -> bool:
+        """Removes the name; True when it existed."""
+        ...
+
+
+class CustomDomainRepository(Protocol):
+    """Custom domains and their verification state."""
+
+    async def add(self, domain: CustomDomain) -> None: ...
+
+    async def get(self, domain_id: UUID) -> CustomDomain | None: ...
+
+    async def find_verified(self, domain: str) -> CustomDomain | None:
+        """The verified claim on a domain name, matched case-insensitively."""
+        ...
+
+    async def list_claims(self, domain: str) -> list[CustomDomain]:
+        """Every user's claim on a domain name, matched case-insensitively, locked until the end of
+        the transaction."""
+        ...
+
+    async def list_verified_names(self) -> list[str]:
+        """Every verified domain name, lowercase."""
+        ...
+
+    async def list_for_user(self, user_id: UUID) -> list[CustomDomain]:
+        """The user's domains, oldest first."""
+        ...
+
+    async def list_due_for_check(self, checked_before: datetime, limit: int) -> list[CustomDomain]:
+        """Domains never checked or last checked before the given time, least recently checked
+        first."""
+        ...
+
+    async def update(self, domain: CustomDomain) -> None:
+        """Stores the record's new state; raises NotFound when it was never added."""
+        ...
+
+    async def delete(self, domain_id: UUID) -> bool:
+        """Removes the domain; True when it existed."""
+        ...
+
+
+class NameHoldRepository(Protocol):
+    """NIP-05 names suspended by billing (a lapsed subscription, or a name waiting on payment), so
+    that a settled payment reactivates exactly those and never a name an admin suspended."""
+
+    async def hold(self, nip05_id: UUID, user_id: UUID, now: datetime) -> bool:
+        """Records the hold; False when the name was already held."""
+        ...
+
+    async def release_for_user(self, user_id: UUID) -> list[UUID]:
+        """Removes and returns the ids of every name held for the user."""
+        ...

@@ -1,1 +1,0 @@
-"""Ports: the roles the core needs played by the outside world, as typing.Protocol classes."""

@@ -1,0 +1,53 @@
+"""Names vulture cannot see used: each is reached only by a framework, a server or a wire format."""
+
+from adapters.http.billing_models import PlanResponse
+from adapters.relay.frames import CountResult
+from bootstrap.container import Container
+from client.api import NostrIdClient
+from client.models import Plan
+
+# Fields msgspec encodes into an answer or decodes from a frame; no Python code reads them.
+PlanResponse.features
+Plan.features
+CountResult.approximate
+
+# ASGI app factories granian imports by their dotted name.
+from bench.auth_app import create_bench_app
+from bench.wot_burst import burst_app
+from bootstrap.asgi import app_from_environment
+
+create_bench_app, burst_app, app_from_environment
+
+# prometheus_client's value store, replaced once the multiprocess directory is set.
+_.ValueClass
+
+# Container resources started by the app's lifespan (init_resources).
+Container.usage_flusher
+Container.job_runs_refresher
+Container.wot_seeds_watch
+
+# The seam check: read by mypy (bootstrap/http_app.py), never called.
+from bootstrap.http_app import feature_services
+
+feature_services
+
+# The client's public methods: what a consumer of the `client` package calls.
+NostrIdClient.logout_all
+NostrIdClient.suspend_user
+NostrIdClient.unsuspend_user
+NostrIdClient.set_role
+
+# pytest reads the session's exit status after pytest_sessionfinish.
+_.exitstatus
+
+# OpenAPI schema attributes Litestar serialises into /schema.
+_.additional_properties
+_.enum
+
+# schemathesis calls its hooks by name.
+from tests.support.schemathesis_hooks import after_call
+
+after_call
+
+# schemathesis passes each hook its context.
+_.context
