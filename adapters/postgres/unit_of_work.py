@@ -21,6 +21,7 @@ from domain.ports.persistence import (
     SubscriptionRepository,
     UserRepository,
 )
+from domain.ports.zaps import PendingZapRepository, WalletConnectionRepository
 
 from .api_key_usage import PostgresApiKeyUsageRepository
 from .api_keys import PostgresApiKeyRepository
@@ -36,6 +37,7 @@ from .sessions import PostgresSessionRepository
 from .subscriptions import PostgresSubscriptionRepository
 from .transaction import PostgresTransaction
 from .users import PostgresUserRepository
+from .wallet_connections import PostgresPendingZapRepository, PostgresWalletConnectionRepository
 from .webhook_events import PostgresProcessedWebhookRepository
 
 
@@ -61,6 +63,8 @@ class PostgresUnitOfWork:
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
         self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
+        self.wallet_connections: WalletConnectionRepository = PostgresWalletConnectionRepository(self._tx)
+        self.pending_zaps: PendingZapRepository = PostgresPendingZapRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

@@ -13,6 +13,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from domain.errors import DependencyUnavailable
+from domain.ports.zaps import PendingZapRepository, WalletConnectionRepository
 from domain.records.api_keys import ApiKey, ApiKeyUsage
 from domain.records.audit import AuditLog, AuditLogQuery
 from domain.records.auth import AuthChallenge
@@ -388,6 +389,8 @@ class UnitOfWork(Protocol):
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
+    wallet_connections: WalletConnectionRepository
+    pending_zaps: PendingZapRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -27,6 +27,7 @@ from domain.records.names import Nip05, Nip05Status
 from domain.records.paging import PageCursor
 from domain.records.sessions import OpenSession, Session
 from domain.records.users import User
+from tests.fakes.zaps import FakePendingZapRepository, FakeWalletConnectionRepository
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()
@@ -707,6 +708,8 @@ class FakeUnitOfWork:
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
+        self.wallet_connections = FakeWalletConnectionRepository(self)
+        self.pending_zaps = FakePendingZapRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]

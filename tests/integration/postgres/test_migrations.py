@@ -36,6 +36,8 @@ PROJECT_TABLES = {
     "nip05_billing_holds",
     "api_key_usage_flushes",
     "lnurl_wallets",
+    "wallet_connections",
+    "zap_invoices",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"
