@@ -1,9 +1,11 @@
 """Persistence ports of Lightning addresses and zaps, and the seal that keeps NWC secrets at rest."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from domain.nostr.event import Event
 from domain.zaps.records import PendingZap, WalletConnectionRecord
 
 
@@ -54,3 +56,11 @@ class ZapCounters(Protocol):
     """Counts Lightning address invoices by outcome: `asked`, `made`, `failed`, `paid`."""
 
     def count(self, outcome: str) -> None: ...
+
+
+class ReceiptPublisher(Protocol):
+    """Sends an event to relays a zap request names (not only ours), each within a deadline."""
+
+    async def publish(self, relays: Sequence[str], event: Event) -> int:
+        """How many of the relays accepted the event."""
+        ...

@@ -1,0 +1,116 @@
+"""Zap receipts (NIP-57, kind 9735): exactly one per paid zap invoice (Z4).
+
+The pending zap is claimed (deleted) in the same transaction that publishes its receipt: of several
+processes that see the payment, one claims it; a receipt that reached no relay rolls the claim back,
+so it is tried again. A receipt sent twice after a crash between publishing and committing is the
+same event (same id), which relays keep once.
+"""
+
+from collections.abc import Callable
+
+import msgspec
+
+from domain.clock import Clock
+from domain.errors import DomainError
+from domain.ports.persistence import UnitOfWork
+from domain.ports.relay import RelayPort, RelayUnavailable
+from domain.ports.wallet import WalletConnection, WalletInvoice
+from domain.ports.zaps import ReceiptPublisher, SecretSeal, ZapCounters
+from domain.zaps.nwc_uri import parse_nwc_uri
+from domain.zaps.receipt import zap_receipt
+
+WATCH_BATCH = 100
+
+
+class PublishZapReceipt:
+    """Publishes the receipt of a paid zap invoice once; True when this call published it."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        relay: RelayPort,
+        publisher: ReceiptPublisher,
+        counters: ZapCounters,
+        service_secret_key: str,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._relay = relay
+        self._publisher = publisher
+        self._counters = counters
+        self._service_secret_key = service_secret_key
+
+    async def __call__(self, paid: WalletInvoice) -> bool:
+        if paid.settled_at is None:
+            return False
+        async with self._uow_factory() as uow:
+            pending = await uow.pending_zaps.claim(paid.payment_hash)
+            if pending is None:
+                return False
+            receipt = zap_receipt(
+                self._service_secret_key,
+                zap_request=pending.zap_request,
+                bolt11=pending.bolt11,
+                paid_at=paid.settled_at,
+                preimage=paid.preimage,
+            )
+            accepted = await self._publisher.publish(_relays_of(pending.zap_request), receipt)
+            try:
+                accepted += await self._relay.publish([receipt])
+            except RelayUnavailable:
+                pass
+            if accepted == 0:
+                raise RelayUnavailable("no relay accepted the zap receipt")
+            await uow.commit()
+        self._counters.count("paid")
+        return True
+
+
+class _Tags(msgspec.Struct):
+    tags: list[list[str]]
+
+
+def _relays_of(zap_request: str) -> tuple[str, ...]:
+    for tag in msgspec.json.decode(zap_request, type=_Tags).tags:
+        if tag and tag[0] == "relays":
+            return tuple(tag[1:])
+    return ()
+
+
+class WatchZapInvoices:
+    """One round of watching: forgets expired zap invoices, looks the others up in their owners'
+    wallets, and publishes the receipts of those paid. Returns how many receipts it published."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        wallet: WalletConnection,
+        seal: SecretSeal,
+        publish_receipt: PublishZapReceipt,
+        clock: Clock,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._wallet = wallet
+        self._seal = seal
+        self._publish_receipt = publish_receipt
+        self._clock = clock
+
+    async def __call__(self) -> int:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            await uow.pending_zaps.remove_expired(now)
+            pending = await uow.pending_zaps.unexpired(now, WATCH_BATCH)
+            await uow.commit()
+        published = 0
+        for zap in pending:
+            async with self._uow_factory() as uow:
+                record = await uow.wallet_connections.get(zap.user_id)
+            if record is None:
+                continue
+            try:
+                invoice = await self._wallet.lookup_invoice(
+                    parse_nwc_uri(self._seal.open(record.sealed_uri)), zap.payment_hash
+                )
+                published += invoice.paid and await self._publish_receipt(invoice)
+            except (DomainError, ValueError):
+                continue
+        return published
