@@ -6,6 +6,7 @@ so it is tried again. A receipt sent twice after a crash between publishing and 
 same event (same id), which relays keep once.
 """
 
+import contextlib
 from collections.abc import Callable
 
 import msgspec
@@ -54,10 +55,8 @@ class PublishZapReceipt:
                 preimage=paid.preimage,
             )
             accepted = await self._publisher.publish(_relays_of(pending.zap_request), receipt)
-            try:
+            with contextlib.suppress(RelayUnavailable):
                 accepted += await self._relay.publish([receipt])
-            except RelayUnavailable:
-                pass
             if accepted == 0:
                 raise RelayUnavailable("no relay accepted the zap receipt")
             await uow.commit()
