@@ -8,8 +8,9 @@ MemoryWallet and answers (kind 23195, encrypted) on the same relay; `pay` report
 import asyncio
 import contextlib
 import json
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import msgspec
@@ -124,3 +125,33 @@ def _transaction(invoice: WalletInvoice) -> dict[str, Any]:
         "preimage": invoice.preimage,
         "expires_at": invoice.expires_at,
     }
+
+
+@contextlib.contextmanager
+def running_in_thread(service: NwcWalletService) -> Iterator[NwcWalletService]:
+    """Runs the service on an event loop of its own, for tests whose loop blocks on the app."""
+    ready, stop = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    async def main() -> None:
+        async with service.running():
+            ready.set()
+            await asyncio.to_thread(stop.wait)
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as error:  # handed to the test below
+            failure.append(error)
+            ready.set()
+
+    thread = threading.Thread(target=run, name="nwc-wallet-service", daemon=True)
+    thread.start()
+    ready.wait(30)
+    if failure:
+        raise failure[0]
+    try:
+        yield service
+    finally:
+        stop.set()
+        thread.join(30)

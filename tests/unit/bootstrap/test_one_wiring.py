@@ -24,6 +24,7 @@ BUILDING_BLOCK_TESTS = {
     ("bench/wot.py", "WotCalculator"),
     ("tests/integration/cache/test_verdicts.py", "Verdicts"),
     ("tests/support/verdict_process.py", "Verdicts"),
+    ("tests/unit/zaps/test_receipts.py", "PublishZapReceipt"),
 }
 
 

@@ -1,0 +1,169 @@
+"""Lightning addresses (LUD-16) and zaps (NIP-57): the owner's wallet connection, the payRequest, the
+callback and LUD-21 verify.
+
+The LNURL answers speak LUD's own error shape, `{"status": "ERROR", "reason": ...}`, with the HTTP
+status that fits, and carry `Access-Control-Allow-Origin: *` whatever the outcome; nothing redirects.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, SkipValidation
+
+from adapters.http.principal import SIGNED_IN
+from adapters.http.responses import JSON_BODY, problem_responses
+from application.zaps.pay import DescribeAddress, RequestInvoice, TooManyRequests, VerifyInvoice
+from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet, WalletView
+from domain.auth.principal import Principal
+from domain.errors import DependencyUnavailable, DomainError, InvalidInput, NotFound
+from domain.zaps.pay_request import LudError
+
+CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+
+
+class ConnectWalletRequest(msgspec.Struct):
+    nwc_url: str
+
+
+class WalletResponse(msgspec.Struct):
+    alias: str
+    relay: str
+    methods: list[str]
+    connected_at: datetime
+
+    @classmethod
+    def of(cls, view: WalletView) -> "WalletResponse":
+        return cls(
+            alias=view.alias, relay=view.relay, methods=list(view.methods), connected_at=view.connected_at
+        )
+
+
+class InvoiceResponse(msgspec.Struct):
+    pr: str
+    routes: list[str]
+    verify: str
+
+
+class VerifyResponse(msgspec.Struct):
+    status: str
+    settled: bool
+    preimage: str | None
+    pr: str
+
+
+def _lud_error(error: DomainError) -> Response[Any]:
+    if isinstance(error, NotFound):
+        status = 404
+    elif isinstance(error, TooManyRequests):
+        status = 429
+    elif isinstance(error, InvalidInput):
+        status = 400
+    elif isinstance(error, DependencyUnavailable):
+        status = 503
+    else:
+        status = 502
+    return Response(LudError(reason=str(error)), status_code=status, headers=CORS)
+
+
+def _amount(raw: str | None) -> int:
+    if raw is None or not raw.isdigit():
+        raise InvalidInput("amount must be a whole number of millisatoshi", {"amount": "invalid"})
+    return int(raw)
+
+
+class WalletConnectionController(Controller):
+    path = "/api/v1/wallet"
+    tags = ["lightning address"]
+
+    @put("/", **problem_responses(*SIGNED_IN, *JSON_BODY, 502, 503))
+    async def connect(
+        self,
+        data: JSONBody[ConnectWalletRequest],
+        principal: NamedDependency[Principal],
+        connect_wallet: NamedDependency[SkipValidation[ConnectWallet]],
+    ) -> WalletResponse:
+        """Connects the owner's own wallet with a Nostr Wallet Connect string, checked at once with
+        `get_info` (it must allow `make_invoice` and `lookup_invoice`). The secret is kept encrypted
+        and never returned."""
+        return WalletResponse.of(await connect_wallet(principal.user_id, data.nwc_url))
+
+    @get("/", **problem_responses(*SIGNED_IN, 404))
+    async def show(
+        self, principal: NamedDependency[Principal], show_wallet: NamedDependency[SkipValidation[ShowWallet]]
+    ) -> WalletResponse:
+        """The connected wallet's alias, relay and methods."""
+        return WalletResponse.of(await show_wallet(principal.user_id))
+
+    @delete("/", status_code=204, **problem_responses(*SIGNED_IN))
+    async def disconnect(
+        self,
+        principal: NamedDependency[Principal],
+        disconnect_wallet: NamedDependency[SkipValidation[DisconnectWallet]],
+    ) -> None:
+        """Forgets the connected wallet and its secret."""
+        await disconnect_wallet(principal.user_id)
+
+
+class LightningAddressController(Controller):
+    tags = ["lightning address"]
+
+    @get("/.well-known/lnurlp/{name:str}")
+    async def pay_request(
+        self,
+        request: Request[Any, Any, Any],
+        name: FromPath[str],
+        describe_address: NamedDependency[SkipValidation[DescribeAddress]],
+    ) -> Response[Any]:
+        """LUD-16: the payRequest of `name@<Host>` (LUD-06, with NIP-57's `allowsNostr` and
+        `nostrPubkey`), or a LUD error (404) when the name is unknown there, suspended, or has no wallet."""
+        try:
+            answer = await describe_address(request.headers.get("host", ""), name)
+        except DomainError as error:
+            return _lud_error(error)
+        return Response(answer, headers=CORS)
+
+    @get("/api/v1/lnurlp/{domain:str}/{name:str}/callback")
+    async def callback(
+        self,
+        request: Request[Any, Any, Any],
+        domain: FromPath[str],
+        name: FromPath[str],
+        request_invoice: NamedDependency[SkipValidation[RequestInvoice]],
+    ) -> Response[Any]:
+        """The LUD-06 callback: `amount` (msat), `nostr` (a NIP-57 zap request), `comment` (LUD-12)
+        → `{pr, routes, verify}` made by the owner's own wallet, or a LUD error."""
+        query = request.query_params
+        try:
+            answer = await request_invoice(
+                domain,
+                name,
+                amount_msat=_amount(query.get("amount")),
+                nostr=query.get("nostr"),
+                comment=query.get("comment") or "",
+            )
+        except DomainError as error:
+            return _lud_error(error)
+        return Response(
+            InvoiceResponse(pr=answer.invoice.bolt11, routes=[], verify=answer.verify), headers=CORS
+        )
+
+    @get("/api/v1/lnurlp/{domain:str}/{name:str}/verify/{payment_hash:str}")
+    async def verify(
+        self,
+        domain: FromPath[str],
+        name: FromPath[str],
+        payment_hash: FromPath[str],
+        verify_invoice: NamedDependency[SkipValidation[VerifyInvoice]],
+    ) -> Response[Any]:
+        """LUD-21: whether the invoice is paid, and its preimage once it is."""
+        try:
+            answer = await verify_invoice(domain, name, payment_hash)
+        except DomainError as error:
+            return _lud_error(error)
+        return Response(
+            VerifyResponse(status="OK", settled=answer.settled, preimage=answer.preimage, pr=answer.pr),
+            headers=CORS,
+        )
