@@ -202,3 +202,28 @@ async def test_z5_a_silent_wallet_gives_a_lud_error_within_the_deadline(api: Api
     assert response.status_code == 503
     assert response.json()["status"] == "ERROR"
     assert service.requests_seen == 2  # get_info when connecting, make_invoice unanswered
+
+
+async def test_invoices_are_limited_per_name_and_counted_in_the_metrics(
+    api: Api, wallet: MemoryWallet
+) -> None:
+    from application.rate_limits import RatePolicy
+    from application.zaps.pay import PaySettings
+
+    settings: PaySettings = api.container.pay_settings()
+    api.container.pay_settings.override(
+        providers.Object(
+            msgspec.structs.replace(settings, per_name=RatePolicy(name="lnurlp_name", limit=2, period=60.0))
+        )
+    )
+    await owner_with_wallet(api, "ivan")
+    callback = f"/api/v1/lnurlp/{HOST}/ivan/callback"
+    statuses = [(await api.client.get(callback, params={"amount": "1000"})).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    metrics = (await api.client.get("/metrics")).text
+    made = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith('nostr_id_lnurlp_invoices_total{outcome="made"}')
+    ]
+    assert made and float(made[0].split()[-1]) >= 2
