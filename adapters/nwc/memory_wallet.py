@@ -1,7 +1,7 @@
-"""`MemoryWallet`: an in-process wallet with the WalletConnection semantics, for tests and `make run`.
+"""`MemoryWallet`: an in-process wallet with the WalletConnection semantics, for tests.
 
-It makes real, signed bolt11 invoices (regtest, a node key of its own), answers lookups, and reports
-payments made with `pay` to every open `notifications` iterator. A silent wallet (`silent = True`)
+It makes real, signed bolt11 invoices (with a node key of its own, which no route reaches), answers
+lookups, and reports payments made with `pay` to every open `notifications` iterator. A silent wallet (`silent = True`)
 answers nothing and raises WalletUnavailable when the deadline passes, as the NWC adapter does.
 """
 
@@ -53,7 +53,7 @@ class MemoryWallet:
             self.tamper(amount_msat, description_hash) if self.tamper else (amount_msat, description_hash)
         )
         invoice = bolt11.Bolt11(
-            currency="bcrt",
+            currency="bc",
             date=made_at,
             amount_msat=bolt11.MilliSatoshi(encoded_amount),
             tags=Tags(

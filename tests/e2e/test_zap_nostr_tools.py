@@ -1,0 +1,118 @@
+"""A zap from a client's side: nostr-tools' NIP-57 helpers (tests/js/zap.mjs) against `nostr-id serve`.
+
+The owner's wallet is a NIP-47 wallet service (tests/support/nwc_wallet_service.py) on a real relay
+process; the receipt arrives on that relay and nostr-tools accepts it.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import bolt11
+import msgspec
+import pytest
+from websockets.asyncio.client import connect
+
+from domain.nostr.signing import generate_secret_key
+from tests.fixtures.relay import RelayProcess
+from tests.integration.names.support import add_user, names_container, serving
+from tests.support.nwc_wallet_service import NwcWalletService, running_in_thread
+from tests.support.serve import CLI, wait_ready
+from tests.support.tcp_proxy import free_port
+
+pytestmark = pytest.mark.integration
+JS = Path(__file__).resolve().parents[1] / "js"
+DOMAIN = "zaps.nostr-id.test"
+WALLET_KEYS = "e2e-wallet-secret-key-0123456789abcdef"
+RECEIPT_GUARD = 60.0
+
+
+def _node(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> dict:
+    node = shutil.which("node")
+    assert node is not None, "node is required"
+    done = subprocess.run(
+        [node, str(JS / "zap.mjs"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=JS,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+async def _receipt(relay_url: str, recipient: str) -> dict:
+    async with asyncio.timeout(RECEIPT_GUARD), connect(relay_url) as socket:
+        await socket.send(json.dumps(["REQ", "receipts", {"kinds": [9735], "#p": [recipient]}]))
+        while True:
+            frame = json.loads(await socket.recv())
+            if frame[0] == "EVENT":
+                return frame[2]
+
+
+@pytest.fixture
+def relay(relay_process: RelayProcess) -> str:
+    return relay_process.url
+
+
+@pytest.fixture
+def served(postgres_dsn: str, tmp_path: Path, relay: str):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    service_key = generate_secret_key()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay,
+        "DEFAULT_DOMAIN": DOMAIN,
+        "PUBLIC_URL": base_url,
+        "DATA_DIR": str(tmp_path),
+        "SERVICE_NSEC": service_key,
+        "WALLET_SECRET_KEYS": WALLET_KEYS,
+    }
+    env.pop("REDIS_URL", None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_ready(base_url, serve)
+        yield base_url
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+
+async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt(postgres_dsn, served, relay):
+    container = names_container(postgres_dsn, None, DEFAULT_DOMAIN=DOMAIN, WALLET_SECRET_KEYS=WALLET_KEYS)
+    service = NwcWalletService(relay)
+    with running_in_thread(service):
+        async with serving(container):
+            owner = await add_user(container)
+            await container.register_name()(owner.id, "zoe")
+            await container.connect_wallet()(owner.id, service.connection_string)
+        profile = {"kind": 0, "pubkey": owner.pubkey, "content": json.dumps({"lud16": f"zoe@{DOMAIN}"})}
+        asked = await asyncio.to_thread(
+            _node,
+            "request",
+            served,
+            f"zoe@{DOMAIN}",
+            generate_secret_key(),
+            relay,
+            "21000",
+            env={"RECIPIENT_PROFILE": json.dumps(profile)},
+        )
+        invoice = bolt11.decode(asked["pr"])
+        assert invoice.amount_msat == 21_000
+        service.wallet.pay(invoice.payment_hash)
+        receipt = await _receipt(relay, owner.pubkey)
+
+    assert receipt["pubkey"] == asked["nostrPubkey"]
+    tags = {tag[0]: tag[1] for tag in receipt["tags"]}
+    assert tags["bolt11"] == asked["pr"]
+    assert msgspec.json.decode(tags["description"]) == asked["zapRequest"]
+    assert tags["P"] == asked["sender"]
+    checked = await asyncio.to_thread(_node, "receipt", stdin=json.dumps(receipt))
+    assert checked == {"valid": True, "kind": 9735, "descriptionProblem": None, "sats": 21}
