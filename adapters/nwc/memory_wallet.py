@@ -1,8 +1,9 @@
 """`MemoryWallet`: an in-process wallet with the WalletConnection semantics, for tests.
 
 It makes real, signed bolt11 invoices (with a node key of its own, which no route reaches), answers
-lookups, and reports payments made with `pay` to every open `notifications` iterator. A silent wallet (`silent = True`)
-answers nothing and raises WalletUnavailable when the deadline passes, as the NWC adapter does.
+lookups, and reports payments made with `pay` to every open `notifications` iterator. A silent wallet
+(`silent = True`) answers nothing and raises WalletUnavailable when the deadline passes, as the NWC
+adapter does.
 """
 
 import asyncio
