@@ -385,10 +385,14 @@ class Container(containers.DeclarativeContainer):
     unlink_wallet = providers.Factory(UnlinkWallet, unit_of_work.provider, clock)
 
     # Lightning addresses and zaps (LUD-16, NIP-57), paid into the owner's own wallet over NIP-47.
-    wallet_connection = providers.Singleton(NostrWalletConnection)
+    wallet_connection = providers.Singleton(
+        NostrWalletConnection, public_only=providers.Callable(zap_wiring.public_relays_only, settings)
+    )
     wallet_seal = providers.Singleton(zap_wiring.wallet_seal, settings, service_key)
     zap_counters = providers.Singleton(PrometheusZapCounters, metrics_registry)
-    receipt_publisher = providers.Singleton(WebsocketReceiptPublisher)
+    receipt_publisher = providers.Singleton(
+        WebsocketReceiptPublisher, public_only=providers.Callable(zap_wiring.public_relays_only, settings)
+    )
     pay_settings = providers.Singleton(zap_wiring.pay_settings, settings, service_key)
     lightning_addresses = providers.Factory(
         LightningAddresses, unit_of_work.provider, nostr_json_directory, wallet_seal

@@ -28,6 +28,11 @@ def wallet_seal(settings: Settings, service_key: str) -> FernetSeal:
     return FernetSeal(wallet_secret_keys(settings, service_key))
 
 
+def public_relays_only(settings: Settings) -> bool:
+    """In production, wallet relays and zap request relays on private or loopback addresses are refused."""
+    return settings.environment == "production"
+
+
 def pay_settings(settings: Settings, service_key: str) -> PaySettings:
     return PaySettings(public_url=settings.public_url, service_pubkey=public_key_of(service_key))
 

@@ -3,7 +3,8 @@
 Each request opens a connection to the wallet's relay, subscribes to the answer (kind 23195 from the
 wallet, `e` = our request), publishes the request (kind 23194) and waits for the answer. The whole
 exchange is bounded by the deadline: a relay that is down or a wallet that stays silent raises
-WalletUnavailable within it.
+WalletUnavailable within it. With `public_only` (production), a wallet relay on a private or
+loopback address is refused.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from adapters.nwc.messages import (
     Nip47Response,
     invoice_from,
 )
+from adapters.nwc.public_address import refuse_private
 from domain.nostr import nip44
 from domain.nostr.event import Event
 from domain.nostr.signing import sign_event, verify_event
@@ -40,8 +42,9 @@ _encode = msgspec.json.encode
 class NostrWalletConnection:
     """The WalletConnection port over NIP-47: one short websocket exchange per request."""
 
-    def __init__(self, deadline: float = DEFAULT_DEADLINE) -> None:
+    def __init__(self, deadline: float = DEFAULT_DEADLINE, public_only: bool = False) -> None:
         self._deadline = deadline
+        self._public_only = public_only
 
     async def get_info(self, uri: NwcUri) -> WalletInfo:
         result = await self._request(uri, "get_info", {})
@@ -78,6 +81,8 @@ class NostrWalletConnection:
                     continue
 
     async def _request(self, uri: NwcUri, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if self._public_only:
+            await refuse_private(uri.relays[0])
         key = nip44.conversation_key(uri.secret, uri.wallet_pubkey)
         content = nip44.encrypt(_encode(Nip47Request(method=method, params=params)).decode(), key)
         request = sign_event(

@@ -5,6 +5,9 @@ import asyncio
 import pytest
 
 from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
+from adapters.nwc.receipts import WebsocketReceiptPublisher
+from domain.errors import InvalidInput
+from domain.nostr.signing import generate_secret_key, sign_event
 from domain.ports.wallet import WalletRefused, WalletUnavailable
 from domain.zaps.nwc_uri import NwcUri
 from domain.zaps.pay_request import description_hash
@@ -69,3 +72,16 @@ async def test_payment_notifications_arrive_decrypted(relay_url: str) -> None:
         received = await first
         await notifications.aclose()
     assert received.payment_hash == made.payment_hash and received.paid
+
+
+async def test_in_production_wallet_and_receipt_relays_on_private_addresses_are_refused(
+    relay_url: str,
+) -> None:
+    service = NwcWalletService(relay_url)
+    async with asyncio.timeout(GUARD), service.running():
+        with pytest.raises(InvalidInput, match="private or loopback"):
+            await NostrWalletConnection(public_only=True).get_info(service.uri)
+        assert service.requests_seen == 0
+        receipt = sign_event(generate_secret_key(), kind=9735, tags=[], content="", created_at=1_700_000_000)
+        assert await WebsocketReceiptPublisher(public_only=True).publish([relay_url], receipt) == 0
+        assert await WebsocketReceiptPublisher().publish([relay_url], receipt) == 1
