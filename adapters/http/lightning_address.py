@@ -6,12 +6,14 @@ status that fits, and carry `Access-Control-Allow-Origin: *` whatever the outcom
 """
 
 from datetime import datetime
-from typing import Any
+from http import HTTPStatus
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, SkipValidation
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
 from adapters.http.principal import SIGNED_IN
 from adapters.http.responses import JSON_BODY, problem_responses
@@ -19,9 +21,21 @@ from application.zaps.pay import DescribeAddress, RequestInvoice, TooManyRequest
 from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet, WalletView
 from domain.auth.principal import Principal
 from domain.errors import DependencyUnavailable, DomainError, InvalidInput, NotFound
-from domain.zaps.pay_request import LudError
+from domain.zaps.pay_request import LudError, PayRequest
 
 CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+
+
+def lud_errors(*statuses: int) -> dict[str, Any]:
+    """Keyword arguments for a route decorator: the LUD error answers the route can give."""
+    return {
+        "responses": {
+            status: ResponseSpec(
+                data_container=LudError, description=HTTPStatus(status).phrase, generate_examples=False
+            )
+            for status in statuses
+        }
+    }
 
 
 class ConnectWalletRequest(msgspec.Struct):
@@ -68,12 +82,6 @@ def _lud_error(error: DomainError) -> Response[Any]:
     return Response(LudError(reason=str(error)), status_code=status, headers=CORS)
 
 
-def _amount(raw: str | None) -> int:
-    if raw is None or not raw.isdigit():
-        raise InvalidInput("amount must be a whole number of millisatoshi", {"amount": "invalid"})
-    return int(raw)
-
-
 class WalletConnectionController(Controller):
     path = "/api/v1/wallet"
     tags = ["lightning address"]
@@ -110,13 +118,13 @@ class WalletConnectionController(Controller):
 class LightningAddressController(Controller):
     tags = ["lightning address"]
 
-    @get("/.well-known/lnurlp/{name:str}")
+    @get("/.well-known/lnurlp/{name:str}", **lud_errors(404, 503))
     async def pay_request(
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
         describe_address: NamedDependency[SkipValidation[DescribeAddress]],
-    ) -> Response[Any]:
+    ) -> Response[PayRequest]:
         """LUD-16: the payRequest of `name@<Host>` (LUD-06, with NIP-57's `allowsNostr` and
         `nostrPubkey`), or a LUD error (404) when the name is unknown there, suspended, or has no wallet."""
         try:
@@ -125,39 +133,37 @@ class LightningAddressController(Controller):
             return _lud_error(error)
         return Response(answer, headers=CORS)
 
-    @get("/api/v1/lnurlp/{domain:str}/{name:str}/callback")
+    @get(
+        "/api/v1/lnurlp/{domain:str}/{name:str}/callback",
+        responses={**lud_errors(400, 404, 429, 502, 503)["responses"], **problem_responses(422)["responses"]},
+    )
     async def callback(
         self,
-        request: Request[Any, Any, Any],
         domain: FromPath[str],
         name: FromPath[str],
+        amount: Annotated[int, QueryParameter(description="millisatoshi")],
         request_invoice: NamedDependency[SkipValidation[RequestInvoice]],
-    ) -> Response[Any]:
+        nostr: Annotated[str | None, QueryParameter(description="a NIP-57 zap request (kind 9734)")] = None,
+        comment: Annotated[str, QueryParameter(description="LUD-12 comment")] = "",
+    ) -> Response[InvoiceResponse]:
         """The LUD-06 callback: `amount` (msat), `nostr` (a NIP-57 zap request), `comment` (LUD-12)
         → `{pr, routes, verify}` made by the owner's own wallet, or a LUD error."""
-        query = request.query_params
         try:
-            answer = await request_invoice(
-                domain,
-                name,
-                amount_msat=_amount(query.get("amount")),
-                nostr=query.get("nostr"),
-                comment=query.get("comment") or "",
-            )
+            answer = await request_invoice(domain, name, amount_msat=amount, nostr=nostr, comment=comment)
         except DomainError as error:
             return _lud_error(error)
         return Response(
             InvoiceResponse(pr=answer.invoice.bolt11, routes=[], verify=answer.verify), headers=CORS
         )
 
-    @get("/api/v1/lnurlp/{domain:str}/{name:str}/verify/{payment_hash:str}")
+    @get("/api/v1/lnurlp/{domain:str}/{name:str}/verify/{payment_hash:str}", **lud_errors(404, 502, 503))
     async def verify(
         self,
         domain: FromPath[str],
         name: FromPath[str],
         payment_hash: FromPath[str],
         verify_invoice: NamedDependency[SkipValidation[VerifyInvoice]],
-    ) -> Response[Any]:
+    ) -> Response[VerifyResponse]:
         """LUD-21: whether the invoice is paid, and its preimage once it is."""
         try:
             answer = await verify_invoice(domain, name, payment_hash)
