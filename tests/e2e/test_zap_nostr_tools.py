@@ -60,32 +60,52 @@ def relay(relay_process: RelayProcess) -> str:
     return relay_process.url
 
 
+class Served:
+    """`nostr-id serve` with two workers (two processes watch the same zap invoices); restartable."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env = env
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "Served":
+        command = [*CLI, "serve", "--port", str(self.port), "--workers", "2"]
+        self._process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL)
+        wait_ready(self.base_url, self._process)
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+            self._process = None
+
+
 @pytest.fixture
 def served(postgres_dsn: str, tmp_path: Path, relay: str):
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    service_key = generate_secret_key()
     env = {
         **os.environ,
         "DATABASE_URL": postgres_dsn,
         "RELAY_URLS": relay,
         "DEFAULT_DOMAIN": DOMAIN,
-        "PUBLIC_URL": base_url,
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "DATA_DIR": str(tmp_path),
-        "SERVICE_NSEC": service_key,
+        "SERVICE_NSEC": generate_secret_key(),
         "WALLET_SECRET_KEYS": WALLET_KEYS,
     }
     env.pop("REDIS_URL", None)
-    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    server = Served(env, port).start()
     try:
-        wait_ready(base_url, serve)
-        yield base_url
+        yield server
     finally:
-        serve.terminate()
-        serve.wait(timeout=30)
+        server.stop()
 
 
-async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt(postgres_dsn, served, relay):
+async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt_across_a_restart(
+    postgres_dsn, served, relay
+):
     container = names_container(postgres_dsn, None, DEFAULT_DOMAIN=DOMAIN, WALLET_SECRET_KEYS=WALLET_KEYS)
     service = NwcWalletService(relay)
     with running_in_thread(service):
@@ -97,7 +117,7 @@ async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt(postgr
         asked = await asyncio.to_thread(
             _node,
             "request",
-            served,
+            served.base_url,
             f"zoe@{DOMAIN}",
             generate_secret_key(),
             relay,
@@ -106,8 +126,14 @@ async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt(postgr
         )
         invoice = bolt11.decode(asked["pr"])
         assert invoice.amount_msat == 21_000
+        # The service restarts between the invoice and its payment: the zap is kept in PostgreSQL.
+        served.stop()
+        served.start()
         service.wallet.pay(invoice.payment_hash)
         receipt = await _receipt(relay, owner.pubkey)
+        after = names_container(postgres_dsn, None, DEFAULT_DOMAIN=DOMAIN, WALLET_SECRET_KEYS=WALLET_KEYS)
+        async with serving(after), after.unit_of_work() as uow:
+            assert await uow.pending_zaps.claim(invoice.payment_hash) is None
 
     assert receipt["pubkey"] == asked["nostrPubkey"]
     tags = {tag[0]: tag[1] for tag in receipt["tags"]}
