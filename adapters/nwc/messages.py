@@ -8,9 +8,7 @@ from domain.ports.wallet import WalletInvoice
 
 REQUEST_KIND = 23194
 RESPONSE_KIND = 23195
-NOTIFICATION_KIND = 23197
 INFO_KIND = 13194
-ENCRYPTION = "nip44_v2"
 
 
 class Nip47Error(msgspec.Struct, frozen=True):

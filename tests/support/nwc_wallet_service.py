@@ -1,8 +1,10 @@
 """A small NIP-47 wallet service over a real relay, backed by a MemoryWallet.
 
 It listens for requests (kind 23194) addressed to its key, decrypts them (NIP-44 v2), calls the
-MemoryWallet and answers (kind 23195, encrypted) on the same relay; `pay` reports a payment with a
-`payment_received` notification (kind 23197). `silent = True` makes it read requests and answer none.
+MemoryWallet and answers (kind 23195, encrypted) on the same relay; `notify_paid` reports a payment with a
+`payment_received` notification. `silent = True` makes it read requests and answer none. Its info
+event (kind 13194) offers NIP-44 v2 and NIP-04; `nip04_only=True` makes it an older wallet whose info
+event has no `encryption` tag and which reads and writes NIP-04 only.
 """
 
 import asyncio
@@ -17,7 +19,7 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 
 from adapters.nwc.memory_wallet import MemoryWallet
-from domain.nostr import nip44
+from domain.nostr import nip04, nip44
 from domain.nostr.event import Event
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.ports.wallet import WalletInvoice, WalletRefused
@@ -25,8 +27,9 @@ from domain.zaps.nwc_uri import NwcUri, format_nwc_uri
 
 
 class NwcWalletService:
-    def __init__(self, relay_url: str, wallet: MemoryWallet | None = None) -> None:
+    def __init__(self, relay_url: str, wallet: MemoryWallet | None = None, nip04_only: bool = False) -> None:
         self.relay_url = relay_url
+        self.nip04_only = nip04_only
         self.wallet = wallet or MemoryWallet()
         self.silent = False
         self.requests_seen = 0
@@ -48,6 +51,17 @@ class NwcWalletService:
     async def running(self) -> AsyncIterator["NwcWalletService"]:
         async with connect(self.relay_url) as socket:
             self._socket = socket
+            info_tags = [] if self.nip04_only else [["encryption", "nip44_v2 nip04"]]
+            info = sign_event(
+                self._key,
+                kind=13194,
+                tags=info_tags,
+                content="get_info make_invoice lookup_invoice",
+                created_at=int(time.time()),
+            )
+            await socket.send(json.dumps(["EVENT", msgspec.to_builtins(info)]))
+            while json.loads(await socket.recv())[0] != "OK":
+                pass
             await socket.send(json.dumps(["REQ", "requests", {"kinds": [23194], "#p": [self.pubkey]}]))
             while json.loads(await socket.recv())[0] != "EOSE":
                 pass
@@ -62,8 +76,9 @@ class NwcWalletService:
     async def notify_paid(self, payment_hash: str, times: int = 1) -> WalletInvoice:
         paid = self.wallet.pay(payment_hash)
         body = {"notification_type": "payment_received", "notification": _transaction(paid)}
+        kind = 23196 if self.nip04_only else 23197
         for _ in range(times):
-            await self._send(23197, self.uri.client_pubkey, body, [])
+            await self._send(kind, self.uri.client_pubkey, body, [])
         return paid
 
     async def _serve(self, socket: ClientConnection) -> None:
@@ -75,10 +90,12 @@ class NwcWalletService:
             self.requests_seen += 1
             if self.silent:
                 continue
-            key = nip44.conversation_key(self._key, request.pubkey)
-            body = json.loads(nip44.decrypt(request.content, key))
+            nip44_asked = ["encryption", "nip44_v2"] in [list(tag) for tag in request.tags]
+            if nip44_asked and self.nip04_only:
+                continue
+            body = json.loads(self._decrypt(request.content, request.pubkey, nip44_asked))
             answer = await self._answer(body["method"], body.get("params") or {})
-            await self._send(23195, request.pubkey, answer, [["e", request.id]])
+            await self._send(23195, request.pubkey, answer, [["e", request.id]], nip44_asked)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         uri = self.uri
@@ -102,15 +119,23 @@ class NwcWalletService:
             return {"result_type": method, "error": {"code": refused.code, "message": str(refused)}}
         return {"result_type": method, "result": result}
 
-    async def _send(self, kind: int, to: str, body: dict[str, Any], tags: list[list[str]]) -> None:
+    def _decrypt(self, content: str, author: str, use_nip44: bool) -> str:
+        if use_nip44:
+            return nip44.decrypt(content, nip44.conversation_key(self._key, author))
+        return nip04.decrypt(content, nip04.shared_key(self._key, author))
+
+    async def _send(
+        self, kind: int, to: str, body: dict[str, Any], tags: list[list[str]], use_nip44: bool | None = None
+    ) -> None:
         assert self._socket is not None
-        key = nip44.conversation_key(self._key, to)
+        use_nip44 = not self.nip04_only if use_nip44 is None else use_nip44
+        text = json.dumps(body)
+        if use_nip44:
+            content = nip44.encrypt(text, nip44.conversation_key(self._key, to))
+        else:
+            content = nip04.encrypt(text, nip04.shared_key(self._key, to))
         event = sign_event(
-            self._key,
-            kind=kind,
-            tags=[["p", to], *tags],
-            content=nip44.encrypt(json.dumps(body), key),
-            created_at=int(time.time()),
+            self._key, kind=kind, tags=[["p", to], *tags], content=content, created_at=int(time.time())
         )
         await self._socket.send(json.dumps(["EVENT", msgspec.to_builtins(event)]))
 

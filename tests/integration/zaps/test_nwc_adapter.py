@@ -85,3 +85,18 @@ async def test_in_production_wallet_and_receipt_relays_on_private_addresses_are_
         receipt = sign_event(generate_secret_key(), kind=9735, tags=[], content="", created_at=1_700_000_000)
         assert await WebsocketReceiptPublisher(public_only=True).publish([relay_url], receipt) == 0
         assert await WebsocketReceiptPublisher().publish([relay_url], receipt) == 1
+
+
+async def test_an_older_wallet_without_nip44_in_its_info_event_is_spoken_to_in_nip04(relay_url: str) -> None:
+    service = NwcWalletService(relay_url, nip04_only=True)
+    nwc = NostrWalletConnection()
+    async with asyncio.timeout(GUARD), service.running():
+        assert "make_invoice" in (await nwc.get_info(service.uri)).methods
+        made = await nwc.make_invoice(service.uri, amount_msat=1_000, description_hash=HASH, expiry=60)
+        notifications = nwc.notifications(service.uri)
+        first = asyncio.ensure_future(anext(notifications))
+        await asyncio.sleep(0.5)  # the subscription is open before the wallet notifies
+        await service.notify_paid(made.payment_hash)
+        received = await first
+        await notifications.aclose()
+    assert received.paid and received.payment_hash == made.payment_hash
