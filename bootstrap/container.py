@@ -76,6 +76,7 @@ from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from application.zaps.addresses import LightningAddresses
+from application.zaps.notifications import PaymentListeners
 from application.zaps.pay import DescribeAddress, RequestInvoice, VerifyInvoice
 from application.zaps.receipts import PublishZapReceipt, WatchZapInvoices
 from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet
@@ -416,12 +417,20 @@ class Container(containers.DeclarativeContainer):
     publish_zap_receipt = providers.Factory(
         PublishZapReceipt, unit_of_work.provider, relay, receipt_publisher, zap_counters, service_key
     )
+    payment_listeners = providers.Singleton(PaymentListeners, wallet_connection, publish_zap_receipt)
     watch_zap_invoices = providers.Factory(
-        WatchZapInvoices, unit_of_work.provider, wallet_connection, wallet_seal, publish_zap_receipt, clock
+        WatchZapInvoices,
+        unit_of_work.provider,
+        wallet_connection,
+        wallet_seal,
+        publish_zap_receipt,
+        clock,
+        listen=payment_listeners.provided.keep,
     )
     zap_watcher = providers.Resource(
         zap_wiring.run_zap_watcher,
         watch_zap_invoices.provider,
+        payment_listeners.provider,
         zap_wiring.WATCH_INTERVAL,
         db_pool_lifecycle,
         relay_lifecycle,

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from adapters.nwc.seal import FernetSeal
+from application.zaps.notifications import PaymentListeners
 from application.zaps.pay import PaySettings
 from bootstrap.settings import Settings, SettingsError
 from domain.nostr.signing import public_key_of
@@ -38,10 +39,14 @@ def pay_settings(settings: Settings, service_key: str) -> PaySettings:
 
 
 async def run_zap_watcher(
-    watch: Callable[[], Callable[[], Awaitable[int]]], interval: float, *_lifecycles: object
+    watch: Callable[[], Callable[[], Awaitable[int]]],
+    listeners: Callable[[], PaymentListeners],
+    interval: float,
+    *_lifecycles: object,
 ) -> AsyncIterator[None]:
     """Looks pending zap invoices up every `interval` seconds while the app runs and publishes the
-    receipts of those paid. `_lifecycles` are the resources it needs, so they stop after it."""
+    receipts of those paid; between rounds the wallets' payment notifications do the same. The
+    listeners stop with the app. `_lifecycles` are the resources it needs, so they stop after it."""
 
     async def loop() -> None:
         while True:
@@ -61,3 +66,4 @@ async def run_zap_watcher(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await listeners().close()

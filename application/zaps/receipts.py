@@ -7,7 +7,8 @@ same event (same id), which relays keep once.
 """
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from uuid import UUID
 
 import msgspec
 
@@ -17,7 +18,7 @@ from domain.ports.persistence import UnitOfWork
 from domain.ports.relay import RelayPort, RelayUnavailable
 from domain.ports.wallet import WalletConnection, WalletInvoice
 from domain.ports.zaps import ReceiptPublisher, SecretSeal, ZapCounters
-from domain.zaps.nwc_uri import parse_nwc_uri
+from domain.zaps.nwc_uri import NwcUri, parse_nwc_uri
 from domain.zaps.receipt import zap_receipt
 
 WATCH_BATCH = 100
@@ -77,7 +78,9 @@ def _relays_of(zap_request: str) -> tuple[str, ...]:
 
 class WatchZapInvoices:
     """One round of watching: forgets expired zap invoices, looks the others up in their owners'
-    wallets, and publishes the receipts of those paid. Returns how many receipts it published."""
+    wallets, and publishes the receipts of those paid. Returns how many receipts it published.
+    `listen`, when given, is told the wallets that have zap invoices waiting (to hear their payment
+    notifications between rounds)."""
 
     def __init__(
         self,
@@ -86,12 +89,14 @@ class WatchZapInvoices:
         seal: SecretSeal,
         publish_receipt: PublishZapReceipt,
         clock: Clock,
+        listen: Callable[[Mapping[UUID, NwcUri]], None] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._wallet = wallet
         self._seal = seal
         self._publish_receipt = publish_receipt
         self._clock = clock
+        self._listen = listen
 
     async def __call__(self) -> int:
         now = self._clock.now()
@@ -100,16 +105,19 @@ class WatchZapInvoices:
             pending = await uow.pending_zaps.unexpired(now, WATCH_BATCH)
             await uow.commit()
         published = 0
+        wallets: dict[UUID, NwcUri] = {}
         for zap in pending:
-            async with self._uow_factory() as uow:
-                record = await uow.wallet_connections.get(zap.user_id)
-            if record is None:
-                continue
             try:
-                invoice = await self._wallet.lookup_invoice(
-                    parse_nwc_uri(self._seal.open(record.sealed_uri)), zap.payment_hash
-                )
+                if zap.user_id not in wallets:
+                    async with self._uow_factory() as uow:
+                        record = await uow.wallet_connections.get(zap.user_id)
+                    if record is None:
+                        continue
+                    wallets[zap.user_id] = parse_nwc_uri(self._seal.open(record.sealed_uri))
+                invoice = await self._wallet.lookup_invoice(wallets[zap.user_id], zap.payment_hash)
                 published += invoice.paid and await self._publish_receipt(invoice)
             except (DomainError, ValueError):
                 continue
+        if self._listen is not None:
+            self._listen(wallets)
         return published

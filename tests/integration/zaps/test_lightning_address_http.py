@@ -3,6 +3,7 @@
 import asyncio
 from urllib.parse import urlsplit
 
+import bolt11
 import msgspec
 import pytest
 from dependency_injector import providers
@@ -10,6 +11,7 @@ from dependency_injector import providers
 from adapters.nwc.memory_wallet import MemoryWallet
 from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
 from application.auth.admin_users import Actor
+from domain.nostr.event import Event, Filter
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.zaps.pay_request import description_hash
 from tests.fixtures.auth import Api, SignedInUser
@@ -156,8 +158,6 @@ async def test_z4_a_paid_zap_gets_one_receipt_however_often_the_watcher_runs(
     rounds = await api.run(lambda: asyncio.gather(*(api.container.watch_zap_invoices()() for _ in range(4))))
     assert sum(rounds) == 1
     relay = api.container.relay()
-    from domain.nostr.event import Filter
-
     [receipt] = await api.run(lambda: relay.query([Filter(kinds=(9735,))]))
     assert ("description", nostr) in receipt.tags
 
@@ -227,3 +227,35 @@ async def test_invoices_are_limited_per_name_and_counted_in_the_metrics(
         if line.startswith('nostr_id_lnurlp_invoices_total{outcome="made"}')
     ]
     assert made and float(made[0].split()[-1]) >= 2
+
+
+async def test_z4_a_payment_notified_twice_gives_one_receipt_without_a_look_up(
+    api: Api, wallet: MemoryWallet
+) -> None:
+    owner = await owner_with_wallet(api, "judy")
+    nostr = zap_request(owner.pubkey, 21_000)
+    response = await api.client.get(
+        f"/api/v1/lnurlp/{HOST}/judy/callback", params={"amount": "21000", "nostr": nostr}
+    )
+    payment_hash = bolt11.decode(response.json()["pr"]).payment_hash
+    # A round with the invoice unpaid starts listening to the owner's wallet.
+    assert await api.run(lambda: api.container.watch_zap_invoices()()) == 0
+    unpaid = wallet._invoices[payment_hash]
+
+    async def notify_twice() -> None:
+        wallet.pay(payment_hash, notify=2)
+        wallet._invoices[payment_hash] = unpaid  # look-ups keep saying unpaid: only notifications tell
+
+    await api.run(notify_twice)
+    relay = api.container.relay()
+    receipts: list[Event] = []
+    async with asyncio.timeout(GUARD):
+        while not receipts:
+            receipts = await api.run(
+                lambda: relay.query([Filter(kinds=(9735,), tags={"p": (owner.pubkey,)})])
+            )
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # room for a second receipt, if there were one
+        receipts = await api.run(lambda: relay.query([Filter(kinds=(9735,), tags={"p": (owner.pubkey,)})]))
+    assert len(receipts) == 1
+    assert ("description", nostr) in receipts[0].tags
