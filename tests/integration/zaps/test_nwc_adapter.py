@@ -1,6 +1,7 @@
 """NostrWalletConnection against a NIP-47 wallet service over a real relay process (NIP-44 v2)."""
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -8,7 +9,7 @@ from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
 from adapters.nwc.receipts import WebsocketReceiptPublisher
 from domain.errors import InvalidInput
 from domain.nostr.signing import generate_secret_key, sign_event
-from domain.ports.wallet import WalletRefused, WalletUnavailable
+from domain.ports.wallet import WalletInvoice, WalletRefused, WalletUnavailable
 from domain.zaps.nwc_uri import NwcUri
 from domain.zaps.pay_request import description_hash
 from tests.fixtures.relay import RelayProcess
@@ -17,6 +18,18 @@ from tests.support.nwc_wallet_service import NwcWalletService
 pytestmark = pytest.mark.integration
 HASH = description_hash("zap")
 GUARD = 30.0
+
+
+async def first_notification(
+    notifications: AsyncIterator[WalletInvoice], service: NwcWalletService, payment_hash: str
+) -> WalletInvoice:
+    """The first notification heard. Notifications are ephemeral events that the relay passes only
+    to subscriptions already open, so the wallet notifies again until one is heard."""
+    first = asyncio.ensure_future(anext(notifications))
+    while not first.done():
+        await service.notify_paid(payment_hash)
+        await asyncio.wait({first}, timeout=0.2)
+    return first.result()
 
 
 async def test_get_info_make_and_lookup_invoice_over_the_relay(relay_url: str) -> None:
@@ -66,10 +79,7 @@ async def test_payment_notifications_arrive_decrypted(relay_url: str) -> None:
     async with asyncio.timeout(GUARD), service.running():
         made = await nwc.make_invoice(service.uri, amount_msat=5_000, description_hash=HASH, expiry=600)
         notifications = nwc.notifications(service.uri)
-        first = asyncio.ensure_future(anext(notifications))
-        await asyncio.sleep(0.5)  # the subscription is open before the wallet notifies
-        await service.notify_paid(made.payment_hash)
-        received = await first
+        received = await first_notification(notifications, service, made.payment_hash)
         await notifications.aclose()
     assert received.payment_hash == made.payment_hash and received.paid
 
@@ -94,9 +104,6 @@ async def test_an_older_wallet_without_nip44_in_its_info_event_is_spoken_to_in_n
         assert "make_invoice" in (await nwc.get_info(service.uri)).methods
         made = await nwc.make_invoice(service.uri, amount_msat=1_000, description_hash=HASH, expiry=60)
         notifications = nwc.notifications(service.uri)
-        first = asyncio.ensure_future(anext(notifications))
-        await asyncio.sleep(0.5)  # the subscription is open before the wallet notifies
-        await service.notify_paid(made.payment_hash)
-        received = await first
+        received = await first_notification(notifications, service, made.payment_hash)
         await notifications.aclose()
     assert received.paid and received.payment_hash == made.payment_hash
