@@ -25,6 +25,7 @@ _.ValueClass
 Container.delete_expired_sign_ins
 Container.usage_flusher
 Container.job_runs_refresher
+Container.zap_watcher
 
 # The client's public methods: what a consumer of the `client` package calls.
 NostrIdClient.logout_all
@@ -46,3 +47,11 @@ after_call
 
 # schemathesis passes each hook its context.
 _.context
+
+# Fields of NIP-47 answers and LUD-06 pay requests, encoded or decoded by msgspec.
+from adapters.nwc.messages import Nip47Response
+from domain.zaps.pay_request import PayRequest
+
+Nip47Response.result_type
+PayRequest.allows_nostr
+PayRequest.nostr_pubkey

@@ -11,6 +11,9 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.cache.memory_cache import MemoryCache
 from adapters.cache.redis_cache import RedisCache
 from adapters.dns.dnspython_resolver import DnspythonResolver
+from adapters.nwc.metrics import PrometheusZapCounters
+from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
+from adapters.nwc.receipts import WebsocketReceiptPublisher
 from adapters.postgres.notifying_cache import PostgresNotifyingCache
 from adapters.postgres.pool import create_pool, ping
 from adapters.postgres.schema_version import PostgresSchemaVersion
@@ -74,6 +77,12 @@ from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.shared_neighbourhood import SharedNeighbourhood
+from application.zaps.addresses import LightningAddresses
+from application.zaps.notifications import PaymentListeners
+from application.zaps.pay import DescribeAddress, RequestInvoice, VerifyInvoice
+from application.zaps.receipts import PublishZapReceipt, WatchZapInvoices
+from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet
+from bootstrap import zaps as zap_wiring
 from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import jwt_secret, service_secret_key
@@ -409,6 +418,57 @@ class Container(containers.DeclarativeContainer):
     poll_lnurl_auth = providers.Factory(PollLnurlAuth, unit_of_work.provider, access_tokens, clock)
     list_wallets = providers.Factory(ListWallets, unit_of_work.provider)
     unlink_wallet = providers.Factory(UnlinkWallet, unit_of_work.provider, clock)
+
+    # Lightning addresses and zaps (LUD-16, NIP-57), paid into the owner's own wallet over NIP-47.
+    wallet_connection = providers.Singleton(
+        NostrWalletConnection, public_only=providers.Callable(zap_wiring.public_relays_only, settings)
+    )
+    wallet_seal = providers.Singleton(zap_wiring.wallet_seal, settings, service_key)
+    zap_counters = providers.Singleton(PrometheusZapCounters, metrics_registry)
+    receipt_publisher = providers.Singleton(
+        WebsocketReceiptPublisher, public_only=providers.Callable(zap_wiring.public_relays_only, settings)
+    )
+    pay_settings = providers.Singleton(zap_wiring.pay_settings, settings, service_key)
+    lightning_addresses = providers.Factory(
+        LightningAddresses, unit_of_work.provider, nostr_json_directory, wallet_seal
+    )
+    connect_wallet = providers.Factory(
+        ConnectWallet, unit_of_work.provider, wallet_connection, wallet_seal, clock
+    )
+    show_wallet = providers.Factory(ShowWallet, unit_of_work.provider)
+    disconnect_wallet = providers.Factory(DisconnectWallet, unit_of_work.provider)
+    describe_address = providers.Factory(DescribeAddress, lightning_addresses, pay_settings)
+    request_invoice = providers.Factory(
+        RequestInvoice,
+        unit_of_work.provider,
+        lightning_addresses,
+        wallet_connection,
+        limit_rate,
+        zap_counters,
+        pay_settings,
+    )
+    verify_invoice = providers.Factory(VerifyInvoice, lightning_addresses, wallet_connection)
+    publish_zap_receipt = providers.Factory(
+        PublishZapReceipt, unit_of_work.provider, relay, receipt_publisher, zap_counters, service_key
+    )
+    payment_listeners = providers.Singleton(PaymentListeners, wallet_connection, publish_zap_receipt)
+    watch_zap_invoices = providers.Factory(
+        WatchZapInvoices,
+        unit_of_work.provider,
+        wallet_connection,
+        wallet_seal,
+        publish_zap_receipt,
+        clock,
+        listen=payment_listeners.provided.keep,
+    )
+    zap_watcher = providers.Resource(
+        zap_wiring.run_zap_watcher,
+        watch_zap_invoices.provider,
+        payment_listeners.provider,
+        zap_wiring.WATCH_INTERVAL,
+        db_pool_lifecycle,
+        relay_lifecycle,
+    )
 
 
 def describe(settings: Settings) -> dict[str, str]:

@@ -24,6 +24,7 @@ from adapters.http.body import decode_json_body
 from adapters.http.client_ip import TrustedProxies, resolving_client
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
+from adapters.http.lightning_address import LightningAddressController, WalletConnectionController
 from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics_route
@@ -115,6 +116,13 @@ DEPENDENCIES = {
     "handle_webhook": "handle_webhook",
     "refund_payment": "refund_payment",
     "comp_subscription": "comp_subscription",
+    # Lightning addresses and zaps (adapters/http/lightning_address.py).
+    "connect_wallet": "connect_wallet",
+    "show_wallet": "show_wallet",
+    "disconnect_wallet": "disconnect_wallet",
+    "describe_address": "describe_address",
+    "request_invoice": "request_invoice",
+    "verify_invoice": "verify_invoice",
 }
 
 
@@ -162,6 +170,8 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             WalletController,
             BillingController,
             AdminBillingController,
+            WalletConnectionController,
+            LightningAddressController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
