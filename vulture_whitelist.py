@@ -25,6 +25,7 @@ _.ValueClass
 Container.usage_flusher
 Container.job_runs_refresher
 Container.wot_seeds_watch
+Container.zap_watcher
 
 # The seam check: read by mypy (bootstrap/http_app.py), never called.
 from bootstrap.http_app import feature_services
@@ -51,3 +52,11 @@ after_call
 
 # schemathesis passes each hook its context.
 _.context
+
+# Fields of NIP-47 answers and LUD-06 pay requests, encoded or decoded by msgspec.
+from adapters.nwc.messages import Nip47Response
+from domain.zaps.pay_request import PayRequest
+
+Nip47Response.result_type
+PayRequest.allows_nostr
+PayRequest.nostr_pubkey

@@ -21,6 +21,7 @@ from adapters.relay.websocket_pool import WebsocketRelayPool
 from application.check_readiness import CheckReadiness
 from application.jobs import ListJobRuns, RecordJobRun
 from application.verdicts import Verdicts, is_invalidation_key
+from bootstrap import zaps as zap_wiring
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import service_secret_key
 from bootstrap.metering import run_usage_flusher
@@ -32,6 +33,7 @@ from bootstrap.wiring.auth import AuthContainer
 from bootstrap.wiring.billing import BillingContainer
 from bootstrap.wiring.names import NamesContainer
 from bootstrap.wiring.wot import WotContainer
+from bootstrap.wiring.zaps import ZapsContainer
 from bootstrap.wot_reload import CHECK_EVERY, watch_wot_seeds
 from domain.billing.plans import PlanCatalog
 from domain.nostr.ports import RelayPort
@@ -197,6 +199,18 @@ class Container(containers.DeclarativeContainer):
         nostr_json_directory=names.nostr_json_directory,
     )
 
+    zaps = providers.Container(
+        ZapsContainer,
+        settings=settings,
+        service_key=service_key,
+        clock=clock,
+        relay=relay,
+        unit_of_work=unit_of_work,
+        metrics_registry=metrics_registry,
+        nostr_json_directory=names.nostr_json_directory,
+        limit_rate=api_keys.limit_rate,
+    )
+
     # Each periodic job's outcome, recorded by `nostr-id jobs run` and read back for /metrics.
     record_job_run = providers.Factory(RecordJobRun, unit_of_work.provider, clock)
     list_job_runs = providers.Factory(ListJobRuns, unit_of_work.provider)
@@ -211,6 +225,15 @@ class Container(containers.DeclarativeContainer):
         settings.provided.usage_flush_interval,
         cache_lifecycle,
         db_pool_lifecycle,
+    )
+    # Looks pending zap invoices up every few seconds while the app runs, and publishes the receipts.
+    zap_watcher = providers.Resource(
+        zap_wiring.run_zap_watcher,
+        zaps.watch_zap_invoices.provider,
+        zaps.payment_listeners.provider,
+        zap_wiring.WATCH_INTERVAL,
+        db_pool_lifecycle,
+        relay_lifecycle,
     )
     # Reloads the trust seeds when `demo seed` says they changed (bootstrap/wot_reload.py).
     wot_seeds_watch = providers.Resource(

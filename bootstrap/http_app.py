@@ -12,6 +12,7 @@ from adapters.http.services import (
     HttpServices,
     NameServices,
     WotServices,
+    ZapServices,
 )
 from bootstrap.container import Container
 from bootstrap.wiring.admin import AdminContainer
@@ -20,6 +21,7 @@ from bootstrap.wiring.auth import AuthContainer
 from bootstrap.wiring.billing import BillingContainer
 from bootstrap.wiring.names import NamesContainer
 from bootstrap.wiring.wot import WotContainer
+from bootstrap.wiring.zaps import ZapsContainer
 
 
 def http_services(container: Container) -> HttpServices:
@@ -33,10 +35,13 @@ def feature_services(
     names: NamesContainer,
     admin: AdminContainer,
     billing: BillingContainer,
-) -> tuple[WotServices, AuthServices, ApiKeyServices, NameServices, AdminServices, BillingServices]:
+    zaps: ZapsContainer,
+) -> tuple[
+    WotServices, AuthServices, ApiKeyServices, NameServices, AdminServices, BillingServices, ZapServices
+]:
     """Each feature container plays its part; checked here too, so that mypy's incremental runs
     check again when a feature's wiring changes."""
-    return wot, auth, api_keys, names, admin, billing
+    return wot, auth, api_keys, names, admin, billing, zaps
 
 
 def app_of(container: Container, *, debug: bool = False) -> Litestar:

@@ -70,6 +70,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     usage_flush_interval: int = 2
     # Proxies (load balancers) whose X-Forwarded-For / Forwarded headers name the client.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Keys that seal NWC connection strings at rest: the first seals, every one opens (rotation).
+    wallet_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_development(self) -> bool:
@@ -245,4 +247,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", defaults.rate_limit_sign_in, 1, 1_000_000),
         usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", defaults.usage_flush_interval, 1, 3600),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+        wallet_secret_keys=_wallet_secret_keys(env),
     )
+
+
+def _wallet_secret_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    keys = _list(env, "WALLET_SECRET_KEYS")
+    if any(len(key) < MIN_JWT_SECRET_BYTES for key in keys):
+        raise SettingsError(
+            f"WALLET_SECRET_KEYS: each key must be at least {MIN_JWT_SECRET_BYTES} characters"
+        )
+    return keys

@@ -25,6 +25,7 @@ from adapters.http.body import decode_json_body
 from adapters.http.client_ip import TrustedProxies, resolving_client
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
+from adapters.http.lightning_address import LightningAddressController, WalletConnectionController
 from adapters.http.lnurl import LnurlController
 from adapters.http.me import me
 from adapters.http.metrics import HttpMetrics, metrics_route
@@ -120,6 +121,8 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
             WalletController,
             BillingController,
             AdminBillingController,
+            WalletConnectionController,
+            LightningAddressController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={

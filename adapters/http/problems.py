@@ -19,6 +19,8 @@ from domain.shared.errors import (
     NotFound,
     Unauthorized,
 )
+from domain.zaps.invoice import WrongInvoice
+from domain.zaps.ports import WalletRefused
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("nostr_id.http")
@@ -29,6 +31,8 @@ _STATUS_OF: list[tuple[type[DomainError], int]] = [
     (InvalidWebhookSignature, 400),
     (UnreadableWebhook, 400),
     (ProviderMisconfigured, 502),
+    (WalletRefused, 502),
+    (WrongInvoice, 502),
     (InvalidInput, 422),
     (NotFound, 404),
     (Conflict, 409),

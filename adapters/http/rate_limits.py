@@ -4,10 +4,11 @@ A request that presents a valid API key is charged to the key's owner account, a
 plan (carried on the key's cached verdict, so no database round trip): every key of one account
 draws on the same bucket. Any other request is charged to its client's address (the anonymous
 limit; IPv6 per /64, see adapters/http/client_ip.py); the sign-in endpoints (challenge, login,
-LNURL start and callback) are charged per client address under the stricter sign-in limit whatever
-the request presents. A key this process does not hold a verdict for is looked up (in the cache,
-then PostgreSQL) only after its request has been charged to the client's address, so made-up keys
-cost their sender the anonymous limit and never more lookups than it allows. Every answer carries
+LNURL start and callback) and the Lightning address callbacks (/api/v1/lnurlp/) are charged per
+client address under the stricter sign-in limit whatever the request presents. A key this process
+does not hold a verdict for is looked up (in the cache, then PostgreSQL) only after its request has
+been charged to the client's address, so made-up keys cost their sender the anonymous limit and never
+more lookups than it allows. Every answer carries
 `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 problem with
 `Retry-After`. When the cache cannot answer the request passes, and the miss is logged and counted
 (`nostr_id_rate_limit_fail_open_total`). Each request made with a valid API key is metered by
@@ -36,7 +37,7 @@ from domain.shared.errors import DomainError
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-SIGN_IN_PATHS = ("/api/v1/auth/challenge", "/api/v1/auth/login", "/api/v1/auth/lnurl")
+SIGN_IN_PATHS = ("/api/v1/auth/challenge", "/api/v1/auth/login", "/api/v1/auth/lnurl", "/api/v1/lnurlp/")
 # The browser polls GET /api/v1/auth/lnurl/{poll} while the wallet signs: that poll is an ordinary read.
 LNURL_POLL = re.compile(r"/api/v1/auth/lnurl/[^/]+")
 CONVERTER = re.compile(r":[a-z]+}")

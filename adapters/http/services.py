@@ -50,6 +50,8 @@ from application.names.manage_names import (
 from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate, RatePolicies
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.zaps.pay import DescribeAddress, RequestInvoice, VerifyInvoice
+from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet
 from domain.billing.plans import Plan
 
 T_co = TypeVar("T_co", covariant=True)
@@ -206,6 +208,21 @@ class BillingServices(Protocol):
     def payment_names(self) -> Callable[[], list[str]]: ...
 
 
+class ZapServices(Protocol):
+    @property
+    def connect_wallet(self) -> Callable[[], ConnectWallet]: ...
+    @property
+    def show_wallet(self) -> Callable[[], ShowWallet]: ...
+    @property
+    def disconnect_wallet(self) -> Callable[[], DisconnectWallet]: ...
+    @property
+    def describe_address(self) -> Callable[[], DescribeAddress]: ...
+    @property
+    def request_invoice(self) -> Callable[[], RequestInvoice]: ...
+    @property
+    def verify_invoice(self) -> Callable[[], VerifyInvoice]: ...
+
+
 class HttpServices(CoreServices, Protocol):
     """Everything `create_app` takes from the composition root."""
 
@@ -223,6 +240,8 @@ class HttpServices(CoreServices, Protocol):
     def admin(self) -> Feature[AdminServices]: ...
     @property
     def billing(self) -> Feature[BillingServices]: ...
+    @property
+    def zaps(self) -> Feature[ZapServices]: ...
 
     def init_resources(self) -> Awaitable[None] | None: ...
 

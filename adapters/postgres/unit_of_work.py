@@ -17,6 +17,7 @@ from domain.auth.ports import (
 from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
 from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 from domain.shared.jobs import JobRunRepository
+from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
 
 from .api_key_usage import PostgresApiKeyUsageRepository
 from .api_keys import PostgresApiKeyRepository
@@ -33,6 +34,7 @@ from .sessions import PostgresSessionRepository
 from .subscriptions import PostgresSubscriptionRepository
 from .transaction import PostgresTransaction
 from .users import PostgresUserRepository
+from .wallet_connections import PostgresPendingZapRepository, PostgresWalletConnectionRepository
 from .webhook_events import PostgresProcessedWebhookRepository
 
 
@@ -59,6 +61,8 @@ class PostgresUnitOfWork:
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
         self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
         self.job_runs: JobRunRepository = PostgresJobRunRepository(self._tx)
+        self.wallet_connections: WalletConnectionRepository = PostgresWalletConnectionRepository(self._tx)
+        self.pending_zaps: PendingZapRepository = PostgresPendingZapRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

@@ -25,6 +25,7 @@ from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, 
 from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 from domain.shared.errors import DependencyUnavailable
 from domain.shared.jobs import JobRunRepository
+from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
 
 
 class DatabaseUnavailable(DependencyUnavailable):
@@ -54,6 +55,8 @@ class UnitOfWork(Protocol):
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
     job_runs: JobRunRepository
+    wallet_connections: WalletConnectionRepository
+    pending_zaps: PendingZapRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -28,6 +28,7 @@ from domain.names.nip05 import Nip05, Nip05Status
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from domain.shared.jobs import JobRun
 from domain.shared.paging import PageCursor
+from tests.fakes.zaps import FakePendingZapRepository, FakeWalletConnectionRepository
 
 R = TypeVar("R", bound=Struct)
 _DELETED = object()
@@ -731,6 +732,8 @@ class FakeUnitOfWork:
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
         self.job_runs = FakeJobRunRepository(self)
+        self.wallet_connections = FakeWalletConnectionRepository(self)
+        self.pending_zaps = FakePendingZapRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]

@@ -37,6 +37,8 @@ PROJECT_TABLES = {
     "api_key_usage_flushes",
     "lnurl_wallets",
     "job_runs",
+    "wallet_connections",
+    "zap_invoices",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"

@@ -28,6 +28,7 @@ BUILDING_BLOCK_TESTS = {
     ("tests/integration/cache/test_verdicts.py", "Verdicts"),
     ("tests/integration/cache/test_notifying_cache.py", "Verdicts"),
     ("tests/support/verdict_process.py", "Verdicts"),
+    ("tests/unit/zaps/test_receipts.py", "PublishZapReceipt"),
 }
 
 

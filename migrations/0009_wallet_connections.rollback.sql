@@ -1,0 +1,3 @@
+DROP TABLE zap_invoices;
+
+DROP TABLE wallet_connections;
