@@ -8,6 +8,8 @@ A rule a pattern cannot hold whole is named by a `format` in the document, descr
 - `custom-domain`: a public DNS name of at least two labels, IDNA (UTS 46) accepted; neither an IP
   address nor a special-use or reserved name (`localhost`, `.local`, `.test`, `.onion`, ...), and
   its top-level label not numeric;
+- `nwc-url`: a NIP-47 connection string, `nostr+walletconnect://<wallet pubkey hex>?relay=<ws:// or
+  wss:// URL>&secret=<64 hex, a valid secp256k1 key>` (more relays and `lud16` allowed);
 A value that breaks the named rule is answered 422.
 """
 
@@ -53,4 +55,20 @@ DomainText = Annotated[
 # The `cursor` query parameter of a list: the `next_cursor` of the page before.
 CursorParameter = Annotated[
     str | None, Parameter(pattern=CURSOR_PATTERN, description="the next_cursor of the page before")
+]
+
+NWC_URL_FORMAT = "nwc-url"
+NWC_URL_PATTERN = r"^nostr\+walletconnect://[^?/#]+\?[^#]+$"
+MAX_NWC_URL_LENGTH = 4096
+NWC_URL_DESCRIPTION = "a Nostr Wallet Connect (NIP-47) connection string"
+# The connection string a user pastes to connect their wallet.
+NwcUrlText = Annotated[
+    str,
+    msgspec.Meta(max_length=MAX_NWC_URL_LENGTH, pattern=NWC_URL_PATTERN, description=NWC_URL_DESCRIPTION),
+    Body(
+        max_length=MAX_NWC_URL_LENGTH,
+        pattern=NWC_URL_PATTERN,
+        description=NWC_URL_DESCRIPTION,
+        schema_extra={"format": NWC_URL_FORMAT},
+    ),
 ]

@@ -15,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter, SkipValidation
 
+from adapters.http.fields import NwcUrlText
 from adapters.http.principal import SIGNED_IN_PROBLEMS
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.zaps.pay import DescribeAddress, RequestInvoice, TooManyRequests, VerifyInvoice
@@ -38,8 +39,8 @@ def lud_errors(*statuses: int) -> dict[str, Any]:
     }
 
 
-class ConnectWalletRequest(msgspec.Struct):
-    nwc_url: str
+class ConnectWalletRequest(msgspec.Struct, forbid_unknown_fields=True):
+    nwc_url: NwcUrlText
 
 
 class WalletResponse(msgspec.Struct):

@@ -16,7 +16,7 @@ import msgspec
 import schemathesis
 from hypothesis import strategies as st
 
-from adapters.http.fields import DOMAIN_FORMAT, PUBKEY_FORMAT
+from adapters.http.fields import DOMAIN_FORMAT, NWC_URL_FORMAT, PUBKEY_FORMAT
 from domain.names.custom_domains import parse_custom_domain
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import sign_event
@@ -41,6 +41,20 @@ schemathesis.openapi.format(
     DOMAIN_FORMAT,
     st.from_regex(r"\A[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{1,10}){0,2}\.[a-z]{2,8}\Z").filter(
         _is_custom_domain
+    ),
+)
+
+# A connection string the rule accepts, to a wallet relay nobody listens on (port 9, discard).
+_SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_secrets = st.integers(min_value=1, max_value=_SECP256K1_ORDER - 1).map(lambda key: f"{key:064x}")
+schemathesis.openapi.format(
+    NWC_URL_FORMAT,
+    st.builds(
+        lambda wallet, secret: (
+            f"nostr+walletconnect://{wallet}?relay=ws%3A%2F%2F127.0.0.1%3A9&secret={secret}"
+        ),
+        _keys,
+        _secrets,
     ),
 )
 

@@ -6,12 +6,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import psycopg
 import pytest
 from msgspec import structs
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.http import metrics as metrics_module
 from adapters.http.app import create_app
+from adapters.postgres.migrations import apply_migrations
 from domain.audit.entries import Actor
 from domain.names.custom_domains import CustomDomain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
@@ -305,14 +307,22 @@ async def test_d2_postgresql_down_too_answers_a_clear_503(postgres_dsn):
 
 
 async def test_t5_d1_a_failure_of_our_own_answers_a_500_problem_with_cors(make_empty_database):
-    # A database that answers but has none of our tables: a failure that is neither a dependency
-    # being down (503) nor an answer, so the endpoint's last resort answers.
-    unmigrated = names_container(make_empty_database(), None)
-    async with serving(unmigrated) as client:
+    # A row our code cannot read (a status no version of ours writes, its check dropped by hand): a
+    # failure that is neither a dependency being down (503) nor an answer, so the endpoint's last
+    # resort answers.
+    dsn = make_empty_database()
+    apply_migrations(dsn)
+    container = names_container(dsn, None)
+    async with serving(container) as client:
+        owner = await add_user(container)
+        await container.names.register_name()(owner.id, "ivy")
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute("ALTER TABLE nip05_names DROP CONSTRAINT nip05_names_status_known")
+            connection.execute("UPDATE nip05_names SET status = 'unreadable' WHERE name = 'ivy'")
         async with asyncio.timeout(HANG_GUARD):
             response = await _get(client, "ivy")
     assert response.status_code == 500
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 500
-    assert "nip05_names" not in response.text
+    assert "unreadable" not in response.text

@@ -37,6 +37,10 @@ class FailingPool:
         raise DatabaseTouched(f"the database pool was used: {name}")
 
 
+async def no_job_runs() -> list[object]:
+    return []
+
+
 @pytest.fixture
 def pool() -> FailingPool:
     return FailingPool()
@@ -55,6 +59,8 @@ async def client(tmp_path: Path, pool: FailingPool) -> AsyncIterator[AsyncTestCl
     )
     container.db_pool.override(providers.Object(pool))
     container.unit_of_work.override(providers.Callable(failing_unit_of_work))
+    # The process's reader of periodic jobs' outcomes (for /metrics) is not the Web of Trust's.
+    container.list_job_runs.override(providers.Object(no_job_runs))
     await container.relay().publish(world_events())
     async with AsyncTestClient(create_app(container)) as test_client:
         yield test_client

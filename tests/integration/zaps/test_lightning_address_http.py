@@ -1,6 +1,8 @@
 """Lightning addresses and zaps over HTTP, through the app `nostr-id serve` builds, on PostgreSQL."""
 
 import asyncio
+import secrets
+import sys
 from urllib.parse import urlsplit
 
 import bolt11
@@ -20,6 +22,13 @@ from tests.support.nwc_wallet_service import NwcWalletService, running_in_thread
 pytestmark = pytest.mark.integration
 HOST = "testserver.local"
 GUARD = 30.0
+# Names are unique per test: the run's database is shared by every test and parametrization.
+SUFFIX = ""
+
+
+@pytest.fixture(autouse=True)
+def _names_of_this_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SUFFIX", secrets.token_hex(3))
 
 
 @pytest.fixture
@@ -60,15 +69,15 @@ def zap_request(recipient: str, amount: int, **extra: list[str]) -> str:
 async def test_z1_the_pay_request_names_the_address_and_allows_nostr_with_the_service_key(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    await owner_with_wallet(api, "alice")
-    response = await api.client.get("/.well-known/lnurlp/alice", headers={"host": HOST})
+    await owner_with_wallet(api, f"alice-{SUFFIX}")
+    response = await api.client.get(f"/.well-known/lnurlp/alice-{SUFFIX}", headers={"host": HOST})
     assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == "*"
     body = response.json()
     assert body["tag"] == "payRequest" and body["allowsNostr"] is True
     assert body["nostrPubkey"] == public_key_of(api.container.service_key())
-    assert ["text/identifier", f"alice@{HOST}"] in msgspec.json.decode(body["metadata"])
-    assert urlsplit(body["callback"]).path == f"/api/v1/lnurlp/{HOST}/alice/callback"
+    assert ["text/identifier", f"alice-{SUFFIX}@{HOST}"] in msgspec.json.decode(body["metadata"])
+    assert urlsplit(body["callback"]).path == f"/api/v1/lnurlp/{HOST}/alice-{SUFFIX}/callback"
     assert body["minSendable"] <= body["maxSendable"] and body["commentAllowed"] > 0
 
 
@@ -77,13 +86,13 @@ async def test_z1_no_pay_request_without_a_wallet_for_a_suspended_owner_or_an_un
 ) -> None:
     bare = await api.sign_in()
     await api.run(lambda: api.container.names.register_name()(bare.user.id, "bare"))
-    suspended = await owner_with_wallet(api, "gone")
+    suspended = await owner_with_wallet(api, f"gone-{SUFFIX}")
     await api.run(
         lambda: api.container.admin.set_suspension()(
             suspended.user.id, suspended=True, actor=Actor(via="test")
         )
     )
-    for name in ("bare", "gone", "nobody"):
+    for name in ("bare", f"gone-{SUFFIX}", "nobody"):
         response = await api.client.get(f"/.well-known/lnurlp/{name}", headers={"host": HOST})
         assert response.status_code == 404, name
         assert response.json()["status"] == "ERROR"
@@ -93,9 +102,13 @@ async def test_z1_no_pay_request_without_a_wallet_for_a_suspended_owner_or_an_un
 async def test_z3_the_callback_returns_the_invoice_for_the_metadata_with_a_verify_url(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    await owner_with_wallet(api, "carol")
-    metadata = (await api.client.get("/.well-known/lnurlp/carol", headers={"host": HOST})).json()["metadata"]
-    response = await api.client.get(f"/api/v1/lnurlp/{HOST}/carol/callback", params={"amount": "21000"})
+    await owner_with_wallet(api, f"carol-{SUFFIX}")
+    metadata = (await api.client.get(f"/.well-known/lnurlp/carol-{SUFFIX}", headers={"host": HOST})).json()[
+        "metadata"
+    ]
+    response = await api.client.get(
+        f"/api/v1/lnurlp/{HOST}/carol-{SUFFIX}/callback", params={"amount": "21000"}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["routes"] == []
@@ -111,8 +124,8 @@ async def test_z3_the_callback_returns_the_invoice_for_the_metadata_with_a_verif
 async def test_z3_a_wallet_that_answers_with_another_amount_or_description_is_refused(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    await owner_with_wallet(api, "dave")
-    callback = f"/api/v1/lnurlp/{HOST}/dave/callback"
+    await owner_with_wallet(api, f"dave-{SUFFIX}")
+    callback = f"/api/v1/lnurlp/{HOST}/dave-{SUFFIX}/callback"
     wallet.tamper = lambda amount, hash_: (amount * 2, hash_)
     assert (await api.client.get(callback, params={"amount": "21000"})).json()["status"] == "ERROR"
     wallet.tamper = lambda amount, hash_: (amount, description_hash("another"))
@@ -124,8 +137,8 @@ async def test_z3_a_wallet_that_answers_with_another_amount_or_description_is_re
 async def test_z2_a_forged_or_mismatched_zap_request_is_refused_before_the_wallet_is_asked(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    owner = await owner_with_wallet(api, "erin")
-    callback = f"/api/v1/lnurlp/{HOST}/erin/callback"
+    owner = await owner_with_wallet(api, f"erin-{SUFFIX}")
+    callback = f"/api/v1/lnurlp/{HOST}/erin-{SUFFIX}/callback"
     made_before = len(wallet._invoices)
     other = public_key_of(generate_secret_key())
     forged = msgspec.json.decode(zap_request(owner.pubkey, 21_000))
@@ -144,10 +157,10 @@ async def test_z2_a_forged_or_mismatched_zap_request_is_refused_before_the_walle
 async def test_z4_a_paid_zap_gets_one_receipt_however_often_the_watcher_runs(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    owner = await owner_with_wallet(api, "frank")
+    owner = await owner_with_wallet(api, f"frank-{SUFFIX}")
     nostr = zap_request(owner.pubkey, 21_000)
     response = await api.client.get(
-        f"/api/v1/lnurlp/{HOST}/frank/callback", params={"amount": "21000", "nostr": nostr}
+        f"/api/v1/lnurlp/{HOST}/frank-{SUFFIX}/callback", params={"amount": "21000", "nostr": nostr}
     )
     assert response.status_code == 200, response.text
     from domain.zaps.invoice import check_invoice
@@ -171,7 +184,7 @@ async def test_z5_the_secret_is_sealed_at_rest_never_returned_and_forgotten_on_d
 ) -> None:
     url = nwc_url()
     secret = url.rpartition("secret=")[2]
-    owner = await owner_with_wallet(api, "grace", url)
+    owner = await owner_with_wallet(api, f"grace-{SUFFIX}", url)
     shown = await api.client.get("/api/v1/wallet", headers=owner.headers)
     assert shown.status_code == 200 and secret not in shown.text
     assert shown.json()["relay"] == "wss://relay.example"
@@ -200,9 +213,11 @@ async def test_z5_a_silent_wallet_gives_a_lud_error_within_the_deadline(api: Api
     api.container.zaps.wallet_connection.override(providers.Object(NostrWalletConnection(deadline=1.0)))
     service = NwcWalletService(relay_url)
     with running_in_thread(service):
-        await owner_with_wallet(api, "heidi", service.connection_string)
+        await owner_with_wallet(api, f"heidi-{SUFFIX}", service.connection_string)
         service.silent = True
-        response = await api.client.get(f"/api/v1/lnurlp/{HOST}/heidi/callback", params={"amount": "21000"})
+        response = await api.client.get(
+            f"/api/v1/lnurlp/{HOST}/heidi-{SUFFIX}/callback", params={"amount": "21000"}
+        )
     assert response.status_code == 503
     assert response.json()["status"] == "ERROR"
     assert service.requests_seen == 2  # get_info when connecting, make_invoice unanswered
@@ -220,8 +235,8 @@ async def test_invoices_are_limited_per_name_and_counted_in_the_metrics(
             msgspec.structs.replace(settings, per_name=RatePolicy(name="lnurlp_name", limit=2, period=60.0))
         )
     )
-    await owner_with_wallet(api, "ivan")
-    callback = f"/api/v1/lnurlp/{HOST}/ivan/callback"
+    await owner_with_wallet(api, f"ivan-{SUFFIX}")
+    callback = f"/api/v1/lnurlp/{HOST}/ivan-{SUFFIX}/callback"
     statuses = [(await api.client.get(callback, params={"amount": "1000"})).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     metrics = (await api.client.get("/metrics")).text
@@ -236,10 +251,10 @@ async def test_invoices_are_limited_per_name_and_counted_in_the_metrics(
 async def test_z4_a_payment_notified_twice_gives_one_receipt_without_a_look_up(
     api: Api, wallet: MemoryWallet
 ) -> None:
-    owner = await owner_with_wallet(api, "judy")
+    owner = await owner_with_wallet(api, f"judy-{SUFFIX}")
     nostr = zap_request(owner.pubkey, 21_000)
     response = await api.client.get(
-        f"/api/v1/lnurlp/{HOST}/judy/callback", params={"amount": "21000", "nostr": nostr}
+        f"/api/v1/lnurlp/{HOST}/judy-{SUFFIX}/callback", params={"amount": "21000", "nostr": nostr}
     )
     payment_hash = bolt11.decode(response.json()["pr"]).payment_hash
     # A round with the invoice unpaid starts listening to the owner's wallet.
