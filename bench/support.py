@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: free loopback ports, waiting for a server, and the smoke size.
+"""What the benchmark scripts share: free loopback ports, a relay process, waiting for a server, the
+app served in process, and the smoke size.
 
 Every script takes `--smoke`: a tiny size that runs each step once in seconds, so the suite
 (tests/integration/test_benchmarks.py) notices when a documented command stops working. Smoke
@@ -6,12 +7,19 @@ figures mean nothing.
 """
 
 import argparse
+import inspect
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
+
+from adapters.http.app import create_app
+from bootstrap.container import Container
 
 SMOKE_HELP = "a tiny size that only checks the benchmark still runs (the test suite runs it)"
 
@@ -45,3 +53,40 @@ def parse_args(parser: argparse.ArgumentParser, **smoke: Any) -> argparse.Namesp
         for name, value in smoke.items():
             setattr(args, name, value)
     return args
+
+
+@contextmanager
+def relay_process(data_dir: str = "") -> Iterator[str]:
+    """The embedded relay in a child process on a free port (events in memory without a data
+    directory); its websocket URL while the block runs."""
+    port = free_port()
+    storage = ["--data-dir", data_dir] if data_dir else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port), *storage],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        if not process.stdout.readline().startswith("READY"):
+            raise RuntimeError("relay did not start")
+        yield f"ws://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@asynccontextmanager
+async def serving(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """The app `nostr-id serve` builds, in this process, with its resources started."""
+    started = container.init_resources()
+    if inspect.isawaitable(started):
+        await started
+    try:
+        transport = httpx.ASGITransport(app=create_app(container))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
+            yield client
+    finally:
+        stopped = container.shutdown_resources()
+        if inspect.isawaitable(stopped):
+            await stopped

@@ -8,11 +8,12 @@ as tests/integration/names/support.py serves it). Each round asks the callback f
 interleaved, asks the wallet directly with `make_invoice` through the same NWC adapter. Our overhead
 is the difference of the two medians.
 
-    .venv/bin/python -m bench.zaps --requests 300
+    .venv/bin/python -m bench.zaps [--requests 300] [--smoke]
 """
 
 import argparse
 import asyncio
+import os
 import secrets
 import time
 from datetime import UTC, datetime
@@ -21,18 +22,17 @@ import msgspec
 import psycopg
 from psycopg import sql
 
+from adapters.nwc.memory_wallet_service import NwcWalletService, running_in_thread
 from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
 from adapters.postgres.migrations import apply_migrations
+from bench.support import parse_args, relay_process, serving
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.auth.users import User
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.zaps.pay_request import description_hash
-from tests.fixtures.relay import RelayProcess
-from tests.integration.names.support import serving
-from tests.support.nwc_wallet_service import NwcWalletService, running_in_thread
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DOMAIN = "bench.nostr-id.test"
 WALLET_KEYS = "bench-wallet-secret-key-for-sealing-nwc-urls"
 
@@ -108,17 +108,16 @@ async def measure(dsn: str, relay_url: str, requests: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300)
-    args = parser.parse_args()
+    args = parse_args(parser, requests=5)
     database = "nostr_id_bench_" + secrets.token_hex(4)
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     dsn = ADMIN_URL.rsplit("/", 1)[0] + "/" + database
-    relay = RelayProcess().start()
     try:
         apply_migrations(dsn)
-        asyncio.run(measure(dsn, relay.url, args.requests))
+        with relay_process() as relay_url:
+            asyncio.run(measure(dsn, relay_url, args.requests))
     finally:
-        relay.stop()
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 

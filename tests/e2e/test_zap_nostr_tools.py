@@ -20,11 +20,11 @@ import msgspec
 import pytest
 from websockets.asyncio.client import connect
 
+from adapters.nwc.memory_wallet_service import NwcWalletService, running_in_thread
 from domain.nostr.signing import generate_secret_key
 from tests.fixtures.relay import RelayProcess
 from tests.integration.names.support import add_user, names_container, serving
 from tests.support.lnbits import Lnbits, start_lnbits
-from tests.support.nwc_wallet_service import NwcWalletService, running_in_thread
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 

@@ -21,6 +21,7 @@ LAST_LINE = {
     "relay_fetch": "fetch / bound",
     "wot": "cached score over HTTP",
     "wot_burst": '"load_after"',
+    "zaps": "our overhead at p50:",
 }
 SMOKE_LIMIT = 240
 

@@ -11,13 +11,13 @@ import pytest
 from dependency_injector import providers
 
 from adapters.nwc.memory_wallet import MemoryWallet
+from adapters.nwc.memory_wallet_service import NwcWalletService, running_in_thread
 from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
 from application.auth.admin_users import Actor
 from domain.nostr.event import Event, Filter
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from domain.zaps.pay_request import description_hash
 from tests.fixtures.auth import Api, SignedInUser
-from tests.support.nwc_wallet_service import NwcWalletService, running_in_thread
 
 pytestmark = pytest.mark.integration
 HOST = "testserver.local"

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.nwc.memory_wallet_service import NwcWalletService
 from adapters.nwc.nostr_wallet_connect import NostrWalletConnection
 from adapters.nwc.receipts import WebsocketReceiptPublisher
 from domain.nostr.signing import generate_secret_key, sign_event
@@ -13,7 +14,6 @@ from domain.zaps.nwc_uri import NwcUri
 from domain.zaps.pay_request import description_hash
 from domain.zaps.ports import WalletInvoice, WalletRefused, WalletUnavailable
 from tests.fixtures.relay import RelayProcess
-from tests.support.nwc_wallet_service import NwcWalletService
 
 pytestmark = pytest.mark.integration
 HASH = description_hash("zap")
