@@ -21,11 +21,16 @@ create_bench_app, burst_app, app_from_environment
 # prometheus_client's value store, replaced once the multiprocess directory is set.
 _.ValueClass
 
-# Container providers resolved by name: `nostr-id jobs run` and the app's lifespan (init_resources).
-Container.delete_expired_sign_ins
+# Container resources started by the app's lifespan (init_resources).
 Container.usage_flusher
 Container.job_runs_refresher
+Container.wot_seeds_watch
 Container.zap_watcher
+
+# The seam check: read by mypy (bootstrap/http_app.py), never called.
+from bootstrap.http_app import feature_services
+
+feature_services
 
 # The client's public methods: what a consumer of the `client` package calls.
 NostrIdClient.logout_all

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from domain.shared.clock import Clock
 from domain.shared.errors import DependencyUnavailable
 from domain.shared.jobs import JobRun
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class RecordJobRun:
     """Records that a job succeeded (its last success time) or failed (its failure count), in
     PostgreSQL, where every serving process reads it for `/metrics`."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
 
@@ -74,7 +74,7 @@ class RecordJobRun:
 class ListJobRuns:
     """Every job's recorded outcome, for the serving processes' metrics."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, unit_of_work: UowFactory) -> None:
         self._unit_of_work = unit_of_work
 
     async def __call__(self) -> list[JobRun]:

@@ -42,7 +42,7 @@ def create_bench_app() -> Litestar:
     container.cache.override(
         providers.Singleton(RedisCache.from_url, settings.redis_url, namespace=namespace)
     )
-    anonymous = container.rate_policies().anonymous.name
-    limiter = container.limit_rate()
-    container.limit_rate.override(providers.Object(AnonymousUnlimited(limiter, anonymous)))
+    anonymous = container.api_keys.rate_policies().anonymous.name
+    limiter = container.api_keys.limit_rate()
+    container.api_keys.limit_rate.override(providers.Object(AnonymousUnlimited(limiter, anonymous)))
     return create_app(container)

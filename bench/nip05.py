@@ -96,7 +96,9 @@ async def _prepare(dsn: str) -> str:
         async with container.unit_of_work() as uow:
             await uow.users.add(user)
             await uow.commit()
-        await container.register_name()(user.id, "alice", relays=["wss://relay.damus.io", "wss://nos.lol"])
+        await container.names.register_name()(
+            user.id, "alice", relays=["wss://relay.damus.io", "wss://nos.lol"]
+        )
         return user.pubkey
     finally:
         await container.shutdown_resources()

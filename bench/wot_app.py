@@ -25,8 +25,8 @@ def create_bench_app() -> Litestar:
         "WOT_SEEDS": os.environ["BENCH_WOT_SEEDS"],
     }
     container = Container(settings=load_settings(environment))
-    wot_settings = msgspec.structs.replace(container.wot_settings(), build_deadline=BUILD_DEADLINE)
-    container.wot_settings.override(providers.Object(wot_settings))
+    wot_settings = msgspec.structs.replace(container.wot.wot_settings(), build_deadline=BUILD_DEADLINE)
+    container.wot.wot_settings.override(providers.Object(wot_settings))
     if container.settings().database_url is None:
         # The benchmark reads no database; without DATABASE_URL the pool is left closed.
         container.db_pool_lifecycle.override(providers.Object(None))

@@ -59,10 +59,10 @@ async def measure(dsn: str, relay_url: str, requests: int) -> None:
         }
     )
     container = Container(settings=settings)
-    container.pay_settings.override(
+    container.zaps.pay_settings.override(
         msgspec.structs.replace(
-            container.pay_settings(),
-            per_name=msgspec.structs.replace(container.pay_settings().per_name, limit=1_000_000),
+            container.zaps.pay_settings(),
+            per_name=msgspec.structs.replace(container.zaps.pay_settings().per_name, limit=1_000_000),
         )
     )
     nwc = NostrWalletConnection()
@@ -72,8 +72,8 @@ async def measure(dsn: str, relay_url: str, requests: int) -> None:
             async with container.unit_of_work() as uow:
                 await uow.users.add(user)
                 await uow.commit()
-            await container.register_name()(user.id, "bench")
-            await container.connect_wallet()(user.id, service.connection_string)
+            await container.names.register_name()(user.id, "bench")
+            await container.zaps.connect_wallet()(user.id, service.connection_string)
             callback, direct = [], []
             sender = generate_secret_key()
             for index in range(requests):

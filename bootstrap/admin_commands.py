@@ -22,7 +22,7 @@ async def grant_role(container: Container, pubkey_text: str, role_text: str) -> 
         print(f"nostr-id: expected a pubkey (64 hex or npub) and a role ({roles})", file=sys.stderr)
         return 2
     try:
-        user = await container.change_role().by_pubkey(pubkey, role, Actor(via="cli"))
+        user = await container.auth.change_role().by_pubkey(pubkey, role, Actor(via="cli"))
     except DependencyUnavailable as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 1
@@ -47,7 +47,7 @@ async def set_user_suspension(container: Container, pubkey_text: str, suspended:
             state = "suspended" if suspended else "active"
             print(f"{encode_npub(user.pubkey)} ({user.pubkey}) is already {state}")
             return 0
-        user = await container.set_suspension()(user.id, suspended=suspended, actor=Actor(via="cli"))
+        user = await container.admin.set_suspension()(user.id, suspended=suspended, actor=Actor(via="cli"))
     except DependencyUnavailable as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 1

@@ -6,8 +6,8 @@ import os
 
 from litestar import Litestar
 
-from adapters.http.app import create_app
 from bootstrap.container import Container, describe
+from bootstrap.http_app import app_of
 from bootstrap.logs import configure_logging
 from bootstrap.settings import load_settings
 
@@ -20,7 +20,10 @@ def app_from_environment() -> Litestar:
     configure_logging(settings)
     for port, adapter in describe(settings).items():
         log.info("%s port played by %s", port, adapter)
-    app = create_app(Container(settings=settings), debug=False)
+    container = Container(settings=settings)
+    # The trust seeds are resolved once, now; SIGHUP starts fresh workers that resolve them again.
+    container.wot.wot_settings()
+    app = app_of(container)
     # Everything built so far lives as long as the process: keep it out of the garbage collector's
     # full collections, whose pauses otherwise show in the latency tail of every request.
     gc.freeze()

@@ -22,6 +22,7 @@ from bootstrap.keys import service_secret_key
 from bootstrap.logs import configure_logging, server_log_config
 from bootstrap.settings import Settings, SettingsError, load_settings
 from bootstrap.wot_commands import demo_seed, wot_score
+from bootstrap.wot_reload import serving_pid
 
 log = logging.getLogger("nostr_id")
 
@@ -146,7 +147,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             factory=True,
             log_dictconfig=server_log_config(),
         )
-        server.serve()
+        with serving_pid(settings.data_dir):
+            server.serve()
     return 0
 
 

@@ -19,16 +19,30 @@ from bootstrap.container import Container
 
 log = logging.getLogger("nostr_id.jobs")
 
-# (job name: its container provider and its metric label, what it does)
-DOMAIN_JOB = ("recheck_domains", "domains")
-BILLING_JOBS: list[tuple[str, str]] = [
-    ("expire_unpaid_invoices", "billing: expired unpaid invoices"),
-    ("end_subscriptions", "billing: ended subscriptions"),
-    ("suspend_lapsed_names", "billing: names suspended after the grace period"),
+# The use case of a job, found in its feature's container.
+UseCase = Callable[[Container], Callable[[], Callable[[], Awaitable[Any]]]]
+# (job name: its metric label, what it does, its use case)
+DOMAIN_JOB: tuple[str, str, UseCase] = ("recheck_domains", "domains", lambda c: c.names.recheck_domains)
+BILLING_JOBS: list[tuple[str, str, UseCase]] = [
+    (
+        "expire_unpaid_invoices",
+        "billing: expired unpaid invoices",
+        lambda c: c.billing.expire_unpaid_invoices,
+    ),
+    ("end_subscriptions", "billing: ended subscriptions", lambda c: c.billing.end_subscriptions),
+    (
+        "suspend_lapsed_names",
+        "billing: names suspended after the grace period",
+        lambda c: c.billing.suspend_lapsed_names,
+    ),
 ]
-OTHER_JOBS: list[tuple[str, str]] = [
-    ("flush_api_key_usage", "api keys: uses flushed into usage"),
-    ("delete_expired_sign_ins", "sign-in: expired challenges and LNURL sessions deleted"),
+OTHER_JOBS: list[tuple[str, str, UseCase]] = [
+    ("flush_api_key_usage", "api keys: uses flushed into usage", lambda c: c.api_keys.flush_api_key_usage),
+    (
+        "delete_expired_sign_ins",
+        "sign-in: expired challenges and LNURL sessions deleted",
+        lambda c: c.auth.delete_expired_sign_ins,
+    ),
 ]
 JOBS = BILLING_JOBS + OTHER_JOBS
 
@@ -39,19 +53,21 @@ def _domain_counts(counts: dict[str, int]) -> str:
 
 async def run_jobs(container: Container) -> int:
     failed: list[str] = []
-    jobs: list[tuple[str, str, Callable[[Any], str]]] = [(*DOMAIN_JOB, _domain_counts)]
-    jobs += [(name, description, str) for name, description in JOBS]
-    for name, description, report in jobs:
-        if not await _run_one(container, name, description, report):
+    jobs: list[tuple[str, str, UseCase, Callable[[Any], str]]] = [(*DOMAIN_JOB, _domain_counts)]
+    jobs += [(name, description, use_case, str) for name, description, use_case in JOBS]
+    for name, description, use_case, report in jobs:
+        if not await _run_one(container, name, description, use_case, report):
             failed.append(name)
     if failed:
         print(f"nostr-id: jobs failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 
-async def _run_one(container: Container, name: str, description: str, report: Callable[[Any], str]) -> bool:
+async def _run_one(
+    container: Container, name: str, description: str, use_case: UseCase, report: Callable[[Any], str]
+) -> bool:
     """Runs one job, alone: True when it went through; any exception is its failure only."""
-    job: Callable[[], Awaitable[object]] = getattr(container, name)()
+    job: Callable[[], Awaitable[object]] = use_case(container)()
     succeeded = False
     try:
         result = await job()

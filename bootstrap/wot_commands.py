@@ -11,6 +11,8 @@ import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bootstrap.settings import Settings
+from bootstrap.wiring.wot import reload_wot_settings
+from bootstrap.wot_reload import signal_serve, tell_seeds_changed
 from bootstrap.wot_settings import remember_demo
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput
@@ -29,9 +31,9 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     """`nostr-id wot score <pubkey> [--json]`: waits for the neighbourhood, then prints the score."""
     try:
         target = parse_pubkey(pubkey)
-        settings: WotSettings = container.wot_settings()
-        await container.wot_neighbourhood().ready(wait_for=settings.build_deadline)
-        served = await container.compute_wot_figures()(target)
+        settings: WotSettings = container.wot.wot_settings()
+        await container.wot.wot_neighbourhood().ready(wait_for=settings.build_deadline)
+        served = await container.wot.compute_wot_figures()(target)
     except InvalidInput as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 2
@@ -52,7 +54,7 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
 async def demo_seed(container: Any, users: int, seed: int) -> int:
     """`nostr-id demo seed [--users N] [--seed S]`: publishes the demo graph with a progress bar."""
     settings: Settings = container.settings()
-    seeder = container.seed_demo_graph()
+    seeder = container.wot.seed_demo_graph()
     columns = (
         TextColumn("publishing"),
         BarColumn(),
@@ -73,8 +75,13 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
             print(f"nostr-id: {error}", file=sys.stderr)
             return 1
     path = remember_demo(settings.data_dir, seeded)
+    reload_wot_settings(container.wot)
+    try:
+        await tell_seeds_changed(container.cache())
+    except DependencyUnavailable as error:
+        print(f"nostr-id: the running service was not told ({error}); send it SIGHUP", file=sys.stderr)
     print(f"{seeded.events_accepted} of {seeded.events_total} events accepted for {seeded.users} users.")
-    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset, no restart needed):")
+    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset):")
     for pubkey in seeded.seeds:
         print(f"  {encode_npub(pubkey)}")
     print("Pubkeys to try (nostr-id wot score <pubkey>, or GET /api/v1/wot/<pubkey>):")
@@ -83,4 +90,8 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
     print(f"  a likely bot    {seeded.bot}")
     if settings.wot_seeds:
         print("WOT_SEEDS is set, so scores use it rather than the demo seeds.")
+    elif (pid := signal_serve(settings.data_dir)) is not None:
+        print(f"The running `nostr-id serve` (process {pid}) was told; it uses them in a few seconds.")
+    elif settings.redis_url is None:
+        print("A running `nostr-id serve` elsewhere uses them after a SIGHUP.")
     return 0 if seeded.events_accepted == seeded.events_total else 1

@@ -1,7 +1,8 @@
-"""The Litestar application factory. It receives the container; it never builds one."""
+"""The Litestar application factory. It receives the services it needs (`HttpServices`, played by
+the container); it never builds them."""
 
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from adapters.http.openapi import ClosedStructSchemaPlugin, document_choices, do
 from adapters.http.principal import PRINCIPAL_DEPENDENCIES
 from adapters.http.problems import EXCEPTION_HANDLERS
 from adapters.http.rate_limits import RateLimiting
+from adapters.http.services import HttpServices, dependency_keys
 from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
 
@@ -66,67 +68,8 @@ DOCS = RedocRenderPlugin(
     favicon="<link rel='icon' href='data:,'>",
 )
 
-# Dependency key seen by handlers -> name of the container provider that supplies it.
-DEPENDENCIES = {
-    "check_readiness": "check_readiness",
-    "metrics_registry": "metrics_registry",
-    "metrics_exposition": "metrics_exposition",
-    "compute_wot_figures": "compute_wot_figures",
-    "compute_wot_figures_batch": "compute_wot_figures_batch",
-    "authenticate": "authenticate",
-    "public_url": "public_url",
-    "issue_challenge": "issue_challenge",
-    "login": "login",
-    "get_me": "get_me",
-    "register_name": "register_name",
-    "list_names": "list_names",
-    "update_name_relays": "update_name_relays",
-    "release_name": "release_name",
-    "check_name_availability": "check_name_availability",
-    "add_domain": "add_domain",
-    "list_domains": "list_domains",
-    "verify_domain": "verify_domain",
-    "remove_domain": "remove_domain",
-    "list_users": "list_users",
-    "set_suspension": "set_suspension",
-    "change_role": "change_role",
-    "suspend_name": "suspend_name",
-    "read_audit_log": "read_audit_log",
-    "create_api_key": "create_api_key",
-    "list_api_keys": "list_api_keys",
-    "revoke_api_key": "revoke_api_key",
-    "get_api_key_usage": "get_api_key_usage",
-    "start_lnurl_auth": "start_lnurl_auth",
-    "redeem_lnurl_auth": "redeem_lnurl_auth",
-    "poll_lnurl_auth": "poll_lnurl_auth",
-    "list_wallets": "list_wallets",
-    "unlink_wallet": "unlink_wallet",
-    "refresh_session": "refresh_session",
-    "sign_out": "sign_out",
-    "sign_out_everywhere": "sign_out_everywhere",
-    "revoke_session": "revoke_session",
-    "list_sessions": "list_sessions",
-    "list_plans": "list_plans",
-    "start_subscription": "start_subscription",
-    "get_current_subscription": "get_current_subscription",
-    "cancel_subscription": "cancel_subscription",
-    "get_payment": "get_payment",
-    "get_receipt": "get_receipt",
-    "fake_settle": "fake_settle",
-    "handle_webhook": "handle_webhook",
-    "refund_payment": "refund_payment",
-    "comp_subscription": "comp_subscription",
-    # Lightning addresses and zaps (adapters/http/lightning_address.py).
-    "connect_wallet": "connect_wallet",
-    "show_wallet": "show_wallet",
-    "disconnect_wallet": "disconnect_wallet",
-    "describe_address": "describe_address",
-    "request_invoice": "request_invoice",
-    "verify_invoice": "verify_invoice",
-}
 
-
-def from_container(provider: Any) -> Provide:
+def from_container(provider: Callable[[], Any]) -> Provide:
     """Bridges a dependency-injector provider into Litestar, looked up per request so overrides apply."""
 
     async def dependency() -> Any:
@@ -136,23 +79,31 @@ def from_container(provider: Any) -> Provide:
     return Provide(dependency)
 
 
-def create_app(container: Any, *, debug: bool = False) -> Litestar:
+def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        started = container.init_resources()
+        started = services.init_resources()
         if inspect.isawaitable(started):
             await started
         try:
             yield
         finally:
             http_metrics.flush()
-            stopped = container.shutdown_resources()
+            stopped = services.shutdown_resources()
             if inspect.isawaitable(stopped):
                 await stopped
 
-    http_metrics = HttpMetrics(container.metrics_registry())
-    nostr_json = NostrJsonEndpoint(container.nostr_json_directory, container.settings().default_domain)
-    rate_limiting = RateLimiting(container, container.metrics_registry())
+    settings = services.settings()
+    http_metrics = HttpMetrics(services.metrics_registry())
+    nostr_json = NostrJsonEndpoint(services.names.container.nostr_json_directory, settings.default_domain)
+    api_keys = services.api_keys.container
+    rate_limiting = RateLimiting(
+        limit_rate=api_keys.limit_rate,
+        api_key_verifier=api_keys.api_key_verifier,
+        rate_policies=api_keys.rate_policies,
+        meter_api_key_use=api_keys.meter_api_key_use,
+        registry=services.metrics_registry(),
+    )
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -175,7 +126,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies={
-            **{key: from_container(getattr(container, name)) for key, name in DEPENDENCIES.items()},
+            **{key: from_container(provider) for key, provider in dependency_keys(services).items()},
             **PRINCIPAL_DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
@@ -194,12 +145,12 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     document_nostr_json(app.openapi_schema)
-    plans = container.settings().billing_plans
+    plans = settings.billing_plans
     document_choices(
         app.openapi_schema,
         {
             ("CheckoutRequest", "plan_id"): [plan.id for plan in plans if not plan.is_free],
-            ("CheckoutRequest", "provider"): container.payment_names(),
+            ("CheckoutRequest", "provider"): services.billing.container.payment_names(),
             ("CompRequest", "plan_id"): [plan.id for plan in plans],
         },
     )
@@ -208,7 +159,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
     # The client's address is resolved once, before the edge logs it and the rate limiter charges it.
-    trusted_proxies = TrustedProxies(container.settings().trusted_proxies)
+    trusted_proxies = TrustedProxies(settings.trusted_proxies)
     app.asgi_handler = resolving_client(app.asgi_handler, trusted_proxies)
     # In front of the router and the edge: nostr.json is the hottest path (adapters/http/nostr_json.py).
     app.asgi_handler = nostr_json_fast_path(app.asgi_handler, nostr_json, http_metrics)

@@ -18,7 +18,7 @@ day, endpoint (method and route template) and status class.
 import logging
 import math
 import re
-from typing import Any
+from collections.abc import Callable
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,8 +28,9 @@ from adapters.http.asgi import header
 from adapters.http.client_ip import rate_subject
 from adapters.http.principal import API_KEY_HEADER
 from adapters.http.problems import PROBLEM_JSON, problem_document
-from application.rate_limits import RatePolicies, RatePolicy
-from domain.auth.ports import ApiKeyGrant
+from application.api_keys.metering import MeterApiKeyUse
+from application.rate_limits import LimitRate, RatePolicies, RatePolicy
+from domain.auth.ports import ApiKeyGrant, ApiKeyVerifier
 from domain.shared.cache import RateDecision
 from domain.shared.errors import DomainError
 
@@ -60,10 +61,22 @@ def rate_headers(decision: RateDecision) -> list[tuple[bytes, bytes]]:
 
 
 class RateLimiting:
-    """The ASGI middleware; it reads its use cases from the container on every request."""
+    """The ASGI middleware. It is given the providers of its collaborators and calls them on every
+    request, so an override in a test applies at once."""
 
-    def __init__(self, container: Any, registry: CollectorRegistry) -> None:
-        self._container = container
+    def __init__(
+        self,
+        *,
+        limit_rate: Callable[[], LimitRate],
+        api_key_verifier: Callable[[], ApiKeyVerifier],
+        rate_policies: Callable[[], RatePolicies],
+        meter_api_key_use: Callable[[], MeterApiKeyUse],
+        registry: CollectorRegistry,
+    ) -> None:
+        self._limit_rate = limit_rate
+        self._api_key_verifier = api_key_verifier
+        self._rate_policies = rate_policies
+        self._meter_api_key_use = meter_api_key_use
         self.fail_open = Counter(
             "nostr_id_rate_limit_fail_open_total",
             "Requests let through unchecked because the rate-limit store could not answer",
@@ -72,7 +85,7 @@ class RateLimiting:
         )
 
     async def _charge(self, policy: RatePolicy, subject: str) -> RateDecision | None:
-        decision: RateDecision | None = await self._container.limit_rate()(policy, subject)
+        decision: RateDecision | None = await self._limit_rate()(policy, subject)
         if decision is None:
             self.fail_open.labels(policy.name).inc()
         return decision
@@ -82,14 +95,14 @@ class RateLimiting:
         if not presented:
             return None, True
         try:
-            grant: ApiKeyGrant | None = await self._container.api_key_verifier().verify_held(presented)
+            grant: ApiKeyGrant | None = await self._api_key_verifier().verify_held(presented)
         except DomainError:
             return None, True  # malformed, unknown or revoked: the handler answers 401
         return grant, grant is not None
 
     async def _looked_up_grant(self, presented: str) -> ApiKeyGrant | None:
         try:
-            grant: ApiKeyGrant = await self._container.api_key_verifier().verify(presented)
+            grant: ApiKeyGrant = await self._api_key_verifier().verify(presented)
         except DomainError:
             return None  # the handler answers 401 or 503; the request is charged as anonymous
         return grant
@@ -98,7 +111,7 @@ class RateLimiting:
         self, method: str, path: str, presented: str | None, address: str
     ) -> tuple[RateDecision | None, ApiKeyGrant | None]:
         """Charges the request; the decision, and the grant of the valid API key it presents."""
-        policies: RatePolicies = self._container.rate_policies()
+        policies: RatePolicies = self._rate_policies()
         sign_in = _is_sign_in(method, path)
         by_address = policies.sign_in if sign_in else policies.anonymous
         grant, held = await self._held_grant(presented)
@@ -144,7 +157,7 @@ class RateLimiting:
             finally:
                 if api_key_id is not None:
                     template = CONVERTER.sub("}", str(scope.get("path_template") or path))
-                    await self._container.meter_api_key_use()(api_key_id, f"{method} {template}", status)
+                    await self._meter_api_key_use()(api_key_id, f"{method} {template}", status)
 
         return limited
 

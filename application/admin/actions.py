@@ -12,7 +12,7 @@ from domain.nostr.pubkeys import parse_pubkey_prefix
 from domain.shared.clock import Clock
 from domain.shared.errors import NotFound
 from domain.shared.paging import PageCursor
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 NAME_SUSPENDED = "nip05.suspended"
 
@@ -20,29 +20,29 @@ NAME_SUSPENDED = "nip05.suspended"
 class ListUsers:
     """Users oldest first, one keyset page at a time; `query` is a pubkey prefix (hex)."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, query: str | None, after: PageCursor | None, limit: int) -> list[User]:
         prefix = parse_pubkey_prefix(query) if query and query.strip() else None
-        async with self._uow as uow:
+        async with self._uow() as uow:
             return await uow.users.search(pubkey_prefix=prefix, after=after, limit=limit)
 
 
 class SuspendName:
     """Suspends a NIP-05 name; nostr.json stops serving it at once, in every process."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
 
     async def __call__(self, actor: Actor, name_id: UUID) -> Nip05:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             found = await uow.nip05_names.get(name_id)
         if found is None:
             raise NotFound("NIP-05 name not found")
-        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
+        async with self._changes.changing(found.domain, [found.name]), self._uow() as uow:
             record = await uow.nip05_names.get(name_id)
             if record is None:
                 raise NotFound("NIP-05 name not found")
@@ -65,9 +65,9 @@ class SuspendName:
 class ReadAuditLog:
     """Audit entries oldest first, filtered, one keyset page at a time."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, query: AuditLogQuery) -> list[AuditLog]:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             return await uow.audit_log.search(query)

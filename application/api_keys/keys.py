@@ -8,7 +8,7 @@ subscription (settlement, comp, expiry) invalidates the verdicts of the owner's 
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -32,7 +32,7 @@ from domain.shared.cache import CacheUnavailable
 from domain.shared.clock import Clock
 from domain.shared.errors import Forbidden, NotFound, QuotaExceeded, Unauthorized
 from domain.shared.hashing import digests_match, secret_digest
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,6 @@ MAX_USAGE_DAYS = 366
 DEFAULT_USAGE_DAYS = 30
 API_KEY_CREATED = "api_key.created"
 API_KEY_REVOKED = "api_key.revoked"
-
-UowFactory = Callable[[], UnitOfWork]
 
 
 class KeyOfPrefix(Struct, frozen=True, kw_only=True):

@@ -16,14 +16,13 @@ group: at most one flush interval of usage (`USAGE_FLUSH_INTERVAL`, plus the tim
 
 import logging
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from uuid import UUID, uuid4
 
 from domain.api_keys.keys import MAX_ENDPOINT_LENGTH, ApiKeyUsage, status_class_of
 from domain.shared.cache import Cache, CacheUnavailable
 from domain.shared.clock import Clock
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +99,7 @@ class FlushApiKeyUsage:
     group); returns how many uses it added. A cache that cannot answer does not stop the held uses
     from being added; it raises CacheUnavailable after them."""
 
-    def __init__(
-        self, cache: Cache, unit_of_work: Callable[[], UnitOfWork], clock: Clock, held: HeldUsage
-    ) -> None:
+    def __init__(self, cache: Cache, unit_of_work: UowFactory, clock: Clock, held: HeldUsage) -> None:
         self._cache = cache
         self._unit_of_work = unit_of_work
         self._clock = clock

@@ -1,16 +1,13 @@
 """Accounts are made on first sign-in: one per Nostr pubkey."""
 
-from collections.abc import Callable
 from datetime import datetime
 
 from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.users import User
 from domain.shared.errors import Conflict
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 USER_REGISTERED = "user.registered"
-
-UowFactory = Callable[[], UnitOfWork]
 
 
 async def find_or_register(uow: UnitOfWork, pubkey: str, now: datetime, *, origin: RequestOrigin) -> User:

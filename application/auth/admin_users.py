@@ -4,7 +4,7 @@ from contextlib import AsyncExitStack
 from datetime import datetime
 from uuid import UUID
 
-from application.auth.accounts import UowFactory, find_or_register
+from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.ending_every_session import ending_every_session
 from application.names.changes import NameChanges
@@ -12,7 +12,7 @@ from domain.audit.entries import Actor, AuditLog
 from domain.auth.users import User, UserRole
 from domain.shared.clock import Clock
 from domain.shared.errors import NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 ROLE_CHANGED = "user.role_changed"
 USER_SUSPENDED = "user.suspended"

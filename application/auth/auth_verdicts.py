@@ -1,6 +1,5 @@
 """The verdicts authentication asks on every request, each loaded from PostgreSQL only on a miss."""
 
-from collections.abc import Callable
 from uuid import UUID
 
 from application.verdicts import VerdictNamespace, Verdicts
@@ -13,7 +12,7 @@ from domain.auth.verdicts import (
     SessionVerdict,
 )
 from domain.shared.clock import Clock
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 VERDICT_TTL = 300.0
 
@@ -28,7 +27,7 @@ class AuthVerdicts:
     def __init__(
         self,
         verdicts: Verdicts,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: UowFactory,
         clock: Clock,
         ttl: float = VERDICT_TTL,
     ) -> None:

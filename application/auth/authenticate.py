@@ -4,7 +4,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory, registered
+from application.auth.accounts import registered
 from application.auth.auth_verdicts import AuthVerdicts
 from domain.audit.entries import NO_ORIGIN, RequestOrigin
 from domain.auth.nip98 import WINDOW_SECONDS, Nip98Refused, check_http_auth, decode_http_auth
@@ -13,6 +13,7 @@ from domain.auth.principal import CredentialKind, Principal
 from domain.shared.cache import Cache
 from domain.shared.clock import Clock
 from domain.shared.errors import Unauthorized
+from domain.shared.unit_of_work import UowFactory
 
 REPLAY_KEY = "nip98-seen:"
 # A used event id is remembered for longer than it could pass the created_at window either way.

@@ -1,10 +1,8 @@
 """Sign-in leftovers: expired NIP-42 challenges and LNURL-auth sessions, deleted periodically."""
 
-from collections.abc import Callable
-
 from application.jobs import EachAlone
 from domain.shared.clock import Clock
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 
 class DeleteExpiredSignIns:
@@ -15,7 +13,7 @@ class DeleteExpiredSignIns:
     deleted in transactions of their own: one that fails does not keep the other.
     """
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(self, unit_of_work: UowFactory, clock: Clock) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
 

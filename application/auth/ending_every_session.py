@@ -6,9 +6,8 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from uuid import UUID
 
-from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 
 @asynccontextmanager

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from application.auth.sessions import SignedIn, start_session
 from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlStatus, LnurlWallet
@@ -33,6 +32,7 @@ from domain.auth.principal import CredentialKind, Principal
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UowFactory
 
 K1_LIFETIME = timedelta(minutes=5)
 CALLBACK_PATH = "/api/v1/auth/lnurl/callback"

@@ -2,10 +2,10 @@
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from domain.auth.principal import Principal
 from domain.auth.users import User
 from domain.shared.errors import NotFound
+from domain.shared.unit_of_work import UowFactory
 
 
 class MyAccount(Struct, frozen=True, kw_only=True):

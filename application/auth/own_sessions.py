@@ -5,7 +5,6 @@ from uuid import UUID
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.ending_every_session import ending_every_session
 from application.auth.sessions import REFRESH_LIFETIME, SignedIn, new_refresh_token, tokens_for
@@ -16,6 +15,7 @@ from domain.auth.sessions import Session
 from domain.shared.clock import Clock
 from domain.shared.errors import NotFound, Unauthorized
 from domain.shared.hashing import secret_digest
+from domain.shared.unit_of_work import UowFactory
 
 SIGNED_OUT = "auth.sign_out"
 SIGNED_OUT_EVERYWHERE = "auth.sign_out_all"

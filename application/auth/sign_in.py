@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from msgspec import Struct
 
-from application.auth.accounts import UowFactory, find_or_register
+from application.auth.accounts import find_or_register
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.sessions import SignedIn, start_session
 from domain.audit.entries import NO_ORIGIN, RequestOrigin
@@ -16,6 +16,7 @@ from domain.nostr.event import Event
 from domain.shared.cache import CacheUnavailable
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, Forbidden
+from domain.shared.unit_of_work import UowFactory
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 

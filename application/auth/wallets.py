@@ -2,12 +2,12 @@
 
 from uuid import UUID
 
-from application.auth.accounts import UowFactory
 from domain.audit.entries import Actor, AuditLog, RequestOrigin
 from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import Principal
 from domain.shared.clock import Clock
 from domain.shared.errors import Forbidden, NotFound
+from domain.shared.unit_of_work import UowFactory
 
 LNURL_UNLINKED = "auth.lnurl_unlinked"
 

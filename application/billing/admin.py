@@ -11,7 +11,7 @@ from domain.billing.subscriptions import Payment, Subscription
 from domain.shared.clock import Clock
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.text import parse_plain_text
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 
 def _audit(
@@ -25,14 +25,14 @@ def _audit(
 class RefundPayment:
     """Marks a paid payment refunded (the money is returned at the provider by the admin)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
     async def __call__(self, actor: Actor, payment_id: UUID, reason: str) -> Payment:
         parse_plain_text(reason, "reason")
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             payment = await uow.payments.get_for_update(payment_id)
             if payment is None:
                 raise NotFound("payment not found")
@@ -57,7 +57,7 @@ class CompSubscription:
     starts one, and reactivates the names billing held."""
 
     def __init__(
-        self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
+        self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
     ) -> None:
         self._uow = uow
         self._catalog = catalog
@@ -73,7 +73,7 @@ class CompSubscription:
         plan = self._catalog.get(plan_id)
         now = self._clock.now()
         period = timedelta(days=days)
-        async with self._uow as uow:
+        async with self._uow() as uow:
             if await uow.users.get(user_id) is None:
                 raise NotFound("user not found")
             active = await uow.subscriptions.get_active_for_user(user_id)

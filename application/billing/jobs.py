@@ -19,7 +19,7 @@ from domain.billing.subscriptions import Payment
 from domain.names.nip05 import Nip05Status
 from domain.shared.clock import Clock
 from domain.shared.errors import DependencyUnavailable, NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -32,7 +32,7 @@ class ExpireUnpaidInvoices:
     marked as tried, so the next runs take the others first."""
 
     def __init__(
-        self, uow: UnitOfWork, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
+        self, uow: UowFactory, providers: PaymentProviders, apply_state: ApplyInvoiceState, clock: Clock
     ) -> None:
         self._uow = uow
         self._providers = providers
@@ -40,7 +40,7 @@ class ExpireUnpaidInvoices:
         self._clock = clock
 
     async def __call__(self) -> int:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             overdue = await uow.payments.list_overdue(self._clock.now(), BATCH)
         records = EachAlone("payments")
         changed = 0
@@ -50,7 +50,7 @@ class ExpireUnpaidInvoices:
         return records.settle(changed)
 
     async def _tried(self, payment_id: UUID) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             await uow.payments.mark_expiry_tried(payment_id, self._clock.now())
             await uow.commit()
 
@@ -84,19 +84,19 @@ class ExpireUnpaidInvoices:
 class EndSubscriptions:
     """Active subscriptions whose period is over become expired (or canceled, when scheduled)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, plan_changes: PlanChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, plan_changes: PlanChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._plan_changes = plan_changes
 
     async def __call__(self) -> int:
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             due = await uow.subscriptions.list_due_to_expire(now, BATCH)
         records = EachAlone("subscriptions")
         ended = []
         for subscription in due:
-            async with records.alone(subscription.id), self._uow as uow:
+            async with records.alone(subscription.id), self._uow() as uow:
                 await uow.subscriptions.update(subscription.end(now))
                 await uow.commit()
                 ended.append(subscription.user_id)
@@ -108,7 +108,7 @@ class SuspendLapsedNames:
     """After the grace period, a user without a paid plan keeps the free plan's number of names
     (the oldest); billing suspends the others, which leave nostr.json until a renewal is paid."""
 
-    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, grace: timedelta) -> None:
+    def __init__(self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, grace: timedelta) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
@@ -117,12 +117,12 @@ class SuspendLapsedNames:
     async def __call__(self) -> int:
         now = self._clock.now()
         free_names = self._catalog.free.quotas.names
-        async with self._uow as uow:
+        async with self._uow() as uow:
             lapsed = await uow.subscriptions.list_lapsed_users(now - self._grace, free_names, BATCH)
         records = EachAlone("lapsed users")
         suspended = 0
         for user_id in lapsed:
-            async with records.alone(user_id), self._uow as uow:
+            async with records.alone(user_id), self._uow() as uow:
                 names = await uow.nip05_names.list_for_user(user_id)
                 active = [name for name in names if name.status is Nip05Status.ACTIVE]
                 for name in active[free_names:]:

@@ -9,17 +9,17 @@ from domain.billing.ports import SettlesOnDemand
 from domain.billing.subscriptions import Payment, PaymentProviderName, PaymentStatus
 from domain.shared.clock import Clock
 from domain.shared.errors import Forbidden, InvalidTransition, NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 
 class GetPayment:
     """One payment of the caller; another user's payment is NotFound, as if it did not exist."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID, payment_id: UUID) -> Payment:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             payment = await uow.payments.get(payment_id)
         if payment is None or payment.user_id != user_id:
             raise NotFound("payment not found")

@@ -11,7 +11,7 @@ from msgspec import Struct
 from domain.billing.plans import Plan, PlanCatalog, Quotas, discounted
 from domain.shared.clock import Clock
 from domain.shared.errors import DomainError
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,12 @@ class GetQuotas:
     Called where names and custom domains are created and by the rate limiter.
     """
 
-    def __init__(self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock) -> None:
+    def __init__(self, uow: UowFactory, catalog: PlanCatalog, clock: Clock) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
 
     async def __call__(self, user_id: UUID) -> Quotas:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             plan = await current_plan(uow, self._catalog, user_id, self._clock.now())
         return plan.quotas

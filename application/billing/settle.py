@@ -16,7 +16,7 @@ from domain.billing.subscriptions import (
 )
 from domain.names.nip05 import Nip05Status
 from domain.shared.clock import Clock
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class ApplyInvoiceState:
     """
 
     def __init__(
-        self, uow: UnitOfWork, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
+        self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, plan_changes: PlanChanges
     ) -> None:
         self._uow = uow
         self._catalog = catalog
@@ -55,7 +55,7 @@ class ApplyInvoiceState:
     async def _settle(
         self, provider: PaymentProviderName, invoice: ProviderInvoice, event_id: str | None, now: datetime
     ) -> Payment | None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             if event_id is not None and not await uow.webhook_events.mark_processed(provider, event_id, now):
                 return await uow.payments.get_by_provider_invoice(provider, invoice.invoice_id)
             found = await uow.payments.get_by_provider_invoice(provider, invoice.invoice_id)

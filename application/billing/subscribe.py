@@ -11,7 +11,7 @@ from domain.billing.ports import InvoiceRequest
 from domain.billing.subscriptions import Payment, PaymentStatus, Subscription, SubscriptionStatus
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, InvalidInput, NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 INVOICE_LIFETIME_SECONDS = 3600
 
@@ -32,7 +32,7 @@ class StartSubscription:
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: UowFactory,
         catalog: PlanCatalog,
         providers: PaymentProviders,
         discount: WotDiscount,
@@ -55,7 +55,7 @@ class StartSubscription:
         provider = self._providers.for_checkout(provider_name)
         if (open_checkout := await self._open_checkout(user_id, plan.id, provider_name)) is not None:
             return open_checkout
-        async with self._uow as uow:
+        async with self._uow() as uow:
             # Refused before the provider is asked, so a refused order leaves no invoice behind.
             await self._subscription_to_pay(uow, user_id, plan.id)
         percent = await self._discount(pubkey)
@@ -73,7 +73,7 @@ class StartSubscription:
             )
         )
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             subscription = await self._subscription_to_pay(uow, user_id, plan.id)
             if await uow.subscriptions.get(subscription.id) is None:
                 await uow.subscriptions.add(subscription)
@@ -99,7 +99,7 @@ class StartSubscription:
 
     async def _open_checkout(self, user_id: UUID, plan_id: str, provider_name: str) -> Checkout | None:
         now = self._clock.now()
-        async with self._uow as uow:
+        async with self._uow() as uow:
             for payment in await uow.payments.list_for_user(user_id):
                 if (
                     payment.status is PaymentStatus.PENDING
@@ -134,11 +134,11 @@ class StartSubscription:
 class GetCurrentSubscription:
     """The user's active subscription, else the newest pending one; NotFound when there is none."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID) -> Subscription:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             active = await uow.subscriptions.get_active_for_user(user_id)
             if active is not None:
                 return active
@@ -151,12 +151,12 @@ class GetCurrentSubscription:
 class CancelSubscription:
     """Cancels the active subscription at the end of its period (it stays active until then)."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
     async def __call__(self, user_id: UUID) -> Subscription:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             active = await uow.subscriptions.get_active_for_user(user_id)
             if active is None:
                 raise NotFound("no active subscription")

@@ -20,7 +20,7 @@ from domain.names.custom_domains import (
 from domain.names.ports import DnsLookupFailed, DnsResolver
 from domain.shared.clock import Clock
 from domain.shared.errors import DependencyUnavailable, Forbidden, NotFound, QuotaExceeded
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 log = logging.getLogger("nostr_id.domains")
 RECHECK_INTERVAL = timedelta(hours=1)
@@ -79,7 +79,7 @@ async def _take_over(uow: UnitOfWork, holder: CustomDomain, now: datetime, actor
 
 
 async def _store(
-    uow: UnitOfWork,
+    uow_factory: UowFactory,
     changes: NameChanges,
     before: CustomDomain,
     after: CustomDomain,
@@ -90,9 +90,9 @@ async def _store(
     names: list[str] = []
     ended: list[str] = []
     if before.is_serving != after.is_serving:
-        async with uow:
+        async with uow_factory() as uow:
             names = await _names_on(uow, before.domain)
-    async with changes.changing(before.domain, names), uow:
+    async with changes.changing(before.domain, names), uow_factory() as uow:
         if after.is_serving and not before.is_serving:
             ended = await _take_over(uow, after, after.updated_at, actor)
         elif before.is_serving and not after.is_serving:
@@ -117,8 +117,8 @@ async def _owned_domain(uow: UnitOfWork, user_id: UUID, domain_id: UUID) -> Cust
     return record
 
 
-async def _held_by_another(uow: UnitOfWork, record: CustomDomain) -> bool:
-    async with uow:
+async def _held_by_another(uow_factory: UowFactory, record: CustomDomain) -> bool:
+    async with uow_factory() as uow:
         holder = await uow.domains.find_verified(record.domain)
     return holder is not None and holder.user_id != record.user_id
 
@@ -130,7 +130,7 @@ class AddDomain:
     quota; the user's row is locked while counting, so concurrent claims are counted one by one.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, catalog: PlanCatalog) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, catalog: PlanCatalog) -> None:
         self._uow = uow
         self._clock = clock
         self._catalog = catalog
@@ -138,7 +138,7 @@ class AddDomain:
     async def __call__(self, user_id: UUID, domain: str) -> CustomDomain:
         now = self._clock.now()
         record = CustomDomain.claim(user_id=user_id, domain=parse_custom_domain(domain), now=now)
-        async with self._uow as uow:
+        async with self._uow() as uow:
             if await uow.users.get_for_update(user_id) is None:
                 raise Forbidden("this account may not add domains")
             plan = await current_plan(uow, self._catalog, user_id, now)
@@ -155,28 +155,28 @@ class AddDomain:
 
 
 class ListDomains:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID) -> list[CustomDomain]:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             return await uow.domains.list_for_user(user_id)
 
 
 class RemoveDomain:
     """Removes the user's domain and, in the same transaction, every name the user holds on it."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
 
     async def __call__(self, user_id: UUID, domain_id: UUID, origin: RequestOrigin = NO_ORIGIN) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             on_domain = await uow.nip05_names.list_for_domain(record.domain)
             names = [n.name for n in on_domain if n.user_id == user_id]
-        async with self._changes.changing(record.domain, names), self._uow as uow:
+        async with self._changes.changing(record.domain, names), self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
             ended = await uow.nip05_names.delete_for_user_on_domain(user_id, record.domain)
             await uow.domains.delete(record.id)
@@ -195,7 +195,7 @@ class VerifyDomain:
     value of any content is compared, never trusted to be ASCII.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, dns: DnsResolver, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, dns: DnsResolver, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._dns = dns
@@ -204,7 +204,7 @@ class VerifyDomain:
     async def __call__(
         self, user_id: UUID, domain_id: UUID, origin: RequestOrigin = NO_ORIGIN
     ) -> VerificationOutcome:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             record = await _owned_domain(uow, user_id, domain_id)
         values = await self._dns.txt_records(record.txt_record_name)
         now = self._clock.now()
@@ -240,7 +240,7 @@ class RecheckDomains:
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: UowFactory,
         clock: Clock,
         dns: DnsResolver,
         changes: NameChanges,
@@ -259,7 +259,7 @@ class RecheckDomains:
         started = self._clock.now()
         seen: set[UUID] = set()
         while True:
-            async with self._uow as uow:
+            async with self._uow() as uow:
                 due = await uow.domains.list_due_for_check(started - self._interval, RECHECK_BATCH)
             due = [record for record in due if record.id not in seen]
             if not due:
@@ -293,7 +293,7 @@ class RecheckDomains:
         await _store(self._uow, self._changes, record, checked)
 
     async def _mark_tried(self, record: CustomDomain) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             current = await uow.domains.get(record.id)
             if current is not None:
                 await uow.domains.update(current.checked(self._clock.now()))

@@ -10,13 +10,12 @@ new name or domain within a second. Memory and cache entries grow with the names
 the names asked.
 """
 
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 import msgspec
 
 from application.verdicts import Verdicts
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05-held"
 DOMAINS = "domains"
@@ -45,9 +44,7 @@ def _names_key(domain: str) -> str:
 class HeldNames:
     """Says whether a domain may serve a name, from sets loaded once per change, not per name."""
 
-    def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], verdicts: Verdicts, default_domain: str, ttl: float
-    ) -> None:
+    def __init__(self, uow_factory: UowFactory, verdicts: Verdicts, default_domain: str, ttl: float) -> None:
         self._uow_factory = uow_factory
         self._sets = verdicts.namespace(NAMESPACE, HeldSet, ttl=ttl)
         self._default_domain = default_domain

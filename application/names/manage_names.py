@@ -19,7 +19,7 @@ from domain.names.nip05 import (
 )
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 
 class Availability(Struct, frozen=True, kw_only=True):
@@ -98,7 +98,7 @@ class RegisterName:
     """
 
     def __init__(
-        self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str, catalog: PlanCatalog
+        self, uow: UowFactory, clock: Clock, changes: NameChanges, default_domain: str, catalog: PlanCatalog
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -112,7 +112,7 @@ class RegisterName:
         now = self._clock.now()
         domain = self._default_domain if domain is None else parse_serving_domain(domain)
         name = parse_nip05_name(name)
-        async with self._changes.changing(domain, [name]), self._uow as uow:
+        async with self._changes.changing(domain, [name]), self._uow() as uow:
             pubkey = await _registering_user(uow, user_id)
             owns = await _owns_domain(uow, user_id, domain, self._default_domain)
             name = parse_registrable_name(name, owns_domain=owns)
@@ -140,11 +140,11 @@ class RegisterName:
 class ListNames:
     """The user's names (released ones excluded), oldest first."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UowFactory) -> None:
         self._uow = uow
 
     async def __call__(self, user_id: UUID) -> list[Nip05]:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             names = await uow.nip05_names.list_for_user(user_id)
         return [name for name in names if name.status is not Nip05Status.RELEASED]
 
@@ -153,16 +153,16 @@ class UpdateNameRelays:
     """Replaces the relays listed for one of the user's names; a name on a custom domain only
     while the user holds the domain."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges, default_domain: str) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, changes: NameChanges, default_domain: str) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
         self._default_domain = parse_serving_domain(default_domain)
 
     async def __call__(self, user_id: UUID, name_id: UUID, relays: list[str]) -> Nip05:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             found = await _editable_name(uow, user_id, name_id, self._default_domain)
-        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
+        async with self._changes.changing(found.domain, [found.name]), self._uow() as uow:
             editable = await _editable_name(uow, user_id, name_id, self._default_domain)
             record = editable.with_relays(relays, self._clock.now())
             await uow.nip05_names.update(record)
@@ -173,15 +173,15 @@ class UpdateNameRelays:
 class ReleaseName:
     """Lets one of the user's names go; it is held back from others for the cooldown."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, changes: NameChanges) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, changes: NameChanges) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
 
     async def __call__(self, user_id: UUID, name_id: UUID) -> None:
-        async with self._uow as uow:
+        async with self._uow() as uow:
             found = await _owned_name(uow, user_id, name_id)
-        async with self._changes.changing(found.domain, [found.name]), self._uow as uow:
+        async with self._changes.changing(found.domain, [found.name]), self._uow() as uow:
             record = (await _owned_name(uow, user_id, name_id)).release(self._clock.now())
             await uow.nip05_names.update(record)
             await uow.commit()
@@ -190,7 +190,7 @@ class ReleaseName:
 class CheckNameAvailability:
     """Whether a user could register name@domain now, and why not."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, default_domain: str) -> None:
+    def __init__(self, uow: UowFactory, clock: Clock, default_domain: str) -> None:
         self._uow = uow
         self._clock = clock
         self._default_domain = parse_serving_domain(default_domain)
@@ -203,7 +203,7 @@ class CheckNameAvailability:
             name = parse_nip05_name(name)
         except InvalidInput as error:
             return Availability(name=raw_name, domain=raw_domain, available=False, reason=str(error))
-        async with self._uow as uow:
+        async with self._uow() as uow:
             owns = False
             if domain != self._default_domain:
                 claim = await uow.domains.find_verified(domain)

@@ -9,7 +9,7 @@ serving the old answer within a second.
 """
 
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -19,7 +19,7 @@ from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
 from domain.names.nip05 import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 from domain.shared.clock import Clock
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05"
 ANSWER_TTL = 60.0
@@ -64,7 +64,7 @@ class NostrJsonDirectory:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UowFactory,
         verdicts: Verdicts,
         clock: Clock,
         default_domain: str,

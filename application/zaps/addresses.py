@@ -4,14 +4,13 @@ A name is an address when the directory serves it on that domain (the same Host,
 custom-domain and suspension rules as nostr.json) and its owner has connected a wallet.
 """
 
-from collections.abc import Callable
 from uuid import UUID
 
 import msgspec
 
 from application.names.nostr_json import NostrJsonDirectory
 from domain.shared.errors import NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 from domain.zaps.nwc_uri import NwcUri, parse_nwc_uri
 from domain.zaps.ports import SecretSeal
 
@@ -36,9 +35,7 @@ _names = msgspec.json.Decoder(_Names).decode
 class LightningAddresses:
     """Finds the owner of an address; NotFound when the name is not served there or has no wallet."""
 
-    def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], directory: NostrJsonDirectory, seal: SecretSeal
-    ) -> None:
+    def __init__(self, uow_factory: UowFactory, directory: NostrJsonDirectory, seal: SecretSeal) -> None:
         self._uow_factory = uow_factory
         self._directory = directory
         self._seal = seal

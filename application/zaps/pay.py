@@ -1,6 +1,5 @@
 """The LNURL-pay flow of a Lightning address: the payRequest, the callback's invoice, LUD-21 verify."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import msgspec
@@ -8,7 +7,7 @@ import msgspec
 from application.rate_limits import LimitRate, RatePolicy
 from application.zaps.addresses import AddressOwner, LightningAddresses
 from domain.shared.errors import DomainError, Forbidden
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 from domain.zaps.invoice import CheckedInvoice, check_invoice
 from domain.zaps.pay_request import (
     PayLimits,
@@ -76,7 +75,7 @@ class RequestInvoice:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UowFactory,
         addresses: LightningAddresses,
         wallet: WalletConnection,
         limit_rate: LimitRate,

@@ -15,7 +15,7 @@ import msgspec
 from domain.nostr.ports import RelayPort, RelayUnavailable
 from domain.shared.clock import Clock
 from domain.shared.errors import DomainError
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 from domain.zaps.nwc_uri import NwcUri, parse_nwc_uri
 from domain.zaps.ports import ReceiptPublisher, SecretSeal, WalletConnection, WalletInvoice, ZapCounters
 from domain.zaps.receipt import zap_receipt
@@ -28,7 +28,7 @@ class PublishZapReceipt:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UowFactory,
         relay: RelayPort,
         publisher: ReceiptPublisher,
         counters: ZapCounters,
@@ -83,7 +83,7 @@ class WatchZapInvoices:
 
     def __init__(
         self,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: UowFactory,
         wallet: WalletConnection,
         seal: SecretSeal,
         publish_receipt: PublishZapReceipt,

@@ -1,6 +1,5 @@
 """Connect, show and forget the owner's own wallet (NIP-47). The connection string is sealed at rest."""
 
-from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -8,7 +7,7 @@ from msgspec import Struct
 
 from domain.shared.clock import Clock
 from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.unit_of_work import UnitOfWork
+from domain.shared.unit_of_work import UowFactory
 from domain.zaps.nwc_uri import format_nwc_uri, parse_nwc_uri
 from domain.zaps.ports import REQUIRED_METHODS, SecretSeal, WalletConnection
 from domain.zaps.records import WalletConnectionRecord
@@ -34,7 +33,7 @@ class ConnectWallet:
     keeps it sealed, replacing the wallet connected before."""
 
     def __init__(
-        self, uow_factory: Callable[[], UnitOfWork], wallet: WalletConnection, seal: SecretSeal, clock: Clock
+        self, uow_factory: UowFactory, wallet: WalletConnection, seal: SecretSeal, clock: Clock
     ) -> None:
         self._uow_factory = uow_factory
         self._wallet = wallet
@@ -67,7 +66,7 @@ class ConnectWallet:
 class ShowWallet:
     """The user's connected wallet; NotFound when none is connected."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: UowFactory) -> None:
         self._uow_factory = uow_factory
 
     async def __call__(self, user_id: UUID) -> WalletView:
@@ -81,7 +80,7 @@ class ShowWallet:
 class DisconnectWallet:
     """Forgets the user's wallet and its secret (nothing to forget is not an error)."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, uow_factory: UowFactory) -> None:
         self._uow_factory = uow_factory
 
     async def __call__(self, user_id: UUID) -> None:

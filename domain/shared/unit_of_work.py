@@ -8,6 +8,7 @@ Repositories see only the work of their own unit of work until it commits. An un
 raises DatabaseUnavailable.
 """
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -66,6 +67,10 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+# How every use case gets its transactions: one fresh unit of work per `async with`.
+UowFactory = Callable[[], UnitOfWork]
 
 
 class SchemaVersion(Protocol):

@@ -39,7 +39,7 @@ async def test_d3_jobs_run_suspends_a_domain_whose_record_is_gone_past_grace_and
     container = names_container(postgres_dsn, None)
     async with serving(container):
         owner = await add_user(container)
-        claimed = await container.add_domain()(owner.id, "jobs-names.org")
+        claimed = await container.names.add_domain()(owner.id, "jobs-names.org")
         now = datetime.now(UTC)
         lost = structs.replace(
             claimed.mark_verified(now - timedelta(days=10)),

@@ -65,15 +65,15 @@ async def test_d1_nostr_tools_verifies_names_on_our_domain_and_a_custom_domain(p
     async with serving(container):
         alice, carol = await add_user(container), await add_user(container)
         admin = await add_user(container, UserRole.ADMIN)
-        await container.register_name()(alice.id, "alice", relays=["wss://relay.alice.example"])
-        hidden = await container.register_name()(alice.id, "hidden")
-        await container.suspend_name()(Actor(user_id=admin.id), hidden.id)
-        claimed = await container.add_domain()(carol.id, CUSTOM)
+        await container.names.register_name()(alice.id, "alice", relays=["wss://relay.alice.example"])
+        hidden = await container.names.register_name()(alice.id, "hidden")
+        await container.admin.suspend_name()(Actor(user_id=admin.id), hidden.id)
+        claimed = await container.names.add_domain()(carol.id, CUSTOM)
         async with container.unit_of_work() as uow:
             await uow.domains.update(claimed.mark_verified(claimed.created_at))
             await uow.commit()
-        await container.register_name()(carol.id, "carol", domain=CUSTOM)
-        await container.register_name()(carol.id, "_", domain=CUSTOM)
+        await container.names.register_name()(carol.id, "carol", domain=CUSTOM)
+        await container.names.register_name()(carol.id, "_", domain=CUSTOM)
 
     found = await asyncio.to_thread(
         _query,

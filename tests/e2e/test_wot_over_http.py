@@ -1,12 +1,16 @@
 """Web of Trust end to end: `nostr-id serve` against a real relay process, scores over HTTP."""
 
 import asyncio
+import contextlib
 import os
+import signal
 import subprocess
 import time
 
 import httpx
 
+from application.demo.seed_demo_graph import DemoSeeded
+from bootstrap.wot_settings import remember_demo
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from tests.support.relay_client import publish_raw
@@ -75,3 +79,76 @@ def test_scores_from_the_relay_over_http(relay_process, postgres_dsn, tmp_path):
     assert unknown.json()["wot_depth"] is None
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_serve_takes_a_demos_seeds_on_sighup_and_not_per_request(relay_process, postgres_dsn, tmp_path):
+    seed, alice = generate_secret_key(), generate_secret_key()
+    assert asyncio.run(publish_raw(relay_process.url, [_contacts(seed, [public_key_of(alice)])])) == 1
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay_process.url,
+        "DATA_DIR": str(tmp_path),
+    }
+    for name in ("REDIS_URL", "WOT_SEEDS"):
+        env.pop(name, None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    alice_url = f"/api/v1/wot/{public_key_of(alice)}"
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", serve)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            before = client.get(alice_url).json()["wot_depth"]
+            seeds = [public_key_of(seed)]
+            remember_demo(tmp_path, DemoSeeded(seeds, 2, 1, 1, 1, seeds[0], seeds[0]))
+            untold = client.get(alice_url).json()["wot_depth"]
+            serve.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 60  # the hard guard; granian starts the new workers in seconds
+            after = untold
+            while after != 1 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                with contextlib.suppress(httpx.TransportError):
+                    after = client.get(alice_url).json()["wot_depth"]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert (before, untold, after) == (None, None, 1)
+
+
+def test_demo_seed_tells_the_running_serve_of_its_data_dir(relay_process, postgres_dsn, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay_process.url,
+        "DATA_DIR": str(tmp_path),
+    }
+    for name in ("REDIS_URL", "WOT_SEEDS"):
+        env.pop(name, None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", serve)
+        seeded = subprocess.run(
+            [*CLI, "demo", "seed", "--users", "80", "--seed", "4"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        demo_seed_pubkey = seeded.stdout.split("a seed", 1)[1].split()[0]
+        seed_url = f"/api/v1/wot/{demo_seed_pubkey}"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60  # the hard guard; granian starts the new workers in seconds
+            depth = None
+            while depth != 0 and time.monotonic() < deadline:
+                time.sleep(0.5)
+                with contextlib.suppress(httpx.TransportError):
+                    depth = client.get(seed_url).json()["wot_depth"]
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert f"The running `nostr-id serve` (process {serve.pid}) was told" in seeded.stdout
+    assert depth == 0

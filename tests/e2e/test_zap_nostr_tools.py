@@ -116,8 +116,8 @@ async def test_z4_nostr_tools_zaps_an_address_and_accepts_the_one_receipt_across
     with running_in_thread(service):
         async with serving(container):
             owner = await add_user(container)
-            await container.register_name()(owner.id, "zoe")
-            await container.connect_wallet()(owner.id, service.connection_string)
+            await container.names.register_name()(owner.id, "zoe")
+            await container.zaps.connect_wallet()(owner.id, service.connection_string)
         profile = {"kind": 0, "pubkey": owner.pubkey, "content": json.dumps({"lud16": f"zoe@{DOMAIN}"})}
         asked = await asyncio.to_thread(
             _node,
@@ -185,8 +185,8 @@ async def test_z3_z4_an_lnbits_wallet_behind_alby_nwc_is_zapped_and_paid_by_anot
     with alby_wallet_service(relay, lnbits.url, owner_wallet.invoice_key) as nwc_url:
         async with serving(container):
             owner = await add_user(container)
-            await container.register_name()(owner.id, "yan")
-            shown = await container.connect_wallet()(owner.id, nwc_url)
+            await container.names.register_name()(owner.id, "yan")
+            shown = await container.zaps.connect_wallet()(owner.id, nwc_url)
             assert {"make_invoice", "lookup_invoice"} <= set(shown.methods)
         profile = {"kind": 0, "pubkey": owner.pubkey, "content": json.dumps({"lud16": f"yan@{DOMAIN}"})}
         asked = await asyncio.to_thread(

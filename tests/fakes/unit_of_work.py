@@ -709,7 +709,7 @@ class FakeJobRunRepository:
 class FakeUnitOfWork:
     """The memory twin of PostgresUnitOfWork; `committed` tells whether the last work was committed."""
 
-    def __init__(self, store: MemoryStore | None = None) -> None:
+    def __init__(self, store: MemoryStore | None = None, timeout: float | None = None) -> None:
         self.store = store or MemoryStore()
         self.committed = False
         self._tables: list[_Table[Any]] = []

@@ -48,7 +48,7 @@ async def test_jobs_run_flushes_api_key_usage_counted_in_the_cache(container, ca
         await uow.users.add(user)
         await uow.api_keys.add(key)
         await uow.commit()
-    meter = container.meter_api_key_use()
+    meter = container.api_keys.meter_api_key_use()
     for status in (200, 200, 404):
         await meter(key.id, "/api/v1/wot/score", status)
 

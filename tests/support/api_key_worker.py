@@ -20,7 +20,7 @@ async def main(dsn: str, redis_url: str, namespace: str, key: str) -> None:
     container = Container(settings=Settings(environment="test", database_url=dsn, redis_url=redis_url))
     container.cache.override(providers.Singleton(RedisCache.from_url, redis_url, namespace=namespace))
     await container.db_pool().open(wait=True, timeout=10)
-    verifier = container.api_key_verifier()
+    verifier = container.api_keys.api_key_verifier()
     print("ready", flush=True)
     loop = asyncio.get_running_loop()
     while await loop.run_in_executor(None, sys.stdin.readline):

@@ -21,9 +21,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.cache.memory_cache import MemoryCache
-from adapters.http.app import create_app
 from adapters.relay.memory_relay import MemoryRelay
 from bootstrap.container import Container
+from bootstrap.http_app import app_of
 from bootstrap.settings import Settings
 from domain.shared.clock import Clock, FixedClock
 
@@ -61,8 +61,9 @@ def container_for_tests(
 
     By default the clock is frozen at FROZEN_AT, the cache is a MemoryCache on that clock, and the
     relay is a fresh MemoryRelay (or the real pool when `settings.relay_urls` names a relay).
-    Without `settings.database_url` the database pool is never opened. Any other provider is
-    overridden by name: `container_for_tests(settings, wot_settings=WotSettings(...))`.
+    Without `settings.database_url` the database pool is never opened. Any other provider, of the
+    root or of a feature, is overridden by its name:
+    `container_for_tests(settings, wot_settings=WotSettings(...))` overrides `container.wot.wot_settings`.
     """
     container = Container(settings=settings)
     frozen = clock if clock is not None else FixedClock(FROZEN_AT)
@@ -75,15 +76,28 @@ def container_for_tests(
     if settings.database_url is None:
         container.db_pool_lifecycle.override(providers.Object(None))
     for name, value in overrides.items():
-        provider = getattr(container, name)
+        provider = provider_named(container, name)
         provider.override(value if isinstance(value, providers.Provider) else providers.Object(value))
     return container
 
 
+def provider_named(container: Container, name: str) -> providers.Provider[Any]:
+    """The root's provider of that name, else the one feature provider of that name."""
+    if isinstance(found := container.providers.get(name), providers.Provider):
+        return found
+    features = [p.container for p in container.providers.values() if isinstance(p, providers.Container)]
+    (found,) = [
+        feature.providers[name]
+        for feature in features
+        if not isinstance(feature.providers.get(name, providers.Dependency()), providers.Dependency)
+    ]
+    return found
+
+
 @asynccontextmanager
 async def client_for(container: Container) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    """An HTTP client on `create_app(container)`, with the app's lifespan run around it."""
-    async with AsyncTestClient(create_app(container)) as client:
+    """An HTTP client on the container's app (`app_of(container)`), with the app's lifespan run around it."""
+    async with AsyncTestClient(app_of(container)) as client:
         yield client
 
 

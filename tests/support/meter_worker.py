@@ -23,17 +23,17 @@ async def main(dsn: str, redis_url: str, namespace: str, key_id: UUID, count: in
     container = Container(settings=Settings(environment="test", database_url=dsn, redis_url=redis_url))
     container.cache.override(providers.Singleton(RedisCache.from_url, redis_url, namespace=namespace))
     await container.db_pool().open(wait=True, timeout=10)
-    meter = container.meter_api_key_use()
+    meter = container.api_keys.meter_api_key_use()
     flushes = []
     for start in range(0, count, 50):
         await asyncio.gather(*(meter(key_id, ENDPOINT, 200) for _ in range(start, min(count, start + 50))))
         if "--flush" in flags:
-            flushes.append(asyncio.create_task(container.flush_api_key_usage()()))
+            flushes.append(asyncio.create_task(container.api_keys.flush_api_key_usage()()))
     await asyncio.gather(*flushes)
     print("counted", flush=True)
     if "--hang" in flags:
         await asyncio.Event().wait()
-    await container.flush_api_key_usage()()
+    await container.api_keys.flush_api_key_usage()()
     await container.db_pool().close()
     await container.cache().close()
 

@@ -128,7 +128,7 @@ async def test_uses_of_a_key_are_metered_by_day_endpoint_and_status_class(api):
         assert (await api.client.get(f"/api/v1/wot/{_pubkey()}", headers=headers)).status_code == 200
     assert (await api.client.get("/api/v1/wot/not-a-pubkey", headers=headers)).status_code == 422
 
-    await api.run(lambda: api.container.flush_api_key_usage()())
+    await api.run(lambda: api.container.api_keys.flush_api_key_usage()())
 
     today = datetime.now(UTC).date().isoformat()
     response = await api.client.get(

@@ -41,7 +41,7 @@ def _flush(redis_cache: RedisCache, pool: AsyncConnectionPool) -> FlushApiKeyUsa
     container = Container(settings=Settings(environment="test"))
     container.cache.override(providers.Object(redis_cache))
     container.db_pool.override(providers.Object(pool))
-    return container.flush_api_key_usage()
+    return container.api_keys.flush_api_key_usage()
 
 
 async def test_1000_uses_metered_by_two_processes_flushing_concurrently_are_recorded_exactly(

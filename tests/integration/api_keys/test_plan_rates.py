@@ -69,7 +69,7 @@ async def test_r2_a_keys_limit_follows_its_owners_plan_through_settlement_and_ex
     assert await _limit_of(api, key) == PRO.quotas.api_requests_per_minute
 
     api.clock.advance(PRO.period + timedelta(minutes=1))
-    assert await api.run(lambda: api.container.end_subscriptions()()) >= 1
+    assert await api.run(lambda: api.container.billing.end_subscriptions()()) >= 1
     assert await _limit_of(api, key) == FREE.quotas.api_requests_per_minute
 
 

@@ -64,7 +64,7 @@ class CountingUnitOfWork(PostgresUnitOfWork):
 async def test_t4_requests_with_unknown_keys_are_refused_by_the_address_bucket_without_reaching_postgresql(
     api, api_container
 ):
-    api_container.rate_policies.override(providers.Object(_policies(1000, 30, 1000)))
+    api_container.api_keys.rate_policies.override(providers.Object(_policies(1000, 30, 1000)))
     api_container.unit_of_work.override(providers.Factory(CountingUnitOfWork, pool=api_container.db_pool))
     made_up = [f"nid_{secrets.token_hex(32)}" for _ in range(90)]
     CountingUnitOfWork.entered = 0
@@ -109,7 +109,7 @@ async def test_t4_r1_every_key_of_one_account_draws_on_one_plan_rate_under_concu
 
 
 async def test_r1_of_1000_concurrent_requests_against_a_limit_of_100_exactly_100_pass(api, api_container):
-    api_container.rate_policies.override(providers.Object(_policies(10, 100, 10)))
+    api_container.api_keys.rate_policies.override(providers.Object(_policies(10, 100, 10)))
 
     responses = await send_at_once(api, TEST_PUBLIC_URL, [("GET", "/api/v1/me", {})] * 1000)
 
@@ -119,7 +119,7 @@ async def test_r1_of_1000_concurrent_requests_against_a_limit_of_100_exactly_100
 
 
 async def test_r2_over_the_limit_is_429_problem_with_retry_after_and_ratelimit_headers(api, api_container):
-    api_container.rate_policies.override(providers.Object(_policies(10, 3, 10)))
+    api_container.api_keys.rate_policies.override(providers.Object(_policies(10, 3, 10)))
 
     passed = [await api.client.get(_wot()) for _ in range(3)]
     refused = await api.client.get(_wot())
@@ -138,7 +138,7 @@ async def test_r2_over_the_limit_is_429_problem_with_retry_after_and_ratelimit_h
 
 
 async def test_r2_sign_in_endpoints_are_stricter_than_reads(api, api_container):
-    api_container.rate_policies.override(providers.Object(_policies(10, 10, 2)))
+    api_container.api_keys.rate_policies.override(providers.Object(_policies(10, 10, 2)))
 
     started = [await api.client.post("/api/v1/auth/lnurl", json={"action": "login"}) for _ in range(3)]
     callback = await api.client.get("/api/v1/auth/lnurl/callback", params={"tag": "login"})
@@ -170,7 +170,7 @@ async def test_r3_redis_down_read_limits_fail_open_counted_and_the_replay_store_
     )
     async with AsyncTestClient(create_app(container), base_url=TEST_PUBLIC_URL) as client:
         secret_key = generate_secret_key()
-        challenge = await container.issue_challenge()()
+        challenge = await container.auth.issue_challenge()()
         event = sign_event(
             secret_key,
             kind=22242,
@@ -178,7 +178,7 @@ async def test_r3_redis_down_read_limits_fail_open_counted_and_the_replay_store_
             content="",
             created_at=int(time.time()),
         )
-        signed = await container.login()(SignInRequest(event=event))
+        signed = await container.auth.login()(SignInRequest(event=event))
         bearer = {"Authorization": f"Bearer {signed.access_token}"}
 
         read = await client.get("/api/v1/me", headers=bearer)

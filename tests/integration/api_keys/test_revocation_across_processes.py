@@ -38,7 +38,7 @@ async def test_k1_a_key_revoked_in_one_process_is_refused_by_another_within_one_
     user = builders.user()
     await committed(lambda: PostgresUnitOfWork(postgres_pool), user)
     owner = Principal(user_id=user.id, pubkey=user.pubkey, role=user.role, credential=CredentialKind.BEARER)
-    issued = await container.create_api_key()(owner, "crawler", ["wot:read"], NO_ORIGIN)
+    issued = await container.api_keys.create_api_key()(owner, "crawler", ["wot:read"], NO_ORIGIN)
     worker = await asyncio.create_subprocess_exec(
         *WORKER,
         postgres_dsn,
@@ -54,7 +54,7 @@ async def test_k1_a_key_revoked_in_one_process_is_refused_by_another_within_one_
         assert await _ask(worker) == "accepted"
         assert await _ask(worker) == "accepted"
 
-        await container.revoke_api_key()(owner, issued.api_key.id, NO_ORIGIN)
+        await container.api_keys.revoke_api_key()(owner, issued.api_key.id, NO_ORIGIN)
         await asyncio.sleep(1.0)
 
         assert await _ask(worker) == "refused"

@@ -39,7 +39,7 @@ async def _attempts(api: Api, method: str, path: str, body: object, headers: dic
 async def test_t5_r2_every_sign_in_endpoint_is_charged_to_the_sign_in_limit(
     api: Api, method: str, path: str, body: object
 ) -> None:
-    api.container.rate_policies.override(providers.Object(POLICIES))
+    api.container.api_keys.rate_policies.override(providers.Object(POLICIES))
 
     statuses = await _attempts(api, method, path, body, {})
 
@@ -56,7 +56,7 @@ async def test_t5_r2_an_api_key_does_not_lift_the_sign_in_limit(
         "/api/v1/api-keys", json={"name": "bot", "scopes": ["wot:read"]}, headers=alice.headers
     )
     assert created.status_code == 201
-    api.container.rate_policies.override(providers.Object(POLICIES))
+    api.container.api_keys.rate_policies.override(providers.Object(POLICIES))
 
     statuses = await _attempts(api, method, path, body, {"X-API-Key": created.json()["key"]})
 

@@ -48,7 +48,7 @@ def _credentials(token: str) -> Credentials:
 @pytest.mark.parametrize("api_cache", ["memory", "redis"], indirect=True)
 async def test_a_warm_bearer_request_does_not_touch_postgresql(api, postgres_proxy):
     alice = await api.sign_in()
-    authenticate = api.container.authenticate
+    authenticate = api.container.auth.authenticate
     assert (await api.run(lambda: authenticate()(_credentials(alice.access_token)))).user_id == alice.user.id
 
     postgres_proxy.stop()
@@ -64,13 +64,13 @@ async def test_another_process_answers_a_bearer_request_from_the_shared_cache(
     api, api_settings_env, postgres_proxy, redis_url, redis_namespace
 ):
     alice = await api.sign_in()
-    await api.run(lambda: api.container.authenticate()(_credentials(alice.access_token)))
+    await api.run(lambda: api.container.auth.authenticate()(_credentials(alice.access_token)))
     postgres_proxy.stop()
 
     other = Container(settings=load_settings(api_settings_env))
     other.cache.override(providers.Singleton(RedisCache.from_url, redis_url, namespace=redis_namespace))
     async with AsyncTestClient(create_app(other), base_url=TEST_PUBLIC_URL) as client:
-        principal = await _on(client, lambda: other.authenticate()(_credentials(alice.access_token)))
+        principal = await _on(client, lambda: other.auth.authenticate()(_credentials(alice.access_token)))
 
     assert principal.user_id == alice.user.id
 

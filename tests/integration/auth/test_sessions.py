@@ -81,7 +81,7 @@ async def test_j6_reuse_leaves_the_users_other_sessions_alone(api):
 
 async def test_j6_of_concurrent_refreshes_with_one_token_at_most_one_succeeds(api):
     alice = await api.sign_in()
-    refresh = api.container.refresh_session
+    refresh = api.container.auth.refresh_session
 
     async def all_at_once():
         return await asyncio.gather(

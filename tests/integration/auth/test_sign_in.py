@@ -102,7 +102,7 @@ async def test_n5_an_unknown_challenge_is_refused(api):
 async def _concurrently(api, events) -> list[object]:
     """Runs the login use case for every event at once on the app's loop (the test client sends
     one request at a time), returning each result or the error it raised."""
-    login = api.container.login
+    login = api.container.auth.login
 
     async def all_at_once():
         return await asyncio.gather(

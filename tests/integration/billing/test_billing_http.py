@@ -25,7 +25,7 @@ RECEIPT = re.compile(r"NID-(\d{4})-(\d{6,})")
 @pytest.fixture
 def fake_provider(api_container: Container, api_clock: FixedClock) -> FakePaymentProvider:
     provider = FakePaymentProvider(api_clock, MemoryCache(api_clock), webhook_secret=SECRET)
-    api_container.fake_payments.override(providers.Object(provider))
+    api_container.billing.fake_payments.override(providers.Object(provider))
     return provider
 
 

@@ -17,7 +17,7 @@ def fake_provider(api_container: Container, api_clock: FixedClock) -> FakePaymen
     provider = FakePaymentProvider(
         api_clock, MemoryCache(api_clock), webhook_secret="fake-provider-webhook-secret"
     )
-    api_container.fake_payments.override(providers.Object(provider))
+    api_container.billing.fake_payments.override(providers.Object(provider))
     return provider
 
 

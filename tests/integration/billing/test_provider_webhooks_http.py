@@ -151,7 +151,7 @@ async def test_p3_btcpay_events_out_of_order_end_in_the_state_btcpay_reports(
         BTCPAY_SECRET,
         transport=httpx.MockTransport(double.handle),
     )
-    api_container.payment_providers.override(
+    api_container.billing.payment_providers.override(
         providers.Object(PaymentProviders({PaymentProviderName.BTCPAY: btcpay}))
     )
     alice = await api.sign_in()

@@ -133,7 +133,7 @@ async def test_concurrent_registrations_at_one_below_the_quota_let_exactly_one_t
     async def race():
         # One use case (and unit of work) per request, as the app builds them.
         calls = [
-            api.container.register_name()(alice.user.id, _unique(f"racer{number}"))
+            api.container.names.register_name()(alice.user.id, _unique(f"racer{number}"))
             for number in range(attempts)
         ]
         return await asyncio.gather(*calls, return_exceptions=True)
@@ -151,7 +151,7 @@ async def test_concurrent_domain_claims_at_one_below_the_quota_let_exactly_one_t
 
     async def race():
         calls = [
-            api.container.add_domain()(alice.user.id, _unique(f"racer{number}") + ".org")
+            api.container.names.add_domain()(alice.user.id, _unique(f"racer{number}") + ".org")
             for number in range(attempts)
         ]
         return await asyncio.gather(*calls, return_exceptions=True)
@@ -202,7 +202,7 @@ async def test_t4_concurrent_key_creations_at_one_below_the_quota_let_exactly_on
     async def race():
         # One use case (and unit of work) per request, as the app builds them.
         calls = [
-            api.container.create_api_key()(principal, f"racer{number}", ["wot:read"], NO_ORIGIN)
+            api.container.api_keys.create_api_key()(principal, f"racer{number}", ["wot:read"], NO_ORIGIN)
             for number in range(attempts)
         ]
         return await asyncio.gather(*calls, return_exceptions=True)

@@ -9,7 +9,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
-from bootstrap.container import DNS_TIMEOUT
+from bootstrap.wiring.names import DNS_TIMEOUT
 from domain.names.custom_domains import CustomDomainStatus
 from domain.names.ports import DnsLookupFailed
 from domain.shared.clock import FixedClock
@@ -36,7 +36,6 @@ def world(dns_server: DnsServer, tmp_path):  # type: ignore[no-untyped-def]
         settings,
         clock=clock,
         unit_of_work=providers.Factory(FakeUnitOfWork, store),
-        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
     )
     return store, clock, container
 
@@ -52,13 +51,13 @@ async def _user(store: MemoryStore):  # type: ignore[no-untyped-def]
 async def test_d3_a_domain_is_verified_by_its_own_random_token(world, dns_server: DnsServer) -> None:  # type: ignore[no-untyped-def]
     store, _clock, container = world
     user = await _user(store)
-    first = await container.add_domain()(user.id, "Alice-Names.COM")
-    other = await container.add_domain()(user.id, "bob-names.com")
+    first = await container.names.add_domain()(user.id, "Alice-Names.COM")
+    other = await container.names.add_domain()(user.id, "bob-names.com")
     assert first.domain == "alice-names.com"
     assert first.verification_token != other.verification_token and len(first.verification_token) >= 32
     dns_server.set_txt(first.txt_record_name, "unrelated=1", first.txt_record_value)
 
-    outcome = await container.verify_domain()(user.id, first.id)
+    outcome = await container.names.verify_domain()(user.id, first.id)
 
     assert outcome.domain.status is CustomDomainStatus.VERIFIED
     assert first.txt_record_name == "_nostr-id.alice-names.com"
@@ -68,11 +67,11 @@ async def test_d3_a_domain_is_verified_by_its_own_random_token(world, dns_server
 async def test_d3_another_domains_token_does_not_verify(world, dns_server: DnsServer) -> None:  # type: ignore[no-untyped-def]
     store, _clock, container = world
     user = await _user(store)
-    mine = await container.add_domain()(user.id, "carol-names.com")
-    theirs = await container.add_domain()(user.id, "dave-names.com")
+    mine = await container.names.add_domain()(user.id, "carol-names.com")
+    theirs = await container.names.add_domain()(user.id, "dave-names.com")
     dns_server.set_txt(mine.txt_record_name, theirs.txt_record_value)
 
-    outcome = await container.verify_domain()(user.id, mine.id)
+    outcome = await container.names.verify_domain()(user.id, mine.id)
 
     assert outcome.domain.status is CustomDomainStatus.PENDING
     assert "do not hold this domain's token" in outcome.detail
@@ -81,9 +80,9 @@ async def test_d3_another_domains_token_does_not_verify(world, dns_server: DnsSe
 async def test_d3_a_missing_record_leaves_the_domain_pending(world) -> None:  # type: ignore[no-untyped-def]
     store, _clock, container = world
     user = await _user(store)
-    record = await container.add_domain()(user.id, "erin-names.com")
+    record = await container.names.add_domain()(user.id, "erin-names.com")
 
-    outcome = await container.verify_domain()(user.id, record.id)
+    outcome = await container.names.verify_domain()(user.id, record.id)
 
     assert outcome.domain.status is CustomDomainStatus.PENDING
     assert outcome.domain.last_checked_at == NOW
@@ -95,10 +94,10 @@ async def test_d3_a_removed_record_suspends_after_the_grace_period_and_restores(
 ) -> None:  # type: ignore[no-untyped-def]
     store, clock, container = world
     user = await _user(store)
-    record = await container.add_domain()(user.id, "frank-names.com")
+    record = await container.names.add_domain()(user.id, "frank-names.com")
     dns_server.set_txt(record.txt_record_name, record.txt_record_value)
-    await container.verify_domain()(user.id, record.id)
-    job = container.recheck_domains()  # every hour at most, 72 hours of grace
+    await container.names.verify_domain()(user.id, record.id)
+    job = container.names.recheck_domains()  # every hour at most, 72 hours of grace
 
     dns_server.remove_txt(record.txt_record_name)
     clock.advance(timedelta(hours=2))
@@ -124,10 +123,10 @@ async def test_d3_a_record_that_returns_within_the_grace_period_resets_it(
 ) -> None:  # type: ignore[no-untyped-def]
     store, clock, container = world
     user = await _user(store)
-    record = await container.add_domain()(user.id, "grace-names.com")
+    record = await container.names.add_domain()(user.id, "grace-names.com")
     dns_server.set_txt(record.txt_record_name, record.txt_record_value)
-    await container.verify_domain()(user.id, record.id)
-    job = container.recheck_domains()
+    await container.names.verify_domain()(user.id, record.id)
+    job = container.names.recheck_domains()
 
     dns_server.remove_txt(record.txt_record_name)
     clock.advance(timedelta(hours=70))
@@ -189,7 +188,7 @@ async def test_t5_d3_a_lookup_from_a_server_that_never_answers_ends_within_its_b
         silent.bind(("127.0.0.1", 0))
         port = silent.getsockname()[1]
         settings = settings_for_tests(tmp_path, dns_nameservers=(f"127.0.0.1:{port}",))
-        resolver = container_for_tests(settings).dns_resolver()
+        resolver = container_for_tests(settings).names.dns_resolver()
         started = time.monotonic()
         async with asyncio.timeout(DNS_TIMEOUT * 2):
             with pytest.raises(DnsLookupFailed):

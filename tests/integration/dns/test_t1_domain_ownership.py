@@ -84,7 +84,7 @@ async def _audit(api: Api, action: str, domain: str) -> list[dict[str, Any]]:
 async def _recheck(api: Api, hours: int) -> None:
     """The periodic job, `hours` after the last step (it re-checks every domain of the run)."""
     api.clock.advance(timedelta(hours=hours))
-    await api.run(lambda: api.container.recheck_domains()())
+    await api.run(lambda: api.container.names.recheck_domains()())
 
 
 async def _status(api: Api, user: SignedInUser) -> str:

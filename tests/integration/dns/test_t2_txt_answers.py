@@ -83,9 +83,11 @@ async def _verified_domain(container: Container, dns_server: DnsServer, label: s
     async with container.unit_of_work() as uow:
         await uow.users.add(user)
         await uow.commit()
-    domain = await container.add_domain()(user.id, _domain_name(label))
+    domain = await container.names.add_domain()(user.id, _domain_name(label))
     dns_server.set_txt(domain.txt_record_name, domain.txt_record_value)
-    assert (await container.verify_domain()(user.id, domain.id)).domain.status is CustomDomainStatus.VERIFIED
+    assert (
+        await container.names.verify_domain()(user.id, domain.id)
+    ).domain.status is CustomDomainStatus.VERIFIED
     return domain
 
 

@@ -27,7 +27,7 @@ def api_settings_env(api_settings_env):
 @pytest.fixture
 def anonymous_limit_of_2(api_container):
     # Per hour: a test's own run time cannot refill a quota, so counts are exact.
-    api_container.rate_policies.override(
+    api_container.api_keys.rate_policies.override(
         providers.Object(
             RatePolicies(
                 api_key=RatePolicy(name="key", limit=1000, period=HOUR),

@@ -49,7 +49,7 @@ async def test_concurrent_registrations_of_one_name_have_exactly_one_winner(post
 
         async def register(user):  # type: ignore[no-untyped-def]
             try:
-                return await container.register_name()(user.id, "Contested")
+                return await container.names.register_name()(user.id, "Contested")
             except Conflict:
                 return None
 
@@ -65,8 +65,8 @@ async def test_concurrent_takers_of_a_name_past_its_cooldown_have_exactly_one_wi
     container = names_container(postgres_dsn, None)
     async with serving(container):
         first = await add_user(container)
-        record = await container.register_name()(first.id, "recycled")
-        await container.release_name()(first.id, record.id)
+        record = await container.names.register_name()(first.id, "recycled")
+        await container.names.release_name()(first.id, record.id)
         async with container.unit_of_work() as uow:
             released = await uow.nip05_names.get(record.id)
             assert released is not None and released.released_at is not None
@@ -77,7 +77,7 @@ async def test_concurrent_takers_of_a_name_past_its_cooldown_have_exactly_one_wi
 
         async def register(user):  # type: ignore[no-untyped-def]
             try:
-                return await container.register_name()(user.id, "recycled")
+                return await container.names.register_name()(user.id, "recycled")
             except Conflict:
                 return None
 
@@ -93,14 +93,14 @@ async def test_a1_when_the_audit_entry_cannot_be_written_the_admin_change_is_rol
     container = names_container(postgres_dsn, None)
     async with serving(container):
         admin, user = await add_user(container), await add_user(container)
-        name = await container.register_name()(user.id, "kept")
+        name = await container.names.register_name()(user.id, "kept")
         container.unit_of_work.override(providers.Factory(UnitOfWorkWithFailingAudit, pool=container.db_pool))
         actor = Actor(user_id=admin.id, pubkey=admin.pubkey)
 
         with pytest.raises(AuditWriteFails):
-            await container.suspend_name()(actor, name.id)
+            await container.admin.suspend_name()(actor, name.id)
         with pytest.raises(AuditWriteFails):
-            await container.set_suspension()(user.id, suspended=True, actor=actor)
+            await container.admin.set_suspension()(user.id, suspended=True, actor=actor)
 
         container.unit_of_work.reset_override()
         async with container.unit_of_work() as uow:
@@ -109,5 +109,5 @@ async def test_a1_when_the_audit_entry_cannot_be_written_the_admin_change_is_rol
         assert kept_name is not None and kept_name.status is Nip05Status.ACTIVE
         assert kept_user is not None and kept_user.status is UserStatus.ACTIVE
         response_host = container.settings().default_domain
-        answer = await container.nostr_json_directory().answer(response_host, "kept")
+        answer = await container.names.nostr_json_directory().answer(response_host, "kept")
         assert answer.body != b'{"names":{}}'

@@ -41,7 +41,7 @@ async def _get(client, name=None, host=DEFAULT_DOMAIN, **headers):
 
 
 async def _verified_domain(container, user, domain: str) -> CustomDomain:
-    record = await container.add_domain()(user.id, domain)
+    record = await container.names.add_domain()(user.id, domain)
     async with container.unit_of_work() as uow:
         await uow.domains.update(record.mark_verified(record.created_at))
         await uow.commit()
@@ -50,7 +50,7 @@ async def _verified_domain(container, user, domain: str) -> CustomDomain:
 
 async def test_d1_a_name_is_served_with_cors_lowercase_hex_and_its_relays(container, client):
     user = await add_user(container)
-    await container.register_name()(user.id, "Alice", relays=["wss://relay.one", "wss://relay.two"])
+    await container.names.register_name()(user.id, "Alice", relays=["wss://relay.one", "wss://relay.two"])
     response = await _get(client, "alice")
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
@@ -65,7 +65,7 @@ async def test_d1_a_name_is_served_with_cors_lowercase_hex_and_its_relays(contai
 
 async def test_d1_every_answer_carries_a_request_id_like_the_rest_of_the_api(container, client):
     user = await add_user(container)
-    await container.register_name()(user.id, "traced")
+    await container.names.register_name()(user.id, "traced")
     given = await _get(client, "traced", **{"x-request-id": "trace-42"})
     made = await _get(client, "nobody")
     preflight = await client.options(PATH, headers={"host": DEFAULT_DOMAIN})
@@ -77,7 +77,7 @@ async def test_d1_every_answer_carries_a_request_id_like_the_rest_of_the_api(con
 
 async def test_d1_every_answer_is_counted_in_the_metrics_at_once(container, client):
     user = await add_user(container)
-    await container.register_name()(user.id, "counted")
+    await container.names.register_name()(user.id, "counted")
     first = await _get(client, "counted")
     await _get(client, "counted")
     await _get(client, "counted", **{"if-none-match": first.headers["etag"]})
@@ -127,7 +127,7 @@ async def test_d1_answers_not_yet_written_are_written_at_shutdown(postgres_dsn, 
     labels = {"method": "GET", "route": PATH, "status": "200"}
     async with asyncio.timeout(HANG_GUARD), _app_running(container) as client:
         user = await add_user(container)
-        await container.register_name()(user.id, "late")
+        await container.names.register_name()(user.id, "late")
         assert (await _get(client, "late")).status_code == 200
         assert (await _get(client, "late")).status_code == 200
         assert registry.get_sample_value("nostr_id_http_requests_total", labels) is None
@@ -154,7 +154,7 @@ async def test_d1_unknown_and_malformed_names_answer_no_names_with_cors(client):
 
 async def test_d1_uppercase_request_names_find_the_lowercase_name(container, client):
     user = await add_user(container)
-    await container.register_name()(user.id, "bob")
+    await container.names.register_name()(user.id, "bob")
     response = await _get(client, "BoB")
     assert response.status_code == 200
     assert response.json()["names"] == {"bob": user.pubkey, "BoB": user.pubkey}
@@ -177,13 +177,13 @@ async def test_d1_preflight_other_methods_and_paths_carry_cors_and_never_redirec
 
 async def test_d1_etag_answers_304_on_a_match_and_changes_with_the_name(container, client):
     user = await add_user(container)
-    record = await container.register_name()(user.id, "carol")
+    record = await container.names.register_name()(user.id, "carol")
     first = await _get(client, "carol")
     etag = first.headers["etag"]
     again = await _get(client, "carol", **{"if-none-match": etag})
     assert again.status_code == 304
     assert again.headers["access-control-allow-origin"] == "*" and again.content == b""
-    await container.update_name_relays()(user.id, record.id, ["wss://new.relay"])
+    await container.names.update_name_relays()(user.id, record.id, ["wss://new.relay"])
     changed = await _get(client, "carol", **{"if-none-match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
@@ -193,15 +193,15 @@ async def test_d1_etag_answers_304_on_a_match_and_changes_with_the_name(containe
 async def test_d1_custom_domains_are_served_by_host_header_once_verified(container, client):
     owner = await add_user(container)
     domain = await _verified_domain(container, owner, "dana-names.net")
-    await container.register_name()(owner.id, "dana", domain="dana-names.net")
-    await container.register_name()(owner.id, "_", domain="dana-names.net")
-    pending = await container.add_domain()(owner.id, "pending-names.net")
+    await container.names.register_name()(owner.id, "dana", domain="dana-names.net")
+    await container.names.register_name()(owner.id, "_", domain="dana-names.net")
+    pending = await container.names.add_domain()(owner.id, "pending-names.net")
     by_host = await _get(client, "dana", host="Dana-Names.NET")
     with_port = await _get(client, "dana", host="dana-names.net:443")
     root = await _get(client, "_", host="dana-names.net")
     on_default = await _get(client, "dana")
     unverified = await _get(client, "dana", host=pending.domain)
-    await container.remove_domain()(owner.id, domain.id)
+    await container.names.remove_domain()(owner.id, domain.id)
     removed = await _get(client, "dana", host="dana-names.net")
     assert by_host.json()["names"] == {"dana": owner.pubkey}
     assert with_port.json()["names"] == {"dana": owner.pubkey}
@@ -214,9 +214,9 @@ async def test_d1_custom_domains_are_served_by_host_header_once_verified(contain
 async def test_d1_suspended_released_and_expired_names_are_not_served(container, client):
     admin = await add_user(container)
     user = await add_user(container)
-    suspended = await container.register_name()(user.id, "erin")
-    released = await container.register_name()(user.id, "frank")
-    expired = await container.register_name()(user.id, "gina")
+    suspended = await container.names.register_name()(user.id, "erin")
+    released = await container.names.register_name()(user.id, "frank")
+    expired = await container.names.register_name()(user.id, "gina")
     async with container.unit_of_work() as uow:
         await uow.nip05_names.update(
             structs.replace(expired, expires_at=expired.created_at - timedelta(seconds=1))
@@ -224,8 +224,8 @@ async def test_d1_suspended_released_and_expired_names_are_not_served(container,
         await uow.commit()
     assert (await _get(client, "erin")).json()["names"] == {"erin": user.pubkey}
     assert (await _get(client, "frank")).json()["names"] == {"frank": user.pubkey}
-    await container.suspend_name()(Actor(user_id=admin.id), suspended.id)
-    await container.release_name()(user.id, released.id)
+    await container.admin.suspend_name()(Actor(user_id=admin.id), suspended.id)
+    await container.names.release_name()(user.id, released.id)
     assert (await _get(client, "erin")).json() == {"names": {}}
     assert (await _get(client, "frank")).json() == {"names": {}}
     assert (await _get(client, "gina")).json() == {"names": {}}
@@ -234,20 +234,20 @@ async def test_d1_suspended_released_and_expired_names_are_not_served(container,
 async def test_d1_a_suspended_accounts_names_are_not_served_until_the_suspension_is_lifted(container, client):
     admin = await add_user(container)
     user = await add_user(container)
-    await container.register_name()(user.id, "hana")
+    await container.names.register_name()(user.id, "hana")
     verified = await _verified_domain(container, user, "hana-names.net")
-    await container.register_name()(user.id, "hana", domain=verified.domain)
+    await container.names.register_name()(user.id, "hana", domain=verified.domain)
     other = await add_user(container)
-    await container.register_name()(other.id, "ivan")
+    await container.names.register_name()(other.id, "ivan")
     assert (await _get(client, "hana")).json()["names"] == {"hana": user.pubkey}
     assert (await _get(client, "hana", host="hana-names.net")).json()["names"] == {"hana": user.pubkey}
 
-    await container.set_suspension()(user.id, suspended=True, actor=Actor(user_id=admin.id))
+    await container.admin.set_suspension()(user.id, suspended=True, actor=Actor(user_id=admin.id))
     assert (await _get(client, "hana")).json() == {"names": {}}
     assert (await _get(client, "hana", host="hana-names.net")).json() == {"names": {}}
     assert (await _get(client, "ivan")).json()["names"] == {"ivan": other.pubkey}
 
-    await container.set_suspension()(user.id, suspended=False, actor=Actor(user_id=admin.id))
+    await container.admin.set_suspension()(user.id, suspended=False, actor=Actor(user_id=admin.id))
     assert (await _get(client, "hana")).json()["names"] == {"hana": user.pubkey}
     assert (await _get(client, "hana", host="hana-names.net")).json()["names"] == {"hana": user.pubkey}
 
@@ -257,10 +257,10 @@ async def test_d1_a_change_in_one_process_is_heard_by_another_within_a_second(po
     first, second = names_container(postgres_dsn, redis_cache), names_container(postgres_dsn, redis_cache)
     async with serving(first) as one, serving(second) as two:
         user = await add_user(first)
-        record = await first.register_name()(user.id, "hank")
+        record = await first.names.register_name()(user.id, "hank")
         assert (await _get(two, "hank")).json()["names"] == {"hank": user.pubkey}
         assert (await _get(two, "hank")).json()["names"] == {"hank": user.pubkey}  # now from memory
-        await first.release_name()(user.id, record.id)
+        await first.names.release_name()(user.id, record.id)
         await asyncio.sleep(1.0)
         assert (await _get(two, "hank")).json() == {"names": {}}
         assert (await _get(one, "hank")).json() == {"names": {}}
@@ -276,7 +276,7 @@ async def test_d2_redis_down_names_are_served_from_postgresql(postgres_dsn):
     writer = names_container(postgres_dsn, None)
     async with serving(writer):
         user = await add_user(writer)
-        await writer.register_name()(user.id, "ivy")
+        await writer.names.register_name()(user.id, "ivy")
     dead_redis = names_container(postgres_dsn, None, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     async with serving(dead_redis) as client:
         async with asyncio.timeout(HANG_GUARD):
@@ -315,7 +315,7 @@ async def test_t5_d1_a_failure_of_our_own_answers_a_500_problem_with_cors(make_e
     container = names_container(dsn, None)
     async with serving(container) as client:
         owner = await add_user(container)
-        await container.register_name()(owner.id, "ivy")
+        await container.names.register_name()(owner.id, "ivy")
         with psycopg.connect(dsn, autocommit=True) as connection:
             connection.execute("ALTER TABLE nip05_names DROP CONSTRAINT nip05_names_status_known")
             connection.execute("UPDATE nip05_names SET status = 'unreadable' WHERE name = 'ivy'")

@@ -43,7 +43,7 @@ async def test_t4_unknown_names_and_hosts_reach_postgresql_zero_times_and_keep_n
                 return await client.get(PATH, params={"name": name}, headers={"host": host})
 
             user, known = await add_user(container), f"known-{secrets.token_hex(4)}"
-            await container.register_name()(user.id, known)
+            await container.names.register_name()(user.id, known)
             assert (await ask(known)).json()["names"] == {known: user.pubkey}
             held = await _keys(redis_url, redis_namespace)
 
@@ -77,7 +77,7 @@ async def test_t4_a_name_registered_in_one_process_is_served_by_another_that_had
         jane = f"jane-{secrets.token_hex(4)}"
         assert await ask(one, jane) == await ask(two, jane) == {"names": {}}
         user = await add_user(first)
-        await first.register_name()(user.id, jane)
+        await first.names.register_name()(user.id, jane)
         await asyncio.sleep(1.0)
         assert (await ask(two, jane))["names"] == {jane: user.pubkey}
         assert (await ask(one, jane))["names"] == {jane: user.pubkey}

@@ -1,10 +1,6 @@
 """Helpers shared by the repository tests."""
 
-from collections.abc import Callable
-
-from domain.shared.unit_of_work import UnitOfWork
-
-UowFactory = Callable[[], UnitOfWork]
+from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 
 async def committed(new_uow: UowFactory, *records: object) -> None:

@@ -50,7 +50,7 @@ def pool() -> FailingPool:
 async def client(tmp_path: Path, pool: FailingPool) -> AsyncIterator[AsyncTestClient[Litestar]]:
     units: list[int] = []
 
-    def failing_unit_of_work() -> object:
+    def failing_unit_of_work(timeout: float | None = None) -> object:
         units.append(1)
         raise DatabaseTouched("a unit of work was asked for")
 

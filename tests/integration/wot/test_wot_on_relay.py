@@ -138,7 +138,7 @@ async def scores(
     served = []
     for start in range(0, USERS, 80):
         async with started(process(relay_url, data_dir, clock, cache, wot)) as container:
-            served += await container.compute_wot_figures_batch()(world.graph.pubkeys[start : start + 80])
+            served += await container.wot.compute_wot_figures_batch()(world.graph.pubkeys[start : start + 80])
     return {item.figures.pubkey: item.figures for item in served}
 
 
@@ -204,7 +204,7 @@ async def test_a_pubkey_with_no_events_and_an_empty_seed_list(
     container = process(relay_url, tmp_path, clock, MemoryCache(clock), WotSettings(seeds=()))
 
     async with started(container):
-        compute = container.compute_wot_figures()
+        compute = container.wot.compute_wot_figures()
         nobody = (await compute(stranger)).figures
         famous = (await compute(world.seeds[0])).figures
 
@@ -224,7 +224,7 @@ async def test_w1_relay_killed_serves_stale_then_503(relay_process, world: World
     container = process(relay_process.url, tmp_path, clock, MemoryCache(clock), settings)
     async with started(container):
         await container.relay().publish([e for e in world.events if e.pubkey in world.graph.pubkeys[:40]])
-        compute = container.compute_wot_figures()
+        compute = container.wot.compute_wot_figures()
         fresh = await compute(world.graph.pubkeys[5])
 
         relay_process.stop()

@@ -39,7 +39,7 @@ def api_settings_env(api_settings_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 def wallet(api_container) -> MemoryWallet:
     memory = MemoryWallet(deadline=1.0)
-    api_container.wallet_connection.override(providers.Object(memory))
+    api_container.zaps.wallet_connection.override(providers.Object(memory))
     return memory
 
 
@@ -52,7 +52,7 @@ def nwc_url() -> str:
 
 async def owner_with_wallet(api: Api, name: str, url: str | None = None) -> SignedInUser:
     owner = await api.sign_in()
-    await api.run(lambda: api.container.register_name()(owner.user.id, name))
+    await api.run(lambda: api.container.names.register_name()(owner.user.id, name))
     connected = await api.client.put(
         "/api/v1/wallet", json={"nwc_url": url or nwc_url()}, headers=owner.headers
     )
@@ -85,10 +85,12 @@ async def test_z1_no_pay_request_without_a_wallet_for_a_suspended_owner_or_an_un
     api: Api, wallet: MemoryWallet
 ) -> None:
     bare = await api.sign_in()
-    await api.run(lambda: api.container.register_name()(bare.user.id, "bare"))
+    await api.run(lambda: api.container.names.register_name()(bare.user.id, "bare"))
     suspended = await owner_with_wallet(api, f"gone-{SUFFIX}")
     await api.run(
-        lambda: api.container.set_suspension()(suspended.user.id, suspended=True, actor=Actor(via="test"))
+        lambda: api.container.admin.set_suspension()(
+            suspended.user.id, suspended=True, actor=Actor(via="test")
+        )
     )
     for name in ("bare", f"gone-{SUFFIX}", "nobody"):
         response = await api.client.get(f"/.well-known/lnurlp/{name}", headers={"host": HOST})
@@ -166,9 +168,11 @@ async def test_z4_a_paid_zap_gets_one_receipt_however_often_the_watcher_runs(
     checked = check_invoice(
         response.json()["pr"], amount_msat=21_000, description_hash=description_hash(nostr)
     )
-    assert await api.run(lambda: api.container.watch_zap_invoices()()) == 0
+    assert await api.run(lambda: api.container.zaps.watch_zap_invoices()()) == 0
     wallet.pay(checked.payment_hash)
-    rounds = await api.run(lambda: asyncio.gather(*(api.container.watch_zap_invoices()() for _ in range(4))))
+    rounds = await api.run(
+        lambda: asyncio.gather(*(api.container.zaps.watch_zap_invoices()() for _ in range(4)))
+    )
     assert sum(rounds) == 1
     relay = api.container.relay()
     [receipt] = await api.run(lambda: relay.query([Filter(kinds=(9735,))]))
@@ -206,7 +210,7 @@ async def test_z5_a_wallet_without_make_invoice_is_not_connected(api: Api, walle
 
 
 async def test_z5_a_silent_wallet_gives_a_lud_error_within_the_deadline(api: Api, relay_url: str) -> None:
-    api.container.wallet_connection.override(providers.Object(NostrWalletConnection(deadline=1.0)))
+    api.container.zaps.wallet_connection.override(providers.Object(NostrWalletConnection(deadline=1.0)))
     service = NwcWalletService(relay_url)
     with running_in_thread(service):
         await owner_with_wallet(api, f"heidi-{SUFFIX}", service.connection_string)
@@ -225,8 +229,8 @@ async def test_invoices_are_limited_per_name_and_counted_in_the_metrics(
     from application.rate_limits import RatePolicy
     from application.zaps.pay import PaySettings
 
-    settings: PaySettings = api.container.pay_settings()
-    api.container.pay_settings.override(
+    settings: PaySettings = api.container.zaps.pay_settings()
+    api.container.zaps.pay_settings.override(
         providers.Object(
             msgspec.structs.replace(settings, per_name=RatePolicy(name="lnurlp_name", limit=2, period=60.0))
         )
@@ -254,7 +258,7 @@ async def test_z4_a_payment_notified_twice_gives_one_receipt_without_a_look_up(
     )
     payment_hash = bolt11.decode(response.json()["pr"]).payment_hash
     # A round with the invoice unpaid starts listening to the owner's wallet.
-    assert await api.run(lambda: api.container.watch_zap_invoices()()) == 0
+    assert await api.run(lambda: api.container.zaps.watch_zap_invoices()()) == 0
     unpaid = wallet._invoices[payment_hash]
 
     async def notify_twice() -> None:

@@ -46,8 +46,8 @@ class World:
         container.clock.override(providers.Object(self.clock))
         container.cache.override(providers.Object(self.cache))
         container.unit_of_work.override(providers.Factory(FakeUnitOfWork, self.store))
-        self.meter: MeterApiKeyUse = container.meter_api_key_use()
-        self.flush: FlushApiKeyUsage = container.flush_api_key_usage()
+        self.meter: MeterApiKeyUse = container.api_keys.meter_api_key_use()
+        self.flush: FlushApiKeyUsage = container.api_keys.flush_api_key_usage()
 
     def new_uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)

@@ -43,7 +43,7 @@ async def _user(container: Container) -> Principal:
 
 async def _sign(container: Container, callback_url: str, wallet: PrivateKey) -> None:
     k1 = parse_qs(urlsplit(callback_url).query)["k1"][0]
-    await container.redeem_lnurl_auth()(
+    await container.auth.redeem_lnurl_auth()(
         tag="login",
         k1=k1,
         sig=wallet.sign(bytes.fromhex(k1), hasher=None).hex(),
@@ -55,11 +55,11 @@ async def _sign(container: Container, callback_url: str, wallet: PrivateKey) -> 
 async def test_t3_only_the_poll_secret_polls_and_only_a_claiming_poll_gets_the_tokens(tmp_path):
     container = _container(tmp_path)
     alice, wallet = await _user(container), PrivateKey()
-    link = await container.start_lnurl_auth()(LnurlAction.LINK, alice)
+    link = await container.auth.start_lnurl_auth()(LnurlAction.LINK, alice)
     await _sign(container, link.callback_url, wallet)
-    login = await container.start_lnurl_auth()(LnurlAction.LOGIN, None)
+    login = await container.auth.start_lnurl_auth()(LnurlAction.LOGIN, None)
     await _sign(container, login.callback_url, wallet)
-    poll = container.poll_lnurl_auth()
+    poll = container.auth.poll_lnurl_auth()
 
     with pytest.raises(NotFound):
         await poll(login.session.k1, claim=True, origin=NO_ORIGIN)
@@ -75,7 +75,7 @@ async def test_t3_only_the_poll_secret_polls_and_only_a_claiming_poll_gets_the_t
 async def test_t5_a_link_is_started_only_with_a_fresh_nip98_proof(tmp_path, credential):
     container = _container(tmp_path)
     alice = await _user(container)
-    start = container.start_lnurl_auth()
+    start = container.auth.start_lnurl_auth()
 
     with pytest.raises(Forbidden) as refused:
         await start(LnurlAction.LINK, structs.replace(alice, credential=credential))
@@ -88,15 +88,15 @@ async def test_k2_a_wallet_is_unlinked_only_by_its_own_account(tmp_path):
     container = _container(tmp_path)
     alice, bob = await _user(container), await _user(container)
     for _ in range(2):
-        link = await container.start_lnurl_auth()(LnurlAction.LINK, alice)
+        link = await container.auth.start_lnurl_auth()(LnurlAction.LINK, alice)
         await _sign(container, link.callback_url, PrivateKey())
-    first, second = await container.list_wallets()(alice)
+    first, second = await container.auth.list_wallets()(alice)
 
     with pytest.raises(NotFound):
-        await container.unlink_wallet()(bob, first.id, NO_ORIGIN)
+        await container.auth.unlink_wallet()(bob, first.id, NO_ORIGIN)
     with pytest.raises(NotFound):
-        await container.unlink_wallet()(alice, uuid4(), NO_ORIGIN)
-    await container.unlink_wallet()(alice, first.id, NO_ORIGIN)
+        await container.auth.unlink_wallet()(alice, uuid4(), NO_ORIGIN)
+    await container.auth.unlink_wallet()(alice, first.id, NO_ORIGIN)
 
-    assert await container.list_wallets()(alice) == [second]
-    assert await container.list_wallets()(bob) == []
+    assert await container.auth.list_wallets()(alice) == [second]
+    assert await container.auth.list_wallets()(bob) == []

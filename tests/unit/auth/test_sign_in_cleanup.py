@@ -45,7 +45,7 @@ async def test_t2_a_failing_challenge_deletion_does_not_keep_expired_lnurl_sessi
     )
 
     with pytest.raises(RecordsFailed) as failed:
-        await container.delete_expired_sign_ins()()
+        await container.auth.delete_expired_sign_ins()()
 
     assert (failed.value.changed, failed.value.failed) == (1, 1)
     async with FakeUnitOfWork(store) as uow:

@@ -53,21 +53,21 @@ class World:
 
     @property
     def login(self) -> Login:
-        return self.container.login()
+        return self.container.auth.login()
 
     @property
     def refresh(self) -> RefreshSession:
-        return self.container.refresh_session()
+        return self.container.auth.refresh_session()
 
     @property
     def authenticate(self) -> Authenticate:
-        return self.container.authenticate()
+        return self.container.auth.authenticate()
 
     def uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store)
 
     async def sign_in(self, secret: str):
-        challenge = await self.container.issue_challenge()()
+        challenge = await self.container.auth.issue_challenge()()
         event = sign_event(
             secret,
             kind=22242,

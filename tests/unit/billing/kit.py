@@ -78,6 +78,6 @@ def billing_world(environment: str = "test") -> BillingWorld:
     wot = ControllableWot()
     container.clock.override(providers.Object(clock))
     container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))
-    container.fake_payments.override(providers.Object(provider))
-    container.compute_wot_figures.override(providers.Object(wot))
+    container.billing.fake_payments.override(providers.Object(provider))
+    container.wot.compute_wot_figures.override(providers.Object(wot))
     return BillingWorld(container=container, store=store, clock=clock, provider=provider, wot=wot)

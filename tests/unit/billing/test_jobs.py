@@ -17,9 +17,9 @@ GRACE = timedelta(days=7)
 
 async def run_jobs(world: BillingWorld) -> tuple[int, int, int]:
     return (
-        await world.container.expire_unpaid_invoices()(),
-        await world.container.end_subscriptions()(),
-        await world.container.suspend_lapsed_names()(),
+        await world.container.billing.expire_unpaid_invoices()(),
+        await world.container.billing.end_subscriptions()(),
+        await world.container.billing.suspend_lapsed_names()(),
     )
 
 
@@ -30,8 +30,8 @@ async def subscribed_with_names(world: BillingWorld, count: int):  # type: ignor
         for name in names:
             await uow.nip05_names.add(name)
         await uow.commit()
-    checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
-    await world.container.fake_settle()(user.id, checkout.payment.id)
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    await world.container.billing.fake_settle()(user.id, checkout.payment.id)
     return user, names
 
 
@@ -43,24 +43,26 @@ async def served(world: BillingWorld, names) -> list[bool]:  # type: ignore[no-u
 async def test_unpaid_invoices_expire_at_their_end_and_not_before() -> None:
     world = billing_world()
     user = await world.user()
-    checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
     world.clock.advance(timedelta(hours=1) - timedelta(seconds=1))
     assert await run_jobs(world) == (0, 0, 0)
     world.clock.advance(timedelta(seconds=1))
     assert await run_jobs(world) == (1, 0, 0)
-    payment = await world.container.get_payment()(user.id, checkout.payment.id)
+    payment = await world.container.billing.get_payment()(user.id, checkout.payment.id)
     assert payment.status is PaymentStatus.EXPIRED
-    assert (await world.container.get_current_subscription()(user.id)).status is SubscriptionStatus.PENDING
+    assert (
+        await world.container.billing.get_current_subscription()(user.id)
+    ).status is SubscriptionStatus.PENDING
 
 
 async def test_an_overdue_invoice_the_provider_reports_paid_is_credited_not_expired() -> None:
     world = billing_world()
     user = await world.user()
-    checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
     await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
     world.clock.advance(timedelta(hours=2))
     assert await run_jobs(world) == (1, 0, 0)
-    payment = await world.container.get_payment()(user.id, checkout.payment.id)
+    payment = await world.container.billing.get_payment()(user.id, checkout.payment.id)
     assert (payment.status, payment.receipt_number) == (PaymentStatus.PAID, "NID-2026-000001")
 
 
@@ -84,19 +86,21 @@ async def test_lapsed_names_leave_after_the_grace_period_and_return_on_renewal()
     assert await served(world, names) == [True, False, False]
     assert await run_jobs(world) == (0, 0, 0)
 
-    checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
     assert checkout.subscription.id != subscription.id
-    await world.container.fake_settle()(user.id, checkout.payment.id)
+    await world.container.billing.fake_settle()(user.id, checkout.payment.id)
     assert await served(world, names) == [True, True, True]
-    current = await world.container.get_current_subscription()(user.id)
+    current = await world.container.billing.get_current_subscription()(user.id)
     assert current.expires_at == world.clock.now() + MONTH
 
 
 async def test_a_cancellation_ends_the_subscription_as_canceled_at_period_end() -> None:
     world = billing_world()
     user, _ = await subscribed_with_names(world, 0)
-    await world.container.cancel_subscription()(user.id)
-    assert (await world.container.get_current_subscription()(user.id)).status is SubscriptionStatus.ACTIVE
+    await world.container.billing.cancel_subscription()(user.id)
+    assert (
+        await world.container.billing.get_current_subscription()(user.id)
+    ).status is SubscriptionStatus.ACTIVE
     world.clock.advance(MONTH)
     assert await run_jobs(world) == (0, 1, 0)
     async with world.uow() as uow:
@@ -112,8 +116,8 @@ async def test_an_admin_suspended_name_stays_suspended_after_renewal() -> None:
         await uow.commit()
     world.clock.advance(MONTH + GRACE)
     assert await run_jobs(world) == (0, 1, 0)
-    checkout = await world.container.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
-    await world.container.fake_settle()(user.id, checkout.payment.id)
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    await world.container.billing.fake_settle()(user.id, checkout.payment.id)
     assert await served(world, names) == [True, False]
 
 
@@ -123,9 +127,9 @@ async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_
     world = billing_world()
     bad_user, good_user = await world.user(), await world.user()
     # The bad record's invoice expires first, so it comes first in the queue.
-    bad = await world.container.start_subscription()(bad_user.id, "ab" * 32, "pro-monthly", "fake")
+    bad = await world.container.billing.start_subscription()(bad_user.id, "ab" * 32, "pro-monthly", "fake")
     world.clock.advance(timedelta(seconds=1))
-    good = await world.container.start_subscription()(good_user.id, "ab" * 32, "pro-monthly", "fake")
+    good = await world.container.billing.start_subscription()(good_user.id, "ab" * 32, "pro-monthly", "fake")
     for checkout in (bad, good):
         await world.provider.set_state(checkout.payment.provider_invoice_id, InvoiceState.PAID)
     # A plan the operator has since retired: crediting this payment cannot start its period.
@@ -135,9 +139,13 @@ async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_
     world.clock.advance(timedelta(hours=2))
 
     with pytest.raises(RecordsFailed) as failed:
-        await world.container.expire_unpaid_invoices()()
+        await world.container.billing.expire_unpaid_invoices()()
 
     assert (failed.value.changed, failed.value.failed) == (1, 1)
-    assert (await world.container.get_payment()(good_user.id, good.payment.id)).status is PaymentStatus.PAID
-    assert (await world.container.get_payment()(bad_user.id, bad.payment.id)).status is PaymentStatus.PENDING
+    assert (
+        await world.container.billing.get_payment()(good_user.id, good.payment.id)
+    ).status is PaymentStatus.PAID
+    assert (
+        await world.container.billing.get_payment()(bad_user.id, bad.payment.id)
+    ).status is PaymentStatus.PENDING
     assert any(str(bad.payment.id) in record.getMessage() for record in caplog.records)

@@ -61,7 +61,7 @@ def test_plans_come_from_the_environment_and_a_bad_value_names_the_variable() ->
 async def test_plans_show_the_list_price_beside_the_callers_discounted_price() -> None:
     world = billing_world()
     world.wot.discounts["ab" * 32] = 20
-    priced = await world.container.list_plans()("ab" * 32)
+    priced = await world.container.billing.list_plans()("ab" * 32)
     monthly = next(p for p in priced if p.plan.id == "pro-monthly")
     assert (monthly.plan.price_sats, monthly.plan.price_usd_cents) == (21_000, 500)
     assert (monthly.discount_percent, monthly.discounted_price_sats, monthly.discounted_price_usd_cents) == (
@@ -69,7 +69,7 @@ async def test_plans_show_the_list_price_beside_the_callers_discounted_price() -
         16_800,
         400,
     )
-    anonymous = await world.container.list_plans()(None)
+    anonymous = await world.container.billing.list_plans()(None)
     assert {p.discount_percent for p in anonymous} == {0}
 
 
@@ -77,17 +77,17 @@ async def test_a_wot_that_cannot_answer_in_time_means_list_price_not_an_error() 
     world = billing_world()
     world.wot.hang = True
     async with asyncio.timeout(10):
-        priced = await world.container.list_plans()("cd" * 32)
+        priced = await world.container.billing.list_plans()("cd" * 32)
     assert world.wot.calls == 1
     assert all(p.discount_percent == 0 for p in priced)
     world.wot.hang, world.wot.fail = False, True
-    assert all(p.discount_percent == 0 for p in await world.container.list_plans()("cd" * 32))
+    assert all(p.discount_percent == 0 for p in await world.container.billing.list_plans()("cd" * 32))
 
 
 async def test_quotas_are_the_current_plans_else_the_free_plans() -> None:
     world = billing_world()
     user = await world.user()
-    quotas = world.container.get_quotas()
+    quotas = world.container.billing.get_quotas()
     free, monthly, _ = DEFAULT_PLANS
     assert await quotas(user.id) == free.quotas
     async with world.uow() as uow:

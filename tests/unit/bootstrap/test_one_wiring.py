@@ -8,10 +8,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.cache.memory_cache import MemoryCache
+from adapters.relay.memory_relay import MemoryRelay
 from bootstrap.container import Container
 from domain.nostr.nip19 import encode_npub
 from domain.shared.clock import FixedClock
-from tests.support.app import FROZEN_AT, client_for, container_for_tests
+from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.support.app import FROZEN_AT, client_for, container_for_tests, settings_for_tests
 from tests.unit.wot.world import PUB
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,7 +35,10 @@ BUILDING_BLOCK_TESTS = {
 def wired_application_classes() -> set[str]:
     """The application classes the container builds."""
     names = set()
-    for provider in Container.cls_providers.values():
+    features = [
+        p.container.providers for p in Container.cls_providers.values() if isinstance(p, providers.Container)
+    ]
+    for provider in [*Container.cls_providers.values(), *(p for f in features for p in f.values())]:
         made = getattr(provider, "provides", None)
         if isinstance(made, type) and made.__module__.startswith("application."):
             names.add(made.__name__)
@@ -98,7 +104,7 @@ class Answer:
 
 async def test_a_provider_override_reaches_the_handler(app_container: Container) -> None:
     answer = Answer()
-    app_container.compute_wot_figures.override(providers.Object(answer))
+    app_container.wot.compute_wot_figures.override(providers.Object(answer))
 
     async with client_for(app_container) as client:
         response = await client.get(f"/api/v1/wot/{encode_npub(PUB['carol'])}")
@@ -114,3 +120,39 @@ def test_the_test_container_runs_on_the_frozen_clock(app_container: Container) -
     assert clock.now() == FROZEN_AT
     assert app_container.cache() is app_container.cache()
     assert container_for_tests(app_container.settings()).relay() is not app_container.relay()
+
+
+def test_overriding_a_root_provider_reaches_every_feature(tmp_path: Path) -> None:
+    container = Container(settings=settings_for_tests(tmp_path))
+    swapped = {
+        "relay": MemoryRelay(),
+        "cache": MemoryCache(FixedClock(FROZEN_AT)),
+        "clock": FixedClock(FROZEN_AT),
+    }
+    for name, adapter in swapped.items():
+        getattr(container, name).override(providers.Object(adapter))
+    features = [p.container for p in container.providers.values() if isinstance(p, providers.Container)]
+
+    reached = {
+        (name, feature.providers[name]() is adapter)
+        for feature in features
+        for name, adapter in swapped.items()
+        if name in feature.providers
+    }
+
+    assert reached == {("relay", True), ("cache", True), ("clock", True)}
+
+
+def test_one_override_swaps_the_unit_of_work_of_every_use_case(tmp_path: Path) -> None:
+    container = Container(settings=settings_for_tests(tmp_path))
+    container.unit_of_work.override(providers.Factory(FakeUnitOfWork, MemoryStore()))
+    features = [p.container for p in container.providers.values() if isinstance(p, providers.Container)]
+
+    units = {
+        type(feature.providers[name]()).__name__
+        for feature in features
+        for name in ("unit_of_work", "nostr_json_unit_of_work")
+        if name in feature.providers
+    }
+
+    assert units == {"FakeUnitOfWork"}

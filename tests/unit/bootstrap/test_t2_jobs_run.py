@@ -29,7 +29,7 @@ async def test_t2_a_job_raising_an_unexpected_error_does_not_stop_the_others(
     tmp_path, capsys, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     container = jobs_container(MemoryStore(), tmp_path)
-    container.expire_unpaid_invoices.override(providers.Object(broken_job))
+    container.billing.expire_unpaid_invoices.override(providers.Object(broken_job))
 
     status = await run_jobs(container)
 
@@ -56,7 +56,7 @@ async def test_t2_the_metrics_of_a_serving_process_show_a_failed_job_and_the_oth
 ) -> None:
     store = MemoryStore()
     jobs = jobs_container(store, tmp_path)
-    jobs.end_subscriptions.override(providers.Object(broken_job))
+    jobs.billing.end_subscriptions.override(providers.Object(broken_job))
     assert await run_jobs(jobs) == 1
     assert await run_jobs(jobs) == 1
     serving = jobs_container(store, tmp_path / "serving")

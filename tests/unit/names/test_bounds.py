@@ -31,7 +31,6 @@ async def world(tmp_path):  # type: ignore[no-untyped-def]
         settings_for_tests(tmp_path, default_domain=DEFAULT),
         clock=FixedClock(NOW),
         unit_of_work=providers.Factory(FakeUnitOfWork, store),
-        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
     )
     user = builders.user()
     async with FakeUnitOfWork(store) as uow:
@@ -54,11 +53,11 @@ async def world(tmp_path):  # type: ignore[no-untyped-def]
 async def test_t4_relays_beyond_their_bounds_are_refused_by_the_use_cases(world, relays) -> None:  # type: ignore[no-untyped-def]
     store, container, user = world
     with pytest.raises(InvalidInput) as refused:
-        await container.register_name()(user.id, "alice", relays=relays)
+        await container.names.register_name()(user.id, "alice", relays=relays)
     assert set(refused.value.errors) == {"relays"}
-    record = await container.register_name()(user.id, "alice", relays=[relay_url(MAX_RELAY_URL_LENGTH)])
+    record = await container.names.register_name()(user.id, "alice", relays=[relay_url(MAX_RELAY_URL_LENGTH)])
     with pytest.raises(InvalidInput):
-        await container.update_name_relays()(user.id, record.id, relays)
+        await container.names.update_name_relays()(user.id, record.id, relays)
     async with FakeUnitOfWork(store) as uow:
         kept = await uow.nip05_names.get(record.id)
     assert kept is not None and kept.relays == (relay_url(MAX_RELAY_URL_LENGTH),)
@@ -67,15 +66,15 @@ async def test_t4_relays_beyond_their_bounds_are_refused_by_the_use_cases(world,
 async def test_t4_a_domain_longer_than_a_dns_name_is_refused_by_the_use_case(world) -> None:  # type: ignore[no-untyped-def]
     _, container, user = world
     with pytest.raises(InvalidInput):
-        await container.register_name()(user.id, "alice", domain="a." * 127 + "org")
+        await container.names.register_name()(user.id, "alice", domain="a." * 127 + "org")
 
 
 async def test_t4_a_nostr_json_answer_stays_within_its_bound_whatever_is_stored(world) -> None:  # type: ignore[no-untyped-def]
     store, container, user = world
     widest = [relay_url(MAX_RELAY_URL_LENGTH, index) for index in range(MAX_RELAYS)]
     name = "k" * 64
-    record = await container.register_name()(user.id, name, relays=widest)
-    directory = container.nostr_json_directory()
+    record = await container.names.register_name()(user.id, name, relays=widest)
+    directory = container.names.nostr_json_directory()
     # The widest way to ask: the Kelvin sign lowercases to k and takes three bytes in UTF-8.
     asked = "\u212a" * 64
     answer = await directory.answer(DEFAULT, asked)
@@ -92,7 +91,7 @@ async def test_t4_a_nostr_json_answer_stays_within_its_bound_whatever_is_stored(
 
 async def test_t4_a_host_asked_before_its_domain_was_verified_is_served_once_told(world) -> None:  # type: ignore[no-untyped-def]
     store, container, user = world
-    directory = container.nostr_json_directory()
+    directory = container.names.nostr_json_directory()
     record = structs.replace(builders.nip05(user.id, domain="kim-names.net", name="kim"), pubkey=user.pubkey)
     claim = builders.domain(user.id, domain="kim-names.net")
     async with FakeUnitOfWork(store) as uow:

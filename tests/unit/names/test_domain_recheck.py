@@ -53,11 +53,10 @@ async def test_t2_a_domain_whose_check_breaks_is_counted_marked_and_passed_over(
         settings_for_tests(tmp_path),
         clock=clock,
         unit_of_work=providers.Factory(FakeUnitOfWork, store),
-        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
         dns_resolver=resolver,
     )
 
-    counts = await container.recheck_domains()()
+    counts = await container.names.recheck_domains()()
 
     assert (counts["failed"], counts["checked"]) == (1, 1)
     assert (await _stored(store, broken)).last_checked_at == NOW

@@ -119,7 +119,6 @@ def world(tmp_path):  # type: ignore[no-untyped-def]
         settings_for_tests(tmp_path, default_domain=DEFAULT),
         clock=clock,
         unit_of_work=providers.Factory(FakeUnitOfWork, store),
-        nostr_json_unit_of_work=providers.Factory(FakeUnitOfWork, store),
     )
     return store, clock, container
 
@@ -135,7 +134,7 @@ async def _user(store: MemoryStore, **fields):  # type: ignore[no-untyped-def]
 async def test_register_release_and_retake_after_the_cooldown(world) -> None:  # type: ignore[no-untyped-def]
     store, clock, container = world
     alice, bob = await _user(store), await _user(store)
-    register = container.register_name()
+    register = container.names.register_name()
 
     record = await register(alice.id, "Zoe")
     assert (record.name, record.domain, record.pubkey, record.status) == (
@@ -146,7 +145,7 @@ async def test_register_release_and_retake_after_the_cooldown(world) -> None:  #
     )
     with pytest.raises(Conflict):
         await register(bob.id, "ZOE")
-    await container.release_name()(alice.id, record.id)
+    await container.names.release_name()(alice.id, record.id)
     with pytest.raises(Conflict):
         await register(bob.id, "zoe")
     clock.advance(RELEASE_COOLDOWN)
@@ -164,7 +163,7 @@ async def test_suspended_users_and_strangers_to_a_domain_cannot_register(world) 
     async with FakeUnitOfWork(store) as uow:
         await uow.domains.add(domain)
         await uow.commit()
-    register = container.register_name()
+    register = container.names.register_name()
     with pytest.raises(Forbidden):
         await register(banned.id, "banned")
     with pytest.raises(Forbidden):
@@ -181,7 +180,7 @@ async def test_an_answer_is_not_served_past_its_names_expiry_however_long_it_is_
     async with FakeUnitOfWork(store) as uow:
         await uow.nip05_names.add(structs.replace(record, pubkey=user.pubkey))
         await uow.commit()
-    directory = container.nostr_json_directory()
+    directory = container.names.nostr_json_directory()
 
     assert (await directory.answer(DEFAULT, "temp")).body != EMPTY
     clock.advance(timedelta(seconds=30))

@@ -29,9 +29,9 @@ class Process:
         container = container_for_tests(
             settings_for_tests(data_dir), clock=clock, relay=relay, cache=cache, wot_settings=SETTINGS
         )
-        self.neighbourhood = container.wot_neighbourhood()
-        self.figures = container.compute_wot_figures()
-        self.batch = container.compute_wot_figures_batch()
+        self.neighbourhood = container.wot.wot_neighbourhood()
+        self.figures = container.wot.compute_wot_figures()
+        self.batch = container.wot.compute_wot_figures_batch()
 
 
 @pytest.fixture

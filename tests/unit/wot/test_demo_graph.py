@@ -87,7 +87,7 @@ def test_events_are_signed_and_complete() -> None:
 
 def seeder(relay: MemoryRelay, data_dir: Path) -> SeedDemoGraph:
     container = container_for_tests(settings_for_tests(data_dir), relay=relay, clock=FixedClock(NOW))
-    seed_demo_graph: SeedDemoGraph = container.seed_demo_graph()
+    seed_demo_graph: SeedDemoGraph = container.wot.seed_demo_graph()
     return seed_demo_graph
 
 
