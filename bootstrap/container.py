@@ -72,6 +72,11 @@ from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.viewer_figures import (
+    ComputeViewerFigures,
+    ComputeViewerFiguresBatch,
+    ViewerNeighbourhoods,
+)
 from bootstrap.current_wot import CurrentWot, WotFactories
 from bootstrap.keys import jwt_secret, service_secret_key
 from bootstrap.metering import rate_policies as rate_policies_of
@@ -197,6 +202,22 @@ class Container(containers.DeclarativeContainer):
     wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
     compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
+    # Web of Trust from a viewer's perspective: the viewer as the only seed (issue 19, V1).
+    viewer_neighbourhoods = providers.Singleton(
+        ViewerNeighbourhoods,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+    )
+    compute_viewer_figures = providers.Factory(
+        ComputeViewerFigures, compute_wot_figures, viewer_neighbourhoods, wot_use_cases.provided.settings
+    )
+    compute_viewer_figures_batch = providers.Factory(
+        ComputeViewerFiguresBatch,
+        compute_wot_figures_batch,
+        viewer_neighbourhoods,
+        wot_use_cases.provided.settings,
+    )
+    # End of the viewer's perspective.
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
     # A Singleton: the fake provider keeps its invoices in this process.

@@ -70,6 +70,8 @@ DEPENDENCIES = {
     "metrics_exposition": "metrics_exposition",
     "compute_wot_figures": "compute_wot_figures",
     "compute_wot_figures_batch": "compute_wot_figures_batch",
+    "compute_viewer_figures": "compute_viewer_figures",
+    "compute_viewer_figures_batch": "compute_viewer_figures_batch",
     "authenticate": "authenticate",
     "public_url": "public_url",
     "issue_challenge": "issue_challenge",

@@ -7,9 +7,9 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, SkipValidation
+from litestar.params import JSONBody, Parameter, SkipValidation
 
-from adapters.http.fields import PubkeyParameter, PubkeyText
+from adapters.http.fields import PUBKEY_DESCRIPTION, PUBKEY_FORMAT, PubkeyParameter, PubkeyText
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.wot.compute_figures import (
@@ -19,8 +19,19 @@ from application.wot.compute_figures import (
     ServedScore,
     UnavailableScore,
 )
+from application.wot.viewer_figures import ComputeViewerFigures, ComputeViewerFiguresBatch
 from domain.auth.principal import Principal
-from domain.nostr.nip19 import encode_npub
+from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
+
+# The optional `?viewer=`: depth and trust as this pubkey sees them.
+ViewerParameter = Annotated[
+    str | None,
+    Parameter(
+        pattern=PUBKEY_TEXT_PATTERN,
+        description=f"{PUBKEY_DESCRIPTION}: depth and trust with this pubkey as the only seed",
+        schema_extra={"format": PUBKEY_FORMAT},
+    ),
+]
 
 
 class WotFiguresResponse(msgspec.Struct):
@@ -82,6 +93,8 @@ class WotBatchRequest(msgspec.Struct):
         list[PubkeyText],
         msgspec.Meta(max_length=MAX_BATCH, description=f"at most {MAX_BATCH}"),
     ]
+    # Depth and trust as this pubkey sees them (the viewer as the only seed).
+    viewer: PubkeyText | None = None
 
 
 class WotBatchResponse(msgspec.Struct):
@@ -107,9 +120,16 @@ class WotController(Controller):
         self,
         pubkey: PubkeyParameter,
         compute_wot_figures: NamedDependency[SkipValidation[ComputeWotFigures]],
+        compute_viewer_figures: NamedDependency[SkipValidation[ComputeViewerFigures]],
         maybe_principal: NamedDependency[Principal | None],
+        viewer: ViewerParameter = None,
     ) -> WotFiguresResponse:
-        """Web of Trust figures of one pubkey (64-char hex or npub)."""
+        """Web of Trust figures of one pubkey (64-char hex or npub).
+
+        With `viewer`, depth and trust are measured with the viewer as the only seed.
+        """
+        if viewer is not None:
+            return WotFiguresResponse.of(await compute_viewer_figures(pubkey, viewer))
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
 
     @post(
@@ -123,6 +143,7 @@ class WotController(Controller):
         self,
         data: JSONBody[WotBatchRequest],
         compute_wot_figures_batch: NamedDependency[SkipValidation[ComputeWotFiguresBatch]],
+        compute_viewer_figures_batch: NamedDependency[SkipValidation[ComputeViewerFiguresBatch]],
         maybe_principal: NamedDependency[Principal | None],
     ) -> Response[WotBatchResponse]:
         """Web of Trust figures of up to 100 pubkeys, in the order given, within one request deadline.
@@ -130,11 +151,15 @@ class WotController(Controller):
         Each item is either figures with `status: "ok"` (`stale: true` when earlier figures are
         served because the relays did not answer in time) or, when there are none to serve in
         time, `{status: "unavailable", pubkey, npub, detail, retry_after}`; the answer then carries
-        `Retry-After`.
+        `Retry-After`. With `viewer`, depth and trust are measured with the viewer as the only seed.
         """
         items: list[WotBatchItem | WotUnavailableItem] = []
         retry_after = 0
-        for item in await compute_wot_figures_batch(data.pubkeys):
+        if data.viewer is not None:
+            answered = await compute_viewer_figures_batch(data.pubkeys, data.viewer)
+        else:
+            answered = await compute_wot_figures_batch(data.pubkeys)
+        for item in answered:
             if isinstance(item, UnavailableScore):
                 items.append(WotUnavailableItem.of(item))
                 retry_after = max(retry_after, item.retry_after)
