@@ -47,6 +47,8 @@ class WotFiguresResponse(msgspec.Struct):
     activity_score: float
     discount_percent: int
     computed_at: datetime
+    muted_by_trusted: int
+    reported_by_trusted: int
     stale: bool
 
     @classmethod
@@ -65,6 +67,8 @@ class WotFiguresResponse(msgspec.Struct):
             activity_score=score.activity_score,
             discount_percent=score.discount_percent,
             computed_at=score.computed_at,
+            muted_by_trusted=score.muted_by_trusted,
+            reported_by_trusted=score.reported_by_trusted,
             stale=served.stale,
         )
 

@@ -99,7 +99,8 @@ class ComputeViewerFigures:
             self._figures.for_hex(target), self._neighbourhoods.of(viewer_hex, self._settings)
         )
         return ServedScore(
-            score=seen_by_viewer(served.score, neighbourhood.position_of(target)), stale=served.stale
+            score=seen_by_viewer(served.score, neighbourhood.position_of(target), self._settings),
+            stale=served.stale,
         )
 
 
@@ -122,7 +123,9 @@ class ComputeViewerFiguresBatch:
             item
             if isinstance(item, UnavailableScore)
             else ServedScore(
-                score=seen_by_viewer(item.score, neighbourhood.position_of(item.score.pubkey)),
+                score=seen_by_viewer(
+                    item.score, neighbourhood.position_of(item.score.pubkey), self._settings
+                ),
                 stale=item.stale,
             )
             for item in items
