@@ -71,6 +71,7 @@ from application.verdicts import Verdicts
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.explain_figures import ExplainFigures
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from application.wot.viewer_figures import (
     ComputeViewerFigures,
@@ -217,7 +218,17 @@ class Container(containers.DeclarativeContainer):
         viewer_neighbourhoods,
         wot_use_cases.provided.settings,
     )
-    # End of the viewer's perspective.
+    # Explained figures (issue 19, V2).
+    explain_wot_figures = providers.Factory(
+        ExplainFigures,
+        calculator=providers.Factory(WotCalculator, relay, settings=wot_use_cases.provided.settings),
+        neighbourhood=wot_neighbourhood,
+        viewers=viewer_neighbourhoods,
+        relay=relay,
+        clock=clock,
+        settings=wot_use_cases.provided.settings,
+    )
+    # End of the viewer's perspective and explained figures.
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
     # A Singleton: the fake provider keeps its invoices in this process.

@@ -72,6 +72,7 @@ DEPENDENCIES = {
     "compute_wot_figures_batch": "compute_wot_figures_batch",
     "compute_viewer_figures": "compute_viewer_figures",
     "compute_viewer_figures_batch": "compute_viewer_figures_batch",
+    "explain_wot_figures": "explain_wot_figures",
     "authenticate": "authenticate",
     "public_url": "public_url",
     "issue_challenge": "issue_challenge",

@@ -12,6 +12,7 @@ from litestar.params import JSONBody, Parameter, SkipValidation
 from adapters.http.fields import PUBKEY_DESCRIPTION, PUBKEY_FORMAT, PubkeyParameter, PubkeyText
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
+from adapters.http.wot_explain import ExplanationResponse
 from application.wot.compute_figures import (
     MAX_BATCH,
     ComputeWotFigures,
@@ -19,6 +20,7 @@ from application.wot.compute_figures import (
     ServedScore,
     UnavailableScore,
 )
+from application.wot.explain_figures import ExplainFigures
 from application.wot.viewer_figures import ComputeViewerFigures, ComputeViewerFiguresBatch
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
@@ -135,6 +137,22 @@ class WotController(Controller):
         if viewer is not None:
             return WotFiguresResponse.of(await compute_viewer_figures(pubkey, viewer))
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
+
+    @get(
+        "/{pubkey:str}/explain", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503)
+    )
+    async def explain(
+        self,
+        pubkey: PubkeyParameter,
+        explain_wot_figures: NamedDependency[SkipValidation[ExplainFigures]],
+        maybe_principal: NamedDependency[Principal | None],
+        viewer: ViewerParameter = None,
+    ) -> ExplanationResponse:
+        """Why a pubkey has its figures: up to three shortest follow paths from a seed (from the viewer,
+        when given), each hop's current contact list holding the next; its ten most trusted
+        followers; every bot reason with the value measured, its threshold and whether it holds.
+        """
+        return ExplanationResponse.of(await explain_wot_figures(pubkey, viewer))
 
     @post(
         "/batch",

@@ -62,7 +62,8 @@ class ViewerNeighbourhoods:
         return await shared.get()
 
 
-def _viewer_hex(viewer: str) -> str:
+def viewer_hex(viewer: str) -> str:
+    """The viewer as a hex pubkey; a malformed one is invalid input about `viewer`."""
     try:
         return parse_pubkey(viewer)
     except InvalidInput as error:
@@ -94,9 +95,9 @@ class ComputeViewerFigures:
 
     async def __call__(self, pubkey: str, viewer: str) -> ServedScore:
         target = parse_pubkey(pubkey)
-        viewer_hex = _viewer_hex(viewer)
+        seen_from = viewer_hex(viewer)
         served, neighbourhood = await _both(
-            self._figures.for_hex(target), self._neighbourhoods.of(viewer_hex, self._settings)
+            self._figures.for_hex(target), self._neighbourhoods.of(seen_from, self._settings)
         )
         return ServedScore(
             score=seen_by_viewer(served.score, neighbourhood.position_of(target), self._settings),
@@ -115,9 +116,9 @@ class ComputeViewerFiguresBatch:
         self._settings = settings
 
     async def __call__(self, pubkeys: list[str], viewer: str) -> list[ServedScore | UnavailableScore]:
-        viewer_hex = _viewer_hex(viewer)
+        seen_from = viewer_hex(viewer)
         items, neighbourhood = await _both(
-            self._batch(pubkeys), self._neighbourhoods.of(viewer_hex, self._settings)
+            self._batch(pubkeys), self._neighbourhoods.of(seen_from, self._settings)
         )
         return [
             item

@@ -65,3 +65,31 @@ async def test_v1_a_malformed_viewer_is_a_422_problem(client: AsyncTestClient[Li
     assert by_query.status_code == by_body.status_code == 422
     assert by_query.headers["content-type"].startswith("application/problem+json")
     assert by_body.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_v2_explain_gives_paths_followers_and_every_reason(client: AsyncTestClient[Litestar]) -> None:
+    answer = await client.get(f"/api/v1/wot/{PUB['carol']}/explain")
+    from_bob = await client.get(
+        f"/api/v1/wot/{encode_npub(PUB['carol'])}/explain", params={"viewer": PUB["bob"]}
+    )
+    bad = await client.get(f"/api/v1/wot/{PUB['carol']}/explain", params={"viewer": "nope"})
+
+    assert answer.status_code == from_bob.status_code == 200
+    body = answer.json()
+    assert sorted(body["paths"]) == sorted(
+        [[PUB["seed"], PUB["alice"], PUB["carol"]], [PUB["seed"], PUB["bob"], PUB["carol"]]]
+    )
+    assert from_bob.json()["paths"] == [[PUB["bob"], PUB["carol"]]]
+    assert {f["pubkey"] for f in body["top_followers"]} == {PUB["alice"], PUB["bob"]}
+    assert [c["reason"] for c in body["bot_reasons"]] == [
+        "no_trusted_follower",
+        "mass_following",
+        "young_account",
+        "implausible_note_rate",
+        "no_profile",
+        "reported_by_trusted",
+    ]
+    assert {"reason": "mass_following", "value": 1.0, "threshold": 750.0, "holds": False} in body[
+        "bot_reasons"
+    ]
+    assert bad.status_code == 422
