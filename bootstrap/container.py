@@ -73,6 +73,7 @@ from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.explain_figures import ExplainFigures
 from application.wot.neighbourhood_source import SharedNeighbourhood
+from application.wot.publish_assertion import PublishAssertion
 from application.wot.viewer_figures import (
     ComputeViewerFigures,
     ComputeViewerFiguresBatch,
@@ -88,8 +89,10 @@ from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.billing.plans import PlanCatalog
 from domain.clock import SystemClock
+from domain.nostr.signing import public_key_of
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
+from domain.wot.assertion import provider_card
 
 READINESS_TIMEOUT = 2.0
 # Caps per relay per call: large enough for a trust neighbourhood's contact lists.
@@ -228,7 +231,21 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         settings=wot_use_cases.provided.settings,
     )
-    # End of the viewer's perspective and explained figures.
+    # NIP-85 assertions, signed by the service key, published, never stored (issue 19, V4).
+    publish_wot_assertion = providers.Factory(
+        PublishAssertion,
+        figures=compute_wot_figures,
+        calculator=providers.Factory(WotCalculator, relay, settings=wot_use_cases.provided.settings),
+        relay=relay,
+        clock=clock,
+        provider_secret_key=service_key,
+    )
+    wot_provider_card = providers.Callable(
+        lambda secret, relays: provider_card(public_key_of(secret), relays),
+        service_key,
+        settings.provided.relay_urls,
+    )
+    # End of the viewer's perspective, explained figures and NIP-85 assertions.
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
     # A Singleton: the fake provider keeps its invoices in this process.

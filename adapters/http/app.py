@@ -73,6 +73,8 @@ DEPENDENCIES = {
     "compute_viewer_figures": "compute_viewer_figures",
     "compute_viewer_figures_batch": "compute_viewer_figures_batch",
     "explain_wot_figures": "explain_wot_figures",
+    "publish_wot_assertion": "publish_wot_assertion",
+    "wot_provider_card": "wot_provider_card",
     "authenticate": "authenticate",
     "public_url": "public_url",
     "issue_challenge": "issue_challenge",

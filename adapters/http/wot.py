@@ -12,6 +12,7 @@ from litestar.params import JSONBody, Parameter, SkipValidation
 from adapters.http.fields import PUBKEY_DESCRIPTION, PUBKEY_FORMAT, PubkeyParameter, PubkeyText
 from adapters.http.principal import requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
+from adapters.http.wot_assertion import AssertionResponse, ProviderResponse
 from adapters.http.wot_explain import ExplanationResponse
 from application.wot.compute_figures import (
     MAX_BATCH,
@@ -21,9 +22,12 @@ from application.wot.compute_figures import (
     UnavailableScore,
 )
 from application.wot.explain_figures import ExplainFigures
+from application.wot.publish_assertion import PublishAssertion
 from application.wot.viewer_figures import ComputeViewerFigures, ComputeViewerFiguresBatch
 from domain.auth.principal import Principal
+from domain.errors import Forbidden
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
+from domain.wot.assertion import ProviderCard
 
 # The optional `?viewer=`: depth and trust as this pubkey sees them.
 ViewerParameter = Annotated[
@@ -137,6 +141,36 @@ class WotController(Controller):
         if viewer is not None:
             return WotFiguresResponse.of(await compute_viewer_figures(pubkey, viewer))
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
+
+    @get("/provider", opt=requires_scope("wot:read"), **problem_responses(401, 403, 429))
+    async def provider(
+        self,
+        wot_provider_card: NamedDependency[SkipValidation[ProviderCard]],
+        maybe_principal: NamedDependency[Principal | None],
+    ) -> ProviderResponse:
+        """This service as a NIP-85 rank provider: the tag a user adds to their kind 10040."""
+        return ProviderResponse.of(wot_provider_card)
+
+    @post(
+        "/{pubkey:str}/assertion",
+        status_code=202,
+        opt=requires_scope("wot:publish"),
+        **problem_responses(401, 403, 422, 429, 503),
+    )
+    async def assertion(
+        self,
+        pubkey: PubkeyParameter,
+        publish_wot_assertion: NamedDependency[SkipValidation[PublishAssertion]],
+        wot_provider_card: NamedDependency[SkipValidation[ProviderCard]],
+        principal: NamedDependency[Principal],
+    ) -> AssertionResponse:
+        """Publishes the pubkey's NIP-85 assertion (kind 30382) to the relays, signed by the service
+        key; nothing is stored. An assertion the relays hold already is not published again
+        (`published: false`). For API keys with `wot:publish`, and admins."""
+        if not (principal.is_machine or principal.is_admin):
+            raise Forbidden("publishing assertions needs an API key with wot:publish or the admin role")
+        done = await publish_wot_assertion(pubkey)
+        return AssertionResponse.of(done.event.id, wot_provider_card.relays, done.published)
 
     @get(
         "/{pubkey:str}/explain", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503)
