@@ -74,6 +74,7 @@ from application.wot.compute_figures import ComputeWotFigures, ComputeWotFigures
 from application.wot.explain_figures import ExplainFigures
 from application.wot.neighbourhood_source import SharedNeighbourhood
 from application.wot.publish_assertion import PublishAssertion
+from application.wot.publish_assertions_job import PublishOwnersAssertions
 from application.wot.viewer_figures import (
     ComputeViewerFigures,
     ComputeViewerFiguresBatch,
@@ -244,6 +245,9 @@ class Container(containers.DeclarativeContainer):
         lambda secret, relays: provider_card(public_key_of(secret), relays),
         service_key,
         settings.provided.relay_urls,
+    )
+    publish_owners_assertions = providers.Factory(
+        PublishOwnersAssertions, uow=unit_of_work, publish=publish_wot_assertion
     )
     # End of the viewer's perspective, explained figures and NIP-85 assertions.
 

@@ -21,6 +21,7 @@ BILLING_JOBS: list[tuple[str, str]] = [
 OTHER_JOBS: list[tuple[str, str]] = [
     ("api keys: uses flushed into usage", "flush_api_key_usage"),
     ("sign-in: expired challenges and LNURL sessions deleted", "delete_expired_sign_ins"),
+    ("wot: NIP-85 assertions published for owners of active names", "publish_owners_assertions"),
 ]
 JOBS = BILLING_JOBS + OTHER_JOBS
 

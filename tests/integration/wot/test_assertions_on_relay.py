@@ -11,23 +11,31 @@ import psycopg
 import pytest
 
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from application.demo.graph import demo_secret_key
 from domain.nostr.event import Event, Filter
-from domain.nostr.signing import public_key_of, sign_event
+from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from domain.records.names import Nip05Status
 from domain.records.users import UserRole
 from domain.wot.assertion import ASSERTION_KIND
+from tests import builders
 from tests.fixtures.auth import Api
 
 pytestmark = pytest.mark.integration
 JS = Path(__file__).resolve().parents[2] / "js"
 
 NAMES = ("seed", "alice", "bob", "target")
-SECRET = {name: demo_secret_key(30382, i) for i, name in enumerate(NAMES)}
-PUB = {name: public_key_of(secret) for name, secret in SECRET.items()}
+SECRET: dict[str, str] = {}
+PUB: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def people() -> None:
+    """Fresh keys for each test: the tests share the module's relay."""
+    SECRET.update({name: generate_secret_key() for name in NAMES})
+    PUB.update({name: public_key_of(secret) for name, secret in SECRET.items()})
 
 
 @pytest.fixture
-def api_settings_env(api_settings_env: dict[str, str], relay_url: str) -> dict[str, str]:
+def api_settings_env(api_settings_env: dict[str, str], relay_url: str, people: None) -> dict[str, str]:
     return {**api_settings_env, "RELAY_URLS": relay_url, "WOT_SEEDS": PUB["seed"]}
 
 
@@ -67,6 +75,63 @@ async def held_assertions(relay: WebsocketRelayPool, provider: str) -> list[Even
     return await relay.query(
         [Filter(authors=(provider,), kinds=(ASSERTION_KIND,), tags={"d": (PUB["target"],)})]
     )
+
+
+def world_events(now: int) -> list[Event]:
+    return [
+        sign_event(
+            SECRET["seed"],
+            kind=3,
+            tags=[["p", PUB["alice"]], ["p", PUB["target"]]],
+            content="",
+            created_at=now - 900,
+        ),
+        sign_event(SECRET["alice"], kind=3, tags=[["p", PUB["target"]]], content="", created_at=now - 900),
+        sign_event(SECRET["target"], kind=0, tags=[], content="{}", created_at=now - 40 * 86400),
+        *[
+            sign_event(SECRET["target"], kind=1, tags=[], content=f"note {i}", created_at=now - i * 3600)
+            for i in range(1, 4)
+        ],
+    ]
+
+
+async def test_v4_jobs_run_publishes_for_owners_of_active_names_once_per_change(
+    api: Api, relay_url: str
+) -> None:
+    now = int(api.clock.now().timestamp())
+    owner = builders.user()
+    active = builders.nip05(owner.id, pubkey=PUB["target"], status=Nip05Status.ACTIVE)
+    suspended = builders.nip05(owner.id, pubkey=PUB["bob"], status=Nip05Status.SUSPENDED)
+
+    async def add_names() -> None:
+        async with api.container.unit_of_work() as uow:
+            await uow.users.add(owner)
+            await uow.nip05_names.add(active)
+            await uow.nip05_names.add(suspended)
+            await uow.commit()
+
+    relay = WebsocketRelayPool(urls=(relay_url,))
+    await relay.start()
+    try:
+        await relay.publish(world_events(now))
+        await api.run(add_names)
+        job = api.container.publish_owners_assertions
+        first = await api.run(lambda: job()())
+        provider = public_key_of(api.container.service_key())
+        held = await held_assertions(relay, provider)
+        second = await api.run(lambda: job()())
+        held_again = await held_assertions(relay, provider)
+        for_suspended = await relay.query(
+            [Filter(authors=(provider,), kinds=(ASSERTION_KIND,), tags={"d": (PUB["bob"],)})]
+        )
+    finally:
+        await relay.close()
+
+    assert first >= 1
+    assert len(held) == 1
+    assert second == 0
+    assert [e.id for e in held_again] == [held[0].id]
+    assert for_suspended == []
 
 
 async def test_v4_assertions_are_signed_replace_older_are_not_republished_and_store_nothing(
