@@ -73,7 +73,7 @@ from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.explain_figures import ExplainFigures
 from application.wot.neighbourhood_source import SharedNeighbourhood
-from application.wot.publish_assertion import PublishAssertion
+from application.wot.publish_assertion import DescribeProvider, PublishAssertion
 from application.wot.publish_assertions_job import PublishOwnersAssertions
 from application.wot.viewer_figures import (
     ComputeViewerFigures,
@@ -90,10 +90,8 @@ from bootstrap.settings import Settings
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.billing.plans import PlanCatalog
 from domain.clock import SystemClock
-from domain.nostr.signing import public_key_of
 from domain.ports.cache import Cache
 from domain.ports.relay import RelayPort
-from domain.wot.assertion import provider_card
 
 READINESS_TIMEOUT = 2.0
 # Caps per relay per call: large enough for a trust neighbourhood's contact lists.
@@ -236,16 +234,13 @@ class Container(containers.DeclarativeContainer):
     publish_wot_assertion = providers.Factory(
         PublishAssertion,
         figures=compute_wot_figures,
+        viewer_figures=compute_viewer_figures,
         calculator=providers.Factory(WotCalculator, relay, settings=wot_use_cases.provided.settings),
         relay=relay,
         clock=clock,
-        provider_secret_key=service_key,
+        service_secret_key=service_key,
     )
-    wot_provider_card = providers.Callable(
-        lambda secret, relays: provider_card(public_key_of(secret), relays),
-        service_key,
-        settings.provided.relay_urls,
-    )
+    describe_wot_provider = providers.Factory(DescribeProvider, service_key, settings.provided.relay_urls)
     publish_owners_assertions = providers.Factory(
         PublishOwnersAssertions, uow=unit_of_work, publish=publish_wot_assertion
     )

@@ -74,7 +74,7 @@ DEPENDENCIES = {
     "compute_viewer_figures_batch": "compute_viewer_figures_batch",
     "explain_wot_figures": "explain_wot_figures",
     "publish_wot_assertion": "publish_wot_assertion",
-    "wot_provider_card": "wot_provider_card",
+    "describe_wot_provider": "describe_wot_provider",
     "authenticate": "authenticate",
     "public_url": "public_url",
     "issue_challenge": "issue_challenge",

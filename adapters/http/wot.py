@@ -22,12 +22,11 @@ from application.wot.compute_figures import (
     UnavailableScore,
 )
 from application.wot.explain_figures import ExplainFigures
-from application.wot.publish_assertion import PublishAssertion
+from application.wot.publish_assertion import DescribeProvider, PublishAssertion
 from application.wot.viewer_figures import ComputeViewerFigures, ComputeViewerFiguresBatch
 from domain.auth.principal import Principal
 from domain.errors import Forbidden
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, encode_npub
-from domain.wot.assertion import ProviderCard
 
 # The optional `?viewer=`: depth and trust as this pubkey sees them.
 ViewerParameter = Annotated[
@@ -145,11 +144,13 @@ class WotController(Controller):
     @get("/provider", opt=requires_scope("wot:read"), **problem_responses(401, 403, 429))
     async def provider(
         self,
-        wot_provider_card: NamedDependency[SkipValidation[ProviderCard]],
+        describe_wot_provider: NamedDependency[SkipValidation[DescribeProvider]],
         maybe_principal: NamedDependency[Principal | None],
+        viewer: ViewerParameter = None,
     ) -> ProviderResponse:
-        """This service as a NIP-85 rank provider: the tag a user adds to their kind 10040."""
-        return ProviderResponse.of(wot_provider_card)
+        """This service as a NIP-85 rank provider: the tag a user adds to their kind 10040. With
+        `viewer`, the provider of the ranks seen from that viewer (a key of its own)."""
+        return ProviderResponse.of(describe_wot_provider(viewer))
 
     @post(
         "/{pubkey:str}/assertion",
@@ -161,16 +162,19 @@ class WotController(Controller):
         self,
         pubkey: PubkeyParameter,
         publish_wot_assertion: NamedDependency[SkipValidation[PublishAssertion]],
-        wot_provider_card: NamedDependency[SkipValidation[ProviderCard]],
+        describe_wot_provider: NamedDependency[SkipValidation[DescribeProvider]],
         principal: NamedDependency[Principal],
+        viewer: ViewerParameter = None,
     ) -> AssertionResponse:
         """Publishes the pubkey's NIP-85 assertion (kind 30382) to the relays, signed by the service
         key; nothing is stored. An assertion the relays hold already is not published again
-        (`published: false`). For API keys with `wot:publish`, and admins."""
+        (`published: false`). With `viewer`, the rank is the viewer's perspective, signed by that
+        viewer's provider key (`GET /api/v1/wot/provider?viewer=`). For API keys with
+        `wot:publish`, and admins."""
         if not (principal.is_machine or principal.is_admin):
             raise Forbidden("publishing assertions needs an API key with wot:publish or the admin role")
-        done = await publish_wot_assertion(pubkey)
-        return AssertionResponse.of(done.event.id, wot_provider_card.relays, done.published)
+        done = await publish_wot_assertion(pubkey, viewer)
+        return AssertionResponse.of(done.event.id, describe_wot_provider.relays, done.published)
 
     @get(
         "/{pubkey:str}/explain", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429, 503)

@@ -6,13 +6,21 @@ import msgspec
 
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures
+from application.wot.viewer_figures import ComputeViewerFigures, viewer_hex
 from domain.clock import Clock
 from domain.nostr.event import Event, Filter
 from domain.nostr.nip19 import parse_pubkey
 from domain.nostr.replaceable import supersedes
 from domain.nostr.signing import public_key_of, sign_event
 from domain.ports.relay import RelayPort
-from domain.wot.assertion import ASSERTION_KIND, assertion_tags, says_the_same
+from domain.wot.assertion import (
+    ASSERTION_KIND,
+    ProviderCard,
+    assertion_tags,
+    personalized_secret_key,
+    provider_card,
+    says_the_same,
+)
 
 
 class PublishedAssertion(msgspec.Struct, frozen=True):
@@ -26,6 +34,9 @@ class PublishAssertion:
     """Signs the kind-30382 assertion of a pubkey's current figures with the provider key and
     publishes it, unless the newest assertion of this provider on the relays says the same.
 
+    The provider is the service key; with a viewer, the rank is the viewer's perspective and the
+    provider is the key derived for that viewer (`personalized_secret_key`).
+
     A newer assertion replaces the older one on the relays (NIP-01 addressable events): its
     `created_at` is now, or one second past the held one when that is not older.
     """
@@ -33,22 +44,28 @@ class PublishAssertion:
     def __init__(
         self,
         figures: ComputeWotFigures,
+        viewer_figures: ComputeViewerFigures,
         calculator: WotCalculator,
         relay: RelayPort,
         clock: Clock,
-        provider_secret_key: str,
+        service_secret_key: str,
     ) -> None:
         self._figures = figures
+        self._viewer_figures = viewer_figures
         self._calculator = calculator
         self._relay = relay
         self._clock = clock
-        self._secret = provider_secret_key
-        self.provider = public_key_of(provider_secret_key)
+        self._service_secret = service_secret_key
 
-    async def __call__(self, pubkey: str) -> PublishedAssertion:
+    async def __call__(self, pubkey: str, viewer: str | None = None) -> PublishedAssertion:
         subject = parse_pubkey(pubkey)
         now = self._clock.now()
-        served = await self._figures.for_hex(subject)
+        if viewer is None:
+            secret = self._service_secret
+            served = await self._figures.for_hex(subject)
+        else:
+            secret = personalized_secret_key(self._service_secret, viewer_hex(viewer))
+            served = await self._viewer_figures(subject, viewer)
         facts = await self._calculator.target_facts(subject, now)
         tags = assertion_tags(
             subject,
@@ -57,26 +74,44 @@ class PublishAssertion:
             facts.oldest_event_at,
             facts.recent_notes,
         )
-        held = await self.held(subject)
+        held = await self.held(subject, public_key_of(secret))
         if held is not None and says_the_same(held, tags):
             return PublishedAssertion(event=held, published=False)
-        event = self._sign(tags, now, held)
+        event = self._sign(secret, tags, now, held)
         await self._relay.publish([event])
         return PublishedAssertion(event=event, published=True)
 
-    async def held(self, subject: str) -> Event | None:
-        """This provider's newest assertion about `subject` on the relays."""
+    async def held(self, subject: str, provider: str) -> Event | None:
+        """The provider's newest assertion about `subject` on the relays."""
         found = await self._relay.query(
-            [Filter(authors=(self.provider,), kinds=(ASSERTION_KIND,), tags={"d": (subject,)})]
+            [Filter(authors=(provider,), kinds=(ASSERTION_KIND,), tags={"d": (subject,)})]
         )
         newest: Event | None = None
         for event in found:
-            if event.pubkey == self.provider and (newest is None or supersedes(event, newest)):
+            if event.pubkey == provider and (newest is None or supersedes(event, newest)):
                 newest = event
         return newest
 
-    def _sign(self, tags: list[list[str]], now: datetime, held: Event | None) -> Event:
+    @staticmethod
+    def _sign(secret: str, tags: list[list[str]], now: datetime, held: Event | None) -> Event:
         created_at = int(now.timestamp())
         if held is not None and held.created_at >= created_at:
             created_at = held.created_at + 1
-        return sign_event(self._secret, kind=ASSERTION_KIND, tags=tags, content="", created_at=created_at)
+        return sign_event(secret, kind=ASSERTION_KIND, tags=tags, content="", created_at=created_at)
+
+
+class DescribeProvider:
+    """The service as a NIP-85 rank provider: its pubkey, relays and the kind-10040 tag; with a
+    viewer, the provider of the ranks seen from that viewer."""
+
+    def __init__(self, service_secret_key: str, relays: tuple[str, ...]) -> None:
+        self._service_secret = service_secret_key
+        self.relays = relays
+
+    def __call__(self, viewer: str | None = None) -> ProviderCard:
+        secret = (
+            self._service_secret
+            if viewer is None
+            else personalized_secret_key(self._service_secret, viewer_hex(viewer))
+        )
+        return provider_card(public_key_of(secret), self.relays)

@@ -1,5 +1,8 @@
 """NIP-85 trusted assertions (kind 30382) about one pubkey, from its figures."""
 
+import hashlib
+import hmac
+
 import msgspec
 
 from domain.nostr.event import Event
@@ -7,6 +10,17 @@ from domain.nostr.event import Event
 ASSERTION_KIND = 30382
 # What a user puts in their kind 10040 to name us as their rank provider.
 RANK_TAG = f"{ASSERTION_KIND}:rank"
+_CURVE_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def personalized_secret_key(service_secret_key: str, viewer: str) -> str:
+    """The provider key of ranks seen from `viewer`: HMAC-SHA256(service key, "nip85:personalized:"
+    + viewer) reduced into 1 .. n-1. Each viewer's ranks are their own provider (NIP-85: one key per
+    algorithm, or per user for personalized ranks); anyone holding the service key can derive it
+    again, nobody else can."""
+    message = f"nip85:personalized:{viewer}".encode()
+    digest = hmac.new(bytes.fromhex(service_secret_key), message, hashlib.sha256).digest()
+    return (int.from_bytes(digest, "big") % (_CURVE_ORDER - 1) + 1).to_bytes(32, "big").hex()
 
 
 def assertion_tags(

@@ -181,6 +181,9 @@ async def test_v4_assertions_are_signed_replace_older_are_not_republished_and_st
         api.clock.advance(timedelta(seconds=301))
         changed = await api.client.post(path, headers=admin.headers)
         held_after = await held_assertions(relay, provider["pubkey"])
+        alices = (await api.client.get("/api/v1/wot/provider", params={"viewer": PUB["alice"]})).json()
+        from_alice = await api.client.post(path, params={"viewer": PUB["alice"]}, headers=admin.headers)
+        held_for_alice = await held_assertions(relay, alices["pubkey"])
         after = database_state(postgres_dsn)
     finally:
         await relay.close()
@@ -197,5 +200,7 @@ async def test_v4_assertions_are_signed_replace_older_are_not_republished_and_st
     assert changed.json()["published"] is True and changed.json()["event_id"] != first.json()["event_id"]
     assert [event.id for event in held_after] == [changed.json()["event_id"]]
     assert dict((tag[0], tag[1]) for tag in held_after[0].tags)["followers"] == "3"
-    assert verified_by_nostr_tools([*held_first, *held_after]) == [True, True]
+    assert alices["pubkey"] != provider["pubkey"] and alices["tag_10040"][1] == alices["pubkey"]
+    assert from_alice.status_code == 202 and [e.id for e in held_for_alice] == [from_alice.json()["event_id"]]
+    assert verified_by_nostr_tools([*held_first, *held_after, *held_for_alice]) == [True, True, True]
     assert after == before
