@@ -141,7 +141,7 @@ class WotController(Controller):
             return WotFiguresResponse.of(await compute_viewer_figures(pubkey, viewer))
         return WotFiguresResponse.of(await compute_wot_figures(pubkey))
 
-    @get("/provider", opt=requires_scope("wot:read"), **problem_responses(401, 403, 429))
+    @get("/provider", opt=requires_scope("wot:read"), **problem_responses(401, 403, 422, 429))
     async def provider(
         self,
         describe_wot_provider: NamedDependency[SkipValidation[DescribeProvider]],
