@@ -347,6 +347,7 @@ async def main() -> None:
     parser.add_argument("--targets", type=int, default=200)
     parser.add_argument("--port", type=int, default=7811)
     parser.add_argument("--viewers", type=int, default=20)
+    parser.add_argument("--famous", type=int, default=10_000, help="followers that make an account famous")
     parser.add_argument(
         "--data-dir", default=".data/bench-relay", help="LMDB directory of the relay (emptied); '' for memory"
     )
@@ -425,8 +426,10 @@ async def main() -> None:
             graph.pubkeys[i]
             for i in rng.choice(np.flatnonzero(followers < 1000), args.targets, replace=False)
         ]
-        famous = [graph.pubkeys[i] for i in np.flatnonzero(followers >= 10_000)]
-        for label, group in (("ordinary", ordinary), ("10k+ followers", famous)):
+        famous = [graph.pubkeys[i] for i in np.flatnonzero(followers >= args.famous)]
+        print(f"most followed account: {int(followers.max())} followers")
+        famous_label = f"{args.famous}+ followers"
+        for label, group in (("ordinary", ordinary), (famous_label, famous)):
             if not group:
                 print(f"cold score, {label}: no such accounts in this graph")
                 continue
@@ -447,7 +450,9 @@ async def main() -> None:
                 f"p95 {percentile(timings, 0.95) * 1000:.0f} ms"
             )
         await pool.close()
-        groups = [(label, group[:21]) for label, group in (("ordinary", ordinary), ("10k+", famous)) if group]
+        groups = [
+            (label, group[:21]) for label, group in (("ordinary", ordinary), (famous_label, famous)) if group
+        ]
         await profile_cold_scores(url, settings, hood, groups)
 
         http = await measure_http(url, seeds, ordinary[:50] + famous[:10], args.port + 1)
