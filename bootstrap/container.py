@@ -76,7 +76,15 @@ from application.verdicts import Verdicts, is_invalidation_key
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.explain_figures import ExplainFigures
+from application.wot.publish_assertion import DescribeProvider, PublishAssertion
+from application.wot.publish_assertions_job import PublishOwnersAssertions
 from application.wot.shared_neighbourhood import SharedNeighbourhood
+from application.wot.viewer_figures import (
+    ComputeViewerFigures,
+    ComputeViewerFiguresBatch,
+    ViewerNeighbourhoods,
+)
 from application.zaps.addresses import LightningAddresses
 from application.zaps.notifications import PaymentListeners
 from application.zaps.pay import DescribeAddress, RequestInvoice, VerifyInvoice
@@ -228,6 +236,46 @@ class Container(containers.DeclarativeContainer):
     wot_neighbourhood = providers.Callable(lambda wot: wot.neighbourhood, wot_use_cases)
     compute_wot_figures = providers.Callable(lambda wot: wot.figures, wot_use_cases)
     compute_wot_figures_batch = providers.Callable(lambda wot: wot.batch, wot_use_cases)
+    # Web of Trust from a viewer's perspective: the viewer as the only seed (issue 19, V1).
+    viewer_neighbourhoods = providers.Singleton(
+        ViewerNeighbourhoods,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+    )
+    compute_viewer_figures = providers.Factory(
+        ComputeViewerFigures, compute_wot_figures, viewer_neighbourhoods, wot_use_cases.provided.settings
+    )
+    compute_viewer_figures_batch = providers.Factory(
+        ComputeViewerFiguresBatch,
+        compute_wot_figures_batch,
+        viewer_neighbourhoods,
+        wot_use_cases.provided.settings,
+    )
+    # Explained figures (issue 19, V2).
+    explain_wot_figures = providers.Factory(
+        ExplainFigures,
+        calculator=providers.Factory(WotCalculator, relay, settings=wot_use_cases.provided.settings),
+        neighbourhood=wot_neighbourhood,
+        viewers=viewer_neighbourhoods,
+        relay=relay,
+        clock=clock,
+        settings=wot_use_cases.provided.settings,
+    )
+    # NIP-85 assertions, signed by the service key, published, never stored (issue 19, V4).
+    publish_wot_assertion = providers.Factory(
+        PublishAssertion,
+        figures=compute_wot_figures,
+        viewer_figures=compute_viewer_figures,
+        calculator=providers.Factory(WotCalculator, relay, settings=wot_use_cases.provided.settings),
+        relay=relay,
+        clock=clock,
+        service_secret_key=service_key,
+    )
+    describe_wot_provider = providers.Factory(DescribeProvider, service_key, settings.provided.relay_urls)
+    publish_owners_assertions = providers.Factory(
+        PublishOwnersAssertions, uow=unit_of_work, publish=publish_wot_assertion
+    )
+    # End of the viewer's perspective, explained figures and NIP-85 assertions.
 
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
     # The fake provider keeps its invoices in the cache, so every process of a fleet sees them.

@@ -29,6 +29,7 @@ BILLING_JOBS: list[tuple[str, str]] = [
 OTHER_JOBS: list[tuple[str, str]] = [
     ("flush_api_key_usage", "api keys: uses flushed into usage"),
     ("delete_expired_sign_ins", "sign-in: expired challenges and LNURL sessions deleted"),
+    ("publish_owners_assertions", "wot: NIP-85 assertions published for owners of active names"),
 ]
 JOBS = BILLING_JOBS + OTHER_JOBS
 
