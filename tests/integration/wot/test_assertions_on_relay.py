@@ -204,3 +204,22 @@ async def test_v4_assertions_are_signed_replace_older_are_not_republished_and_st
     assert from_alice.status_code == 202 and [e.id for e in held_for_alice] == [from_alice.json()["event_id"]]
     assert verified_by_nostr_tools([*held_first, *held_after, *held_for_alice]) == [True, True, True]
     assert after == before
+
+
+async def test_v4_an_api_key_with_wot_publish_publishes_and_a_key_without_it_is_refused(api: Api) -> None:
+    owner = await api.sign_in()
+    keys = {}
+    for scope in ("wot:publish", "wot:read"):
+        created = await api.client.post(
+            "/api/v1/api-keys", json={"name": f"key {scope}", "scopes": [scope]}, headers=owner.headers
+        )
+        assert created.status_code == 201, created.text
+        keys[scope] = created.json()["key"]
+    path = f"/api/v1/wot/{PUB['bob']}/assertion"
+
+    publishing = await api.client.post(path, headers={"X-API-Key": keys["wot:publish"]})
+    reading = await api.client.post(path, headers={"X-API-Key": keys["wot:read"]})
+
+    assert publishing.status_code == 202, publishing.text
+    assert publishing.json()["kind"] == ASSERTION_KIND
+    assert reading.status_code == 403
