@@ -60,3 +60,8 @@ from domain.zaps.pay_request import PayRequest
 Nip47Response.result_type
 PayRequest.allows_nostr
 PayRequest.nostr_pubkey
+
+# Scopes an API key may hold, parsed from their values.
+from domain.api_keys.keys import ApiKeyScope
+
+ApiKeyScope.WOT_PUBLISH

@@ -15,6 +15,11 @@
    with 10,000+ followers: p50/p95.
 4. Cached score over HTTP: a granian server process serving the service's app (`bench/wot_app.py`:
    `create_app(Container(settings=...))`), `httpx` over a socket.
+5. A viewer's perspective (`?viewer=`): the cold build of ordinary viewers' own neighbourhoods (fetch
+   and compute, the part a cold personalized answer adds; it runs concurrently with the cold score),
+   and the cached personalized answer over HTTP.
+6. Famous accounts side by side: the relay's own followers COUNT and the whole cold score, alternately
+   for each account with 10,000+ followers, in one run.
 """
 
 import argparse
@@ -186,16 +191,18 @@ def networkx_pagerank_seconds(hood, seeds: tuple[str, ...]) -> tuple[float, dict
     return time.perf_counter() - started, ranks
 
 
-async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], port: int) -> dict[str, float]:
+async def measure_http(
+    url: str, seeds: tuple[str, ...], targets: list[str], port: int, viewer: str | None = None
+) -> dict[str, float]:
     import httpx
 
     environment = {
         **os.environ,
         "BENCH_RELAY_URL": url,
         "BENCH_WOT_SEEDS": ",".join(seeds),
-        "PYTHONPATH": ROOT,
-        # Every request comes from one loopback address: the anonymous limit would answer 429.
+        # The benchmark measures serving, not the anonymous rate limit (60 a minute by default).
         "RATE_LIMIT_ANONYMOUS": "1000000",
+        "PYTHONPATH": ROOT,
     }
     server = await asyncio.create_subprocess_exec(
         *[
@@ -230,15 +237,17 @@ async def measure_http(url: str, seeds: tuple[str, ...], targets: list[str], por
                 if time.monotonic() > deadline:
                     raise RuntimeError("the HTTP server never answered 200")
                 await asyncio.sleep(0.5)
-            for target in targets:  # warm the score cache
-                assert (await client.get(f"/api/v1/wot/{target}")).status_code == 200
+            params = {"viewer": viewer} if viewer else None
+            for target in targets:  # warm the score cache (and the viewer's neighbourhood)
+                warm = await client.get(f"/api/v1/wot/{target}", params=params)
+                assert warm.status_code == 200, warm.text
             timings = []
             for _ in range(5):
                 for target in targets:
                     started = time.perf_counter()
-                    response = await client.get(f"/api/v1/wot/{target}")
+                    response = await client.get(f"/api/v1/wot/{target}", params=params)
                     timings.append(time.perf_counter() - started)
-                    assert response.status_code == 200
+                    assert response.status_code == 200, response.text
         return {"p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "n": len(timings)}
     finally:
         if server.returncode is None:
@@ -280,6 +289,61 @@ def compare_pagerank_in_memory(graph: DemoGraph) -> None:
     compare_pagerank(hood, seeds, 0.85)
 
 
+async def measure_viewers(url: str, settings: WotSettings, viewers: list[str]) -> None:
+    """Cold builds of each viewer's own neighbourhood, the part a cold `?viewer=` answer adds."""
+    from adapters.relay.websocket_pool import WebsocketRelayPool
+
+    timings, members, lists = [], [], []
+    pool = WebsocketRelayPool(urls=(url,))
+    await pool.start()
+    try:
+        for viewer in viewers:
+            calculator = WotCalculator(pool, msgspec.structs.replace(settings, seeds=(viewer,)))
+            t0 = time.perf_counter()
+            contacts = await calculator.fetch_contacts()
+            hood = calculator.neighbourhood_from(contacts, int(time.time()))
+            timings.append(time.perf_counter() - t0)
+            members.append(hood.member_count)
+            lists.append(len(contacts))
+    finally:
+        await pool.close()
+    print(
+        f"viewer neighbourhood, cold ({len(viewers)} ordinary viewers): "
+        f"p50 {percentile(timings, 0.5) * 1000:.0f} ms, p95 {percentile(timings, 0.95) * 1000:.0f} ms; "
+        f"lists fetched p50 {statistics.median(lists):.0f} "
+        f"(max {max(lists)}), members p50 {statistics.median(members):.0f} (max {max(members)})"
+    )
+
+
+async def famous_side_by_side(url: str, settings: WotSettings, hood, famous: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The relay's followers COUNT alone and the whole cold score, alternately, for each account."""
+    from adapters.relay.websocket_pool import WebsocketRelayPool
+    from domain.nostr.event import Filter
+
+    pool = WebsocketRelayPool(urls=(url,))
+    await pool.start()
+    counts, scores = [], []
+    try:
+        calculator = WotCalculator(pool, settings)
+        await calculator.figures(famous[0], hood, datetime.now(UTC))  # connection warm-up
+        for _ in range(3):
+            for pubkey in famous:
+                t0 = time.perf_counter()
+                await pool.count([Filter(kinds=(3,), tags={"p": (pubkey,)})])
+                counts.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                await calculator.figures(pubkey, hood, datetime.now(UTC))
+                scores.append(time.perf_counter() - t0)
+    finally:
+        await pool.close()
+    print(
+        f"famous side by side ({len(counts)} pairs): followers COUNT alone p50 "
+        f"{percentile(counts, 0.5) * 1000:.0f} ms, "
+        f"whole cold score p50 {percentile(scores, 0.5) * 1000:.0f} ms, "
+        f"added p50 {statistics.median(s - c for s, c in zip(scores, counts, strict=True)) * 1000:.0f} ms"
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200_000)
@@ -287,6 +351,8 @@ async def main() -> None:
     parser.add_argument("--mean-notes", type=float, default=3.0)
     parser.add_argument("--targets", type=int, default=200)
     parser.add_argument("--port", type=int, default=7811)
+    parser.add_argument("--viewers", type=int, default=20)
+    parser.add_argument("--famous", type=int, default=10_000, help="followers that make an account famous")
     parser.add_argument(
         "--data-dir", default=".data/bench-relay", help="LMDB directory of the relay (emptied); '' for memory"
     )
@@ -367,8 +433,10 @@ async def main() -> None:
             graph.pubkeys[i]
             for i in rng.choice(np.flatnonzero(followers < 1000), args.targets, replace=False)
         ]
-        famous = [graph.pubkeys[i] for i in np.flatnonzero(followers >= 10_000)]
-        for label, group in (("ordinary", ordinary), ("10k+ followers", famous)):
+        famous = [graph.pubkeys[i] for i in np.flatnonzero(followers >= args.famous)]
+        print(f"most followed account: {int(followers.max())} followers")
+        famous_label = f"{args.famous}+ followers"
+        for label, group in (("ordinary", ordinary), (famous_label, famous)):
             if not group:
                 print(f"cold score, {label}: no such accounts in this graph")
                 continue
@@ -389,7 +457,9 @@ async def main() -> None:
                 f"p95 {percentile(timings, 0.95) * 1000:.0f} ms"
             )
         await pool.close()
-        groups = [(label, group[:21]) for label, group in (("ordinary", ordinary), ("10k+", famous)) if group]
+        groups = [
+            (label, group[:21]) for label, group in (("ordinary", ordinary), (famous_label, famous)) if group
+        ]
         await profile_cold_scores(url, settings, hood, groups)
 
         http = await measure_http(url, seeds, ordinary[:50] + famous[:10], free_port())
@@ -397,6 +467,14 @@ async def main() -> None:
             f"cached score over HTTP ({http['n']} requests): p50 {http['p50'] * 1000:.2f} ms, "
             f"p95 {http['p95'] * 1000:.2f} ms"
         )
+        await measure_viewers(url, settings, ordinary[-args.viewers :])
+        viewed = await measure_http(url, seeds, ordinary[:50] + famous[:10], args.port + 2, ordinary[-1])
+        print(
+            f"cached personalized score over HTTP (?viewer=, {viewed['n']} requests): "
+            f"p50 {viewed['p50'] * 1000:.2f} ms, p95 {viewed['p95'] * 1000:.2f} ms"
+        )
+        if famous:
+            await famous_side_by_side(url, settings, hood, famous)
     finally:
         relay.terminate()
         relay.wait(timeout=30)

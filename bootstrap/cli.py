@@ -211,7 +211,12 @@ def _admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _jobs(settings: Settings, args: argparse.Namespace) -> int:
-    return asyncio.run(_with_database(settings, run_jobs))
+    # The database and the cache, and the relay for the NIP-85 assertions.
+    return asyncio.run(
+        _with_resources(
+            settings, run_jobs, lambda c: (c.db_pool_lifecycle, c.relay_lifecycle, c.cache_lifecycle)
+        )
+    )
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -219,7 +224,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"serve": _serve, "migrate": _migrate, "wot": _wot, "demo": _demo, "admin": _admin, "jobs": _jobs}
-NO_RELAY = {"migrate", "admin", "jobs"}
+NO_RELAY = {"migrate", "admin"}
 # Commands that only read and write the relay need no database.
 NO_DATABASE = {"wot", "demo"}
 

@@ -152,7 +152,15 @@ class Container(containers.DeclarativeContainer):
         schema=schema_version,
     )
 
-    wot = providers.Container(WotContainer, settings=settings, relay=relay, cache=cache, clock=clock)
+    wot = providers.Container(
+        WotContainer,
+        settings=settings,
+        relay=relay,
+        cache=cache,
+        clock=clock,
+        service_key=service_key,
+        unit_of_work=unit_of_work,
+    )
     api_keys = providers.Container(
         ApiKeysContainer,
         settings=settings,

@@ -43,6 +43,11 @@ OTHER_JOBS: list[tuple[str, str, UseCase]] = [
         "sign-in: expired challenges and LNURL sessions deleted",
         lambda c: c.auth.delete_expired_sign_ins,
     ),
+    (
+        "publish_owners_assertions",
+        "wot: NIP-85 assertions published for owners of active names",
+        lambda c: c.wot.publish_owners_assertions,
+    ),
 ]
 JOBS = BILLING_JOBS + OTHER_JOBS
 

@@ -50,6 +50,9 @@ from application.names.manage_names import (
 from application.names.nostr_json import NostrJsonDirectory
 from application.rate_limits import LimitRate, RatePolicies
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.explain_figures import ExplainFigures
+from application.wot.publish_assertion import DescribeProvider, PublishAssertion
+from application.wot.viewer_figures import ComputeViewerFigures, ComputeViewerFiguresBatch
 from application.zaps.pay import DescribeAddress, RequestInvoice, VerifyInvoice
 from application.zaps.wallets import ConnectWallet, DisconnectWallet, ShowWallet
 from domain.billing.plans import Plan
@@ -93,6 +96,16 @@ class WotServices(Protocol):
     def compute_wot_figures(self) -> Callable[[], ComputeWotFigures]: ...
     @property
     def compute_wot_figures_batch(self) -> Callable[[], ComputeWotFiguresBatch]: ...
+    @property
+    def compute_viewer_figures(self) -> Callable[[], ComputeViewerFigures]: ...
+    @property
+    def compute_viewer_figures_batch(self) -> Callable[[], ComputeViewerFiguresBatch]: ...
+    @property
+    def explain_wot_figures(self) -> Callable[[], ExplainFigures]: ...
+    @property
+    def publish_wot_assertion(self) -> Callable[[], PublishAssertion]: ...
+    @property
+    def describe_wot_provider(self) -> Callable[[], DescribeProvider]: ...
 
 
 class AuthServices(Protocol):

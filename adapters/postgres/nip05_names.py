@@ -40,6 +40,9 @@ SELECT_HELD_NAMES = """
 SELECT lower(name) AS name FROM nip05_names
 WHERE lower(domain) = lower(%(domain)s) AND status <> 'released'
 """
+SELECT_ACTIVE_PUBKEYS = """
+SELECT DISTINCT pubkey FROM nip05_names WHERE status = 'active' ORDER BY pubkey
+"""
 UPDATE = """
 UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
     status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s,
@@ -121,6 +124,9 @@ class PostgresNip05Repository:
 
     async def list_held_names(self, domain: str) -> list[str]:
         return [row["name"] for row in await self._tx.fetch_all(SELECT_HELD_NAMES, {"domain": domain})]
+
+    async def list_active_pubkeys(self) -> list[str]:
+        return [row["pubkey"] for row in await self._tx.fetch_all(SELECT_ACTIVE_PUBKEYS, {})]
 
     async def update(self, nip05: Nip05) -> None:
         async with self._tx.guarded():

@@ -4,11 +4,13 @@ import asyncio
 from datetime import datetime
 
 from application.wot.author_reads import BatchedAuthorReads
+from application.wot.negative_signals import NegativeSignalReads
 from domain.nostr.event import Event, Filter
 from domain.nostr.ports import RelayPort
 from domain.nostr.replaceable import latest_per_author
 from domain.wot.contacts import CONTACTS_KIND, NOTE_KIND, PROFILE_KIND, followed_pubkeys
 from domain.wot.figures import SECONDS_PER_DAY, TargetFacts, WotFigures, figures_of
+from domain.wot.negative_signals import with_negative_signals
 from domain.wot.neighbourhood import Neighbourhood
 from domain.wot.settings import WotSettings
 
@@ -30,6 +32,7 @@ class WotCalculator:
         self._settings = settings
         # Profiles and contact lists of targets: concurrent scores share one request.
         self._own_events = BatchedAuthorReads(relay, (PROFILE_KIND, CONTACTS_KIND))
+        self._negative_signals = NegativeSignalReads(relay)
 
     async def fetch_contacts(self) -> dict[str, list[str]]:
         """Contact lists of everyone within `max_depth - 1` hops of a seed, level by level."""
@@ -97,8 +100,11 @@ class WotCalculator:
         )
 
     async def figures(self, pubkey: str, neighbourhood: Neighbourhood, now: datetime) -> WotFigures:
-        facts = await self.target_facts(pubkey, now)
-        return figures_of(facts, neighbourhood.position_of(pubkey), self._settings, now)
+        facts, signals = await asyncio.gather(
+            self.target_facts(pubkey, now), self._negative_signals.of(pubkey, neighbourhood)
+        )
+        figures = figures_of(facts, neighbourhood.position_of(pubkey), self._settings, now)
+        return with_negative_signals(figures, signals, self._settings)
 
     def _age_probes(self, pubkey: str, now_ts: int, oldest_known: int | None) -> list[Filter]:
         """The probes that could find an event older than `oldest_known` (every probe when None)."""

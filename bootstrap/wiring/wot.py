@@ -1,4 +1,5 @@
-"""Web of Trust wiring: the figures use cases for the seeds resolved at start-up, and the demo."""
+"""Web of Trust wiring: the figures use cases for the seeds resolved at start-up, the figures from
+any viewer's perspective, explained figures, NIP-85 assertions, and the demo."""
 
 import logging
 
@@ -8,7 +9,15 @@ from application.demo.seed_demo_graph import SeedDemoGraph
 from application.wot.admission import ComputeAdmission
 from application.wot.calculator import WotCalculator
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
+from application.wot.explain_figures import ExplainFigures
+from application.wot.publish_assertion import DescribeProvider, PublishAssertion
+from application.wot.publish_assertions_job import PublishOwnersAssertions
 from application.wot.shared_neighbourhood import SharedNeighbourhood
+from application.wot.viewer_figures import (
+    ComputeViewerFigures,
+    ComputeViewerFiguresBatch,
+    ViewerNeighbourhoods,
+)
 from bootstrap.settings import Settings, SettingsError
 from bootstrap.wot_settings import wot_settings as wot_settings_of
 from domain.wot.settings import WotSettings
@@ -25,6 +34,8 @@ class WotContainer(containers.DeclarativeContainer):
     relay = providers.Dependency()
     cache = providers.Dependency()
     clock = providers.Dependency()
+    service_key = providers.Dependency(instance_of=str)
+    unit_of_work = providers.Dependency()
 
     # Resolved once, at start-up; `reload_wot_settings` reads them again. Override to fix them.
     wot_settings = providers.Singleton(wot_settings_of, settings)
@@ -45,6 +56,45 @@ class WotContainer(containers.DeclarativeContainer):
     )
     compute_wot_figures_batch = providers.Singleton(ComputeWotFiguresBatch, compute_wot_figures)
     seed_demo_graph = providers.Factory(SeedDemoGraph, relay, clock)
+
+    # A viewer's perspective: the viewer as the only seed, each viewer's neighbourhood shared like the
+    # seeds' (the calculator and neighbourhood are built per viewer from these factories).
+    make_wot_calculator = providers.Factory(WotCalculator, relay)
+    make_wot_neighbourhood = providers.Factory(SharedNeighbourhood, cache=cache, clock=clock)
+    viewer_neighbourhoods = providers.Singleton(
+        ViewerNeighbourhoods,
+        calculator=make_wot_calculator.provider,
+        neighbourhood=make_wot_neighbourhood.provider,
+    )
+    compute_viewer_figures = providers.Factory(
+        ComputeViewerFigures, compute_wot_figures, viewer_neighbourhoods, wot_settings
+    )
+    compute_viewer_figures_batch = providers.Factory(
+        ComputeViewerFiguresBatch, compute_wot_figures_batch, viewer_neighbourhoods, wot_settings
+    )
+    explain_wot_figures = providers.Factory(
+        ExplainFigures,
+        calculator=wot_calculator,
+        neighbourhood=wot_neighbourhood,
+        viewers=viewer_neighbourhoods,
+        relay=relay,
+        clock=clock,
+        settings=wot_settings,
+    )
+    # NIP-85 assertions, signed by the service key (a derived key per viewer), published, never stored.
+    publish_wot_assertion = providers.Factory(
+        PublishAssertion,
+        figures=compute_wot_figures,
+        viewer_figures=compute_viewer_figures,
+        calculator=wot_calculator,
+        relay=relay,
+        clock=clock,
+        service_secret_key=service_key,
+    )
+    describe_wot_provider = providers.Factory(DescribeProvider, service_key, settings.provided.relay_urls)
+    publish_owners_assertions = providers.Factory(
+        PublishOwnersAssertions, unit_of_work=unit_of_work.provider, publish=publish_wot_assertion
+    )
 
 
 def reload_wot_settings(wot: WotContainer) -> bool:

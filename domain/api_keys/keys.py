@@ -29,6 +29,7 @@ MAX_ENDPOINT_LENGTH = 200
 class ApiKeyScope(StrEnum):
     WOT_READ = "wot:read"
     NIP05_READ = "nip05:read"
+    WOT_PUBLISH = "wot:publish"
 
 
 class IssuedApiKey(Struct, frozen=True, kw_only=True):

@@ -55,6 +55,10 @@ class Nip05Repository(Protocol):
         """The names (lowercase) on the domain that are not released, whatever else their status."""
         ...
 
+    async def list_active_pubkeys(self) -> list[str]:
+        """The distinct pubkeys that active names point to, in order."""
+        ...
+
     async def update(self, nip05: Nip05) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...

@@ -42,6 +42,9 @@ class WotFigures(msgspec.Struct, frozen=True):
     activity_score: float
     discount_percent: int
     computed_at: datetime
+    # Trusted members whose newest mute list holds the pubkey, and who reported it (docs/wot.md).
+    muted_by_trusted: int = 0
+    reported_by_trusted: int = 0
 
 
 def account_age_days(oldest_event_at: int | None, now: datetime) -> float:

@@ -153,6 +153,14 @@ class Neighbourhood:
         start, end = self.follows.indptr[position], self.follows.indptr[position + 1]
         return [self.pubkeys[i] for i in self.follows.indices[start:end]]
 
+    def member_followers(self, pubkey: str) -> list[str]:
+        """The members that follow `pubkey` in the snapshot."""
+        position = self._index.get(pubkey)
+        if position is None:
+            return []
+        start, end = self._followers.indptr[position], self._followers.indptr[position + 1]
+        return [self.pubkeys[i] for i in self._followers.indices[start:end]]
+
     def position_of(self, pubkey: str) -> TrustPosition:
         """Depth, normalized trust and number of member followers of any pubkey."""
         position = self._index.get(pubkey)

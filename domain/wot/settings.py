@@ -20,6 +20,8 @@ class BotThresholds(msgspec.Struct, frozen=True):
     max_following: int = 750
     min_account_age_days: float = 7.0
     max_notes_per_day: float = 48.0
+    # Trusted members who reported the pubkey (NIP-56) for the `reported_by_trusted` reason.
+    max_trusted_reports: int = 3
     min_reasons: int = 2
 
 
@@ -55,6 +57,9 @@ class WotSettings(msgspec.Struct, frozen=True):
     activity_full_notes: int = 60
     activity_window_days: int = 30
     bots: BotThresholds = BotThresholds()
+    # Trust is divided by 1 + mute_weight * trusted mutes + report_weight * trusted reporters.
+    mute_weight: float = 0.5
+    report_weight: float = 1.0
     discount_tiers: tuple[DiscountTier, ...] = DEFAULT_TIERS
 
     def __post_init__(self) -> None:
@@ -74,6 +79,8 @@ class WotSettings(msgspec.Struct, frozen=True):
                 self.activity_window_days,
                 self.bots,
                 self.discount_tiers,
+                self.mute_weight,
+                self.report_weight,
             ]
         )
         return hashlib.sha256(shaping).hexdigest()[:16]
@@ -96,6 +103,8 @@ def _problems(settings: WotSettings) -> dict[str, str]:
         problems["damping"] = "must be strictly between 0 and 1"
     if settings.age_full_days <= 0 or settings.activity_full_notes <= 0 or settings.activity_window_days <= 0:
         problems["scores"] = "age and activity scales must be positive"
+    if settings.mute_weight < 0 or settings.report_weight < 0:
+        problems["weights"] = "mute and report weights must not be negative"
     if settings.bots.min_reasons < 1:
         problems["bots.min_reasons"] = "must be at least 1"
     for tier in settings.discount_tiers:

@@ -447,6 +447,9 @@ class FakeNip05Repository:
             if n.domain.lower() == domain.lower() and n.status is not Nip05Status.RELEASED
         ]
 
+    async def list_active_pubkeys(self) -> list[str]:
+        return sorted({n.pubkey for n in self._rows.rows() if n.status is Nip05Status.ACTIVE})
+
     async def update(self, nip05: Nip05) -> None:
         self._rows.replace(nip05.id, nip05)
 

@@ -94,8 +94,9 @@ async def test_concurrent_requests_compute_once(process: Process, relay: Control
 
     assert len({answer.figures for answer in answers}) == 1
     assert relay.calls["latest_replaceable"] == BUILD_CALLS
-    # One score: one query for the target's own events, two COUNTs (followers, recent notes).
-    assert (relay.calls["query"], relay.calls["count"]) == (1, 2)
+    # One score: one query for the target's own events, one for the mutes and reports tagging it,
+    # two COUNTs (followers, recent notes).
+    assert (relay.calls["query"], relay.calls["count"]) == (2, 2)
 
 
 async def test_processes_share_scores_and_the_neighbourhood(

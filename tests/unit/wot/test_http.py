@@ -29,6 +29,8 @@ FIELDS = {
     "discount_percent",
     "computed_at",
     "stale",
+    "muted_by_trusted",
+    "reported_by_trusted",
 }
 
 

@@ -26,6 +26,8 @@ API_FIELDS = [
     "activity_score",
     "discount_percent",
     "computed_at",
+    "muted_by_trusted",
+    "reported_by_trusted",
     "stale",
 ]
 
@@ -59,7 +61,7 @@ async def test_text_is_one_aligned_line_per_field(
 
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == API_FIELDS
-    assert lines[4] == "wot_depth          2"
+    assert lines[4] == "wot_depth            2"
 
 
 async def test_a_bad_pubkey_exits_2(container: Container, capsys: pytest.CaptureFixture[str]) -> None:
