@@ -77,14 +77,16 @@ def relay_process(data_dir: str = "") -> Iterator[str]:
 
 
 @asynccontextmanager
-async def serving(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+async def serving(
+    container: Container, base_url: str = "http://bench.local"
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app `nostr-id serve` builds, in this process, with its resources started."""
     started = container.init_resources()
     if inspect.isawaitable(started):
         await started
     try:
         transport = httpx.ASGITransport(app=create_app(container))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
     finally:
         stopped = container.shutdown_resources()

@@ -1,14 +1,12 @@
 """Helpers for NIP-05 tests: a container on the test database and namespaced Redis, and users."""
 
-import inspect
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 from dependency_injector import providers
 
-from adapters.http.app import create_app
+from bench.support import serving as served_in_process
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.auth.users import User, UserRole
@@ -42,17 +40,6 @@ async def add_user(container: Container, role: UserRole = UserRole.USER) -> User
     return user
 
 
-@asynccontextmanager
-async def serving(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+def serving(container: Container) -> AbstractAsyncContextManager[httpx.AsyncClient]:
     """The app `nostr-id serve` builds, on this test's event loop, with its resources started."""
-    started = container.init_resources()
-    if inspect.isawaitable(started):
-        await started
-    try:
-        transport = httpx.ASGITransport(app=create_app(container))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
-    finally:
-        stopped = container.shutdown_resources()
-        if inspect.isawaitable(stopped):
-            await stopped
+    return served_in_process(container, base_url="http://testserver")
