@@ -198,6 +198,7 @@ class Container(containers.DeclarativeContainer):
         plan_catalog=plan_catalog,
         compute_wot_figures=wot.compute_wot_figures,
         api_key_plan_changes=api_keys.api_key_plan_changes,
+        name_changes=names.nostr_json_directory,
     )
     admin = providers.Container(
         AdminContainer,

@@ -108,11 +108,14 @@ class SuspendLapsedNames:
     """After the grace period, a user without a paid plan keeps the free plan's number of names
     (the oldest); billing suspends the others, which leave nostr.json until a renewal is paid."""
 
-    def __init__(self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, grace: timedelta) -> None:
+    def __init__(
+        self, uow: UowFactory, catalog: PlanCatalog, clock: Clock, grace: timedelta, plan_changes: PlanChanges
+    ) -> None:
         self._uow = uow
         self._catalog = catalog
         self._clock = clock
         self._grace = grace
+        self._plan_changes = plan_changes
 
     async def __call__(self) -> int:
         now = self._clock.now()
@@ -122,12 +125,14 @@ class SuspendLapsedNames:
         records = EachAlone("lapsed users")
         suspended = 0
         for user_id in lapsed:
-            async with records.alone(user_id), self._uow() as uow:
-                names = await uow.nip05_names.list_for_user(user_id)
-                active = [name for name in names if name.status is Nip05Status.ACTIVE]
-                for name in active[free_names:]:
-                    await uow.nip05_names.update(name.suspend(now))
-                    await uow.name_holds.hold(name.id, user_id, now)
-                await uow.commit()
+            async with records.alone(user_id):
+                async with self._uow() as uow:
+                    names = await uow.nip05_names.list_for_user(user_id)
+                    active = [name for name in names if name.status is Nip05Status.ACTIVE]
+                    for name in active[free_names:]:
+                        await uow.nip05_names.update(name.suspend(now))
+                        await uow.name_holds.hold(name.id, user_id, now)
+                    await uow.commit()
+                await self._plan_changes([user_id])
                 suspended += len(active[free_names:])
         return records.settle(suspended)

@@ -24,6 +24,19 @@ log = logging.getLogger(__name__)
 PlanChanges = Callable[[Iterable[UUID]], Awaitable[None]]
 
 
+class AccountPlanChanges:
+    """What follows a change of accounts' plans, once it is committed: each hook in turn (the API
+    keys' rates, the names nostr.json serves)."""
+
+    def __init__(self, *hooks: PlanChanges) -> None:
+        self._hooks = hooks
+
+    async def __call__(self, user_ids: Iterable[UUID]) -> None:
+        accounts = list(user_ids)
+        for hook in self._hooks:
+            await hook(accounts)
+
+
 class ApplyInvoiceState:
     """Brings a payment in line with its invoice as the provider reports it, in one transaction.
 

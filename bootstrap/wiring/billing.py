@@ -8,8 +8,9 @@ from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.jobs import EndSubscriptions, ExpireUnpaidInvoices, SuspendLapsedNames
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
 from application.billing.plans import GetQuotas, ListPlans, WotDiscount
-from application.billing.settle import ApplyInvoiceState
+from application.billing.settle import AccountPlanChanges, ApplyInvoiceState
 from application.billing.subscribe import CancelSubscription, GetCurrentSubscription, StartSubscription
+from application.names.changes import ForgetServedNames
 from bootstrap.payments import fake_payment_provider, offered_payment_names
 from bootstrap.payments import payment_providers as configured_payment_providers
 from bootstrap.settings import Settings
@@ -34,6 +35,11 @@ class BillingContainer(containers.DeclarativeContainer):
     plan_catalog = providers.Dependency()
     compute_wot_figures = providers.Dependency()
     api_key_plan_changes = providers.Dependency()
+    name_changes = providers.Dependency()
+
+    # What follows a change of plans, once committed: API keys' rates, and the names nostr.json serves.
+    forget_served_names = providers.Factory(ForgetServedNames, unit_of_work.provider, name_changes)
+    plan_changes = providers.Factory(AccountPlanChanges, api_key_plan_changes, forget_served_names)
 
     # The fake provider keeps its invoices in the cache, so every process of a fleet sees them.
     fake_payments = providers.Singleton(fake_payment_provider, settings, clock, cache)
@@ -44,7 +50,7 @@ class BillingContainer(containers.DeclarativeContainer):
     list_plans = providers.Factory(ListPlans, plan_catalog, wot_discount)
     get_quotas = providers.Factory(GetQuotas, unit_of_work.provider, plan_catalog, clock)
     apply_invoice_state = providers.Factory(
-        ApplyInvoiceState, unit_of_work.provider, plan_catalog, clock, api_key_plan_changes
+        ApplyInvoiceState, unit_of_work.provider, plan_catalog, clock, plan_changes
     )
     start_subscription = providers.Factory(
         StartSubscription,
@@ -70,18 +76,17 @@ class BillingContainer(containers.DeclarativeContainer):
     )
     refund_payment = providers.Factory(RefundPayment, unit_of_work.provider, clock)
     comp_subscription = providers.Factory(
-        CompSubscription, unit_of_work.provider, plan_catalog, clock, api_key_plan_changes
+        CompSubscription, unit_of_work.provider, plan_catalog, clock, plan_changes
     )
     expire_unpaid_invoices = providers.Factory(
         ExpireUnpaidInvoices, unit_of_work.provider, payment_providers, apply_invoice_state, clock
     )
-    end_subscriptions = providers.Factory(
-        EndSubscriptions, unit_of_work.provider, clock, api_key_plan_changes
-    )
+    end_subscriptions = providers.Factory(EndSubscriptions, unit_of_work.provider, clock, plan_changes)
     suspend_lapsed_names = providers.Factory(
         SuspendLapsedNames,
         unit_of_work.provider,
         plan_catalog,
         clock,
         providers.Callable(grace_period, settings),
+        forget_served_names,
     )

@@ -149,3 +149,31 @@ async def test_t2_a_bad_payment_record_is_logged_and_skipped_and_the_others_are_
         await world.container.billing.get_payment()(bad_user.id, bad.payment.id)
     ).status is PaymentStatus.PENDING
     assert any(str(bad.payment.id) in record.getMessage() for record in caplog.records)
+
+
+async def test_names_billing_holds_and_releases_leave_and_return_to_nostr_json_at_once() -> None:
+    world = billing_world()
+    user = await world.user()
+    domain = world.container.settings().default_domain
+    names = [builders.nip05(user.id, domain=domain, created_at=NOW + timedelta(seconds=i)) for i in range(2)]
+    async with world.uow() as uow:
+        for name in names:
+            await uow.nip05_names.add(name)
+        await uow.commit()
+    checkout = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    await world.container.billing.fake_settle()(user.id, checkout.payment.id)
+    directory = world.container.names.nostr_json_directory()
+    held = names[1]
+
+    async def answered() -> bool:
+        return held.pubkey.encode() in (await directory.answer(domain, held.name)).body
+
+    assert await answered()  # and now kept, warm, in this process
+    world.clock.advance(MONTH + GRACE)
+    await run_jobs(world)
+    assert await served(world, names) == [True, False]
+    assert not await answered()
+
+    renewal = await world.container.billing.start_subscription()(user.id, "ab" * 32, "pro-monthly", "fake")
+    await world.container.billing.fake_settle()(user.id, renewal.payment.id)
+    assert await answered()
