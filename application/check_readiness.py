@@ -1,5 +1,12 @@
-"""Readiness: does every dependency the service needs answer right now, and does the database hold
-the schema this version needs?"""
+"""Readiness: can this process serve? Its shared stores' answers are reported beside it.
+
+PostgreSQL, the cache and the relays are shared by every process behind the load balancer: when one
+of them is out, every process sees the same outage, and failing readiness would take them all out
+of the balancer at once, though nostr.json (from the cache or memory) and cached figures could still
+answer. So an unavailable store is reported ("degraded") and the features that need it answer their
+own 503 with Retry-After; only what is wrong with this process's own deployment, a database behind
+the migrations this version needs, makes it not ready.
+"""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
@@ -16,14 +23,20 @@ class Readiness(msgspec.Struct, frozen=True):
     ready: bool
     checks: dict[str, str]
 
+    @property
+    def degraded(self) -> bool:
+        """Ready, with a shared store that does not answer now."""
+        return self.ready and any(value != "ok" for value in self.checks.values())
+
 
 class CheckReadiness:
     """Runs every dependency probe at once, each within `timeout` seconds, and the schema check.
 
     A probe passes when it returns and fails when it raises or runs out of time; the answer names
-    each dependency with "ok" or "unavailable", so operators see which one is down. The schema check
-    ("schema") is separate: "ok" when the database holds every migration this version ships,
-    "missing: <ids>" when it is behind (run `nostr-id migrate`), "unavailable" when it cannot tell.
+    each dependency with "ok" or "unavailable", so operators see which one is down, without making
+    the process unready. The schema check ("schema") is "ok" when the database holds every migration
+    this version ships, "missing: <ids>" when it is behind (run `nostr-id migrate`: the one answer
+    that makes the process not ready), "unavailable" when the database cannot tell.
     """
 
     def __init__(
@@ -43,13 +56,14 @@ class CheckReadiness:
         }
         if schema is not None:
             checks[SCHEMA_CHECK] = schema
-        return Readiness(ready=all(results) and schema in (None, "ok"), checks=checks)
+        behind = schema is not None and schema.startswith("missing")
+        return Readiness(ready=not behind, checks=checks)
 
     async def _run(self, probe: Probe) -> bool:
         try:
             async with asyncio.timeout(self._timeout):
                 await probe()
-        except Exception:  # any failure of a dependency means "not ready", never a crash
+        except Exception:  # any failure of a dependency is reported, never a crash
             return False
         return True
 

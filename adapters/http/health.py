@@ -25,12 +25,17 @@ class HealthController(Controller):
 
     @get(
         "/ready",
-        responses={503: ResponseSpec(Readiness, description="A dependency does not answer")},
+        responses={
+            503: ResponseSpec(Readiness, description="The database is behind this version's migrations")
+        },
     )
     async def ready(
         self, check_readiness: NamedDependency[SkipValidation[CheckReadiness]]
     ) -> Response[Readiness]:
-        """200 when PostgreSQL, the cache and the relay all answer; 503 naming the ones that do not."""
+        """Whether this process can take traffic: 200 (`status` "ok", or "degraded" naming the shared
+        stores that do not answer now: their features answer 503 on their own), or 503 when the
+        database is behind the migrations this version needs."""
         readiness = await check_readiness()
-        body = Readiness(status="ok" if readiness.ready else "unavailable", checks=dict(readiness.checks))
+        status = "unavailable" if not readiness.ready else "degraded" if readiness.degraded else "ok"
+        body = Readiness(status=status, checks=dict(readiness.checks))
         return Response(body, status_code=200 if readiness.ready else 503)
