@@ -31,13 +31,15 @@ def free_port() -> int:
 
 
 def wait_ready(base_url: str, process: subprocess.Popen[Any], limit: float = 120.0) -> None:
-    """Waits until the server answers /health/ready with 200; fails when it exits or never does."""
+    """Waits until the server answers /health/ready with 200 and every store answering; fails when it
+    exits or never does."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
         try:
-            if httpx.get(f"{base_url}/health/ready", timeout=2).status_code == 200:
+            ready = httpx.get(f"{base_url}/health/ready", timeout=2)
+            if ready.status_code == 200 and ready.json().get("status") == "ok":
                 return
         except httpx.TransportError:
             pass

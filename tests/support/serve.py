@@ -16,7 +16,8 @@ def wait_ready(base_url: str, process: subprocess.Popen, limit: float = 120.0) -
             raise AssertionError(f"serve exited with {process.returncode}")
         try:
             response = httpx.get(f"{base_url}/health/ready", timeout=2)
-            if response.status_code == 200:
+            # Ready, and every shared store answering (a degraded process is ready but not yet whole).
+            if response.status_code == 200 and response.json().get("status") == "ok":
                 return response
         except httpx.TransportError:
             pass
