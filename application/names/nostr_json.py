@@ -94,9 +94,13 @@ class NostrJsonDirectory:
         if NAME_SHAPE.fullmatch(name) is None:
             return EMPTY_ANSWER
         domain = self.serving_domain(host)
-        if not await self._held.may_serve(domain, name):
-            return EMPTY_ANSWER
-        answer = await self._answers.get(_key(domain, name), lambda: self._build(domain, name))
+        key = _key(domain, name)
+        # A warm answer is this process's already; the held names only keep misses off PostgreSQL.
+        answer = await self._answers.held(key)
+        if answer is None:
+            if not await self._held.may_serve(domain, name):
+                return EMPTY_ANSWER
+            answer = await self._answers.get(key, lambda: self._build(domain, name))
         if answer.valid_until is not None and self._clock.now() >= answer.valid_until:
             return EMPTY_ANSWER
         if requested != name and answer.body != EMPTY:
