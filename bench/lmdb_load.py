@@ -2,7 +2,7 @@
 
 Over websockets LocalRelay on LMDB accepts a few hundred events a second on a 2-core machine, because
 each event goes through its database callback one at a time. Before the relay starts, this writes the
-events straight into the store it will open (`<data-dir>/lmdb`, as `adapters.relay.embedded` lays it
+events straight into the store it will open (`<data-dir>/lmdb`, as `bootstrap.embedded_relay` lays it
 out). The events are not verified here (parsing is already the slow part): the generator signs them,
 and our relay pool verifies every event it reads back.
 

@@ -18,8 +18,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -31,26 +29,13 @@ from websockets.asyncio.client import connect
 from adapters.relay.config import RelayLimits, RelayTimeouts
 from adapters.relay.frames import EventMessage, relay_message_decoder
 from adapters.relay.websocket_pool import WebsocketRelayPool
-from bench.support import free_port, parse_args
+from bench.support import parse_args, start_relay
 from domain.nostr.event import Event, Filter
 from domain.nostr.serialization import canonical_bytes
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event, verify_schnorr
 
 CONTACTS = 3
 PAGE = 500  # what LocalRelay answers per filter at most, whatever the limit asked (as strfry does)
-
-
-def start_relay() -> tuple[subprocess.Popen[str], str]:
-    # Events in memory: LocalRelay's LMDB store takes about 20 s per 1000 writes here, too slow to seed.
-    port = free_port()
-    command = [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith("READY "):
-        process.kill()
-        raise SystemExit("the relay did not start")
-    return process, line.split()[1]
 
 
 def contact_lists(count: int, tags: int) -> list[Event]:
@@ -199,6 +184,7 @@ async def main() -> None:
     events = contact_lists(args.events, args.tags)
     size = sum(len(msgspec.json.encode(e)) for e in events) / len(events)
     print(f"average event size: {size / 1024:.1f} KiB")
+    # Events in memory: LocalRelay's LMDB store takes about 20 s per 1000 writes here, too slow to seed.
     relay, url = start_relay()
     try:
         accepted = await seed(url, events)

@@ -57,22 +57,34 @@ def parse_args(parser: argparse.ArgumentParser, **smoke: Any) -> argparse.Namesp
     return args
 
 
-@contextmanager
-def relay_process(data_dir: str = "") -> Iterator[str]:
-    """The embedded relay in a child process on a free port (events in memory without a data
-    directory); its websocket URL while the block runs."""
-    port = free_port()
+def start_relay(
+    port: int | None = None, data_dir: str = "", extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[str], str]:
+    """Starts the embedded relay (`python -m bootstrap.embedded_relay`) in a child process, on `port` or
+    a free one, on LMDB under `data_dir` (events in memory without one; LocalRelay then keeps only the
+    newest 75,000), with `extra` arguments; the process and its websocket URL once it accepts
+    connections. The caller stops it."""
+    port = port or free_port()
     storage = ["--data-dir", data_dir] if data_dir else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port), *storage],
+        [sys.executable, "-m", "bootstrap.embedded_relay", "--port", str(port), *storage, *extra],
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout is not None
+    if not process.stdout.readline().startswith("READY"):
+        process.kill()
+        process.wait(timeout=10)
+        raise RuntimeError("the embedded relay did not start")
+    return process, f"ws://127.0.0.1:{port}"
+
+
+@contextmanager
+def relay_process(data_dir: str = "") -> Iterator[str]:
+    """The embedded relay in a child process on a free port while the block runs; its websocket URL."""
+    process, url = start_relay(data_dir=data_dir)
     try:
-        assert process.stdout is not None
-        if not process.stdout.readline().startswith("READY"):
-            raise RuntimeError("relay did not start")
-        yield f"ws://127.0.0.1:{port}"
+        yield url
     finally:
         process.kill()
         process.wait(timeout=10)

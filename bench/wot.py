@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.wot --users 200000 --seed 1 --preload
     .venv/bin/python -m bench.wot --smoke       # a tiny graph in memory: checks the script still runs
 
-1. Starts the embedded relay (`python -m adapters.relay.embedded`, LMDB under --data-dir, or in memory
+1. Starts the embedded relay (`python -m bootstrap.embedded_relay`, LMDB under --data-dir, or in memory
    with --data-dir '') and publishes the demo graph to it (signing in worker processes; not part of the
    figures). With --preload the events are written straight into the LMDB store before the relay
    starts (bench/lmdb_load.py), since LocalRelay on LMDB accepts only a few hundred events a second
@@ -30,7 +30,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -45,7 +44,7 @@ from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
 from application.wot.calculator import WotCalculator
 from bench.lmdb_load import preload_graph
-from bench.support import free_port, parse_args
+from bench.support import free_port, parse_args, start_relay
 from domain.wot.pagerank import personalized_pagerank
 from domain.wot.settings import WotSettings
 
@@ -63,21 +62,6 @@ def _sign_chunk(bounds: tuple[int, int]) -> list[bytes]:
 def _chunks(size: int) -> Iterator[tuple[int, int]]:
     for start in range(0, size, CHUNK):
         yield start, min(size, start + CHUNK)
-
-
-def start_relay(port: int, data_dir: str) -> subprocess.Popen[str]:
-    # Without a data directory LocalRelay keeps events in memory, but only the newest 75,000.
-    storage = ["--data-dir", data_dir] if data_dir else []
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port), *storage],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith("READY"):
-        raise RuntimeError("relay did not start")
-    return process
 
 
 async def seed_relay(url: str, graph: DemoGraph) -> tuple[int, float]:
@@ -394,8 +378,7 @@ async def main() -> None:
             f"preloaded into LMDB: {loaded.saved} events saved ({loaded.rejected} rejected) in "
             f"{loaded.seconds:.0f} s ({loaded.saved / loaded.seconds:.0f} events/s, signing included)"
         )
-    relay = start_relay(args.port, args.data_dir)
-    url = f"ws://127.0.0.1:{args.port}"
+    relay, url = start_relay(args.port, args.data_dir)
     try:
         if not (args.preload or args.reuse):
             accepted, seconds = await seed_relay(url, graph)

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.wot_burst [--users 2000] [--seed 1] [--concurrency 50] [--compare-nagle]
                                          [--overload N] [--smoke]
 
-1. Starts the embedded relay (`python -m adapters.relay.embedded`, on LMDB) and a granian server
+1. Starts the embedded relay (`python -m bootstrap.embedded_relay`, on LMDB) and a granian server
    of the real app (`Container(settings=...)` from the environment, `create_app`; the database pool
    is swapped for one that is never opened, since scoring never touches PostgreSQL).
 2. Runs `nostr-id demo seed` against the relay while the server runs: the server picks up the new
@@ -37,7 +37,7 @@ from websockets.asyncio.client import connect
 
 from adapters.http.app import create_app
 from application.demo.graph import generate_demo_graph
-from bench.support import free_port, parse_args
+from bench.support import free_port, parse_args, start_relay
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.nostr.signing import generate_secret_key, public_key_of
@@ -53,20 +53,6 @@ def burst_app() -> Litestar:
     if container.settings().database_url is None:
         container.db_pool_lifecycle.override(providers.Object(None))
     return create_app(container)
-
-
-def start_relay(port: int, keep_nagle: bool, data_dir: str | None = None) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "adapters.relay.embedded", "--port", str(port)]
-    if data_dir is not None:
-        command += ["--data-dir", data_dir]
-    if keep_nagle:
-        command.append("--keep-nagle")
-    relay = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert relay.stdout is not None
-    if not relay.stdout.readline().startswith("READY"):
-        relay.kill()
-        raise RuntimeError("the embedded relay did not start")
-    return relay
 
 
 def start_server(port: int, environment: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -190,7 +176,9 @@ async def run_once(args: argparse.Namespace, keep_nagle: bool) -> dict[str, obje
     relay_url = f"ws://127.0.0.1:{relay_port}"
     with tempfile.TemporaryDirectory(prefix="wot-burst-") as data_dir:
         # On LMDB under DATA_DIR/relay, as `nostr-id serve` runs its embedded relay.
-        relay = start_relay(relay_port, keep_nagle, str(Path(data_dir) / "relay"))
+        relay, _ = start_relay(
+            relay_port, str(Path(data_dir) / "relay"), ("--keep-nagle",) if keep_nagle else ()
+        )
         environment = {
             **os.environ,
             "PYTHONPATH": ROOT,

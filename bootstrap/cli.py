@@ -1,4 +1,5 @@
-"""The `nostr-id` command line."""
+"""The `nostr-id` console script: settings, embedded defaults, the container, and each command of the
+command-line adapter (`adapters/cli`) handed the collaborators it runs; `serve` runs granian here."""
 
 import argparse
 import asyncio
@@ -14,69 +15,21 @@ from typing import Any
 
 import psycopg
 
-from bootstrap.admin_commands import grant_role, set_user_suspension
+from adapters.cli import admin, wot
+from adapters.cli.migrate import migrate
+from adapters.cli.parser import command_line_parser
 from bootstrap.container import Container
 from bootstrap.embedded import EmbeddedUnavailable, export_to_environment, with_embedded_defaults
 from bootstrap.job_commands import run_jobs
 from bootstrap.keys import service_secret_key
 from bootstrap.logs import configure_logging, server_log_config
 from bootstrap.settings import Settings, SettingsError, load_settings
-from bootstrap.wot_commands import demo_seed, wot_score
-from bootstrap.wot_reload import serving_pid
+from bootstrap.wiring.wot import reload_wot_settings
+from bootstrap.wot_reload import serving_pid, signal_serve, tell_seeds_changed
+from bootstrap.wot_settings import remember_demo
+from domain.shared.errors import DependencyUnavailable
 
 log = logging.getLogger("nostr_id")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nostr-id", description="Nostr identity service")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser(
-        "serve",
-        help="serve the HTTP API",
-        description="Serve the HTTP API. With DATABASE_URL unset, an embedded PostgreSQL under DATA_DIR is "
-        "started and migrated; a database given by DATABASE_URL is migrated with `nostr-id migrate`.",
-    )
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-
-    migrate = commands.add_parser("migrate", help="apply, roll back or list database migrations")
-    steps = migrate.add_subparsers(dest="step")
-    steps.add_parser("apply", help="apply every pending migration (the default)")
-    rollback = steps.add_parser("rollback", help="roll back the last migration")
-    rollback.add_argument("--all", action="store_true", help="roll back every migration")
-    steps.add_parser("list", help="list migrations and whether each is applied")
-
-    wot = commands.add_parser("wot", help="Web of Trust")
-    wot_commands = wot.add_subparsers(dest="wot_command", required=True)
-    score = wot_commands.add_parser("score", help="compute the Web of Trust figures of a pubkey")
-    score.add_argument("pubkey", help="64-char hex or npub")
-    score.add_argument("--json", action="store_true", help="print JSON")
-
-    admin = commands.add_parser("admin", help="account administration")
-    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
-
-    grant = admin_commands.add_parser("grant-role", help="give the account of a pubkey a role")
-    grant.add_argument("pubkey", help="64-char hex or npub; the account is made if it is new")
-    grant.add_argument("role", help="user or admin")
-    suspend = admin_commands.add_parser("suspend-user", help="suspend the account of a pubkey")
-    suspend.add_argument("pubkey", help="64-char hex or npub")
-    unsuspend = admin_commands.add_parser("unsuspend-user", help="lift the suspension of an account")
-    unsuspend.add_argument("pubkey", help="64-char hex or npub")
-
-    jobs = commands.add_parser("jobs", help="periodic work")
-    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
-    jobs_commands.add_parser(
-        "run", help="run every periodic job once (domain re-verification, billing expiry and suspensions)"
-    )
-
-    demo = commands.add_parser("demo", help="demo data")
-    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
-    seed = demo_commands.add_parser("seed", help="publish a synthetic social graph to the relay")
-    seed.add_argument("--users", type=int, default=2000)
-    seed.add_argument("--seed", type=int, default=1)
-    return parser
 
 
 @contextmanager
@@ -155,21 +108,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.postgres.migrations import apply_migrations, list_migrations, rollback_migrations
 
-    assert settings.database_url is not None
+    url = settings.database_url
+    assert url is not None
     logging.getLogger("yoyo").setLevel(logging.WARNING)
-    step = args.step or "apply"
-    try:
-        if step == "apply":
-            apply_migrations(settings.database_url)
-        elif step == "rollback":
-            rollback_migrations(settings.database_url, all=args.all)
-        migrations = list_migrations(settings.database_url)
-    except psycopg.OperationalError as error:
-        print(f"nostr-id: the database is unreachable: {str(error).splitlines()[0]}", file=sys.stderr)
-        return 1
-    for migration_id, applied in migrations:
-        print(f"[{'x' if applied else ' '}] {migration_id}")
-    return 0
+    return migrate(
+        args.step or "apply",
+        apply=lambda: apply_migrations(url),
+        rollback=lambda: rollback_migrations(url, all=args.all),
+        listing=lambda: list_migrations(url),
+    )
 
 
 async def _with_resources(
@@ -194,6 +141,42 @@ async def _with_container(settings: Settings, command: Callable[[Container], Awa
     return await _with_resources(settings, command, lambda c: (c.relay_lifecycle, c.cache_lifecycle))
 
 
+async def wot_score(container: Container, pubkey: str, as_json: bool) -> int:
+    """`nostr-id wot score`, run on a container whose relay is started."""
+    wot_container = container.wot
+    return await wot.wot_score(
+        wot_container.compute_wot_figures(),
+        wot_container.wot_neighbourhood(),
+        wot_container.wot_settings().build_deadline,
+        pubkey,
+        as_json,
+    )
+
+
+async def demo_seed(container: Container, users: int, seed: int) -> int:
+    """`nostr-id demo seed`: publishes the demo graph, records its seeds under DATA_DIR, takes them in
+    this container and tells a running service (through the shared cache, and by SIGHUP to a
+    `nostr-id serve` on the same DATA_DIR)."""
+    settings: Settings = container.settings()
+    seeded = await wot.publish_demo(container.wot.seed_demo_graph(), users, seed)
+    if isinstance(seeded, int):
+        return seeded
+    path = remember_demo(settings.data_dir, seeded)
+    reload_wot_settings(container.wot)
+    try:
+        await tell_seeds_changed(container.cache())
+    except DependencyUnavailable as error:
+        print(f"nostr-id: the running service was not told ({error}); send it SIGHUP", file=sys.stderr)
+    how: str | None = None
+    if settings.wot_seeds:
+        how = "WOT_SEEDS is set, so scores use it rather than the demo seeds."
+    elif (pid := signal_serve(settings.data_dir)) is not None:
+        how = f"The running `nostr-id serve` (process {pid}) was told; it uses them in a few seconds."
+    elif settings.redis_url is None:
+        how = "A running `nostr-id serve` elsewhere uses them after a SIGHUP."
+    return wot.print_demo(seeded, path, how)
+
+
 def _wot(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_container(settings, lambda c: wot_score(c, args.pubkey, args.json)))
 
@@ -206,8 +189,17 @@ async def _with_database(settings: Settings, command: Callable[[Container], Awai
 def _admin(settings: Settings, args: argparse.Namespace) -> int:
     if args.admin_command in ("suspend-user", "unsuspend-user"):
         suspended = args.admin_command == "suspend-user"
-        return asyncio.run(_with_database(settings, lambda c: set_user_suspension(c, args.pubkey, suspended)))
-    return asyncio.run(_with_database(settings, lambda c: grant_role(c, args.pubkey, args.role)))
+        return asyncio.run(
+            _with_database(
+                settings,
+                lambda c: admin.set_user_suspension(
+                    c.unit_of_work, c.admin.set_suspension(), args.pubkey, suspended
+                ),
+            )
+        )
+    return asyncio.run(
+        _with_database(settings, lambda c: admin.grant_role(c.auth.change_role(), args.pubkey, args.role))
+    )
 
 
 def _jobs(settings: Settings, args: argparse.Namespace) -> int:
@@ -230,7 +222,7 @@ NO_DATABASE = {"wot", "demo"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = command_line_parser().parse_args(argv)
     try:
         settings = load_settings(os.environ)
         service_secret_key(settings)

@@ -85,7 +85,7 @@ def embedded_relay(data_dir: Path, host: str = "127.0.0.1") -> Iterator[str]:
             return
     port = _free_port(host)
     command = [
-        sys.executable, "-m", "adapters.relay.embedded",
+        sys.executable, "-m", "bootstrap.embedded_relay",
         "--host", host, "--port", str(port), "--data-dir", str(relay_dir),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # noqa: S603

@@ -1,23 +1,18 @@
-"""`nostr-id jobs run`: the periodic work, run once (from cron or a systemd timer).
+"""Which use cases `nostr-id jobs run` runs (the command itself is `adapters/cli/jobs.py`).
 
 Custom domains' DNS records are re-checked; then the other jobs run (billing, API-key usage flushed
 from the cache into PostgreSQL, expired sign-in challenges and LNURL sessions deleted), each a
-container provider whose use case answers how many records it changed. Each job reports what it
-did on one line. Each job runs alone (T2): whatever it raises is logged with its name and reported
-on stderr, and the others still run; the exit status is 1 when any failed. Each outcome is recorded
-in PostgreSQL (`RecordJobRun`), where the serving processes read it for `/metrics`. The command
-takes a container whose database pool and cache are started.
+container provider whose use case answers how many records it changed. Each outcome is recorded in
+PostgreSQL (`RecordJobRun`), where the serving processes read it for `/metrics`. The command takes
+a container whose database pool and cache are started.
 """
 
-import logging
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from application.jobs import RecordsFailed
+from adapters.cli import jobs as cli_jobs
+from adapters.cli.jobs import Job
 from bootstrap.container import Container
-
-log = logging.getLogger("nostr_id.jobs")
 
 # The use case of a job, found in its feature's container.
 UseCase = Callable[[Container], Callable[[], Callable[[], Awaitable[Any]]]]
@@ -56,42 +51,11 @@ def _domain_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items())
 
 
+def jobs_of(container: Container) -> list[Job]:
+    name, description, use_case = DOMAIN_JOB
+    jobs = [Job(name, description, use_case(container)(), _domain_counts)]
+    return jobs + [Job(name, description, use_case(container)()) for name, description, use_case in JOBS]
+
+
 async def run_jobs(container: Container) -> int:
-    failed: list[str] = []
-    jobs: list[tuple[str, str, UseCase, Callable[[Any], str]]] = [(*DOMAIN_JOB, _domain_counts)]
-    jobs += [(name, description, use_case, str) for name, description, use_case in JOBS]
-    for name, description, use_case, report in jobs:
-        if not await _run_one(container, name, description, use_case, report):
-            failed.append(name)
-    if failed:
-        print(f"nostr-id: jobs failed: {', '.join(failed)}", file=sys.stderr)
-    return 1 if failed else 0
-
-
-async def _run_one(
-    container: Container, name: str, description: str, use_case: UseCase, report: Callable[[Any], str]
-) -> bool:
-    """Runs one job, alone: True when it went through; any exception is its failure only."""
-    job: Callable[[], Awaitable[object]] = use_case(container)()
-    succeeded = False
-    try:
-        result = await job()
-    except RecordsFailed as error:
-        log.error("job %s: %s", name, error)
-        print(f"{description}: {error.changed}", flush=True)
-        print(f"nostr-id: job {name} failed: {error}", file=sys.stderr)
-    except Exception as error:  # a job's failure, whatever it is, must not stop the others
-        log.exception("job %s failed", name)
-        print(f"nostr-id: job {name} failed: {type(error).__name__}: {error}", file=sys.stderr)
-    else:
-        print(f"{description}: {report(result)}", flush=True)
-        succeeded = True
-    await _record(container, name, succeeded)
-    return succeeded
-
-
-async def _record(container: Container, name: str, succeeded: bool) -> None:
-    try:
-        await container.record_job_run()(name, succeeded)
-    except Exception:  # the outcome is already on stderr and in the exit status
-        log.exception("job %s: its outcome could not be recorded", name)
+    return await cli_jobs.run_jobs(jobs_of(container), container.record_job_run())

@@ -50,10 +50,10 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
         ("bootstrap/container.py", "import bootstrap.cli", "the composition root imports no command-line"),
         (
             "bootstrap/container.py",
-            "import bootstrap.wot_commands",
+            "import adapters.cli.wot",
             "the composition root imports no command",
         ),
-        ("bootstrap/wot_commands.py", "import adapters.http.wot", "commands print from the domain"),
+        ("adapters/cli/wot.py", "import adapters.http.wot", "commands print from the domain"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, forbidden_import, contract):

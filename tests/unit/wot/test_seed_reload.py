@@ -11,7 +11,7 @@ from adapters.cache.memory_cache import MemoryCache
 from adapters.relay.memory_relay import MemoryRelay
 from application.demo.graph import generate_demo_graph
 from application.demo.seed_demo_graph import DemoSeeded
-from bootstrap.wot_commands import demo_seed
+from bootstrap.cli import demo_seed
 from bootstrap.wot_settings import remember_demo
 from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests, started

@@ -18,8 +18,8 @@ from dependency_injector import providers
 from adapters.http.app import create_app
 from application.demo.graph import generate_demo_graph
 from application.wot.admission import ComputeAdmission
+from bootstrap.cli import demo_seed
 from bootstrap.container import Container
-from bootstrap.wot_commands import demo_seed
 from domain.nostr.signing import generate_secret_key, public_key_of
 from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests

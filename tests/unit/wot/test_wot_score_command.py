@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from adapters.relay.memory_relay import MemoryRelay
+from bootstrap.cli import wot_score
 from bootstrap.container import Container
-from bootstrap.wot_commands import wot_score
 from domain.nostr.nip19 import encode_npub
 from domain.shared.clock import FixedClock
 from tests.support.app import container_for_tests, settings_for_tests

@@ -1,23 +1,20 @@
-"""The `wot score` and `demo seed` commands: they run use cases from the container and print.
-
-The commands take a container whose resources are initialised (the relay started).
-"""
+"""The `wot score` and `demo seed` commands. The figures are printed from the domain's `WotFigures`,
+not from the HTTP schema."""
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import msgspec
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bootstrap.settings import Settings
-from bootstrap.wiring.wot import reload_wot_settings
-from bootstrap.wot_reload import signal_serve, tell_seeds_changed
-from bootstrap.wot_settings import remember_demo
+from application.demo.seed_demo_graph import DemoSeeded, SeedDemoGraph
+from application.wot.compute_figures import ComputeWotFigures
+from application.wot.shared_neighbourhood import SharedNeighbourhood
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput
 from domain.wot.figures import WotFigures
-from domain.wot.settings import WotSettings
 
 
 def figures_fields(figures: WotFigures, stale: bool) -> dict[str, Any]:
@@ -27,13 +24,18 @@ def figures_fields(figures: WotFigures, stale: bool) -> dict[str, Any]:
     return {**fields, "stale": stale}
 
 
-async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
+async def wot_score(
+    compute: ComputeWotFigures,
+    neighbourhood: SharedNeighbourhood,
+    build_deadline: float,
+    pubkey: str,
+    as_json: bool,
+) -> int:
     """`nostr-id wot score <pubkey> [--json]`: waits for the neighbourhood, then prints the score."""
     try:
         target = parse_pubkey(pubkey)
-        settings: WotSettings = container.wot.wot_settings()
-        await container.wot.wot_neighbourhood().ready(wait_for=settings.build_deadline)
-        served = await container.wot.compute_wot_figures()(target)
+        await neighbourhood.ready(wait_for=build_deadline)
+        served = await compute(target)
     except InvalidInput as error:
         print(f"nostr-id: {error}", file=sys.stderr)
         return 2
@@ -51,10 +53,9 @@ async def wot_score(container: Any, pubkey: str, as_json: bool) -> int:
     return 0
 
 
-async def demo_seed(container: Any, users: int, seed: int) -> int:
-    """`nostr-id demo seed [--users N] [--seed S]`: publishes the demo graph with a progress bar."""
-    settings: Settings = container.settings()
-    seeder = container.wot.seed_demo_graph()
+async def publish_demo(seeder: SeedDemoGraph, users: int, seed: int) -> DemoSeeded | int:
+    """`nostr-id demo seed [--users N] [--seed S]`, its first half: publishes the demo graph with a
+    progress bar; what was published, or the exit status of a failure (already reported)."""
     columns = (
         TextColumn("publishing"),
         BarColumn(),
@@ -65,7 +66,7 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
     with Progress(*columns, transient=False) as bar:
         task = bar.add_task("publish", total=None)
         try:
-            seeded = await seeder(
+            return await seeder(
                 users, seed, lambda done, total: bar.update(task, completed=done, total=total)
             )
         except InvalidInput as error:
@@ -74,24 +75,19 @@ async def demo_seed(container: Any, users: int, seed: int) -> int:
         except DependencyUnavailable as error:
             print(f"nostr-id: {error}", file=sys.stderr)
             return 1
-    path = remember_demo(settings.data_dir, seeded)
-    reload_wot_settings(container.wot)
-    try:
-        await tell_seeds_changed(container.cache())
-    except DependencyUnavailable as error:
-        print(f"nostr-id: the running service was not told ({error}); send it SIGHUP", file=sys.stderr)
+
+
+def print_demo(seeded: DemoSeeded, remembered_in: Path, how_serve_takes_them: str | None) -> int:
+    """The second half: what was published, the pubkeys worth trying, and how a running service
+    takes the new seeds; the exit status (1 when the relays refused some events)."""
     print(f"{seeded.events_accepted} of {seeded.events_total} events accepted for {seeded.users} users.")
-    print(f"Demo seeds (remembered in {path}; used while WOT_SEEDS is unset):")
+    print(f"Demo seeds (remembered in {remembered_in}; used while WOT_SEEDS is unset):")
     for pubkey in seeded.seeds:
         print(f"  {encode_npub(pubkey)}")
     print("Pubkeys to try (nostr-id wot score <pubkey>, or GET /api/v1/wot/<pubkey>):")
     print(f"  a seed          {seeded.seeds[0]}")
     print(f"  an ordinary one {seeded.ordinary}")
     print(f"  a likely bot    {seeded.bot}")
-    if settings.wot_seeds:
-        print("WOT_SEEDS is set, so scores use it rather than the demo seeds.")
-    elif (pid := signal_serve(settings.data_dir)) is not None:
-        print(f"The running `nostr-id serve` (process {pid}) was told; it uses them in a few seconds.")
-    elif settings.redis_url is None:
-        print("A running `nostr-id serve` elsewhere uses them after a SIGHUP.")
+    if how_serve_takes_them:
+        print(how_serve_takes_them)
     return 0 if seeded.events_accepted == seeded.events_total else 1

@@ -1,6 +1,6 @@
 """An embedded Nostr relay process (nostr-sdk's LocalRelay over LMDB) for development and tests.
 
-Run as `python -m adapters.relay.embedded --port P [--data-dir DIR] [--max-filter-limit N]
+Run as `python -m bootstrap.embedded_relay --port P [--data-dir DIR] [--max-filter-limit N]
 [--auth-required] [--keep-nagle]`; it prints `READY <url>` once it accepts connections and stops
 cleanly on SIGTERM or SIGINT. Like strfry, it answers at most 500 events per filter by default, so
 readers must page with `until`. It answers NIP-45 COUNT; it serves no NIP-11 document.
@@ -18,7 +18,7 @@ WRITES_PER_MINUTE = 10_000_000  # the default write limit would throttle seeding
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m adapters.relay.embedded")
+    parser = argparse.ArgumentParser(prog="python -m bootstrap.embedded_relay")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument(
