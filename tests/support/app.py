@@ -1,7 +1,7 @@
 """The one way tests build the service: settings, `Container(settings=...)` with overrides, `create_app`.
 
-    settings = settings_for_tests(wot_seeds=(seed,))
-    container = container_for_tests(settings, relay=MemoryRelay(events), clock=FixedClock(now))
+    settings = settings_for_tests(tmp_path, wot_seeds=(seed,))
+    container = container_for_tests(settings, relay=MemoryRelay(events), store=MemoryStore())
     async with client_for(container) as client:
         response = await client.get("/health/live")
 
@@ -26,6 +26,7 @@ from bootstrap.container import Container
 from bootstrap.http_app import app_of
 from bootstrap.settings import Settings
 from domain.shared.clock import Clock, FixedClock
+from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 
 # A fixed service key, so the default trust seed is the same in every run.
 TEST_SERVICE_NSEC = "0000000000000000000000000000000000000000000000000000000000000003"
@@ -55,14 +56,16 @@ def container_for_tests(
     clock: Clock | None = None,
     relay: Any = None,
     cache: Any = None,
+    store: MemoryStore | None = None,
     **overrides: Any,
 ) -> Container:
     """The service's container with the test's adapters swapped in by provider override.
 
     By default the clock is frozen at FROZEN_AT, the cache is a MemoryCache on that clock, and the
-    relay is a fresh MemoryRelay (or the real pool when `settings.relay_urls` names a relay).
-    Without `settings.database_url` the database pool is never opened. Any other provider, of the
-    root or of a feature, is overridden by its name:
+    relay is a fresh MemoryRelay (or the real pool when `settings.relay_urls` names a relay). With a
+    `store`, every unit of work is the memory one on that store (the service entirely on fakes);
+    without it and without `settings.database_url` the database pool is never opened. Any other
+    provider, of the root or of a feature, is overridden by its name:
     `container_for_tests(settings, wot_settings=WotSettings(...))` overrides `container.wot.wot_settings`.
     """
     container = Container(settings=settings)
@@ -73,6 +76,8 @@ def container_for_tests(
         container.relay.override(providers.Object(relay))
     elif settings.relay_urls == ("memory://",):
         container.relay.override(providers.Object(MemoryRelay()))
+    if store is not None:
+        container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))
     if settings.database_url is None:
         container.db_pool_lifecycle.override(providers.Object(None))
     for name, value in overrides.items():

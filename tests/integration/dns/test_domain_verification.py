@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dependency_injector import providers
 
 from adapters.dns.dnspython_resolver import DnspythonResolver
 from bootstrap.wiring.names import DNS_TIMEOUT
@@ -35,7 +34,7 @@ def world(dns_server: DnsServer, tmp_path):  # type: ignore[no-untyped-def]
     container = container_for_tests(
         settings,
         clock=clock,
-        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        store=store,
     )
     return store, clock, container
 

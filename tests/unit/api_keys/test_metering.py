@@ -6,17 +6,16 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
-from dependency_injector import providers
 
 from adapters.cache.memory_cache import MemoryCache
 from application.api_keys.metering import CLAIM_KEY, PENDING_KEY, FlushApiKeyUsage, MeterApiKeyUse
-from bootstrap.container import Container
 from bootstrap.settings import Settings
 from domain.shared.cache import CacheUnavailable
 from domain.shared.clock import FixedClock
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.integration.postgres.support import committed
+from tests.support.app import container_for_tests
 
 ENDPOINT = "GET /api/v1/wot/{pubkey}"
 
@@ -42,10 +41,9 @@ class World:
         self.clock = FixedClock(datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC))
         self.cache = FailingOverCache(self.clock)
         self.store = MemoryStore()
-        container = Container(settings=Settings(environment="test"))
-        container.clock.override(providers.Object(self.clock))
-        container.cache.override(providers.Object(self.cache))
-        container.unit_of_work.override(providers.Factory(FakeUnitOfWork, self.store))
+        container = container_for_tests(
+            Settings(environment="test"), clock=self.clock, cache=self.cache, store=self.store
+        )
         self.meter: MeterApiKeyUse = container.api_keys.meter_api_key_use()
         self.flush: FlushApiKeyUsage = container.api_keys.flush_api_key_usage()
 

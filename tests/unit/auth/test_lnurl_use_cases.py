@@ -8,7 +8,6 @@ from uuid import uuid4
 
 import pytest
 from coincurve import PrivateKey
-from dependency_injector import providers
 from msgspec import structs
 
 from application.auth.lnurl import LINK_NEEDS_NIP98
@@ -19,7 +18,7 @@ from domain.auth.principal import CredentialKind, Principal
 from domain.auth.users import User
 from domain.shared.clock import FixedClock
 from domain.shared.errors import Forbidden, NotFound
-from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -28,9 +27,7 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 def _container(tmp_path) -> Container:
     store = MemoryStore()
     settings = settings_for_tests(tmp_path, public_url="https://id.example", jwt_secret=secrets.token_hex(32))
-    return container_for_tests(
-        settings, clock=FixedClock(NOW), unit_of_work=providers.Factory(FakeUnitOfWork, store)
-    )
+    return container_for_tests(settings, clock=FixedClock(NOW), store=store)
 
 
 async def _user(container: Container) -> Principal:

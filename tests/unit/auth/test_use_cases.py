@@ -81,11 +81,15 @@ class World:
 def _world(tmp_path, api_keys=None) -> World:
     store = MemoryStore()
     clock = FixedClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
-    overrides = {"unit_of_work": providers.Factory(FakeUnitOfWork, store)}
+    overrides = {}
     if api_keys is not None:
         overrides["api_key_verifier"] = providers.Object(api_keys)
     settings = settings_for_tests(tmp_path, public_url=URL, jwt_secret=secrets.token_hex(32))
-    return World(store=store, clock=clock, container=container_for_tests(settings, clock=clock, **overrides))
+    return World(
+        store=store,
+        clock=clock,
+        container=container_for_tests(settings, clock=clock, store=store, **overrides),
+    )
 
 
 def _bearer(token: str) -> Credentials:

@@ -1,11 +1,9 @@
-"""A billing world for use-case tests: the real container, with the memory unit of work, a frozen
-clock, the fake payment provider and a controllable Web-of-Trust answer swapped in."""
+"""A billing world for use-case tests: the service on fakes (`container_for_tests` with a memory
+store), a frozen clock, the fake payment provider and a controllable Web-of-Trust answer."""
 
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from dependency_injector import providers
 
 from adapters.cache.memory_cache import MemoryCache
 from adapters.payments.fake import FakePaymentProvider
@@ -16,6 +14,7 @@ from domain.shared.clock import FixedClock
 from domain.shared.errors import DependencyUnavailable
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.support.app import container_for_tests
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 WEBHOOK_SECRET = "fake-webhook-secret"
@@ -71,13 +70,11 @@ class BillingWorld:
 
 def billing_world(environment: str = "test") -> BillingWorld:
     settings = Settings(environment=environment, relay_urls=("memory://",), billing_grace_days=7)
-    container = Container(settings=settings)
     store = MemoryStore()
     clock = FixedClock(NOW)
     provider = FakePaymentProvider(clock, MemoryCache(clock), webhook_secret=WEBHOOK_SECRET)
     wot = ControllableWot()
-    container.clock.override(providers.Object(clock))
-    container.unit_of_work.override(providers.Factory(FakeUnitOfWork, store))
-    container.billing.fake_payments.override(providers.Object(provider))
-    container.wot.compute_wot_figures.override(providers.Object(wot))
+    container = container_for_tests(
+        settings, clock=clock, store=store, fake_payments=provider, compute_wot_figures=wot
+    )
     return BillingWorld(container=container, store=store, clock=clock, provider=provider, wot=wot)

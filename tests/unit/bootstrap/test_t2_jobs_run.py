@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bootstrap.container import Container
 from bootstrap.job_commands import JOBS, run_jobs
-from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 from tests.support.app import client_for, container_for_tests, settings_for_tests
 
 
@@ -20,9 +20,7 @@ async def broken_job() -> int:
 
 
 def jobs_container(store: MemoryStore, tmp_path: Path) -> Container:
-    return container_for_tests(
-        settings_for_tests(tmp_path), unit_of_work=providers.Factory(FakeUnitOfWork, store)
-    )
+    return container_for_tests(settings_for_tests(tmp_path), store=store)
 
 
 async def test_t2_a_job_raising_an_unexpected_error_does_not_stop_the_others(

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from dependency_injector import providers
 from msgspec import structs
 
 from application.names.nostr_json import EMPTY
@@ -30,7 +29,7 @@ async def world(tmp_path):  # type: ignore[no-untyped-def]
     container = container_for_tests(
         settings_for_tests(tmp_path, default_domain=DEFAULT),
         clock=FixedClock(NOW),
-        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        store=store,
     )
     user = builders.user()
     async with FakeUnitOfWork(store) as uow:

@@ -2,8 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from dependency_injector import providers
-
 from domain.names.custom_domains import CustomDomain, CustomDomainStatus
 from domain.shared.clock import FixedClock
 from tests import builders
@@ -52,7 +50,7 @@ async def test_t2_a_domain_whose_check_breaks_is_counted_marked_and_passed_over(
     container = container_for_tests(
         settings_for_tests(tmp_path),
         clock=clock,
-        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        store=store,
         dns_resolver=resolver,
     )
 

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from dependency_injector import providers
 from msgspec import structs
 
 from application.names.nostr_json import EMPTY
@@ -118,7 +117,7 @@ def world(tmp_path):  # type: ignore[no-untyped-def]
     container = container_for_tests(
         settings_for_tests(tmp_path, default_domain=DEFAULT),
         clock=clock,
-        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        store=store,
     )
     return store, clock, container
 
