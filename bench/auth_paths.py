@@ -25,7 +25,6 @@ import platform
 import secrets
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +36,7 @@ import redis
 from psycopg import sql
 
 from adapters.postgres.migrations import apply_migrations
-from bench.support import free_port, parse_args, wait_ready
+from bench.support import free_port, granian_command, parse_args, wait_ready
 from client import NostrIdClient, NostrSigner
 from domain.billing.plans import DEFAULT_PLANS
 
@@ -123,10 +122,7 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
-        command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", "1"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        command += ["bench.auth_app:create_bench_app"]
-        served = subprocess.Popen(command, env=env, cwd=ROOT)
+        served = subprocess.Popen(granian_command("bench.auth_app:create_bench_app", port), env=env, cwd=ROOT)
         wait_ready(base_url, served)
         run(base_url, args)
     finally:

@@ -30,6 +30,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def granian_command(app_factory: str, port: int) -> list[str]:
+    """The command that serves an ASGI app factory (`module:function`) with granian, one worker, on
+    127.0.0.1:`port`, logging warnings only: how each benchmark serves its app over HTTP."""
+    return [
+        *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", "1"),
+        *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", app_factory),
+    ]
+
+
 def wait_ready(base_url: str, process: subprocess.Popen[Any], limit: float = 120.0) -> None:
     """Waits until the server answers /health/ready with 200 and every store answering; fails when it
     exits or never does."""

@@ -44,7 +44,7 @@ from application.demo.events import graph_events
 from application.demo.graph import DemoGraph, DemoShape, generate_demo_graph
 from application.wot.calculator import WotCalculator
 from bench.lmdb_load import preload_graph
-from bench.support import free_port, parse_args, start_relay
+from bench.support import free_port, granian_command, parse_args, start_relay
 from domain.wot.pagerank import personalized_pagerank
 from domain.wot.settings import WotSettings
 
@@ -189,22 +189,7 @@ async def measure_http(
         "PYTHONPATH": ROOT,
     }
     server = await asyncio.create_subprocess_exec(
-        *[
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "bench.wot_app:create_bench_app",
-        ],
-        env=environment,
+        *granian_command("bench.wot_app:create_bench_app", port), env=environment
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:

@@ -37,7 +37,7 @@ from websockets.asyncio.client import connect
 
 from adapters.http.app import create_app
 from application.demo.graph import generate_demo_graph
-from bench.support import free_port, parse_args, start_relay
+from bench.support import free_port, granian_command, parse_args, start_relay
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.nostr.signing import generate_secret_key, public_key_of
@@ -56,22 +56,7 @@ def burst_app() -> Litestar:
 
 
 def start_server(port: int, environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "granian",
-        "--interface",
-        "asgi",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "bench.wot_burst:burst_app",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=environment)
+    return subprocess.Popen(granian_command("bench.wot_burst:burst_app", port), cwd=ROOT, env=environment)
 
 
 def log(message: str) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 
 def free_port() -> int:
@@ -71,3 +72,16 @@ class TcpProxy:
         finally:
             with contextlib.suppress(Exception):
                 sink.close()
+
+
+def database_proxy(dsn: str) -> TcpProxy:
+    """A proxy (not yet started) in front of the PostgreSQL server of a DSN."""
+    target = urlsplit(dsn)
+    return TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+
+
+def dsn_through(dsn: str, port: int) -> str:
+    """The DSN with its server replaced by a proxy listening on 127.0.0.1:`port`."""
+    parts = urlsplit(dsn)
+    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

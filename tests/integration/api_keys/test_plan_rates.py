@@ -2,13 +2,12 @@
 PostgreSQL round trip per request, and a change of subscription (settlement, expiry) is heard at once."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from domain.billing.plans import DEFAULT_PLANS
 from domain.nostr.signing import generate_secret_key, public_key_of
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import dsn_through
 
 pytestmark = pytest.mark.integration
 FREE = next(plan for plan in DEFAULT_PLANS if plan.is_free)
@@ -16,21 +15,12 @@ PRO = next(plan for plan in DEFAULT_PLANS if plan.id == "pro-monthly")
 
 
 @pytest.fixture
-def postgres_proxy(postgres_dsn):
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    proxy.start()
-    yield proxy
-    proxy.close()
-
-
-@pytest.fixture
 def api_settings_env(api_settings_env, postgres_proxy):
     """The `api` app reaches PostgreSQL through a proxy the test can cut."""
-    parts = urlsplit(api_settings_env["DATABASE_URL"])
-    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{postgres_proxy.port}"
-    proxied = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return {**api_settings_env, "DATABASE_URL": proxied}
+    return {
+        **api_settings_env,
+        "DATABASE_URL": dsn_through(api_settings_env["DATABASE_URL"], postgres_proxy.port),
+    }
 
 
 async def _key(api, user) -> str:

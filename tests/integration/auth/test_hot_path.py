@@ -3,7 +3,6 @@ made by one app (process) is heard by another within a second, through Redis."""
 
 import asyncio
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from dependency_injector import providers
@@ -16,7 +15,7 @@ from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.auth.users import UserRole
 from tests.fixtures.auth import TEST_PUBLIC_URL
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import dsn_through
 
 pytestmark = pytest.mark.integration
 
@@ -24,21 +23,12 @@ ME = f"{TEST_PUBLIC_URL}/api/v1/me"
 
 
 @pytest.fixture
-def postgres_proxy(postgres_dsn):
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    proxy.start()
-    yield proxy
-    proxy.close()
-
-
-@pytest.fixture
 def api_settings_env(api_settings_env, postgres_proxy):
     """The `api` app reaches PostgreSQL through a proxy the test can cut."""
-    parts = urlsplit(api_settings_env["DATABASE_URL"])
-    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{postgres_proxy.port}"
-    proxied = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return {**api_settings_env, "DATABASE_URL": proxied}
+    return {
+        **api_settings_env,
+        "DATABASE_URL": dsn_through(api_settings_env["DATABASE_URL"], postgres_proxy.port),
+    }
 
 
 def _credentials(token: str) -> Credentials:

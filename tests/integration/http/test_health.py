@@ -1,7 +1,6 @@
 """Health probes against real dependencies: PostgreSQL that vanishes and comes back, Redis down."""
 
 import asyncio
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -9,15 +8,9 @@ from litestar.testing import AsyncTestClient
 from adapters.http.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
-from tests.support.tcp_proxy import TcpProxy, free_port
+from tests.support.tcp_proxy import database_proxy, dsn_through, free_port
 
 pytestmark = pytest.mark.integration
-
-
-def _through_port(dsn: str, port: int) -> str:
-    parts = urlsplit(dsn)
-    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 async def _ready_status(client: AsyncTestClient) -> tuple[int, dict]:
@@ -49,10 +42,9 @@ async def test_ready_when_every_dependency_answers(postgres_dsn, redis_url):
 async def test_f3_an_unreachable_database_degrades_readiness_without_failing_it_and_recovers_by_itself(
     postgres_dsn,
 ):
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy = database_proxy(postgres_dsn)
     settings = load_settings(
-        {"DATABASE_URL": _through_port(postgres_dsn, proxy.port), "RELAY_URLS": "memory://"}
+        {"DATABASE_URL": dsn_through(postgres_dsn, proxy.port), "RELAY_URLS": "memory://"}
     )
     async with AsyncTestClient(create_app(Container(settings=settings))) as client:
         assert (await client.get("/health/live")).status_code == 200

@@ -3,7 +3,6 @@
 import asyncio
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
@@ -17,7 +16,7 @@ from adapters.postgres.migrations import apply_migrations
 from domain.audit.entries import Actor
 from domain.names.custom_domains import CustomDomain
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
-from tests.support.tcp_proxy import TcpProxy, free_port
+from tests.support.tcp_proxy import database_proxy, dsn_through, free_port
 
 pytestmark = pytest.mark.integration
 PATH = "/.well-known/nostr.json"
@@ -266,12 +265,6 @@ async def test_d1_a_change_in_one_process_is_heard_by_another_within_a_second(po
         assert (await _get(one, "hank")).json() == {"names": {}}
 
 
-def _through_port(dsn: str, port: int) -> str:
-    parts = urlsplit(dsn)
-    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
 async def test_d2_redis_down_names_are_served_from_postgresql(postgres_dsn):
     writer = names_container(postgres_dsn, None)
     async with serving(writer):
@@ -288,10 +281,9 @@ async def test_d2_redis_down_names_are_served_from_postgresql(postgres_dsn):
 
 
 async def test_d2_postgresql_down_too_answers_a_clear_503(postgres_dsn):
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy = database_proxy(postgres_dsn)
     container = names_container(
-        _through_port(postgres_dsn, proxy.port), None, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
+        dsn_through(postgres_dsn, proxy.port), None, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"
     )
     try:
         async with serving(container) as client:

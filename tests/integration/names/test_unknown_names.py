@@ -2,23 +2,16 @@
 
 import asyncio
 import secrets
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis.asyncio as redis
 
 from tests.integration.names.support import DEFAULT_DOMAIN, add_user, names_container, serving
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import database_proxy, dsn_through
 
 pytestmark = pytest.mark.integration
 PATH = "/.well-known/nostr.json"
 HANG_GUARD = 60
-
-
-def _through_port(dsn: str, port: int) -> str:
-    parts = urlsplit(dsn)
-    netloc = f"{parts.username or 'postgres'}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 async def _keys(redis_url: str, namespace: str) -> set[bytes]:
@@ -32,10 +25,9 @@ async def _keys(redis_url: str, namespace: str) -> set[bytes]:
 async def test_t4_unknown_names_and_hosts_reach_postgresql_zero_times_and_keep_no_cache_entry(
     postgres_dsn, redis_cache, redis_url, redis_namespace
 ):
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy = database_proxy(postgres_dsn)
     proxy.start()
-    container = names_container(_through_port(postgres_dsn, proxy.port), redis_cache)
+    container = names_container(dsn_through(postgres_dsn, proxy.port), redis_cache)
     try:
         async with serving(container) as client, asyncio.timeout(HANG_GUARD):
 
