@@ -1,0 +1,76 @@
+"""Memory twins of the key-recovery and renewal-reminder repositories, and of the record of which
+sessions a wallet's sign-in opened (PostgreSQL semantics)."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from msgspec import Struct
+
+from domain.auth.key_rotation import KeyRecovery, KeyRecoveryStatus
+from domain.billing.reminders import DueReminder
+from domain.shared.errors import Conflict
+
+if TYPE_CHECKING:
+    from tests.fakes.unit_of_work import FakeUnitOfWork, _Table
+
+
+class WalletSession(Struct, frozen=True, kw_only=True):
+    family_id: UUID
+    wallet_id: UUID
+
+
+class FakeKeyRecoveryRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[KeyRecovery] = uow.table(
+            "key_recoveries",
+            references={"user_id": "users", "wallet_id": "lnurl_wallets"},
+            pending=lambda r: r.user_id if r.status is KeyRecoveryStatus.PENDING else None,
+        )
+
+    async def add(self, recovery: KeyRecovery) -> None:
+        try:
+            self._rows.insert(recovery.id, recovery)
+        except Conflict:
+            raise Conflict("a key recovery is pending for this account already") from None
+
+    async def get_pending_for_user(self, user_id: UUID) -> KeyRecovery | None:
+        return next(
+            (r for r in self._rows.rows() if r.user_id == user_id and r.status is KeyRecoveryStatus.PENDING),
+            None,
+        )
+
+    async def list_due(self, now: datetime, limit: int) -> list[KeyRecovery]:
+        due = [r for r in self._rows.rows() if r.is_due(now)]
+        return sorted(due, key=lambda r: (r.effective_at, r.id))[:limit]
+
+    async def update(self, recovery: KeyRecovery) -> None:
+        self._rows.replace(recovery.id, recovery)
+
+
+class FakeRenewalReminderRepository:
+    """Which reminders are due is a query over billing's tables that only PostgreSQL answers here:
+    tests of the use case put the due reminders in `due`; claims follow PostgreSQL's rules."""
+
+    def __init__(self) -> None:
+        self.due: list[DueReminder] = []
+        self.claims: dict[tuple[UUID, str, datetime], str] = {}
+
+    async def list_due(self, now: datetime, limit: int) -> list[DueReminder]:
+        return [r for r in self.due if self.claims.get(_key(r)) != "sent"][:limit]
+
+    async def claim(self, reminder: DueReminder, now: datetime) -> bool:
+        if self.claims.get(_key(reminder)) in {"sending", "sent"}:
+            return False
+        self.claims[_key(reminder)] = "sending"
+        return True
+
+    async def mark_sent(self, reminder: DueReminder, now: datetime) -> None:
+        self.claims[_key(reminder)] = "sent"
+
+    async def mark_failed(self, reminder: DueReminder, now: datetime) -> None:
+        self.claims[_key(reminder)] = "failed"
+
+
+def _key(reminder: DueReminder) -> tuple[UUID, str, datetime]:
+    return (reminder.subscription_id, reminder.kind.value, reminder.period_end)
