@@ -37,15 +37,13 @@ def _day(moment: datetime) -> str:
 def reminder_text(reminder: DueReminder, plans_url: str) -> str:
     """The message an owner reads."""
     end = _day(reminder.period_end)
-    if reminder.kind is ReminderKind.ENDS_IN_7_DAYS:
-        lead = f"Your nostr-id plan ends in 7 days ({end})."
-    elif reminder.kind is ReminderKind.ENDS_IN_1_DAY:
-        lead = f"Your nostr-id plan ends tomorrow ({end})."
-    elif reminder.kind is ReminderKind.RENEWED:
-        return f"Thank you: your nostr-id plan is renewed and now runs until {end}. Plans: {plans_url}"
-    else:
-        lead = (
-            f"Your nostr-id plan ended on {end}, so the names beyond the free plan are suspended and "
-            "no longer served."
-        )
-    return f"{lead} Renew to keep your names: {plans_url}"
+    texts = {
+        ReminderKind.ENDS_IN_7_DAYS: f"Your nostr-id plan ends in 7 days ({end}). Renew to keep your names: ",
+        ReminderKind.ENDS_IN_1_DAY: f"Your nostr-id plan ends tomorrow ({end}). Renew to keep your names: ",
+        ReminderKind.RENEWED: f"Thank you: your nostr-id plan is renewed and now runs until {end}. Plans: ",
+        ReminderKind.NAMES_SUSPENDED: (
+            f"Your nostr-id plan ended on {end}, so the names beyond the free plan are suspended and no "
+            "longer served. Renew to serve them again: "
+        ),
+    }
+    return texts[reminder.kind] + plans_url

@@ -1,8 +1,9 @@
 """Memory twins of the key-recovery and renewal-reminder repositories, and of the record of which
 sessions a wallet's sign-in opened (PostgreSQL semantics)."""
 
+from collections.abc import Hashable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from msgspec import Struct
@@ -12,7 +13,7 @@ from domain.billing.reminders import DueReminder
 from domain.shared.errors import Conflict
 
 if TYPE_CHECKING:
-    from tests.fakes.unit_of_work import FakeUnitOfWork, _Table
+    from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore, _Table
 
 
 class WalletSession(Struct, frozen=True, kw_only=True):
@@ -49,27 +50,37 @@ class FakeKeyRecoveryRepository:
 
 
 class FakeRenewalReminderRepository:
-    """Which reminders are due is a query over billing's tables that only PostgreSQL answers here:
-    tests of the use case put the due reminders in `due`; claims follow PostgreSQL's rules."""
+    """Which reminders are due is a query over billing's tables that only PostgreSQL answers: tests
+    of the use case make a reminder due with `make_due(store, reminder)`. Claims and marks take
+    effect in the shared store at once, as PostgreSQL's committed claims do."""
 
-    def __init__(self) -> None:
-        self.due: list[DueReminder] = []
-        self.claims: dict[tuple[UUID, str, datetime], str] = {}
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._due: dict[Hashable, Any] = uow.store.table("renewal_reminders_due")
+        self._claims: dict[Hashable, Any] = uow.store.table("renewal_reminders")
+
+    @staticmethod
+    def make_due(store: "MemoryStore", reminder: DueReminder) -> None:
+        store.table("renewal_reminders_due")[_key(reminder)] = reminder
+
+    @staticmethod
+    def status(store: "MemoryStore", reminder: DueReminder) -> str | None:
+        found = store.table("renewal_reminders").get(_key(reminder))
+        return None if found is None else str(found)
 
     async def list_due(self, now: datetime, limit: int) -> list[DueReminder]:
-        return [r for r in self.due if self.claims.get(_key(r)) != "sent"][:limit]
+        return [r for key, r in self._due.items() if self._claims.get(key) not in {"sending", "sent"}][:limit]
 
     async def claim(self, reminder: DueReminder, now: datetime) -> bool:
-        if self.claims.get(_key(reminder)) in {"sending", "sent"}:
+        if self._claims.get(_key(reminder)) in {"sending", "sent"}:
             return False
-        self.claims[_key(reminder)] = "sending"
+        self._claims[_key(reminder)] = "sending"
         return True
 
     async def mark_sent(self, reminder: DueReminder, now: datetime) -> None:
-        self.claims[_key(reminder)] = "sent"
+        self._claims[_key(reminder)] = "sent"
 
     async def mark_failed(self, reminder: DueReminder, now: datetime) -> None:
-        self.claims[_key(reminder)] = "failed"
+        self._claims[_key(reminder)] = "failed"
 
 
 def _key(reminder: DueReminder) -> tuple[UUID, str, datetime]:

@@ -754,7 +754,7 @@ class FakeUnitOfWork:
         self.wallet_connections = FakeWalletConnectionRepository(self)
         self.pending_zaps = FakePendingZapRepository(self)
         self.key_recoveries = FakeKeyRecoveryRepository(self)
-        self.renewal_reminders = FakeRenewalReminderRepository()
+        self.renewal_reminders = FakeRenewalReminderRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]
