@@ -6,7 +6,7 @@ from domain.billing.reminders import CLAIM_LEASE, RECENT, DueReminder, ReminderK
 
 from .transaction import PostgresTransaction, Row
 
-# Each kind's moment, for owners who want reminders; minus those sent or being sent.
+# Each kind's moment, for active owners who want reminders; minus those sent or being sent.
 SELECT_DUE = """
 WITH due AS (
     SELECT s.id AS subscription_id, s.user_id, u.pubkey, 'ends_in_7_days' AS kind, s.expires_at AS period_end
@@ -42,7 +42,7 @@ WITH due AS (
 )
 SELECT d.subscription_id, d.user_id, d.pubkey, d.kind, d.period_end
 FROM due d JOIN users owner ON owner.id = d.user_id
-WHERE owner.reminders
+WHERE owner.reminders AND owner.status = 'active'
     AND NOT EXISTS (
         SELECT 1 FROM renewal_reminders r
         WHERE r.subscription_id = d.subscription_id AND r.kind = d.kind AND r.period_end = d.period_end

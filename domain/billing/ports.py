@@ -204,7 +204,7 @@ class RenewalReminderRepository(Protocol):
     """Renewal reminders: which are due, and one claim per (subscription, kind, period end)."""
 
     async def list_due(self, now: datetime, limit: int) -> list[DueReminder]:
-        """Reminders whose moment has come, for owners who want them, not yet sent: never claimed,
+        """Reminders whose moment has come, for active owners who want them, not yet sent: never claimed,
         failed, or claimed before `now - CLAIM_LEASE` and never marked."""
         ...
 

@@ -3,6 +3,8 @@ linked wallet after a waiting period the old key can cancel); old sessions end. 
 the real app, PostgreSQL and (for the served names) Redis."""
 
 import asyncio
+import base64
+import hashlib
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -229,9 +231,6 @@ async def _lnurl(api, action: str, headers: dict[str, str] | None = None) -> dic
 
 
 def _nip98(api, user, url: str, method: str, body: bytes | None) -> dict[str, str]:
-    import base64
-    import hashlib
-
     tags = [["u", url], ["method", method]]
     if body is not None:
         tags.append(["payload", hashlib.sha256(body).hexdigest()])
