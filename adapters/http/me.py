@@ -1,7 +1,7 @@
 """GET /api/v1/me: the signed-in user's account."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -62,7 +62,8 @@ async def current_subscription(get: GetCurrentSubscription, user_id: UUID) -> di
 
 
 class MePatch(msgspec.Struct, forbid_unknown_fields=True):
-    reminders: bool
+    # A literal, not `bool`: request data is converted leniently, which would take 0 or "true".
+    reminders: Literal[True, False]
 
 
 async def _me_response(
