@@ -349,3 +349,69 @@ async def test_n7_nostr_json_answers_the_new_key_in_every_process(
 
         assert (await _nostr_json(api.client, name))["names"] == {name: public_key_of(new_secret)}
         assert (await _nostr_json(other_client, name))["names"] == {name: public_key_of(new_secret)}
+
+
+async def test_n7_a_recovery_needs_a_fresh_challenge_a_new_key_and_a_key_no_account_holds(api):
+    alice = await api.sign_in()
+    bob = await api.sign_in()
+    wallet_headers, _ = await _wallet_session(api, alice)
+    new_secret = generate_secret_key()
+    used = await _challenge(api)
+    login = await api.client.post(
+        "/api/v1/auth/login", json={"event": _event(api, generate_secret_key(), used)}
+    )
+    assert login.status_code == 200
+
+    replayed = await api.client.post(
+        RECOVERY, json={"new_key_event": _event(api, new_secret, used)}, headers=wallet_headers
+    )
+    unknown = await api.client.post(
+        RECOVERY,
+        json={"new_key_event": _event(api, new_secret, secrets.token_hex(32))},
+        headers=wallet_headers,
+    )
+    same_key = await api.client.post(
+        RECOVERY,
+        json={"new_key_event": _event(api, alice.secret_key, await _challenge(api))},
+        headers=wallet_headers,
+    )
+    taken = await api.client.post(
+        RECOVERY,
+        json={"new_key_event": _event(api, bob.secret_key, await _challenge(api))},
+        headers=wallet_headers,
+    )
+
+    assert (replayed.status_code, unknown.status_code, same_key.status_code, taken.status_code) == (
+        403,
+        403,
+        403,
+        409,
+    )
+    # Nothing is pending: the old key has nothing to cancel.
+    assert (await api.client.delete(RECOVERY, headers=alice.headers)).status_code == 404
+
+
+async def test_n7_an_api_key_cannot_change_the_accounts_key(api):
+    alice = await api.sign_in()
+    issued = await api.client.post(
+        "/api/v1/api-keys", json={"name": "bot", "scopes": ["wot:read"]}, headers=alice.headers
+    )
+    key = {"X-API-Key": issued.json()["key"]}
+    new_secret = generate_secret_key()
+
+    rotated = await api.client.post(
+        ROTATION, json=await _consent(api, alice.secret_key, new_secret), headers=key
+    )
+    canceled = await api.client.delete(RECOVERY, headers=key)
+
+    assert (rotated.status_code, canceled.status_code) == (403, 403)
+    assert (await api.client.get("/api/v1/me", headers=alice.headers)).json()["pubkey"] == alice.pubkey
+
+
+async def test_n7_the_new_key_must_differ_from_the_accounts_key(api):
+    alice = await api.sign_in()
+    response = await api.client.post(
+        ROTATION, json=await _consent(api, alice.secret_key, alice.secret_key), headers=alice.headers
+    )
+    assert response.status_code == 403
+    assert "already" in response.json()["detail"]
