@@ -221,14 +221,6 @@ class Container(containers.DeclarativeContainer):
         nostr_json_directory=names.nostr_json_directory,
         limit_rate=api_keys.limit_rate,
     )
-    key_rotation = providers.Container(
-        KeyRotationContainer,
-        clock=clock,
-        unit_of_work=unit_of_work,
-        auth_verdicts=auth.auth_verdicts,
-        name_changes=names.nostr_json_directory,
-        public_url=public_url,
-    )
     reminders = providers.Container(
         RemindersContainer,
         settings=settings,
@@ -236,6 +228,15 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         relay=relay,
         unit_of_work=unit_of_work,
+    )
+    key_rotation = providers.Container(
+        KeyRotationContainer,
+        clock=clock,
+        unit_of_work=unit_of_work,
+        auth_verdicts=auth.auth_verdicts,
+        name_changes=names.nostr_json_directory,
+        public_url=public_url,
+        send_direct_message=reminders.send_direct_message,
     )
 
     # Each periodic job's outcome, recorded by `nostr-id jobs run` and read back for /metrics.

@@ -27,12 +27,17 @@ CREATE TABLE key_recoveries (
     status text NOT NULL DEFAULT 'pending'
         CONSTRAINT key_recoveries_status_known CHECK (status IN ('pending', 'completed', 'canceled', 'refused')),
     ended_at timestamptz,
+    -- When the account's key was told by direct message (claimed before sending).
+    notified_at timestamptz,
     CONSTRAINT key_recoveries_effective_after_request CHECK (effective_at > requested_at)
 );
 
 CREATE UNIQUE INDEX key_recoveries_pending_key ON key_recoveries (user_id) WHERE status = 'pending';
 
 CREATE INDEX key_recoveries_due_idx ON key_recoveries (effective_at) WHERE status = 'pending';
+
+CREATE INDEX key_recoveries_unnotified_idx ON key_recoveries (requested_at)
+    WHERE status = 'pending' AND notified_at IS NULL;
 
 CREATE TABLE renewal_reminders (
     id uuid PRIMARY KEY,

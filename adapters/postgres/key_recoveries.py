@@ -15,15 +15,26 @@ VALUES (%(id)s, %(user_id)s, %(wallet_id)s, %(new_pubkey)s, %(requested_at)s, %(
 ON CONFLICT DO NOTHING
 """
 SELECT_PENDING_FOR_USER = """
-SELECT id, user_id, wallet_id, new_pubkey, requested_at, effective_at, status, ended_at
+SELECT id, user_id, wallet_id, new_pubkey, requested_at, effective_at, status, ended_at, notified_at
 FROM key_recoveries WHERE user_id = %(user_id)s AND status = 'pending'
 """
 SELECT_DUE = """
-SELECT id, user_id, wallet_id, new_pubkey, requested_at, effective_at, status, ended_at
+SELECT id, user_id, wallet_id, new_pubkey, requested_at, effective_at, status, ended_at, notified_at
 FROM key_recoveries WHERE status = 'pending' AND effective_at <= %(now)s
 ORDER BY effective_at, id
 LIMIT %(limit)s
 """
+SELECT_UNNOTIFIED = """
+SELECT id, user_id, wallet_id, new_pubkey, requested_at, effective_at, status, ended_at, notified_at
+FROM key_recoveries WHERE status = 'pending' AND notified_at IS NULL
+ORDER BY requested_at, id
+LIMIT %(limit)s
+"""
+CLAIM_NOTIFICATION = """
+UPDATE key_recoveries SET notified_at = %(now)s
+WHERE id = %(id)s AND status = 'pending' AND notified_at IS NULL
+"""
+RELEASE_NOTIFICATION = "UPDATE key_recoveries SET notified_at = NULL WHERE id = %(id)s"
 UPDATE = """
 UPDATE key_recoveries SET status = %(status)s, ended_at = %(ended_at)s WHERE id = %(id)s
 """
@@ -52,6 +63,7 @@ def _recovery(row: Row) -> KeyRecovery:
         effective_at=row["effective_at"],
         status=KeyRecoveryStatus(row["status"]),
         ended_at=row["ended_at"],
+        notified_at=row["notified_at"],
     )
 
 
@@ -74,3 +86,12 @@ class PostgresKeyRecoveryRepository:
         async with self._tx.guarded():
             if await self._tx.execute(UPDATE, _params(recovery)) == 0:
                 raise NotFound("key recovery not found")
+
+    async def list_unnotified(self, limit: int) -> list[KeyRecovery]:
+        return [_recovery(row) for row in await self._tx.fetch_all(SELECT_UNNOTIFIED, {"limit": limit})]
+
+    async def claim_notification(self, recovery_id: UUID, now: datetime) -> bool:
+        return await self._tx.execute(CLAIM_NOTIFICATION, {"id": recovery_id, "now": now}) == 1
+
+    async def release_notification(self, recovery_id: UUID) -> None:
+        await self._tx.execute(RELEASE_NOTIFICATION, {"id": recovery_id})

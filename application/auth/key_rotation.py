@@ -4,9 +4,10 @@ and wallets (they hang off the account's id).
 With consent (`RotateKey`): the new key's sign-in event and the old key's, over one fresh challenge,
 the old one naming the new key in a `p` tag. Without the old key (`RequestKeyRecovery`): a session
 opened by a linked LNURL-auth wallet asks, and the jobs complete the move after RECOVERY_WAIT unless
-the old key cancels it (`CancelKeyRecovery`). Either way, in one audited transaction: the account's
-key and its names' served key change, every session of the account ends, and every process forgets
-what it held for the account, its old and new keys and its names.
+the old key cancels it (`CancelKeyRecovery`), and the old key is told by direct message. Either way,
+in one audited transaction: the account's key and its names' served key change, every session of the
+account ends, and every process forgets what it held for the account, its old and new keys and its
+names.
 """
 
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,7 @@ from msgspec import Struct, structs
 
 from application.auth.auth_verdicts import AuthVerdicts
 from application.auth.ending_every_session import ending_every_session
+from application.direct_messages import SendDirectMessage
 from application.jobs import EachAlone
 from application.names.changes import NameChanges
 from domain.audit.entries import NO_ORIGIN, Actor, AuditLog, RequestOrigin
@@ -27,11 +29,13 @@ from domain.auth.key_rotation import (
     KeyRotationRefused,
     check_consent,
     check_new_key_event,
+    recovery_notice,
 )
 from domain.auth.lnurl import LnurlWallet
 from domain.auth.principal import CredentialKind, Principal
 from domain.auth.users import User
 from domain.nostr.event import Event
+from domain.nostr.nip19 import encode_npub
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, Forbidden, NotFound
 from domain.shared.unit_of_work import UnitOfWork, UowFactory
@@ -294,19 +298,35 @@ class _Withdrawn(Exception):
 
 
 class CompleteKeyRecoveries:
-    """The job: each recovery whose waiting period is over moves its account to the new key; one
-    whose new key meanwhile became another account's is refused (audited). Returns how many moved."""
+    """The job: first the account's key is told of each new recovery by direct message (claimed
+    before it is sent, released when no relay took it); then each recovery whose waiting period is
+    over moves its account to the new key, and one whose new key meanwhile became another account's
+    is refused (audited). Returns how many accounts moved."""
 
-    def __init__(self, move: MoveAccount, unit_of_work: UowFactory, clock: Clock) -> None:
+    def __init__(
+        self,
+        move: MoveAccount,
+        unit_of_work: UowFactory,
+        clock: Clock,
+        send: SendDirectMessage,
+        public_url: str,
+    ) -> None:
         self._move = move
         self._uow = unit_of_work
         self._clock = clock
+        self._send = send
+        self._public_url = public_url
 
     async def __call__(self) -> int:
         now = self._clock.now()
+        records = EachAlone("key recoveries")
+        async with self._uow() as uow:
+            unnotified = await uow.key_recoveries.list_unnotified(BATCH)
+        for recovery in unnotified:
+            async with records.alone(recovery.id):
+                await self._notify(recovery, now)
         async with self._uow() as uow:
             due = await uow.key_recoveries.list_due(now, BATCH)
-        records = EachAlone("key recoveries")
         moved = 0
         for recovery in due:
             async with records.alone(recovery.id):
@@ -325,6 +345,22 @@ class CompleteKeyRecoveries:
                 except Conflict:
                     await self._refuse(recovery, now)
         return records.settle(moved)
+
+    async def _notify(self, recovery: KeyRecovery, now: datetime) -> None:
+        async with self._uow() as uow:
+            user = await uow.users.get(recovery.user_id)
+            claimed = await uow.key_recoveries.claim_notification(recovery.id, now)
+            await uow.commit()
+        if not claimed or user is None:
+            return
+        text = recovery_notice(recovery, encode_npub(recovery.new_pubkey), self._public_url)
+        try:
+            await self._send(user.pubkey, text)
+        except Exception:
+            async with self._uow() as uow:
+                await uow.key_recoveries.release_notification(recovery.id)
+                await uow.commit()
+            raise
 
     async def _refuse(self, recovery: KeyRecovery, now: datetime) -> None:
         async with self._uow() as uow:

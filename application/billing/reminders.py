@@ -7,40 +7,24 @@ marked failed and claimed again by the next run; a sent reminder is never claime
 goes to the relays of the owner's kind-10050 list, else to the service's relays.
 """
 
-import logging
-
+from application.direct_messages import SendDirectMessage
 from application.jobs import EachAlone
 from domain.billing.reminders import DueReminder, reminder_text
-from domain.nostr.nip17 import DM_RELAYS_KIND, direct_message, dm_relays
-from domain.nostr.ports import EventPublisher, RelayPort, RelayUnavailable
 from domain.shared.clock import Clock
 from domain.shared.unit_of_work import UowFactory
 
-log = logging.getLogger(__name__)
 BATCH = 500
-
-
-class ReminderNotDelivered(Exception):
-    """No relay accepted the reminder; the next run sends it again."""
 
 
 class SendRenewalReminders:
     """The job: sends each due reminder once; returns how many were sent."""
 
     def __init__(
-        self,
-        unit_of_work: UowFactory,
-        relay: RelayPort,
-        publisher: EventPublisher,
-        clock: Clock,
-        service_key: str,
-        plans_url: str,
+        self, unit_of_work: UowFactory, send: SendDirectMessage, clock: Clock, plans_url: str
     ) -> None:
         self._uow = unit_of_work
-        self._relay = relay
-        self._publisher = publisher
+        self._send = send
         self._clock = clock
-        self._service_key = service_key
         self._plans_url = plans_url
 
     async def __call__(self) -> int:
@@ -61,7 +45,7 @@ class SendRenewalReminders:
         if not claimed:
             return 0
         try:
-            await self._send(reminder)
+            await self._send(reminder.pubkey, reminder_text(reminder, self._plans_url))
         except Exception:
             async with self._uow() as uow:
                 await uow.renewal_reminders.mark_failed(reminder, self._clock.now())
@@ -71,28 +55,3 @@ class SendRenewalReminders:
             await uow.renewal_reminders.mark_sent(reminder, self._clock.now())
             await uow.commit()
         return 1
-
-    async def _send(self, reminder: DueReminder) -> None:
-        message = direct_message(
-            self._service_key,
-            reminder.pubkey,
-            reminder_text(reminder, self._plans_url),
-            now=int(self._clock.now().timestamp()),
-        )
-        relays = await self._dm_relays(reminder.pubkey)
-        if relays:
-            accepted = await self._publisher.publish(relays, message)
-        else:
-            accepted = await self._relay.publish([message])
-        if not accepted:
-            raise ReminderNotDelivered(f"no relay accepted the reminder ({len(relays) or 'our'} relays)")
-
-    async def _dm_relays(self, pubkey: str) -> list[str]:
-        try:
-            lists = await self._relay.latest_replaceable([pubkey], DM_RELAYS_KIND)
-        except RelayUnavailable:
-            log.warning(
-                "the owner's kind-%s list could not be read; using the service's relays", DM_RELAYS_KIND
-            )
-            return []
-        return dm_relays(lists.get(pubkey))

@@ -17,11 +17,12 @@ class KeyRotationContainer(containers.DeclarativeContainer):
     auth_verdicts = providers.Dependency()
     name_changes = providers.Dependency()
     public_url = providers.Dependency()
+    send_direct_message = providers.Dependency()
 
     move_account = providers.Factory(MoveAccount, unit_of_work.provider, auth_verdicts, name_changes)
     rotate_key = providers.Factory(RotateKey, move_account, unit_of_work.provider, clock, public_url)
     request_key_recovery = providers.Factory(RequestKeyRecovery, unit_of_work.provider, clock, public_url)
     cancel_key_recovery = providers.Factory(CancelKeyRecovery, unit_of_work.provider, clock)
     complete_key_recoveries = providers.Factory(
-        CompleteKeyRecoveries, move_account, unit_of_work.provider, clock
+        CompleteKeyRecoveries, move_account, unit_of_work.provider, clock, send_direct_message, public_url
     )

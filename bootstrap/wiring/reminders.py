@@ -1,10 +1,12 @@
-"""Renewal reminders wiring: NIP-17 direct messages signed by the service key, and the owner's switch."""
+"""Direct messages (NIP-17, signed by the service key) and the renewal reminders sent with them, and the
+owner's switch."""
 
 from dependency_injector import containers, providers
 
 from adapters.nwc.receipts import WebsocketReceiptPublisher
 from application.auth.me import SetReminders
 from application.billing.reminders import SendRenewalReminders
+from application.direct_messages import SendDirectMessage
 from bootstrap import zaps as zap_wiring
 from bootstrap.settings import Settings
 
@@ -24,13 +26,12 @@ class RemindersContainer(containers.DeclarativeContainer):
     dm_publisher = providers.Singleton(
         WebsocketReceiptPublisher, public_only=providers.Callable(zap_wiring.public_relays_only, settings)
     )
+    send_direct_message = providers.Factory(SendDirectMessage, relay, dm_publisher, clock, service_key)
     send_renewal_reminders = providers.Factory(
         SendRenewalReminders,
         unit_of_work.provider,
-        relay,
-        dm_publisher,
+        send_direct_message,
         clock,
-        service_key,
         providers.Callable(plans_url, settings),
     )
     set_reminders = providers.Factory(SetReminders, unit_of_work.provider, clock)

@@ -75,6 +75,7 @@ class KeyRecovery(Struct, frozen=True, kw_only=True):
     effective_at: datetime
     status: KeyRecoveryStatus = KeyRecoveryStatus.PENDING
     ended_at: datetime | None = None
+    notified_at: datetime | None = None  # when the account's key was told
 
     def __post_init__(self) -> None:
         parse_hex_pubkey(self.new_pubkey)
@@ -97,3 +98,13 @@ class KeyRecovery(Struct, frozen=True, kw_only=True):
         if self.status is not KeyRecoveryStatus.PENDING:
             raise InvalidTransition(f"key recovery is {self.status.value} already")
         return structs.replace(self, status=status, ended_at=now)
+
+
+def recovery_notice(recovery: KeyRecovery, new_npub: str, public_url: str) -> str:
+    """The direct message that tells the account's key of a pending recovery."""
+    when = recovery.effective_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"A Lightning wallet linked to your nostr-id account asked to move the account to the key "
+        f"{new_npub} on {when}. If this was not you, sign in at {public_url} with this key and cancel "
+        "it (DELETE /api/v1/me/key-rotation/recovery) before then."
+    )

@@ -205,3 +205,16 @@ class KeyRecoveryRepository(Protocol):
     async def update(self, recovery: KeyRecovery) -> None:
         """Stores the record's new state; raises NotFound when it was never added."""
         ...
+
+    async def list_unnotified(self, limit: int) -> list[KeyRecovery]:
+        """Pending requests the account's key was not told of, oldest first."""
+        ...
+
+    async def claim_notification(self, recovery_id: UUID, now: datetime) -> bool:
+        """Atomically marks a pending request as told (`notified_at`); False when it was already
+        claimed or is no longer pending. Of concurrent calls at most one is True."""
+        ...
+
+    async def release_notification(self, recovery_id: UUID) -> None:
+        """The message could not be sent: the next run claims it again."""
+        ...

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from domain.auth.key_rotation import KeyRecovery, KeyRecoveryStatus
 from domain.billing.reminders import DueReminder
@@ -47,6 +47,24 @@ class FakeKeyRecoveryRepository:
 
     async def update(self, recovery: KeyRecovery) -> None:
         self._rows.replace(recovery.id, recovery)
+
+    async def list_unnotified(self, limit: int) -> list[KeyRecovery]:
+        found = [
+            r for r in self._rows.rows() if r.status is KeyRecoveryStatus.PENDING and r.notified_at is None
+        ]
+        return sorted(found, key=lambda r: (r.requested_at, r.id))[:limit]
+
+    async def claim_notification(self, recovery_id: UUID, now: datetime) -> bool:
+        found = self._rows.get(recovery_id)
+        if found is None or found.status is not KeyRecoveryStatus.PENDING or found.notified_at is not None:
+            return False
+        self._rows.replace(recovery_id, structs.replace(found, notified_at=now))
+        return True
+
+    async def release_notification(self, recovery_id: UUID) -> None:
+        found = self._rows.get(recovery_id)
+        if found is not None:
+            self._rows.replace(recovery_id, structs.replace(found, notified_at=None))
 
 
 class FakeRenewalReminderRepository:

@@ -20,9 +20,11 @@ from adapters.http.app import create_app
 from bootstrap.container import Container
 from bootstrap.settings import load_settings
 from domain.audit.entries import AuditLogQuery
+from domain.nostr.event import Filter
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 from tests.fixtures.auth import TEST_PUBLIC_URL
+from tests.support.direct_messages import unwrap
 
 pytestmark = pytest.mark.integration
 
@@ -265,6 +267,13 @@ async def _wallet_session(api, user) -> tuple[dict[str, str], str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}, tokens["refresh_token"]
 
 
+async def _direct_messages(api, user) -> list[str]:
+    """What the user's key was told by the service (gift wraps on the memory relay, opened)."""
+    relay = api.container.relay()
+    wraps = await api.run(lambda: relay.query([Filter(kinds=(1059,), tags={"p": (user.pubkey,)})]))
+    return [unwrap(wrap, user.secret_key)[1].content for wrap in wraps]
+
+
 async def _run_recoveries(api) -> int:
     return await api.run(lambda: api.container.key_rotation.complete_key_recoveries()())
 
@@ -290,6 +299,12 @@ async def test_n7_a_linked_wallet_recovers_the_account_after_seven_days_unless_t
     again = {"new_key_event": _event(api, new_secret, await _challenge(api))}
     assert (await api.client.post(RECOVERY, json=again, headers=wallet_headers)).status_code == 409
     assert (await api.client.delete(RECOVERY, headers=wallet_headers)).status_code == 403
+
+    # The job tells the old key, once, by direct message.
+    assert await _run_recoveries(api) == 0
+    assert await _run_recoveries(api) == 0
+    [notice] = await _direct_messages(api, alice)
+    assert encode_npub(new_pubkey) in notice and "key-rotation/recovery" in notice
 
     # Before the waiting period is over nothing moves (access tokens last 15 minutes: the old key
     # signs in again to look).
