@@ -300,3 +300,15 @@ async def test_n8_an_owner_who_turned_reminders_off_gets_none(api, now):
     await api.run(lambda: api.container.reminders.send_renewal_reminders()())
     await api.run(lambda: api.container.reminders.send_renewal_reminders()())
     assert await api.run(dms) == 1
+
+
+async def test_n8_a_suspended_account_and_an_owner_who_said_no_get_no_reminder(jobs, relay_url, now):
+    suspended, declined, wanting = Owner(), Owner(), Owner()
+    suspended.user = suspended.user.suspend(now)
+    declined.user = declined.user.with_reminders(False, now)
+    for owner in (suspended, declined, wanting):
+        await _with_subscription(jobs, owner, "ends_in_1_day", now)
+
+    await _send(jobs)
+
+    assert [len(await gift_wraps(relay_url, o.pubkey)) for o in (suspended, declined, wanting)] == [0, 0, 1]
