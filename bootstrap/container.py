@@ -31,7 +31,9 @@ from bootstrap.wiring.admin import AdminContainer
 from bootstrap.wiring.api_keys import ApiKeysContainer
 from bootstrap.wiring.auth import AuthContainer
 from bootstrap.wiring.billing import BillingContainer
+from bootstrap.wiring.key_rotation import KeyRotationContainer
 from bootstrap.wiring.names import NamesContainer
+from bootstrap.wiring.reminders import RemindersContainer
 from bootstrap.wiring.wot import WotContainer
 from bootstrap.wiring.zaps import ZapsContainer
 from bootstrap.wot_reload import CHECK_EVERY, watch_wot_seeds
@@ -218,6 +220,23 @@ class Container(containers.DeclarativeContainer):
         metrics_registry=metrics_registry,
         nostr_json_directory=names.nostr_json_directory,
         limit_rate=api_keys.limit_rate,
+    )
+    reminders = providers.Container(
+        RemindersContainer,
+        settings=settings,
+        service_key=service_key,
+        clock=clock,
+        relay=relay,
+        unit_of_work=unit_of_work,
+    )
+    key_rotation = providers.Container(
+        KeyRotationContainer,
+        clock=clock,
+        unit_of_work=unit_of_work,
+        auth_verdicts=auth.auth_verdicts,
+        name_changes=names.nostr_json_directory,
+        public_url=public_url,
+        send_direct_message=reminders.send_direct_message,
     )
 
     # Each periodic job's outcome, recorded by `nostr-id jobs run` and read back for /metrics.

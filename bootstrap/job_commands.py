@@ -39,6 +39,16 @@ OTHER_JOBS: list[tuple[str, str, UseCase]] = [
         lambda c: c.auth.delete_expired_sign_ins,
     ),
     (
+        "complete_key_recoveries",
+        "accounts: key recoveries completed",
+        lambda c: c.key_rotation.complete_key_recoveries,
+    ),
+    (
+        "send_renewal_reminders",
+        "billing: renewal reminders sent",
+        lambda c: c.reminders.send_renewal_reminders,
+    ),
+    (
         "publish_owners_assertions",
         "wot: NIP-85 assertions published for owners of active names",
         lambda c: c.wot.publish_owners_assertions,

@@ -16,6 +16,7 @@ from client.models import (
     CreatedApiKey,
     CustomDomain,
     DomainCheck,
+    KeyRecovery,
     LinkedWallet,
     LnurlPoll,
     LnurlStart,
@@ -27,6 +28,7 @@ from client.models import (
     Payment,
     Plan,
     Receipt,
+    RotatedAccount,
     SessionInfo,
     Subscription,
     Tokens,
@@ -125,6 +127,38 @@ class NostrIdClient:
 
     def me(self) -> Me:
         return self._call("GET", "/api/v1/me", Me)
+
+    def set_reminders(self, reminders: bool) -> Me:
+        """Turns renewal reminders by Nostr direct message on or off."""
+        return self._call("PATCH", "/api/v1/me", Me, json={"reminders": reminders})
+
+    # Key rotation
+
+    def rotate_key(self, new_key_event: dict[str, Any], old_key_event: dict[str, Any]) -> RotatedAccount:
+        """Moves the account to a new key: both kind-22242 events over one challenge, the old key's
+        tagged `["p", <new pubkey>]`. Every session of the account ends."""
+        body = {"new_key_event": new_key_event, "old_key_event": old_key_event}
+        return self._call("POST", "/api/v1/me/key-rotation", RotatedAccount, json=body)
+
+    def rotate_to(self, old_secret_key_hex: str, new_secret_key_hex: str) -> RotatedAccount:
+        """Asks for a challenge, signs it with both keys (the old one consenting), rotates."""
+        challenge = self.challenge().challenge
+        new = NostrSigner(new_secret_key_hex)
+        old = NostrSigner(old_secret_key_hex)
+        return self.rotate_key(
+            new.sign_in_event(challenge, self.public_url),
+            old.sign_in_event(challenge, self.public_url, [["p", new.pubkey]]),
+        )
+
+    def request_key_recovery(self, new_key_event: dict[str, Any]) -> KeyRecovery:
+        """From a session a linked LNURL-auth wallet signed in: the account moves to the new key
+        after seven days unless the old key cancels."""
+        body = {"new_key_event": new_key_event}
+        return self._call("POST", "/api/v1/me/key-rotation/recovery", KeyRecovery, json=body)
+
+    def cancel_key_recovery(self) -> None:
+        """By the account's own key: cancels a pending recovery."""
+        self._call("DELETE", "/api/v1/me/key-rotation/recovery", None)
 
     # Lightning wallet sign-in (LNURL-auth)
 

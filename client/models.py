@@ -20,6 +20,21 @@ class Me(msgspec.Struct, frozen=True):
     role: str
     created_at: datetime
     lnurl_linked: bool
+    reminders: bool = True  # renewal reminders by Nostr direct message
+
+
+class RotatedAccount(msgspec.Struct, frozen=True):
+    """The account after a key rotation, on its new key."""
+
+    id: str
+    pubkey: str
+    npub: str
+
+
+class KeyRecovery(msgspec.Struct, frozen=True):
+    """When a wallet's key recovery moves the account, unless the old key cancels it first."""
+
+    effective_at: datetime
 
 
 class Challenge(msgspec.Struct, frozen=True):

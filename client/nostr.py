@@ -54,8 +54,10 @@ class NostrSigner:
             "sig": signature.hex(),
         }
 
-    def sign_in_event(self, challenge: str, public_url: str) -> dict[str, Any]:
-        return self.sign(SIGN_IN_KIND, [["relay", public_url], ["challenge", challenge]])
+    def sign_in_event(
+        self, challenge: str, public_url: str, extra_tags: Sequence[Sequence[str]] = ()
+    ) -> dict[str, Any]:
+        return self.sign(SIGN_IN_KIND, [["relay", public_url], ["challenge", challenge], *extra_tags])
 
     def http_authorization(self, url: str, method: str, body: bytes = b"") -> str:
         """The `Authorization: Nostr ...` value of a NIP-98 request to the exact absolute URL."""

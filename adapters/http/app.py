@@ -25,9 +25,10 @@ from adapters.http.body import decode_json_body
 from adapters.http.client_ip import TrustedProxies, resolving_client
 from adapters.http.edge import REQUEST_ID_HEADER, edge
 from adapters.http.health import HealthController
+from adapters.http.key_rotation import KeyRotationController
 from adapters.http.lightning_address import LightningAddressController, WalletConnectionController
 from adapters.http.lnurl import LnurlController
-from adapters.http.me import me
+from adapters.http.me import me, patch_me
 from adapters.http.metrics import HttpMetrics, metrics_route
 from adapters.http.names import DomainsController, NamesController
 from adapters.http.nostr_json import (
@@ -114,6 +115,8 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
             AdminController,
             nostr_json_route(nostr_json),
             me,
+            patch_me,
+            KeyRotationController,
             AuthController,
             AdminUsersController,
             ApiKeysController,

@@ -18,8 +18,9 @@ from application.api_keys.keys import CreateApiKey, GetApiKeyUsage, ListApiKeys,
 from application.api_keys.metering import MeterApiKeyUse
 from application.auth.admin_users import ChangeRole, SetSuspension
 from application.auth.authenticate import Authenticate
+from application.auth.key_rotation import CancelKeyRecovery, RequestKeyRecovery, RotateKey
 from application.auth.lnurl import PollLnurlAuth, RedeemLnurlAuth, StartLnurlAuth
-from application.auth.me import GetMe
+from application.auth.me import GetMe, SetReminders
 from application.auth.own_sessions import (
     ListSessions,
     RefreshSession,
@@ -236,6 +237,20 @@ class ZapServices(Protocol):
     def verify_invoice(self) -> Callable[[], VerifyInvoice]: ...
 
 
+class KeyRotationServices(Protocol):
+    @property
+    def rotate_key(self) -> Callable[[], RotateKey]: ...
+    @property
+    def request_key_recovery(self) -> Callable[[], RequestKeyRecovery]: ...
+    @property
+    def cancel_key_recovery(self) -> Callable[[], CancelKeyRecovery]: ...
+
+
+class ReminderServices(Protocol):
+    @property
+    def set_reminders(self) -> Callable[[], SetReminders]: ...
+
+
 class HttpServices(CoreServices, Protocol):
     """Everything `create_app` takes from the composition root."""
 
@@ -255,6 +270,10 @@ class HttpServices(CoreServices, Protocol):
     def billing(self) -> Feature[BillingServices]: ...
     @property
     def zaps(self) -> Feature[ZapServices]: ...
+    @property
+    def key_rotation(self) -> Feature[KeyRotationServices]: ...
+    @property
+    def reminders(self) -> Feature[ReminderServices]: ...
 
     def init_resources(self) -> Awaitable[None] | None: ...
 

@@ -27,6 +27,15 @@ DELETE FROM lnurl_wallets WHERE id = %(id)s AND user_id = %(user_id)s
 RETURNING id, user_id, linking_key, linked_at, last_used_at
 """
 MARK_USED = "UPDATE lnurl_wallets SET last_used_at = %(now)s WHERE id = %(id)s"
+INSERT_SESSION = """
+INSERT INTO lnurl_wallet_sessions (family_id, wallet_id) VALUES (%(family_id)s, %(wallet_id)s)
+ON CONFLICT DO NOTHING
+"""
+SELECT_BY_SESSION = """
+SELECT w.id, w.user_id, w.linking_key, w.linked_at, w.last_used_at
+FROM lnurl_wallet_sessions s JOIN lnurl_wallets w ON w.id = s.wallet_id
+WHERE s.family_id = %(family_id)s
+"""
 
 
 def _wallet(row: Row) -> LnurlWallet:
@@ -67,3 +76,10 @@ class PostgresLnurlWalletRepository:
 
     async def mark_used(self, wallet_id: UUID, now: datetime) -> None:
         await self._tx.execute(MARK_USED, {"id": wallet_id, "now": now})
+
+    async def add_session(self, wallet_id: UUID, family_id: UUID) -> None:
+        await self._tx.insert(INSERT_SESSION, {"family_id": family_id, "wallet_id": wallet_id})
+
+    async def get_by_session(self, family_id: UUID) -> LnurlWallet | None:
+        row = await self._tx.fetch_one(SELECT_BY_SESSION, {"family_id": family_id})
+        return _wallet(row) if row else None

@@ -9,12 +9,18 @@ from domain.api_keys.ports import ApiKeyRepository, ApiKeyUsageRepository
 from domain.audit.ports import AuditLogRepository
 from domain.auth.ports import (
     AuthChallengeRepository,
+    KeyRecoveryRepository,
     LnurlSessionRepository,
     LnurlWalletRepository,
     SessionRepository,
     UserRepository,
 )
-from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
+from domain.billing.ports import (
+    PaymentRepository,
+    ProcessedWebhookRepository,
+    RenewalReminderRepository,
+    SubscriptionRepository,
+)
 from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 from domain.shared.jobs import JobRunRepository
 from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
@@ -25,11 +31,13 @@ from .audit_log import PostgresAuditLogRepository
 from .auth_challenges import PostgresAuthChallengeRepository
 from .custom_domains import PostgresCustomDomainRepository
 from .job_runs import PostgresJobRunRepository
+from .key_recoveries import PostgresKeyRecoveryRepository
 from .lnurl_sessions import PostgresLnurlSessionRepository
 from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
 from .nip05_names import PostgresNip05Repository
 from .payments import PostgresPaymentRepository
+from .renewal_reminders import PostgresRenewalReminderRepository
 from .sessions import PostgresSessionRepository
 from .subscriptions import PostgresSubscriptionRepository
 from .transaction import PostgresTransaction
@@ -63,6 +71,8 @@ class PostgresUnitOfWork:
         self.job_runs: JobRunRepository = PostgresJobRunRepository(self._tx)
         self.wallet_connections: WalletConnectionRepository = PostgresWalletConnectionRepository(self._tx)
         self.pending_zaps: PendingZapRepository = PostgresPendingZapRepository(self._tx)
+        self.key_recoveries: KeyRecoveryRepository = PostgresKeyRecoveryRepository(self._tx)
+        self.renewal_reminders: RenewalReminderRepository = PostgresRenewalReminderRepository(self._tx)
 
     async def __aenter__(self) -> Self:
         await self._tx.acquire()

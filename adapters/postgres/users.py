@@ -9,25 +9,26 @@ from domain.shared.paging import PageCursor
 from .transaction import PostgresTransaction, Row
 
 INSERT = """
-INSERT INTO users (id, pubkey, role, status, created_at, updated_at)
-VALUES (%(id)s, %(pubkey)s, %(role)s, %(status)s, %(created_at)s, %(updated_at)s)
+INSERT INTO users (id, pubkey, role, status, created_at, updated_at, reminders)
+VALUES (%(id)s, %(pubkey)s, %(role)s, %(status)s, %(created_at)s, %(updated_at)s, %(reminders)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
-SELECT id, pubkey, role, status, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at, reminders FROM users
 WHERE id = %(id)s
 """
 SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE"
 SELECT_BY_PUBKEY = """
-SELECT id, pubkey, role, status, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at, reminders FROM users
 WHERE pubkey = %(pubkey)s
 """
 UPDATE = """
-UPDATE users SET pubkey = %(pubkey)s, role = %(role)s, status = %(status)s, updated_at = %(updated_at)s
+UPDATE users SET pubkey = %(pubkey)s, role = %(role)s, status = %(status)s, updated_at = %(updated_at)s,
+    reminders = %(reminders)s
 WHERE id = %(id)s
 """
 SEARCH = """
-SELECT id, pubkey, role, status, created_at, updated_at FROM users
+SELECT id, pubkey, role, status, created_at, updated_at, reminders FROM users
 WHERE (%(prefix)s::text IS NULL OR starts_with(pubkey, %(prefix)s::text))
   AND (%(after_at)s::timestamptz IS NULL
        OR (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid))
@@ -44,6 +45,7 @@ def _params(user: User) -> dict[str, object]:
         "status": user.status.value,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
+        "reminders": user.reminders,
     }
 
 
@@ -55,6 +57,7 @@ def _user(row: Row) -> User:
         status=UserStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        reminders=row["reminders"],
     )
 
 

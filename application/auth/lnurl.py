@@ -178,5 +178,9 @@ class PollLnurlAuth:
             if await uow.lnurl_sessions.claim_tokens(session.k1, now) is None:
                 return LnurlOutcome(status=status)
             signed_in = await start_session(uow, self._tokens, user, now, origin=origin, method="lnurl")
+            wallet = await uow.lnurl_wallets.get_by_linking_key(session.linking_key or "")
+            if wallet is not None and wallet.user_id == user.id:
+                # A wallet's session may ask for the account's key to be recovered (key rotation).
+                await uow.lnurl_wallets.add_session(wallet.id, signed_in.session_id)
             await uow.commit()
         return LnurlOutcome(status=status, tokens=signed_in)

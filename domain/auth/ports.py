@@ -8,6 +8,7 @@ from uuid import UUID
 from msgspec import Struct
 
 from domain.auth.challenges import AuthChallenge
+from domain.auth.key_rotation import KeyRecovery
 from domain.auth.lnurl import LnurlSession, LnurlWallet
 from domain.auth.sessions import OpenSession, Session
 from domain.auth.users import User
@@ -178,3 +179,42 @@ class LnurlWalletRepository(Protocol):
         ...
 
     async def mark_used(self, wallet_id: UUID, now: datetime) -> None: ...
+
+    async def add_session(self, wallet_id: UUID, family_id: UUID) -> None:
+        """Records that the wallet's sign-in opened the session (its refresh-token family)."""
+        ...
+
+    async def get_by_session(self, family_id: UUID) -> LnurlWallet | None:
+        """The still-linked wallet whose sign-in opened the session; None for any other session."""
+        ...
+
+
+class KeyRecoveryRepository(Protocol):
+    """Linked wallets' requests to move their account to a new key; at most one pending per account."""
+
+    async def add(self, recovery: KeyRecovery) -> None:
+        """Stores a pending request; raises Conflict when the account has one pending already."""
+        ...
+
+    async def get_pending_for_user(self, user_id: UUID) -> KeyRecovery | None: ...
+
+    async def list_due(self, now: datetime, limit: int) -> list[KeyRecovery]:
+        """Pending requests whose waiting period is over, earliest first."""
+        ...
+
+    async def update(self, recovery: KeyRecovery) -> None:
+        """Stores the record's new state; raises NotFound when it was never added."""
+        ...
+
+    async def list_unnotified(self, limit: int) -> list[KeyRecovery]:
+        """Pending requests the account's key was not told of, oldest first."""
+        ...
+
+    async def claim_notification(self, recovery_id: UUID, now: datetime) -> bool:
+        """Atomically marks a pending request as told (`notified_at`); False when it was already
+        claimed or is no longer pending. Of concurrent calls at most one is True."""
+        ...
+
+    async def release_notification(self, recovery_id: UUID) -> None:
+        """The message could not be sent: the next run claims it again."""
+        ...

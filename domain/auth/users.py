@@ -45,6 +45,8 @@ class User(Struct, frozen=True, kw_only=True):
     status: UserStatus = UserStatus.ACTIVE
     created_at: datetime
     updated_at: datetime
+    # Renewal reminders by Nostr direct message (NIP-17); the owner may turn them off.
+    reminders: bool = True
 
     def __post_init__(self) -> None:
         parse_hex_pubkey(self.pubkey)
@@ -71,3 +73,10 @@ class User(Struct, frozen=True, kw_only=True):
 
     def with_role(self, role: UserRole, now: datetime) -> "User":
         return structs.replace(self, role=role, updated_at=now)
+
+    def with_pubkey(self, pubkey: str, now: datetime) -> "User":
+        """The same account on another Nostr key."""
+        return structs.replace(self, pubkey=parse_hex_pubkey(pubkey), updated_at=now)
+
+    def with_reminders(self, reminders: bool, now: datetime) -> "User":
+        return structs.replace(self, reminders=reminders, updated_at=now)

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from msgspec import Struct
 
+from domain.billing.reminders import DueReminder
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
 from domain.shared.errors import DependencyUnavailable, DomainError, NotFound
 
@@ -196,4 +197,24 @@ class ProcessedWebhookRepository(Protocol):
     async def mark_processed(self, provider: PaymentProviderName, event_id: str, now: datetime) -> bool:
         """Records the event; True the first time, False when it was already recorded. Concurrent
         calls for one event: exactly one True once their units of work commit."""
+        ...
+
+
+class RenewalReminderRepository(Protocol):
+    """Renewal reminders: which are due, and one claim per (subscription, kind, period end)."""
+
+    async def list_due(self, now: datetime, limit: int) -> list[DueReminder]:
+        """Reminders whose moment has come, for active owners who want them, not yet sent: never claimed,
+        failed, or claimed before `now - CLAIM_LEASE` and never marked."""
+        ...
+
+    async def claim(self, reminder: DueReminder, now: datetime) -> bool:
+        """Atomically claims the reminder for sending: True when it was never claimed, failed, or
+        its claim is older than CLAIM_LEASE. Of concurrent claims exactly one is True."""
+        ...
+
+    async def mark_sent(self, reminder: DueReminder, now: datetime) -> None: ...
+
+    async def mark_failed(self, reminder: DueReminder, now: datetime) -> None:
+        """The send failed: the next run claims it again."""
         ...

@@ -36,3 +36,12 @@ class RelayPort(Protocol):
     async def ping(self) -> None:
         """Returns when at least one relay is reachable; raises RelayUnavailable otherwise."""
         ...
+
+
+class EventPublisher(Protocol):
+    """Sends one event to relays named by someone else (a zap request's, a kind-10050 list's), each
+    within a deadline."""
+
+    async def publish(self, relays: Sequence[str], event: Event) -> int:
+        """Sends the event to each relay; returns how many accepted it."""
+        ...

@@ -16,12 +16,18 @@ from domain.api_keys.ports import ApiKeyRepository, ApiKeyUsageRepository
 from domain.audit.ports import AuditLogRepository
 from domain.auth.ports import (
     AuthChallengeRepository,
+    KeyRecoveryRepository,
     LnurlSessionRepository,
     LnurlWalletRepository,
     SessionRepository,
     UserRepository,
 )
-from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
+from domain.billing.ports import (
+    PaymentRepository,
+    ProcessedWebhookRepository,
+    RenewalReminderRepository,
+    SubscriptionRepository,
+)
 from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
 from domain.shared.errors import DependencyUnavailable
 from domain.shared.jobs import JobRunRepository
@@ -57,6 +63,8 @@ class UnitOfWork(Protocol):
     job_runs: JobRunRepository
     wallet_connections: WalletConnectionRepository
     pending_zaps: PendingZapRepository
+    key_recoveries: KeyRecoveryRepository
+    renewal_reminders: RenewalReminderRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -19,6 +19,7 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.tokens.jwt_tokens import ACCESS_AUDIENCE, ACCESS_TYPE, HEADER_TYPE, JwtAccessTokens
 from domain.api_keys.keys import ApiKey, ApiKeyScope
 from domain.auth.challenges import AuthChallenge
+from domain.auth.key_rotation import KeyRecovery
 from domain.auth.lnurl import LnurlAction, LnurlSession, LnurlWallet
 from domain.auth.sessions import Session
 from domain.auth.users import User, UserRole
@@ -94,6 +95,24 @@ FLAGGED_NAME = "alice has a NIP-05 name an admin suspends"
 HAS_DOMAIN = "alice has a custom domain"
 REMOVES_DOMAIN = "alice has a custom domain she removes"
 ADMIN_SIGNED_IN = "an admin is signed in"
+# Key rotation: Carol moves to Dave's key; Alice's wallet asks to move her to Erin's key.
+CAROL_SECRET = hashlib.sha256(b"carol").hexdigest()
+CAROL = User(
+    id=UUID("ca201000-0000-4000-8000-000000000001"),
+    pubkey=public_key_of(CAROL_SECRET),
+    created_at=NOW - timedelta(days=7),
+    updated_at=NOW - timedelta(days=7),
+)
+CAROL_FAMILY = UUID("5e551000-0000-4000-8000-0000000000ca")
+DAVE_SECRET = hashlib.sha256(b"dave").hexdigest()
+ERIN_SECRET = hashlib.sha256(b"erin").hexdigest()
+ROTATION_CHALLENGE = "e" * 64
+RECOVERY_CHALLENGE = "f" * 64
+WALLET_FAMILY = UUID("5e551000-0000-4000-8000-0000000000f1")
+ALICE_RECOVERY_WALLET_ID = UUID("3a11e700-0000-4000-8000-000000000003")
+CAN_ROTATE = "carol is signed in and a challenge was issued"
+WALLET_SIGNED_IN = "alice is signed in with her linked wallet and a challenge was issued"
+RECOVERY_PENDING = "alice is signed in and a key recovery is pending"
 
 
 @functools.cache
@@ -247,6 +266,38 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
     if state in (PENDING_PAYMENT, PAID_SUBSCRIPTION):
         await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
         await _set_up_billing(state, uow)
+    if state in (CAN_ROTATE, WALLET_SIGNED_IN, RECOVERY_PENDING):
+        await _set_up_key_rotation(state, uow)
+
+
+def _challenge(challenge: str) -> AuthChallenge:
+    return AuthChallenge(
+        id=UUID(f"c0000000-0000-4000-8000-0000000000{challenge[:2]}"),
+        challenge=challenge,
+        created_at=NOW,
+        expires_at=NOW + timedelta(minutes=5),
+    )
+
+
+async def _set_up_key_rotation(state: str, uow: UnitOfWork) -> None:
+    wallet = _wallet(ALICE_RECOVERY_WALLET_ID, "02" + "c3" * 32)
+    if state == CAN_ROTATE:
+        await _add(uow, lambda: uow.users.add(CAROL))
+        carol_session = structs.replace(_session(CAROL_FAMILY, "nid_rt_carol"), user_id=CAROL.id)
+        await _add(uow, lambda: uow.sessions.add(carol_session))
+        await _add(uow, lambda: uow.auth_challenges.add(_challenge(ROTATION_CHALLENGE)))
+    if state == WALLET_SIGNED_IN:
+        await _add(uow, lambda: uow.lnurl_wallets.add(wallet))
+        await _add(uow, lambda: uow.sessions.add(_session(WALLET_FAMILY, "nid_rt_wallet")))
+        await uow.lnurl_wallets.add_session(wallet.id, WALLET_FAMILY)
+        await _add(uow, lambda: uow.auth_challenges.add(_challenge(RECOVERY_CHALLENGE)))
+    if state == RECOVERY_PENDING:
+        await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
+        await _add(uow, lambda: uow.lnurl_wallets.add(wallet))
+        recovery = KeyRecovery.request(
+            user_id=ALICE.id, wallet_id=wallet.id, new_pubkey=public_key_of(ERIN_SECRET), now=NOW
+        )
+        await _add(uow, lambda: uow.key_recoveries.add(recovery))
 
 
 async def _set_up_billing(state: str, uow: UnitOfWork) -> None:

@@ -365,3 +365,72 @@ def test_linked_wallets(pact: Pact) -> None:
         client.unlink_wallet(str(world.ALICE_OLD_WALLET_ID))
 
     assert wallets[0].id == str(world.ALICE_WALLET_ID) and wallets[0].last_used_at is None
+
+
+def _signed_in_event(secret: str, challenge: str, *extra: list[str]) -> dict:
+    tags = [["relay", world.PUBLIC_URL], ["challenge", challenge], *extra]
+    return NostrSigner(secret).sign(
+        22242, tags, created_at=int(world.NOW.timestamp()), aux_rand=world.AUX_RAND
+    )
+
+
+def test_key_rotation(pact: Pact) -> None:
+    dave = NostrSigner(world.DAVE_SECRET).pubkey
+    new_event = _signed_in_event(world.DAVE_SECRET, world.ROTATION_CHALLENGE)
+    old_event = _signed_in_event(world.CAROL_SECRET, world.ROTATION_CHALLENGE, ["p", dave])
+    recovery_event = _signed_in_event(world.ERIN_SECRET, world.RECOVERY_CHALLENGE)
+    (
+        pact.upon_receiving("a key rotation with the old key's consent")
+        .given(world.CAN_ROTATE)
+        .with_request("POST", "/api/v1/me/key-rotation")
+        .with_header("Authorization", f"Bearer {world.access_token(world.CAROL_FAMILY, world.CAROL.id)}")
+        .with_body({"new_key_event": new_event, "old_key_event": old_event}, content_type="application/json")
+        .will_respond_with(200)
+        .with_body(
+            {
+                "id": match.uuid(str(world.CAROL.id)),
+                "pubkey": match.regex(dave, regex=HEX),
+                "npub": match.regex("npub1" + "q" * 58, regex="^npub1[02-9ac-hj-np-z]{58}$"),
+            }
+        )
+    )
+    (
+        pact.upon_receiving("a key recovery asked by a linked wallet's session")
+        .given(world.WALLET_SIGNED_IN)
+        .with_request("POST", "/api/v1/me/key-rotation/recovery")
+        .with_header("Authorization", _bearer(world.WALLET_FAMILY))
+        .with_body({"new_key_event": recovery_event}, content_type="application/json")
+        .will_respond_with(202)
+        .with_body({"effective_at": match.str("2026-01-08T00:00:00Z")})
+    )
+    (
+        pact.upon_receiving("a cancel of a pending key recovery by the old key")
+        .given(world.RECOVERY_PENDING)
+        .with_request("DELETE", "/api/v1/me/key-rotation/recovery")
+        .with_header("Authorization", _bearer())
+        .will_respond_with(204)
+    )
+    (
+        pact.upon_receiving("renewal reminders turned off")
+        .given(world.SIGNED_IN)
+        .with_request("PATCH", "/api/v1/me")
+        .with_header("Authorization", _bearer())
+        .with_body({"reminders": False}, content_type="application/json")
+        .will_respond_with(200)
+        .with_body({**USER, "lnurl_linked": match.bool(False), "reminders": False})
+    )
+    with pact.serve() as server:
+        client = _client(server.url)
+        rotated = client.with_bearer(world.access_token(world.CAROL_FAMILY, world.CAROL.id)).rotate_key(
+            new_event, old_event
+        )
+        recovery = client.with_bearer(world.access_token(world.WALLET_FAMILY)).request_key_recovery(
+            recovery_event
+        )
+        alice = client.with_bearer(world.access_token(world.SIGNED_IN_FAMILY))
+        alice.cancel_key_recovery()
+        me = alice.set_reminders(False)
+
+    assert rotated.pubkey == dave and rotated.id == str(world.CAROL.id)
+    assert recovery.effective_at.year == 2026
+    assert me.reminders is False

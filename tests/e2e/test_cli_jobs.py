@@ -39,7 +39,13 @@ def test_jobs_run_reports_each_billing_job(postgres_dsn: str, tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     domains, *jobs = done.stdout.splitlines()
     assert domains.startswith("domains: ")
-    assert [line.split(":")[0] for line in jobs] == ["billing"] * 3 + ["api keys", "sign-in", "wot"]
+    assert [line.split(":")[0] for line in jobs] == ["billing"] * 3 + [
+        "api keys",
+        "sign-in",
+        "accounts",
+        "billing",
+        "wot",
+    ]
     assert all(line.rsplit(": ", 1)[1].isdigit() for line in jobs)
 
 

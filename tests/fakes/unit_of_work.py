@@ -28,6 +28,11 @@ from domain.names.nip05 import Nip05, Nip05Status
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from domain.shared.jobs import JobRun
 from domain.shared.paging import PageCursor
+from tests.fakes.names_for_life import (
+    FakeKeyRecoveryRepository,
+    FakeRenewalReminderRepository,
+    WalletSession,
+)
 from tests.fakes.zaps import FakePendingZapRepository, FakeWalletConnectionRepository
 
 R = TypeVar("R", bound=Struct)
@@ -300,6 +305,9 @@ class FakeLnurlWalletRepository:
         self._rows: _Table[LnurlWallet] = uow.table(
             "lnurl_wallets", references={"user_id": "users"}, linking_key=lambda w: w.linking_key
         )
+        self._sessions: _Table[WalletSession] = uow.table(
+            "lnurl_wallet_sessions", references={"wallet_id": "lnurl_wallets"}
+        )
 
     async def add(self, wallet: LnurlWallet) -> None:
         self._rows.insert(wallet.id, wallet)
@@ -323,6 +331,14 @@ class FakeLnurlWalletRepository:
         found = self._rows.get(wallet_id)
         if found is not None:
             self._rows.replace(wallet_id, structs.replace(found, last_used_at=now))
+
+    async def add_session(self, wallet_id: UUID, family_id: UUID) -> None:
+        if self._sessions.get(family_id) is None:
+            self._sessions.insert(family_id, WalletSession(family_id=family_id, wallet_id=wallet_id))
+
+    async def get_by_session(self, family_id: UUID) -> LnurlWallet | None:
+        found = self._sessions.get(family_id)
+        return None if found is None else self._rows.get(found.wallet_id)
 
 
 class FakeApiKeyRepository:
@@ -737,6 +753,8 @@ class FakeUnitOfWork:
         self.job_runs = FakeJobRunRepository(self)
         self.wallet_connections = FakeWalletConnectionRepository(self)
         self.pending_zaps = FakePendingZapRepository(self)
+        self.key_recoveries = FakeKeyRecoveryRepository(self)
+        self.renewal_reminders = FakeRenewalReminderRepository(self)
 
     def table(
         self, name: str, references: dict[str, str] | None = None, **unique: Callable[[Any], Hashable | None]

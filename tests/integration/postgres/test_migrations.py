@@ -39,6 +39,9 @@ PROJECT_TABLES = {
     "job_runs",
     "wallet_connections",
     "zap_invoices",
+    "lnurl_wallet_sessions",
+    "key_recoveries",
+    "renewal_reminders",
 }
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"

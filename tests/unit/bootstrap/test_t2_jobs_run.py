@@ -36,7 +36,7 @@ async def test_t2_a_job_raising_an_unexpected_error_does_not_stop_the_others(
     assert "expire_unpaid_invoices failed: UnicodeEncodeError" in err
     assert err.splitlines()[-1] == "nostr-id: jobs failed: expire_unpaid_invoices"
     reported = [line.split(":")[0] for line in out.splitlines()]
-    assert reported == ["domains", "billing", "billing", "api keys", "sign-in", "wot"]
+    assert reported == ["domains", "billing", "billing", "api keys", "sign-in", "accounts", "billing", "wot"]
     assert [r.getMessage() for r in caplog.records if r.exc_info] == ["job expire_unpaid_invoices failed"]
 
 
