@@ -19,6 +19,7 @@ from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
 from domain.names.nip05 import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 from domain.shared.clock import Clock
+from domain.shared.errors import DependencyUnavailable
 from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05"
@@ -98,7 +99,7 @@ class NostrJsonDirectory:
         # A warm answer is this process's already; the held names only keep misses off PostgreSQL.
         answer = await self._answers.held(key)
         if answer is None:
-            if not await self._held.may_serve(domain, name):
+            if not await self._may_serve(domain, name):
                 return EMPTY_ANSWER
             answer = await self._answers.get(key, lambda: self._build(domain, name))
         if answer.valid_until is not None and self._clock.now() >= answer.valid_until:
@@ -109,6 +110,16 @@ class NostrJsonDirectory:
             document.names[requested] = document.names[name]
             return Answer.of(_encode(document))
         return answer
+
+    async def _may_serve(self, domain: str, name: str) -> bool:
+        """Whether the domain holds the name. A change of any name makes every process load the
+        domain's held names again; while PostgreSQL cannot answer that, the name might be held, so
+        the answer the cache keeps for it still serves (F3: a database outage right after a
+        registration does not refuse every known name)."""
+        try:
+            return await self._held.may_serve(domain, name)
+        except DependencyUnavailable:
+            return True
 
     @asynccontextmanager
     async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
