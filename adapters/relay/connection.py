@@ -64,6 +64,12 @@ def _valid_count(value: object) -> int | None:
     return None
 
 
+# The longest wait between two connection attempts (before jitter): a relay that comes back is
+# connected to again within about a second, so WoT answers again within 3 s of its return (F3),
+# while a relay that stays down costs one attempt a second per connection.
+RECONNECT_MAX_DELAY = 1.0
+
+
 class Backoff:
     """Exponential delay with jitter between connection attempts, reset by a success."""
 
@@ -139,7 +145,7 @@ class RelayConnection:
         self._readers: set[asyncio.Task[None]] = set()
         self._reconnect: asyncio.Task[None] | None = None
         self._connect_lock = asyncio.Lock()
-        self._backoff = Backoff()
+        self._backoff = Backoff(maximum=RECONNECT_MAX_DELAY)
         self._retry_at = 0.0
         self._last_error = "not connected yet"
         self._closing = False
