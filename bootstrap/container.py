@@ -25,7 +25,7 @@ from bootstrap import zaps as zap_wiring
 from bootstrap.drain import DrainState
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import service_secret_key
-from bootstrap.metering import run_usage_flusher
+from bootstrap.metering import UsageFlushMetrics, run_usage_flusher
 from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
 from bootstrap.wiring.admin import AdminContainer
@@ -236,6 +236,7 @@ class Container(containers.DeclarativeContainer):
         run_usage_flusher,
         api_keys.flush_api_key_usage.provider,
         settings.provided.usage_flush_interval,
+        providers.Singleton(UsageFlushMetrics, metrics_registry, api_keys.held_api_key_usage),
         cache_lifecycle,
         db_pool_lifecycle,
     )
