@@ -106,7 +106,8 @@ class FleetRun:
                     key = f"{a.kind} {a.status}"
                     failed[key] = failed.get(key, 0) + 1
             reads = sorted(a.took for a in answers if a.kind == "nostr_json")
-            slow = f"nostr.json p50 {reads[len(reads) // 2] * 1000:.0f} ms, p99 {reads[len(reads) * 99 // 100] * 1000:.0f} ms"
+            p50, p99 = (reads[len(reads) * n // 100] * 1000 for n in (50, 99))
+            slow = f"nostr.json p50 {p50:.0f} ms, p99 {p99:.0f} ms"
             lines.append(
                 f"{name}: {seconds:.1f} s, {len(answers) / seconds:.0f}/s, {slow}, not 2xx: {failed}"
             )
