@@ -108,8 +108,10 @@ class FleetRun:
             reads = sorted(a.took for a in answers if a.kind == "nostr_json")
             p50, p99 = (reads[len(reads) * n // 100] * 1000 for n in (50, 99))
             slow = f"nostr.json p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+            up = min((n for at, n in self.backend_samples if self.window_of(at) == name), default=0)
             lines.append(
-                f"{name}: {seconds:.1f} s, {len(answers) / seconds:.0f}/s, {slow}, not 2xx: {failed}"
+                f"{name}: {seconds:.1f} s, {len(answers) / seconds:.0f}/s, {slow}, fewest servers up {up},"
+                f" not 2xx: {failed}"
             )
         after = sorted(
             (a.at - self.relay_back_at, a.status) for a in self.of("wot") if a.at >= self.relay_back_at
