@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,6 +31,7 @@ import pytest
 from adapters.payments.signatures import hmac_sha256_hex
 from client import NostrIdClient
 from client.nostr import NostrSigner
+from tests.fixtures.postgres import migrated_database
 from tests.fixtures.relay import RelayProcess
 from tests.support.fleet import PROMETHEUS_DIRECTORY, Haproxy, Prometheus, ServeProcess, render_prometheus
 from tests.support.redis_server import RedisServer
@@ -120,15 +122,6 @@ class FleetRun:
             f"WoT after the relay's return (seconds, status): {[(round(t, 1), s) for t, s in after]}"
         )
         return "\n".join(lines)
-
-
-def _fresh_database(admin_url: str) -> tuple[str, str]:
-    from adapters.postgres.migrations import apply_migrations
-    from tests.fixtures.postgres import _create_database
-
-    name, dsn = _create_database(admin_url)
-    apply_migrations(dsn)
-    return name, dsn
 
 
 def _through(dsn: str, port: int) -> str:
@@ -387,10 +380,12 @@ def _prometheus_findings(prometheus: Prometheus, killed: str, seconds: float) ->
 
 @pytest.fixture(scope="module")
 def fleet_run(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
-    from tests.fixtures.postgres import _drop_database
-
     directory = tmp_path_factory.mktemp("fleet")
-    database, dsn = _fresh_database(postgres_admin_url)
+    with migrated_database(postgres_admin_url) as dsn:
+        yield from _fleet_run(dsn, directory)
+
+
+def _fleet_run(dsn: str, directory: Path) -> Iterator[FleetRun]:
     target = urlsplit(dsn)
     postgres = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
     redis = RedisServer()
@@ -496,7 +491,6 @@ def fleet_run(postgres_admin_url: str, tmp_path_factory: pytest.TempPathFactory)
         relay.stop()
         redis.stop()
         postgres.close()
-        _drop_database(postgres_admin_url, database)
 
 
 def _fetch(dsn: str, query: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
