@@ -40,8 +40,8 @@ services:
 	bash scripts/ensure-lnbits.sh
 
 # Command-line tools the tests drive (chromium for the docs page, dnsmasq for DNS, wrk and nginx for
-# the nostr.json benchmark's smoke run), from Debian's packages; the JavaScript clients the tests run
-# (nostr-tools), from npm.
+# the nostr.json benchmark's smoke run, haproxy and prometheus for the fleet run), from Debian's
+# packages; the JavaScript clients the tests run (nostr-tools), from npm.
 tools:
 	bash scripts/ensure-tools.sh
 	bash scripts/ensure-js.sh

@@ -17,6 +17,7 @@ from domain.shared.unit_of_work import SchemaVersion
 
 Probe = Callable[[], Awaitable[None]]
 SCHEMA_CHECK = "schema"
+DRAIN_CHECK = "drain"
 
 
 class Readiness(msgspec.Struct, frozen=True):
@@ -28,6 +29,11 @@ class Readiness(msgspec.Struct, frozen=True):
         """Ready, with a shared store that does not answer now."""
         return self.ready and any(value != "ok" for value in self.checks.values())
 
+    @property
+    def draining(self) -> bool:
+        """The process is stopping: it still serves, but the balancer should send it nothing new."""
+        return self.checks.get(DRAIN_CHECK) == "draining"
+
 
 class CheckReadiness:
     """Runs every dependency probe at once, each within `timeout` seconds, and the schema check.
@@ -36,17 +42,26 @@ class CheckReadiness:
     each dependency with "ok" or "unavailable", so operators see which one is down, without making
     the process unready. The schema check ("schema") is "ok" when the database holds every migration
     this version ships, "missing: <ids>" when it is behind (run `nostr-id migrate`: the one answer
-    that makes the process not ready), "unavailable" when the database cannot tell.
+    that makes the process not ready), "unavailable" when the database cannot tell. While the
+    process drains before it stops (`draining` says so), it is not ready ("drain": "draining"),
+    whatever its stores answer.
     """
 
     def __init__(
-        self, probes: Mapping[str, Probe], timeout: float = 2.0, schema: SchemaVersion | None = None
+        self,
+        probes: Mapping[str, Probe],
+        timeout: float = 2.0,
+        schema: SchemaVersion | None = None,
+        draining: Callable[[], bool] | None = None,
     ) -> None:
         self._probes = dict(probes)
         self._timeout = timeout
         self._schema = schema
+        self._draining = draining
 
     async def __call__(self) -> Readiness:
+        if self._draining is not None and self._draining():
+            return Readiness(ready=False, checks={DRAIN_CHECK: "draining"})
         names = list(self._probes)
         results, schema = await asyncio.gather(
             asyncio.gather(*(self._run(self._probes[name]) for name in names)), self._check_schema()

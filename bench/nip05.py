@@ -152,6 +152,8 @@ def main() -> None:
             "DEFAULT_DOMAIN": DOMAIN,
             "LOG_LEVEL": "WARNING",
             "DATA_DIR": str(workdir),
+            # No balancer to leave: the benchmark's server stops at once.
+            "DRAIN_SECONDS": "0",
         }
         processes.append(
             _start(

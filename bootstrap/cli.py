@@ -77,8 +77,10 @@ def _prepare_schema(settings: Settings) -> None:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
-    from granian.server import Server
     from prometheus_client import values
+
+    from bootstrap.drain import drain_marker
+    from bootstrap.draining_server import DrainingServer
 
     _prepare_schema(settings)
     export_to_environment(settings)
@@ -91,16 +93,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         # prometheus_client picks its value store when first imported; workers are forked from this
         # process, which imported it before the variable was set.
         values.ValueClass = values.get_value_class()
-        server = Server(
-            "bootstrap.asgi:app_from_environment",
-            address=args.host,
-            port=args.port,
-            workers=workers,
-            interface=Interfaces.ASGI,
-            factory=True,
-            log_dictconfig=server_log_config(),
-        )
-        with serving_pid(settings.data_dir):
+        with serving_pid(settings.data_dir), drain_marker(settings.data_dir) as drain_file:
+            server = DrainingServer(
+                "bootstrap.asgi:app_from_environment",
+                address=args.host,
+                port=args.port,
+                workers=workers,
+                interface=Interfaces.ASGI,
+                factory=True,
+                log_dictconfig=server_log_config(),
+                drain_file=drain_file,
+                drain_seconds=settings.drain_seconds,
+            )
             server.serve()
     return 0
 

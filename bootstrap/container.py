@@ -22,9 +22,10 @@ from application.check_readiness import CheckReadiness
 from application.jobs import ListJobRuns, RecordJobRun
 from application.verdicts import Verdicts, is_invalidation_key
 from bootstrap import zaps as zap_wiring
+from bootstrap.drain import DrainState
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
 from bootstrap.keys import service_secret_key
-from bootstrap.metering import run_usage_flusher
+from bootstrap.metering import UsageFlushMetrics, run_usage_flusher
 from bootstrap.metrics import exposition_registry
 from bootstrap.settings import Settings
 from bootstrap.wiring.admin import AdminContainer
@@ -141,6 +142,8 @@ class Container(containers.DeclarativeContainer):
     verdicts = providers.Singleton(Verdicts, cache)
     plan_catalog = providers.Singleton(PlanCatalog, settings.provided.billing_plans)
 
+    # Whether `nostr-id serve` is draining before it stops (bootstrap/drain.py): readiness says so.
+    drain_state = providers.Singleton(DrainState, settings.provided.data_dir)
     # Which of this version's migrations the database lacks (the readiness check "schema").
     schema_version = providers.Singleton(PostgresSchemaVersion, db_pool, timeout=READINESS_TIMEOUT)
     check_readiness = providers.Factory(
@@ -152,6 +155,7 @@ class Container(containers.DeclarativeContainer):
         ),
         timeout=READINESS_TIMEOUT,
         schema=schema_version,
+        draining=drain_state.provided.draining,
     )
 
     wot = providers.Container(
@@ -251,6 +255,7 @@ class Container(containers.DeclarativeContainer):
         run_usage_flusher,
         api_keys.flush_api_key_usage.provider,
         settings.provided.usage_flush_interval,
+        providers.Singleton(UsageFlushMetrics, metrics_registry, api_keys.held_api_key_usage),
         cache_lifecycle,
         db_pool_lifecycle,
     )

@@ -68,6 +68,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Seconds between two flushes of the metered API key usage into PostgreSQL; a Redis restart
     # without persistence loses at most this long's usage (promise F2).
     usage_flush_interval: int = 2
+    # After SIGTERM, `nostr-id serve` answers readiness 503 ("draining") and goes on serving this
+    # many seconds, so the load balancer takes it out before it stops accepting (see bootstrap/drain.py).
+    drain_seconds: float = 5.0
     # Proxies (load balancers) whose X-Forwarded-For / Forwarded headers name the client.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     # Keys that seal NWC connection strings at rest: the first seals, every one opens (rotation).
@@ -246,6 +249,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         rate_limit_anonymous=_int(env, "RATE_LIMIT_ANONYMOUS", defaults.rate_limit_anonymous, 1, 1_000_000),
         rate_limit_sign_in=_int(env, "RATE_LIMIT_SIGN_IN", defaults.rate_limit_sign_in, 1, 1_000_000),
         usage_flush_interval=_int(env, "USAGE_FLUSH_INTERVAL", defaults.usage_flush_interval, 1, 3600),
+        drain_seconds=_seconds(env, "DRAIN_SECONDS", defaults.drain_seconds, 0, 300),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         wallet_secret_keys=_wallet_secret_keys(env),
     )

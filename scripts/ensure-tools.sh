@@ -9,6 +9,8 @@ TOOLS="
 /usr/sbin/dnsmasq dnsmasq-base
 /usr/bin/wrk wrk
 /usr/sbin/nginx nginx-light
+/usr/sbin/haproxy haproxy
+/usr/bin/prometheus prometheus
 "
 
 missing=()

@@ -26,7 +26,10 @@ class HealthController(Controller):
     @get(
         "/ready",
         responses={
-            503: ResponseSpec(Readiness, description="The database is behind this version's migrations")
+            503: ResponseSpec(
+                Readiness,
+                description="The database is behind this version's migrations, or the process is draining",
+            )
         },
     )
     async def ready(
@@ -34,8 +37,14 @@ class HealthController(Controller):
     ) -> Response[Readiness]:
         """Whether this process can take traffic: 200 (`status` "ok", or "degraded" naming the shared
         stores that do not answer now: their features answer 503 on their own), or 503 when the
-        database is behind the migrations this version needs."""
+        database is behind the migrations this version needs ("unavailable") or the process is
+        stopping ("draining": it still serves what it is sent for a few seconds)."""
         readiness = await check_readiness()
-        status = "unavailable" if not readiness.ready else "degraded" if readiness.degraded else "ok"
+        if readiness.draining:
+            status = "draining"
+        elif not readiness.ready:
+            status = "unavailable"
+        else:
+            status = "degraded" if readiness.degraded else "ok"
         body = Readiness(status=status, checks=dict(readiness.checks))
         return Response(body, status_code=200 if readiness.ready else 503)

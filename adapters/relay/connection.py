@@ -67,6 +67,8 @@ def _valid_count(value: object) -> int | None:
 class Backoff:
     """Exponential delay with jitter between connection attempts, reset by a success."""
 
+    JITTER = 1.25
+
     def __init__(self, initial: float = 0.25, maximum: float = 30.0) -> None:
         self._initial = initial
         self._maximum = maximum
@@ -75,7 +77,7 @@ class Backoff:
     def next_delay(self) -> float:
         delay = self._next
         self._next = min(self._next * 2, self._maximum)
-        return delay * random.uniform(0.75, 1.25)
+        return delay * random.uniform(0.75, self.JITTER)
 
     def reset(self) -> None:
         self._next = self._initial
@@ -139,7 +141,11 @@ class RelayConnection:
         self._readers: set[asyncio.Task[None]] = set()
         self._reconnect: asyncio.Task[None] | None = None
         self._connect_lock = asyncio.Lock()
-        self._backoff = Backoff()
+        # The longest wait between two attempts, jitter included, is three quarters of the
+        # breaker's first cool-down, so the breaker's trial call after a relay's return is never
+        # refused by this backoff: WoT answers again within 3 s of a relay's return (F3). A relay
+        # that stays down costs less than two attempts a second per connection.
+        self._backoff = Backoff(maximum=timeouts.breaker_first_trial_after * 0.75 / Backoff.JITTER)
         self._retry_at = 0.0
         self._last_error = "not connected yet"
         self._closing = False

@@ -56,3 +56,13 @@ async def test_the_schema_check_is_ok_when_nothing_is_missing_and_unavailable_wh
     down = await CheckReadiness({"postgres": broken}, schema=Schema(fails=True))()
     assert (down.ready, down.degraded) == (True, True)
     assert down.checks == {"postgres": "unavailable", "schema": "unavailable"}
+
+
+async def test_a_draining_process_is_not_ready_whatever_its_stores_answer():
+    draining = [False]
+    check = CheckReadiness({"postgres": ok}, schema=Schema(), draining=lambda: draining[0])
+    before = await check()
+    draining[0] = True
+    during = await check()
+    assert (before.ready, before.draining) == (True, False)
+    assert (during.ready, during.draining, during.checks) == (False, True, {"drain": "draining"})

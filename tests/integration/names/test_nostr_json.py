@@ -298,6 +298,32 @@ async def test_d2_postgresql_down_too_answers_a_clear_503(postgres_dsn):
     assert response.json()["status"] == 503
 
 
+async def test_f3_a_known_name_is_answered_from_the_cache_while_postgresql_is_cut_after_another_changed(
+    postgres_dsn, redis_cache
+):
+    # The reader reaches PostgreSQL through a proxy the test cuts; the writer is another process.
+    target = urlsplit(postgres_dsn)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy.start()
+    writer = names_container(postgres_dsn, redis_cache)
+    reader = names_container(_through_port(postgres_dsn, proxy.port), redis_cache)
+    try:
+        async with serving(writer), serving(reader) as client:
+            user, other = await add_user(writer), await add_user(writer)
+            await writer.names.register_name()(user.id, "june")
+            assert (await _get(client, "june")).status_code == 200
+            # Another registration: every process loads the domain's held names again.
+            await writer.names.register_name()(other.id, "kate")
+            proxy.stop()
+            await asyncio.sleep(1.0)  # the reader hears of the change (within a second)
+            async with asyncio.timeout(HANG_GUARD):
+                during = await _get(client, "june")
+    finally:
+        proxy.close()
+    assert during.status_code == 200
+    assert during.json()["names"] == {"june": user.pubkey}
+
+
 async def test_t5_d1_a_failure_of_our_own_answers_a_500_problem_with_cors(make_empty_database):
     # A row our code cannot read (a status no version of ours writes, its check dropped by hand): a
     # failure that is neither a dependency being down (503) nor an answer, so the endpoint's last

@@ -41,3 +41,10 @@ def test_values_are_read_from_the_environment():
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     with pytest.raises(SettingsError, match=variable):
         load_settings({variable: value})
+
+
+def test_drain_seconds_default_to_five_and_are_read_from_the_environment():
+    assert load_settings({}).drain_seconds == 5
+    assert load_settings({"DRAIN_SECONDS": "0.5"}).drain_seconds == 0.5
+    with pytest.raises(SettingsError, match="DRAIN_SECONDS"):
+        load_settings({"DRAIN_SECONDS": "-1"})
