@@ -302,11 +302,10 @@ async def test_f3_a_known_name_is_answered_from_the_cache_while_postgresql_is_cu
     postgres_dsn, redis_cache
 ):
     # The reader reaches PostgreSQL through a proxy the test cuts; the writer is another process.
-    target = urlsplit(postgres_dsn)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy = database_proxy(postgres_dsn)
     proxy.start()
     writer = names_container(postgres_dsn, redis_cache)
-    reader = names_container(_through_port(postgres_dsn, proxy.port), redis_cache)
+    reader = names_container(dsn_through(postgres_dsn, proxy.port), redis_cache)
     try:
         async with serving(writer), serving(reader) as client:
             user, other = await add_user(writer), await add_user(writer)
