@@ -43,6 +43,7 @@ from adapters.http.rate_limits import RateLimiting
 from adapters.http.services import HttpServices, dependency_keys
 from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
+from adapters.web.router import TEMPLATES, web_router, with_page_headers
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Browsers at any origin may call the API: credentials are headers (bearer, NIP-98, API key), never cookies.
@@ -124,7 +125,9 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
             WalletConnectionController,
             LightningAddressController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            web_router(settings, services.csrf_secret()),
         ],
+        template_config=TEMPLATES,
         dependencies={
             **{key: from_container(provider) for key, provider in dependency_keys(services).items()},
             **PRINCIPAL_DEPENDENCIES,
@@ -157,6 +160,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
     document_links(app.openapi_schema)
     app.asgi_handler = allow_every_method(app.asgi_handler, app.routes)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
+    app.asgi_handler = with_page_headers(app.asgi_handler, settings)
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
     # The client's address is resolved once, before the edge logs it and the rate limiter charges it.
     trusted_proxies = TrustedProxies(settings.trusted_proxies)

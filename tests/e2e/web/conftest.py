@@ -1,0 +1,108 @@
+"""The web pages in a browser: `nostr-id serve` with a real database and relay, one chromium per
+session, a fresh browser context (cookies) per test.
+
+Fixtures: `web` (the server: `web.url(path)`, its relay, its database), `browser`, `page` (desktop;
+fails the test when a request left the server), `phone` (the same at 360x740), `shots` (a
+directory for screenshots)."""
+
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.fixtures.relay import RelayProcess
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, outside
+from tests.support.serve import CLI, wait_ready
+from tests.support.tcp_proxy import free_port
+
+pytestmark = pytest.mark.integration
+
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+@dataclass(frozen=True)
+class WebServer:
+    base_url: str
+    relay_url: str
+    database_url: str
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Where a page may send requests: the server, and the relay it names for NIP-46 signers."""
+        return (urlsplit(self.base_url).netloc, urlsplit(self.relay_url).netloc)
+
+
+@pytest.fixture(scope="session")
+def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    relay = RelayProcess().start()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres_dsn,
+        "RELAY_URLS": relay.url,
+        "NIP46_RELAYS": relay.url,
+        "PUBLIC_URL": base_url,
+        "DEFAULT_DOMAIN": "127.0.0.1",
+        "DATA_DIR": str(tmp_path_factory.mktemp("web")),
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMIT_SIGN_IN": "1000000",
+        "RATE_LIMIT_ANONYMOUS": "1000000",
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("ENVIRONMENT", None)
+    serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(base_url, serve)
+        yield WebServer(base_url=base_url, relay_url=relay.url, database_url=postgres_dsn)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+        relay.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "run scripts/ensure-tools.sh"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _page(browser: Browser, web: WebServer, viewport: dict[str, int]) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+    assert outside(requested, web.hosts) == [], "a request left the server"
+
+
+@pytest.fixture
+def page(browser: Browser, web: WebServer) -> Iterator[Page]:
+    yield from _page(browser, web, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Browser, web: WebServer) -> Iterator[Page]:
+    yield from _page(browser, web, PHONE)
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
