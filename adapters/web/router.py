@@ -23,6 +23,7 @@ from adapters.web.security import (
 )
 from adapters.web.session import BROWSER_DEPENDENCIES, SIGN_IN_PAGE, BrowserCookies, SignInRequired
 from adapters.web.signin import SignInPages
+from domain.billing.plans import Plan
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -43,6 +44,9 @@ class WebSettings(Protocol):
     @property
     def nip46_relay_urls(self) -> tuple[str, ...]: ...
 
+    @property
+    def billing_plans(self) -> tuple[Plan, ...]: ...
+
 
 def _to_sign_in(_: Request[Any, Any, Any], __: SignInRequired) -> Redirect:
     return Redirect(SIGN_IN_PAGE, status_code=303)
@@ -62,6 +66,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             **BROWSER_DEPENDENCIES,
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
+            "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
         },
         guards=[same_origin_guard(settings.public_url)],
         middleware=[

@@ -16,7 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import msgspec
 from playwright.sync_api import Page
+
+from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
 
 CHROMIUM = Path("/usr/bin/chromium")  # installed by scripts/ensure-tools.sh
 CHROMIUM_ARGS = [
@@ -83,3 +86,40 @@ def screenshots(page: Page, name: str, directory: Path) -> list[Path]:
     if before is not None:
         page.set_viewport_size(before)
     return written
+
+
+def install_nip07_signer(page: Page, secret_key: str) -> str:
+    """Gives the page a NIP-07 `window.nostr` whose key is `secret_key`: the browser extension's
+    part, with the signing done in Python by the domain's BIP-340 code. Returns the pubkey."""
+    pubkey = public_key_of(secret_key)
+
+    def sign(template_json: str) -> str:
+        template = json.loads(template_json)
+        event = sign_event(
+            secret_key,
+            kind=template["kind"],
+            tags=template["tags"],
+            content=template["content"],
+            created_at=template["created_at"],
+        )
+        return msgspec.json.encode(event).decode()
+
+    page.expose_function("nostrIdTestSign", sign)
+    page.add_init_script(
+        "window.nostr = {"
+        f" getPublicKey: async () => {json.dumps(pubkey)},"
+        " signEvent: async (event) => JSON.parse(await window.nostrIdTestSign(JSON.stringify(event))),"
+        " };"
+    )
+    return pubkey
+
+
+def sign_in_with_extension(page: Page, base_url: str, secret_key: str | None = None) -> str:
+    """Signs the page's browser in through /signin with a NIP-07 extension; lands on /account.
+    Returns the secret key (a new one unless given)."""
+    secret_key = secret_key or generate_secret_key()
+    install_nip07_signer(page, secret_key)
+    page.goto(base_url + "/signin")
+    page.get_by_role("button", name="Sign in with a browser extension").click()
+    page.wait_for_url(base_url + "/account")
+    return secret_key

@@ -23,6 +23,8 @@ from tests.support.tcp_proxy import free_port
 pytestmark = pytest.mark.integration
 
 DEFAULT_TIMEOUT_MS = 15_000
+# A domain of these tests' own: the session's database is shared with the other tests.
+WEB_DOMAIN = "web.nostr-id.test"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "RELAY_URLS": relay.url,
         "NIP46_RELAYS": relay.url,
         "PUBLIC_URL": base_url,
-        "DEFAULT_DOMAIN": "127.0.0.1",
+        "DEFAULT_DOMAIN": WEB_DOMAIN,
         "DATA_DIR": str(tmp_path_factory.mktemp("web")),
         "LOG_LEVEL": "WARNING",
         "RATE_LIMIT_SIGN_IN": "1000000",

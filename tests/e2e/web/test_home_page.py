@@ -14,7 +14,7 @@ def test_a_name_is_checked_with_the_check_button(web, page: Page, shots):
     page.get_by_role("textbox", name="Name").fill("a-free-name")
     page.get_by_role("button", name="Check").click()
 
-    expect(page.get_by_role("status")).to_have_text("a-free-name@127.0.0.1 is available")
+    expect(page.get_by_role("status")).to_have_text("a-free-name@web.nostr-id.test is available")
     for link in ("Sign in", "Plans", "Trust"):
         expect(page.get_by_role("link", name=link).first).to_be_visible()
     assert_accessible(page)
@@ -26,7 +26,7 @@ def test_the_answer_follows_the_typing(web, page: Page):
 
     page.get_by_role("textbox", name="Name").press_sequentially("admin")
 
-    expect(page.get_by_role("status")).to_contain_text("admin@127.0.0.1 is")
+    expect(page.get_by_role("status")).to_contain_text("admin@web.nostr-id.test is")
 
 
 def test_the_first_page_fits_a_360_pixel_screen(web, phone: Page):
