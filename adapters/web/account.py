@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, SkipValidation
 from litestar.response import Redirect, Template
 
@@ -103,7 +103,7 @@ class AccountView:
         )
 
 
-async def _account_view(
+async def account_view(
     request: Request[Any, Any, Any],
     web_principal: NamedDependency[Principal],
     list_names: NamedDependency[SkipValidation[ListNames]],
@@ -118,7 +118,6 @@ async def _account_view(
 
 class AccountPages(Controller):
     path = "/"
-    dependencies = {"account_view": Provide(_account_view)}
 
     @get("/account")
     async def account(self, account_view: NamedDependency[SkipValidation[AccountView]]) -> Template:

@@ -13,7 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
-from adapters.web.account import AccountPages
+from adapters.web.account import AccountPages, account_view
 from adapters.web.home import HomePage
 from adapters.web.security import (
     content_security_policy,
@@ -64,6 +64,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
         ],
         dependencies={
             **BROWSER_DEPENDENCIES,
+            "account_view": Provide(account_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
