@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
 from adapters.web.account import AccountPages, account_view
+from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
 from adapters.web.security import (
     content_security_policy,
@@ -29,7 +30,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 TEMPLATES = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-PAGES: list[type] = [HomePage, SignInPages, AccountPages]
+PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages]
 
 
 class WebSettings(Protocol):
@@ -65,6 +66,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
         dependencies={
             **BROWSER_DEPENDENCIES,
             "account_view": Provide(account_view),
+            "domains_view": Provide(domains_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),

@@ -6,6 +6,7 @@ fails the test when a request left the server), `phone` (the same at 360x740), `
 directory for screenshots)."""
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.fixtures.dns import DnsServer
 from tests.fixtures.relay import RelayProcess
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, outside
 from tests.support.serve import CLI, wait_ready
@@ -32,6 +34,7 @@ class WebServer:
     base_url: str
     relay_url: str
     database_url: str
+    dns: DnsServer  # the server's only nameserver: set TXT records on it
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -44,6 +47,10 @@ class WebServer:
 
 @pytest.fixture(scope="session")
 def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    dnsmasq = shutil.which("dnsmasq") or shutil.which("dnsmasq", path="/usr/sbin:/sbin")
+    assert dnsmasq is not None, "dnsmasq is missing: run scripts/ensure-tools.sh"
+    dns = DnsServer(dnsmasq, free_port())
+    dns.restart()
     relay = RelayProcess().start()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -56,6 +63,7 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "DEFAULT_DOMAIN": WEB_DOMAIN,
         "DATA_DIR": str(tmp_path_factory.mktemp("web")),
         "LOG_LEVEL": "WARNING",
+        "DNS_NAMESERVERS": dns.nameserver,
         "RATE_LIMIT_SIGN_IN": "1000000",
         "RATE_LIMIT_ANONYMOUS": "1000000",
     }
@@ -64,11 +72,12 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     try:
         wait_ready(base_url, serve)
-        yield WebServer(base_url=base_url, relay_url=relay.url, database_url=postgres_dsn)
+        yield WebServer(base_url=base_url, relay_url=relay.url, database_url=postgres_dsn, dns=dns)
     finally:
         serve.terminate()
         serve.wait(timeout=30)
         relay.stop()
+        dns.stop()
 
 
 @pytest.fixture(scope="session")

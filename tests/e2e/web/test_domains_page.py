@@ -1,0 +1,64 @@
+"""The custom domains page in a browser: add a domain, see the exact TXT record, "Check now" fails
+with its reason until the record is published, then verifies."""
+
+import secrets
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from client import NostrIdClient
+from domain.nostr.signing import generate_secret_key
+from tests.support.browser import (
+    assert_accessible,
+    has_horizontal_scroll,
+    screenshots,
+    sign_in_with_extension,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def paying_account(base_url: str) -> str:
+    """A new account on the pro plan (paid through the fake provider), whose quota has a domain."""
+    secret_key = generate_secret_key()
+    with NostrIdClient(base_url) as api:
+        account = api.with_nostr_key(secret_key)
+        checkout = account.subscribe("pro-monthly", "fake")
+        account.fake_settle(checkout.payment.id)
+    return secret_key
+
+
+def test_a_domain_is_added_checked_and_verified_once_its_txt_record_is_published(web, page: Page, shots):
+    secret_key = paying_account(web.base_url)
+    sign_in_with_extension(page, web.base_url, secret_key)
+    domain = f"web-{secrets.token_hex(4)}.org"
+    page.goto(web.url("/account/domains"))
+
+    page.get_by_role("textbox", name="Domain").fill(domain)
+    page.get_by_role("button", name="Add domain").click()
+
+    card = page.get_by_role("article", name=domain)
+    with NostrIdClient(web.base_url) as api:
+        (record,) = [found.verification for found in api.with_nostr_key(secret_key).domains()]
+    record_name, value = record.name, record.value
+    assert card.get_by_role("definition").all_inner_texts() == [record_name, "TXT", value]
+    card.get_by_role("button", name="Check now").click()
+    card = page.get_by_role("article", name=domain)
+    expect(card.get_by_role("status")).to_have_text(f"no TXT record {value!r} at {record_name}")
+    assert_accessible(page)
+    screenshots(page, "domains", shots)
+
+    web.dns.set_txt(record_name, value)
+    card.get_by_role("button", name="Check now").click()
+
+    card = page.get_by_role("article", name=domain)
+    expect(card.get_by_role("status")).to_have_text("the TXT record was found; the domain is verified")
+    expect(card).to_contain_text("Status: verified")
+
+
+def test_the_domains_page_fits_a_360_pixel_screen(web, phone: Page):
+    sign_in_with_extension(phone, web.base_url)
+    phone.goto(web.url("/account/domains"))
+
+    assert not has_horizontal_scroll(phone)
+    assert_accessible(phone)
