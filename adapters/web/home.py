@@ -37,6 +37,9 @@ async def _answer(
     return Answer(found.name, found.domain, found.available, found.reason)
 
 
+# Charged as anonymous API requests are (adapters/http/rate_limits.py): they answer what
+# /api/v1/nip05/availability answers.
+READ_PAGES = frozenset({"/", "/check"})
 NameQuery = Annotated[str | None, Parameter(max_length=MAX_NAME_LENGTH * 2)]
 
 
