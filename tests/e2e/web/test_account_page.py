@@ -97,7 +97,8 @@ def test_sign_in_and_name_registration_by_keyboard_alone(web, page: Page):
     expect(page.get_by_role("article", name=f"{name}@{DOMAIN}")).to_be_visible()
 
 
-def test_the_account_fits_a_360_pixel_screen(web, phone: Page, shots):
+def test_the_account_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
     sign_in_with_extension(phone, web.base_url)
     phone.get_by_role("textbox", name="Name").fill(fresh_name())
     phone.get_by_role("button", name="Register").click()

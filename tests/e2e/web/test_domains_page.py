@@ -68,7 +68,8 @@ def test_a_domain_is_added_checked_and_verified_once_its_txt_record_is_published
     }
 
 
-def test_the_domains_page_fits_a_360_pixel_screen(web, phone: Page):
+def test_the_domains_page_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
     sign_in_with_extension(phone, web.base_url)
     phone.goto(web.url("/account/domains"))
 
