@@ -161,3 +161,11 @@ async def test_the_sign_in_page_sends_a_signed_in_browser_to_its_account(api):
 
     assert response.status_code == 303
     assert response.headers["location"] == "/account"
+
+
+async def test_what_a_person_typed_comes_back_escaped(api):
+    response = await api.client.get("/", params={"name": '"><script>alert(1)</script>'})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)" in response.text
