@@ -169,3 +169,15 @@ async def test_what_a_person_typed_comes_back_escaped(api):
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;alert(1)" in response.text
+
+
+@pytest.mark.parametrize("path", ["/account", "/account/domains", "/assets/site.css", "/no-such-page"])
+async def test_signed_in_pages_assets_and_errors_carry_the_security_headers_too(api, path):
+    await sign_in_browser(api)
+
+    response = await api.client.get(path)
+
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
