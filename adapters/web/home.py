@@ -74,7 +74,7 @@ class HomePage(Controller):
     @get("/check", media_type="text/plain")
     async def check(
         self,
-        browser_principal: NamedDependency[Principal | None],
+        unrenewed_principal: NamedDependency[Principal | None],
         check_name_availability: NamedDependency[SkipValidation[CheckNameAvailability]],
         name: NameQuery = None,
         domain: DomainQuery = None,
@@ -82,4 +82,4 @@ class HomePage(Controller):
         """The answer's sentence alone, for the page's script as the person types."""
         if not name or not name.strip():
             return ""
-        return (await _answer(browser_principal, check_name_availability, name, domain)).sentence
+        return (await _answer(unrenewed_principal, check_name_availability, name, domain)).sentence

@@ -181,3 +181,16 @@ async def test_signed_in_pages_assets_and_errors_carry_the_security_headers_too(
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_the_live_name_check_never_renews_the_session(api):
+    await sign_in_browser(api)
+    api.clock.advance(timedelta(minutes=16))
+
+    check = await api.client.get("/check", params={"name": "someone"})
+    page = await api.client.get("/account")
+
+    assert check.status_code == 200
+    assert check.headers.get_list("set-cookie") == []
+    assert page.status_code == 200
+    assert "nid_refresh" in {value.split("=", 1)[0] for value in page.headers.get_list("set-cookie")}
