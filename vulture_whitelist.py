@@ -2,6 +2,7 @@
 
 from adapters.http.billing_models import PlanResponse
 from adapters.relay.frames import CountResult
+from adapters.web.signin import SignInOutcome
 from bootstrap.container import Container
 from client.api import NostrIdClient
 from client.models import Plan
@@ -10,6 +11,7 @@ from client.models import Plan
 PlanResponse.features
 Plan.features
 CountResult.approximate
+SignInOutcome.location
 
 # ASGI app factories granian imports by their dotted name.
 from bench.auth_app import create_bench_app

@@ -24,6 +24,7 @@ from application.verdicts import Verdicts, is_invalidation_key
 from bootstrap import zaps as zap_wiring
 from bootstrap.drain import DrainState
 from bootstrap.job_metrics import JobRunCollector, refresh_job_runs
+from bootstrap.keys import csrf_secret as csrf_secret_of
 from bootstrap.keys import service_secret_key
 from bootstrap.metering import UsageFlushMetrics, run_usage_flusher
 from bootstrap.metrics import exposition_registry
@@ -103,6 +104,7 @@ class Container(containers.DeclarativeContainer):
     )
     service_key = providers.Singleton(service_secret_key, settings)
     public_url = providers.Callable(lambda settings: settings.public_url, settings)
+    csrf_secret = providers.Singleton(csrf_secret_of, settings, service_key)
 
     db_pool = providers.Singleton(create_pool, settings.provided.database_url)
     db_pool_lifecycle = providers.Resource(open_pool, db_pool)

@@ -1,6 +1,7 @@
 """The service's own Nostr key: from SERVICE_NSEC, or made once and kept under DATA_DIR in development."""
 
 import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -51,3 +52,8 @@ def jwt_secret(settings: Settings, service_key: str) -> str:
     if not settings.is_development:
         raise SettingsError("JWT_SECRET: required outside development")
     return hashlib.sha256(b"nostr-id session tokens:" + bytes.fromhex(service_key)).hexdigest()
+
+
+def csrf_secret(settings: Settings, service_key: str) -> str:
+    """The key of the pages' CSRF tokens, derived from the session key, so every worker agrees."""
+    return hmac.new(jwt_secret(settings, service_key).encode(), b"nostr-id csrf", hashlib.sha256).hexdigest()

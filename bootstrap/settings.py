@@ -75,10 +75,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     # Keys that seal NWC connection strings at rest: the first seals, every one opens (rotation).
     wallet_secret_keys: tuple[str, ...] = ()
+    # Relays the sign-in page's NIP-46 remote signers talk over; unset, the service's own relays.
+    nip46_relays: tuple[str, ...] = ()
 
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def nip46_relay_urls(self) -> tuple[str, ...]:
+        """NIP46_RELAYS, else the service's websocket relays (the embedded relay under `make run`)."""
+        if self.nip46_relays:
+            return self.nip46_relays
+        return tuple(url for url in self.relay_urls if url.startswith(("ws://", "wss://")))
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
@@ -198,6 +207,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if relay_urls != ("memory://",):
         for url in relay_urls:
             _url("RELAY_URLS", url, ("ws", "wss"))
+    nip46_relays = _list(env, "NIP46_RELAYS")
+    for url in nip46_relays:
+        _url("NIP46_RELAYS", url, ("ws", "wss"))
     public_url = _url("PUBLIC_URL", _text(env, "PUBLIC_URL"), ("http", "https")) or defaults.public_url
     jwt_secret = _text(env, "JWT_SECRET")
     if jwt_secret is not None and len(jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -252,6 +264,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         drain_seconds=_seconds(env, "DRAIN_SECONDS", defaults.drain_seconds, 0, 300),
         trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
         wallet_secret_keys=_wallet_secret_keys(env),
+        nip46_relays=nip46_relays,
     )
 
 

@@ -44,6 +44,9 @@ from adapters.http.rate_limits import RateLimiting
 from adapters.http.services import HttpServices, dependency_keys
 from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
+from adapters.web.home import READ_PAGES
+from adapters.web.router import TEMPLATES, web_router, with_page_headers
+from adapters.web.signin import SIGN_IN_PAGES
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Browsers at any origin may call the API: credentials are headers (bearer, NIP-98, API key), never cookies.
@@ -104,6 +107,8 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         rate_policies=api_keys.rate_policies,
         meter_api_key_use=api_keys.meter_api_key_use,
         registry=services.metrics_registry(),
+        sign_in_pages=SIGN_IN_PAGES,
+        read_pages=READ_PAGES,
     )
     app = Litestar(
         route_handlers=[
@@ -127,7 +132,9 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
             WalletConnectionController,
             LightningAddressController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            web_router(settings, services.csrf_secret()),
         ],
+        template_config=TEMPLATES,
         dependencies={
             **{key: from_container(provider) for key, provider in dependency_keys(services).items()},
             **PRINCIPAL_DEPENDENCIES,
@@ -160,6 +167,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
     document_links(app.openapi_schema)
     app.asgi_handler = allow_every_method(app.asgi_handler, app.routes)
     # Outside the router, so 404, 405 and CORS preflight answers get a request id and are counted too.
+    app.asgi_handler = with_page_headers(app.asgi_handler, settings)
     app.asgi_handler = edge(app.asgi_handler, http_metrics)
     # The client's address is resolved once, before the edge logs it and the rate limiter charges it.
     trusted_proxies = TrustedProxies(settings.trusted_proxies)

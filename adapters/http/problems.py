@@ -70,8 +70,13 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error, for the API's problems and the pages' answers alike."""
+    return next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
+
+
 def _domain_error(_: Request[Any, Any, Any], error: DomainError) -> Response[dict[str, Any]]:
-    status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
+    status = status_of(error)
     headers = None
     if isinstance(error, DependencyUnavailable):
         headers = {"Retry-After": str(error.retry_after)}

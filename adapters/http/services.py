@@ -80,6 +80,16 @@ class HttpSettings(Protocol):
     @property
     def billing_plans(self) -> tuple[Plan, ...]: ...
 
+    # Read by the web pages (adapters/web): cookies' Secure flag, CSRF origin, NIP-46 relays.
+    @property
+    def public_url(self) -> str: ...
+
+    @property
+    def is_development(self) -> bool: ...
+
+    @property
+    def nip46_relay_urls(self) -> tuple[str, ...]: ...
+
 
 class CoreServices(Protocol):
     @property
@@ -90,6 +100,8 @@ class CoreServices(Protocol):
     def metrics_exposition(self) -> Callable[[], CollectorRegistry]: ...
     @property
     def public_url(self) -> Callable[[], str]: ...
+    @property
+    def csrf_secret(self) -> Callable[[], str]: ...
 
 
 class WotServices(Protocol):

@@ -1,0 +1,77 @@
+"""The custom domains page in a browser: add a domain, see the exact TXT record, "Check now" fails
+with its reason until the record is published, then verifies."""
+
+import secrets
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from client import NostrIdClient
+from domain.nostr.signing import generate_secret_key, public_key_of
+from tests.support.browser import (
+    assert_accessible,
+    has_horizontal_scroll,
+    screenshots,
+    sign_in_with_extension,
+)
+from tests.support.web import query_profile
+
+pytestmark = pytest.mark.integration
+
+
+def paying_account(base_url: str) -> str:
+    """A new account on the pro plan (paid through the fake provider), whose quota has a domain."""
+    secret_key = generate_secret_key()
+    with NostrIdClient(base_url) as api:
+        account = api.with_nostr_key(secret_key)
+        checkout = account.subscribe("pro-monthly", "fake")
+        account.fake_settle(checkout.payment.id)
+    return secret_key
+
+
+def test_a_domain_is_added_checked_and_verified_once_its_txt_record_is_published(web, page: Page, shots):
+    secret_key = paying_account(web.base_url)
+    sign_in_with_extension(page, web.base_url, secret_key)
+    domain = f"web-{secrets.token_hex(4)}.org"
+    page.goto(web.url("/account/domains"))
+
+    page.get_by_role("textbox", name="Domain").fill(domain)
+    page.get_by_role("button", name="Add domain").click()
+
+    card = page.get_by_role("article", name=domain)
+    with NostrIdClient(web.base_url) as api:
+        (record,) = [found.verification for found in api.with_nostr_key(secret_key).domains()]
+    record_name, value = record.name, record.value
+    assert card.get_by_role("definition").all_inner_texts() == [record_name, "TXT", value]
+    card.get_by_role("button", name="Check now").click()
+    card = page.get_by_role("article", name=domain)
+    expect(card.get_by_role("status")).to_have_text(f"no TXT record {value!r} at {record_name}")
+    assert_accessible(page)
+    screenshots(page, "domains", shots)
+
+    web.dns.set_txt(record_name, value)
+    card.get_by_role("button", name="Check now").click()
+
+    card = page.get_by_role("article", name=domain)
+    expect(card.get_by_role("status")).to_have_text("the TXT record was found; the domain is verified")
+    expect(card).to_contain_text("Status: verified")
+
+    page.goto(web.url("/account"))
+    page.get_by_role("textbox", name="Name").fill("alice")
+    page.get_by_role("combobox", name="Domain").select_option(domain)
+    expect(page.get_by_role("status").filter(has_text="@")).to_have_text(f"alice@{domain} is available")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("article", name=f"alice@{domain}")).to_contain_text("nostr.json serves it now.")
+    assert query_profile(web.base_url, f"alice@{domain}") == {
+        "pubkey": public_key_of(secret_key),
+        "relays": [],
+    }
+
+
+def test_the_domains_page_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
+    sign_in_with_extension(phone, web.base_url)
+    phone.goto(web.url("/account/domains"))
+
+    assert not has_horizontal_scroll(phone)
+    assert_accessible(phone)
