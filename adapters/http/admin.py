@@ -10,9 +10,10 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 
-from adapters.http.admin_users import AdminUserResponse, actor_of
+from adapters.http.admin_users import AdminUserResponse
 from adapters.http.fields import CursorParameter
 from adapters.http.names import NameResponse
+from adapters.http.principal import actor_of
 from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
 from domain.audit.entries import ACTION_PATTERN, AuditLog, AuditLogQuery

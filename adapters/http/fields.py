@@ -19,6 +19,7 @@ import msgspec
 from litestar.params import Body, Parameter
 
 from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
+from domain.names.nip05 import MAX_NAME_LENGTH, NAME_PATTERN
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
 from domain.shared.paging import CURSOR_PATTERN
 
@@ -70,5 +71,16 @@ NwcUrlText = Annotated[
         pattern=NWC_URL_PATTERN,
         description=NWC_URL_DESCRIPTION,
         schema_extra={"format": NWC_URL_FORMAT},
+    ),
+]
+
+# A NIP-05 name inside a request body, lowercased before use.
+NameText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        pattern=NAME_PATTERN,
+        description="a-z, 0-9, '-', '_' and '.'; lowercased",
     ),
 ]

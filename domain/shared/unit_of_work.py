@@ -22,7 +22,13 @@ from domain.auth.ports import (
     UserRepository,
 )
 from domain.billing.ports import PaymentRepository, ProcessedWebhookRepository, SubscriptionRepository
-from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
+from domain.names.ports import (
+    CustomDomainRepository,
+    NameHoldRepository,
+    Nip05Repository,
+    PendingNameRepository,
+    TransferOfferRepository,
+)
 from domain.shared.errors import DependencyUnavailable
 from domain.shared.jobs import JobRunRepository
 from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
@@ -54,6 +60,8 @@ class UnitOfWork(Protocol):
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
+    pending_names: PendingNameRepository
+    transfer_offers: TransferOfferRepository
     job_runs: JobRunRepository
     wallet_connections: WalletConnectionRepository
     pending_zaps: PendingZapRepository
