@@ -55,7 +55,8 @@ SELECT_ACTIVE_PUBKEYS = """
 SELECT DISTINCT pubkey FROM nip05_names WHERE status = 'active' ORDER BY pubkey
 """
 UPDATE = """
-UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
+UPDATE nip05_names SET user_id = %(user_id)s, name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s,
+    relays = %(relays)s,
     status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s,
     released_at = %(released_at)s, locked = %(locked)s
 WHERE id = %(id)s
