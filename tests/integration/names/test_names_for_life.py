@@ -3,9 +3,7 @@ an open checkout, and transfer offers (N6), over HTTP on the real app and contai
 
 import base64
 import random
-import string
 from datetime import timedelta
-from uuid import UUID
 
 import msgspec
 import psycopg
@@ -337,10 +335,9 @@ async def test_n6_only_the_receiver_and_only_the_owner_act_on_an_offer(api: Api)
         await api.client.delete(f"{NAMES}/offers/{offer['id']}", headers=giver.headers)
     ).status_code == 204
     _problem(await api.client.post(f"{NAMES}/offers/{offer['id']}/accept", headers=receiver.headers), 404)
-    assert UUID(offer["id"])
 
 
-async def test_n6_the_receivers_plan_quota_applies(api: Api, api_settings_env) -> None:
+async def test_n6_the_receivers_plan_quota_applies(api: Api) -> None:
     giver, receiver = await api.sign_in(), await api.sign_in()
     for _ in range(20):
         await _name(api, receiver)
@@ -350,4 +347,3 @@ async def test_n6_the_receivers_plan_quota_applies(api: Api, api_settings_env) -
         await api.client.post(f"{NAMES}/offers/{offer['id']}/accept", headers=receiver.headers), 403
     )
     assert "quota" in problem["detail"]
-    assert string.ascii_lowercase

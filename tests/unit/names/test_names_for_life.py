@@ -101,7 +101,7 @@ async def test_n9_a_released_name_past_its_cooldown_no_longer_blocks_its_lookali
 
 
 async def test_n6_an_offer_is_accepted_by_its_receiver_and_the_name_moves(world) -> None:  # type: ignore[no-untyped-def]
-    store, clock, container = world
+    store, _, container = world
     giver, receiver = await _user(store), await _user(store)
     record = await container.names.register_name()(giver.id, "gift", relays=["wss://giver.relay"])
     offer = await container.names.offer_name()(_actor(giver), record.id, receiver.pubkey)
