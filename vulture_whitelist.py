@@ -1,6 +1,7 @@
 """Names vulture cannot see used: each is reached only by a framework, a server or a wire format."""
 
 from adapters.http.billing_models import PlanResponse
+from adapters.http.names import OfferResponse
 from adapters.relay.frames import CountResult
 from bootstrap.container import Container
 from client.api import NostrIdClient
@@ -8,6 +9,7 @@ from client.models import Plan
 
 # Fields msgspec encodes into an answer or decodes from a frame; no Python code reads them.
 PlanResponse.features
+OfferResponse.to_npub
 Plan.features
 CountResult.approximate
 
