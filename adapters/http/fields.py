@@ -16,12 +16,12 @@ A value that breaks the named rule is answered 422.
 from typing import Annotated
 
 import msgspec
-from litestar.params import Body, Parameter
+from litestar.params import Body, Parameter, QueryParameter
 
 from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
 from domain.names.nip05 import MAX_NAME_LENGTH, NAME_PATTERN
 from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
-from domain.shared.paging import CURSOR_PATTERN
+from domain.shared.paging import CURSOR_PATTERN, PageCursor, parse_page_cursor
 
 PUBKEY_DESCRIPTION = "64 hex characters or an npub"
 PUBKEY_FORMAT = "nostr-pubkey"
@@ -57,6 +57,13 @@ DomainText = Annotated[
 CursorParameter = Annotated[
     str | None, Parameter(pattern=CURSOR_PATTERN, description="the next_cursor of the page before")
 ]
+# The `limit` query parameter of a list.
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
+
+
+def decode_cursor(value: str | None) -> PageCursor | None:
+    return parse_page_cursor(value) if value else None
+
 
 NWC_URL_FORMAT = "nwc-url"
 NWC_URL_PATTERN = r"^nostr\+walletconnect://[^?/#]+\?[^#]+$"

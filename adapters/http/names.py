@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.client_ip import origin_of
-from adapters.http.fields import DomainText, PubkeyText
+from adapters.http.fields import CursorParameter, DomainText, Limit, PubkeyText, decode_cursor
 from adapters.http.principal import actor_of, requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.custom_domains.manage_custom_domains import (
@@ -109,6 +109,7 @@ class OfferResponse(msgspec.Struct):
 
 class OfferList(msgspec.Struct):
     items: list[OfferResponse]
+    next_cursor: str | None
 
 
 class NameResponse(msgspec.Struct):
@@ -255,15 +256,23 @@ class NamesController(Controller):
         offer = await offer_name(actor_of(request, principal), name_id, data.to_pubkey)
         return OfferResponse.of(offer, "made")
 
-    @get("/offers", **problem_responses(401, 403, 503))
+    @get("/offers", **problem_responses(401, 403, 422, 503))
     async def offers(
-        self, principal: NamedDependency[Principal], list_offers: NamedDependency[SkipValidation[ListOffers]]
+        self,
+        principal: NamedDependency[Principal],
+        list_offers: NamedDependency[SkipValidation[ListOffers]],
+        cursor: CursorParameter = None,
+        limit: Limit = 50,
     ) -> OfferList:
-        """The open transfer offers you made, then those made to your pubkey."""
-        found = await list_offers(principal.user_id, principal.pubkey)
+        """The open transfer offers you made (`direction: "made"`) or that were made to your pubkey
+        (`"received"`), oldest first."""
+        page = await list_offers(principal.user_id, principal.pubkey, decode_cursor(cursor), limit)
         return OfferList(
-            items=[OfferResponse.of(offer, "made") for offer in found.made]
-            + [OfferResponse.of(offer, "received") for offer in found.received]
+            items=[
+                OfferResponse.of(offer, "made" if offer.from_user_id == principal.user_id else "received")
+                for offer in page.items
+            ],
+            next_cursor=page.next_cursor.text if page.next_cursor else None,
         )
 
     @post("/offers/{offer_id:uuid}/accept", status_code=200, **problem_responses(401, 403, 404, 409, 503))

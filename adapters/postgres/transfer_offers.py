@@ -5,6 +5,7 @@ from uuid import UUID
 
 from domain.names.transfers import TransferOffer
 from domain.shared.errors import Conflict
+from domain.shared.paging import PageCursor
 
 from .transaction import PostgresTransaction, Row
 
@@ -18,8 +19,13 @@ SELECT o.id, o.nip05_id, n.name, n.domain, o.from_user_id, o.to_pubkey, o.create
 FROM nip05_transfer_offers o JOIN nip05_names n ON n.id = o.nip05_id
 """
 SELECT_BY_ID = SELECT + "WHERE o.id = %(id)s"
-SELECT_MADE = SELECT + "WHERE o.from_user_id = %(user_id)s ORDER BY o.created_at, o.id"
-SELECT_RECEIVED = SELECT + "WHERE o.to_pubkey = %(pubkey)s ORDER BY o.created_at, o.id"
+SELECT_OPEN = (
+    SELECT
+    + """WHERE (o.from_user_id = %(user_id)s OR o.to_pubkey = %(pubkey)s) AND o.expires_at > %(now)s
+    AND (%(after_at)s::timestamptz IS NULL OR (o.created_at, o.id) > (%(after_at)s, %(after_id)s::uuid))
+ORDER BY o.created_at, o.id
+LIMIT %(limit)s"""
+)
 CLAIM = """
 WITH claimed AS (
     DELETE FROM nip05_transfer_offers WHERE id = %(id)s AND to_pubkey = %(pubkey)s
@@ -82,8 +88,15 @@ class PostgresTransferOfferRepository:
     async def cancel(self, offer_id: UUID, from_user_id: UUID) -> bool:
         return await self._tx.execute(CANCEL, {"id": offer_id, "user_id": from_user_id}) > 0
 
-    async def list_made(self, user_id: UUID) -> list[TransferOffer]:
-        return [_offer(row) for row in await self._tx.fetch_all(SELECT_MADE, {"user_id": user_id})]
-
-    async def list_received(self, pubkey: str) -> list[TransferOffer]:
-        return [_offer(row) for row in await self._tx.fetch_all(SELECT_RECEIVED, {"pubkey": pubkey})]
+    async def list_open(
+        self, user_id: UUID, pubkey: str, now: datetime, after: PageCursor | None, limit: int
+    ) -> list[TransferOffer]:
+        params = {
+            "user_id": user_id,
+            "pubkey": pubkey,
+            "now": now,
+            "after_at": after.at if after else None,
+            "after_id": after.id if after else None,
+            "limit": limit,
+        }
+        return [_offer(row) for row in await self._tx.fetch_all(SELECT_OPEN, params)]

@@ -24,6 +24,7 @@ from domain.names.transfers import (
 from domain.nostr.nip19 import parse_pubkey
 from domain.shared.clock import Clock
 from domain.shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from domain.shared.paging import PageCursor
 from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 OFFERED = "nip05.transfer_offered"
@@ -41,9 +42,11 @@ def _receiver_pubkey(value: str) -> str:
         ) from None
 
 
-class Offers(Struct, frozen=True, kw_only=True):
-    made: list[TransferOffer]
-    received: list[TransferOffer]
+class OfferPage(Struct, frozen=True, kw_only=True):
+    """Open offers the user made or received, oldest first; `next_cursor` when more follow."""
+
+    items: list[TransferOffer]
+    next_cursor: PageCursor | None
 
 
 class OfferName:
@@ -81,21 +84,20 @@ class OfferName:
 
 
 class ListOffers:
-    """The open offers the user made, and those made to the user's pubkey."""
+    """The open offers the user made or that were made to the user's pubkey, a page at a time."""
 
     def __init__(self, uow: UowFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
-    async def __call__(self, user_id: UUID, pubkey: str) -> Offers:
-        now = self._clock.now()
+    async def __call__(
+        self, user_id: UUID, pubkey: str, after: PageCursor | None = None, limit: int = 50
+    ) -> OfferPage:
         async with self._uow() as uow:
-            made = await uow.transfer_offers.list_made(user_id)
-            received = await uow.transfer_offers.list_received(pubkey)
-        return Offers(
-            made=[offer for offer in made if not offer.is_expired(now)],
-            received=[offer for offer in received if not offer.is_expired(now)],
-        )
+            found = await uow.transfer_offers.list_open(user_id, pubkey, self._clock.now(), after, limit + 1)
+        page = found[:limit]
+        following = PageCursor(at=page[-1].created_at, id=page[-1].id) if len(found) > limit else None
+        return OfferPage(items=page, next_cursor=following)
 
 
 class CancelOffer:

@@ -9,6 +9,7 @@ from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
 from domain.names.transfers import TransferOffer
 from domain.shared.errors import DependencyUnavailable
+from domain.shared.paging import PageCursor
 
 
 class DnsLookupFailed(DependencyUnavailable):
@@ -170,10 +171,9 @@ class TransferOfferRepository(Protocol):
         """Deletes the offer when `from_user_id` made it; True when it did."""
         ...
 
-    async def list_made(self, user_id: UUID) -> list[TransferOffer]:
-        """The offers the user made, oldest first."""
-        ...
-
-    async def list_received(self, pubkey: str) -> list[TransferOffer]:
-        """The offers made to the pubkey, oldest first."""
+    async def list_open(
+        self, user_id: UUID, pubkey: str, now: datetime, after: PageCursor | None, limit: int
+    ) -> list[TransferOffer]:
+        """The offers the user made or that were made to the pubkey, not expired at `now`, strictly
+        after the cursor, oldest first, at most `limit`."""
         ...

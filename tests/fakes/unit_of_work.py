@@ -555,15 +555,17 @@ class FakeTransferOfferRepository:
         offer = self._rows.get(offer_id)
         return offer is not None and offer.from_user_id == from_user_id and self._rows.delete(offer_id)
 
-    async def list_made(self, user_id: UUID) -> list[TransferOffer]:
-        return sorted(
-            (o for o in self._rows.rows() if o.from_user_id == user_id), key=lambda o: (o.created_at, o.id)
-        )
-
-    async def list_received(self, pubkey: str) -> list[TransferOffer]:
-        return sorted(
-            (o for o in self._rows.rows() if o.to_pubkey == pubkey), key=lambda o: (o.created_at, o.id)
-        )
+    async def list_open(
+        self, user_id: UUID, pubkey: str, now: datetime, after: PageCursor | None, limit: int
+    ) -> list[TransferOffer]:
+        found = [
+            o
+            for o in self._rows.rows()
+            if (o.from_user_id == user_id or o.to_pubkey == pubkey)
+            and not o.is_expired(now)
+            and _after(after, o.created_at, o.id)
+        ]
+        return sorted(found, key=lambda o: (o.created_at, o.id))[:limit]
 
 
 class FakeCustomDomainRepository:

@@ -108,7 +108,7 @@ async def test_n6_an_offer_is_accepted_by_its_receiver_and_the_name_moves(world)
     assert offer.expires_at == NOW + OFFER_LIFETIME
 
     listed = await container.names.list_offers()(receiver.id, receiver.pubkey)
-    assert [o.id for o in listed.received] == [offer.id] and listed.made == []
+    assert [o.id for o in listed.items] == [offer.id] and listed.next_cursor is None
     moved = await container.names.accept_offer()(_actor(receiver), offer.id)
 
     assert (moved.user_id, moved.pubkey, moved.relays) == (receiver.id, receiver.pubkey, ())
@@ -189,7 +189,7 @@ async def test_n6_the_maker_cancels_an_offer(world) -> None:  # type: ignore[no-
     with pytest.raises(NotFound):
         await container.names.cancel_offer()(_actor(receiver), offer.id)
     await container.names.cancel_offer()(_actor(giver), offer.id)
-    assert (await container.names.list_offers()(giver.id, giver.pubkey)).made == []
+    assert (await container.names.list_offers()(giver.id, giver.pubkey)).items == []
 
 
 async def test_a_name_held_for_a_checkout_is_refused_to_others_until_the_payment_ends(world) -> None:  # type: ignore[no-untyped-def]
@@ -209,3 +209,22 @@ async def test_a_name_held_for_a_checkout_is_refused_to_others_until_the_payment
             other.id, other.pubkey, "pro-monthly", "fake", names=["zeida"]
         )
     assert checkout.payment.status.value == "pending"
+
+
+async def test_offers_are_listed_a_page_at_a_time_and_expired_ones_left_out(world) -> None:  # type: ignore[no-untyped-def]
+    store, clock, container = world
+    giver, receiver = await _user(store), await _user(store)
+    record = await container.names.register_name()(giver.id, "paged")
+    made = []
+    for _ in range(5):
+        made.append(await container.names.offer_name()(_actor(giver), record.id, receiver.pubkey))
+        clock.advance(timedelta(seconds=1))
+    first = await container.names.list_offers()(receiver.id, receiver.pubkey, limit=2)
+    second = await container.names.list_offers()(receiver.id, receiver.pubkey, first.next_cursor, limit=2)
+    third = await container.names.list_offers()(receiver.id, receiver.pubkey, second.next_cursor, limit=2)
+    assert [o.id for o in first.items + second.items + third.items] == [o.id for o in made]
+    assert third.next_cursor is None
+
+    clock.advance(OFFER_LIFETIME - timedelta(seconds=3))
+    remaining = await container.names.list_offers()(giver.id, giver.pubkey)
+    assert [o.id for o in remaining.items] == [o.id for o in made[3:]]
