@@ -34,6 +34,8 @@ PROJECT_TABLES = {
     "processed_webhook_events",
     "receipt_counters",
     "nip05_billing_holds",
+    "nip05_payment_holds",
+    "nip05_transfer_offers",
     "api_key_usage_flushes",
     "lnurl_wallets",
     "job_runs",
