@@ -13,6 +13,7 @@ A rule a pattern cannot hold whole is named by a `format` in the document, descr
 A value that breaks the named rule is answered 422.
 """
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -20,10 +21,12 @@ from litestar.params import Body, Parameter, QueryParameter
 
 from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
 from domain.names.nip05 import MAX_NAME_LENGTH, NAME_PATTERN
-from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
+from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, parse_pubkey
+from domain.shared.errors import InvalidInput
 from domain.shared.paging import CURSOR_PATTERN, PageCursor, parse_page_cursor
 
 PUBKEY_DESCRIPTION = "64 hex characters or an npub"
+_PUBKEY_TEXT_SHAPE = re.compile(PUBKEY_TEXT_PATTERN)
 PUBKEY_FORMAT = "nostr-pubkey"
 _EXTRA = {"format": PUBKEY_FORMAT}
 
@@ -33,6 +36,24 @@ PubkeyText = Annotated[
     msgspec.Meta(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION),
     Body(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA),
 ]
+# A pubkey as a Struct field whose own __post_init__ checks it with `is_pubkey_text`: its schema keeps
+# the format, which a field carrying msgspec.Meta loses.
+PubkeyField = Annotated[
+    str, Body(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA)
+]
+
+
+def is_pubkey_text(value: str) -> bool:
+    """64 hex characters, or an npub whose checksum holds."""
+    if _PUBKEY_TEXT_SHAPE.fullmatch(value) is None:
+        return False
+    try:
+        parse_pubkey(value)
+    except InvalidInput:
+        return False
+    return True
+
+
 # A pubkey in the path or the query.
 PubkeyParameter = Annotated[
     str, Parameter(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA)
@@ -81,13 +102,12 @@ NwcUrlText = Annotated[
     ),
 ]
 
-# A NIP-05 name inside a request body, lowercased before use.
+NAME_DESCRIPTION = "a-z, 0-9, '-', '_' and '.'; lowercased"
+# A NIP-05 name inside a request body (an item of a list field), lowercased before use.
 NameText = Annotated[
     str,
     msgspec.Meta(
-        min_length=1,
-        max_length=MAX_NAME_LENGTH,
-        pattern=NAME_PATTERN,
-        description="a-z, 0-9, '-', '_' and '.'; lowercased",
+        min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN, description=NAME_DESCRIPTION
     ),
+    Body(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN, description=NAME_DESCRIPTION),
 ]

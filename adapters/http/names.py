@@ -1,7 +1,7 @@
 """NIP-05 names and custom domains of the signed-in user."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -11,7 +11,14 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.client_ip import origin_of
-from adapters.http.fields import CursorParameter, DomainText, Limit, PubkeyText, decode_cursor
+from adapters.http.fields import (
+    CursorParameter,
+    DomainText,
+    Limit,
+    PubkeyField,
+    decode_cursor,
+    is_pubkey_text,
+)
 from adapters.http.principal import actor_of, requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.custom_domains.manage_custom_domains import (
@@ -76,11 +83,19 @@ class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class UpdateNameRequest(msgspec.Struct, forbid_unknown_fields=True):
     relays: RelayList | None = None
-    locked: Annotated[bool | None, msgspec.Meta(description="true refuses transfer offers")] = None
+    # Literal, not bool: a request's 0 or "true" is refused rather than read as a boolean.
+    locked: Annotated[
+        Literal[True, False] | None, msgspec.Meta(description="true refuses transfer offers")
+    ] = None
 
 
 class OfferRequest(msgspec.Struct, forbid_unknown_fields=True):
-    to_pubkey: PubkeyText
+    # The pattern and an npub's checksum are checked here, so the schema keeps the field's format.
+    to_pubkey: PubkeyField
+
+    def __post_init__(self) -> None:
+        if not is_pubkey_text(self.to_pubkey):
+            raise ValueError("expected 64 hexadecimal characters or an npub")
 
 
 class OfferResponse(msgspec.Struct):

@@ -18,7 +18,7 @@ from domain.names.nip05 import (
     parse_serving_domain,
 )
 from domain.shared.clock import Clock
-from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 INVOICE_LIFETIME_SECONDS = 3600
@@ -121,8 +121,9 @@ class StartSubscription:
     def _names(self, names: list[str], plan: Plan) -> list[str]:
         wanted = list(dict.fromkeys(parse_registrable_name(name, owns_domain=False) for name in names))
         if len(wanted) > plan.quotas.names:
-            raise InvalidInput(
-                f"the {plan.name} plan holds at most {plan.quotas.names} name(s)", {"names": "too many"}
+            raise QuotaExceeded(
+                f"names quota: the {plan.name} plan allows {plan.quotas.names} NIP-05 name(s), "
+                f"and the order holds {len(wanted)}"
             )
         return wanted
 

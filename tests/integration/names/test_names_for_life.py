@@ -187,6 +187,8 @@ async def test_a_checkout_refuses_names_breaking_the_rules_before_any_invoice(
     assert "reserved" in problem["detail"]
     _problem(await _checkout(api, buyer, ["bad name"]), 422)
     _problem(await _checkout(api, buyer, [plain_name() for _ in range(21)]), 422)
+    problem = _problem(await _checkout(api, buyer, [plain_name() for _ in range(6)]), 403)
+    assert "quota" in problem["detail"]
 
 
 # --- N6 -------------------------------------------------------------------------------------------
@@ -335,6 +337,19 @@ async def test_n6_only_the_receiver_and_only_the_owner_act_on_an_offer(api: Api)
         await api.client.delete(f"{NAMES}/offers/{offer['id']}", headers=giver.headers)
     ).status_code == 204
     _problem(await api.client.post(f"{NAMES}/offers/{offer['id']}/accept", headers=receiver.headers), 404)
+
+
+async def test_offer_and_lock_requests_are_checked_at_the_edge(api: Api) -> None:
+    giver = await api.sign_in()
+    record = await _name(api, giver)
+    bad_npub = "npub1" + "q" * 58
+    problem = _problem(await _offer(api, giver, record["id"], bad_npub), 422)
+    assert problem["errors"]
+    for locked in (0, "true", 1):
+        patch = await api.client.patch(
+            f"{NAMES}/{record['id']}", json={"locked": locked}, headers=giver.headers
+        )
+        assert _problem(patch, 422)["errors"]
 
 
 async def test_n6_the_receivers_plan_quota_applies(api: Api) -> None:
