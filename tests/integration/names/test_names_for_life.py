@@ -16,8 +16,11 @@ from domain.auth.users import UserRole
 from domain.names.folding import fold_name
 from domain.names.transfers import OFFER_LIFETIME
 from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from domain.shared.errors import Conflict
 from tests.fixtures.auth import TEST_PUBLIC_URL, Api
+from tests.integration.names.support import add_user, names_container, serving
 from tests.support.concurrent_http import send_at_once
+from tests.support.lookalikes import N9_CASES
 from tests.support.plans import ROOMY_PLANS_ENV
 
 pytestmark = pytest.mark.integration
@@ -57,6 +60,25 @@ async def _served(api: Api, name: str) -> dict:
 
 
 # --- N9 -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("held", "asked", "same_owner", "refused"), N9_CASES)
+async def test_n9_the_lookalike_table_holds_on_postgresql(
+    postgres_dsn, held, asked, same_owner, refused
+) -> None:
+    container = names_container(postgres_dsn, None, DEFAULT_DOMAIN=f"{plain_name()}.test")
+    async with serving(container):
+        owner = await add_user(container)
+        asker = owner if same_owner else await add_user(container)
+        await container.names.register_name()(owner.id, held)
+        availability = await container.names.check_name_availability()(asker.id, asked)
+        if refused:
+            assert not availability.available
+            with pytest.raises(Conflict, match=held):
+                await container.names.register_name()(asker.id, asked)
+        else:
+            assert availability.available, availability.reason
+            assert (await container.names.register_name()(asker.id, asked)).name == asked.lower()
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from domain.shared.errors import Conflict, InvalidInput, NotFound
 from tests import builders
 from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
+from tests.support.lookalikes import N9_CASES
 from tests.support.plans import ROOMY_PLANS
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -41,25 +42,6 @@ async def _user(store: MemoryStore):  # type: ignore[no-untyped-def]
 
 def _actor(user) -> Actor:  # type: ignore[no-untyped-def]
     return Actor(user_id=user.id, pubkey=user.pubkey)
-
-
-# (held by one account, then asked for, whether the second asker is that same account, refused)
-N9_CASES = [
-    ("alice", "ALICE", False, True),
-    ("alice", "a1ice", False, True),
-    ("alice", "al1ce", False, True),
-    ("alice", "a-l_i.c-e", False, True),
-    ("bob", "b0b", False, True),
-    ("marina", "rnarina", False, True),
-    ("wendy", "vvendy", False, True),
-    ("gil", "g1l", False, True),
-    ("oscar", "0scar", False, True),
-    ("alice", "a1ice", True, False),
-    ("marina", "rnarina", True, False),
-    ("alice", "alicia", False, False),
-    ("alice", "alice2", False, False),
-    ("rn", "nn", False, False),
-]
 
 
 @pytest.mark.parametrize(("held", "asked", "same_owner", "refused"), N9_CASES)
