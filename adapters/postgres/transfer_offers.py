@@ -35,6 +35,9 @@ SELECT c.id, c.nip05_id, n.name, n.domain, c.from_user_id, c.to_pubkey, c.create
 FROM claimed c JOIN nip05_names n ON n.id = c.nip05_id
 """
 DELETE_FOR_NAME = "DELETE FROM nip05_transfer_offers WHERE nip05_id = %(nip05_id)s"
+DELETE_EXPIRED_FOR_NAME = """
+DELETE FROM nip05_transfer_offers WHERE nip05_id = %(nip05_id)s AND expires_at <= %(now)s
+"""
 COUNT_OPEN = """
 SELECT count(*) AS n FROM nip05_transfer_offers WHERE nip05_id = %(nip05_id)s AND expires_at > %(now)s
 """
@@ -80,6 +83,9 @@ class PostgresTransferOfferRepository:
 
     async def delete_for_name(self, nip05_id: UUID) -> int:
         return await self._tx.execute(DELETE_FOR_NAME, {"nip05_id": nip05_id})
+
+    async def delete_expired_for_name(self, nip05_id: UUID, now: datetime) -> int:
+        return await self._tx.execute(DELETE_EXPIRED_FOR_NAME, {"nip05_id": nip05_id, "now": now})
 
     async def count_open(self, nip05_id: UUID, now: datetime) -> int:
         row = await self._tx.fetch_one(COUNT_OPEN, {"nip05_id": nip05_id, "now": now})

@@ -220,6 +220,8 @@ class UpdateName:
         async with self._uow() as uow:
             found = await _editable_name(uow, user_id, name_id, self._default_domain)
         async with self._changes.changing(found.domain, [found.name]), self._uow() as uow:
+            # The name is locked before its offers are touched, as every writer of them does.
+            await uow.nip05_names.get_for_update(name_id)
             record = await _editable_name(uow, user_id, name_id, self._default_domain)
             now = self._clock.now()
             if relays is not None:

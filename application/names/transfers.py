@@ -66,6 +66,8 @@ class OfferName:
                 raise NotFound("NIP-05 name not found")
             check_transferable(record, default_domain=self._default_domain)
             check_receiver(record, to_pubkey)
+            # Expired offers go when the next is made, so a name keeps at most MAX_OPEN_OFFERS rows.
+            await uow.transfer_offers.delete_expired_for_name(record.id, now)
             if await uow.transfer_offers.count_open(record.id, now) >= MAX_OPEN_OFFERS:
                 raise Conflict(f"{record.identifier} has {MAX_OPEN_OFFERS} open offers; cancel one first")
             offer = TransferOffer.make(record, to_pubkey, now)

@@ -163,6 +163,10 @@ class TransferOfferRepository(Protocol):
         """Deletes every offer of the name; how many there were."""
         ...
 
+    async def delete_expired_for_name(self, nip05_id: UUID, now: datetime) -> int:
+        """Deletes the name's offers that expired by `now`; how many there were."""
+        ...
+
     async def count_open(self, nip05_id: UUID, now: datetime) -> int:
         """How many offers of the name have not expired."""
         ...

@@ -548,6 +548,12 @@ class FakeTransferOfferRepository:
             self._rows.delete(offer_id)
         return len(doomed)
 
+    async def delete_expired_for_name(self, nip05_id: UUID, now: datetime) -> int:
+        doomed = [o.id for o in self._rows.rows() if o.nip05_id == nip05_id and o.is_expired(now)]
+        for offer_id in doomed:
+            self._rows.delete(offer_id)
+        return len(doomed)
+
     async def count_open(self, nip05_id: UUID, now: datetime) -> int:
         return sum(1 for o in self._rows.rows() if o.nip05_id == nip05_id and not o.is_expired(now))
 

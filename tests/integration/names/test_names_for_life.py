@@ -292,7 +292,7 @@ async def test_n6_of_concurrent_accepts_of_two_offers_for_one_name_exactly_one_w
     assert sorted(holders) == [0, 1]
 
 
-async def test_n6_an_expired_offer_is_refused(api: Api) -> None:
+async def test_n6_an_expired_offer_is_refused_and_makes_room_for_the_next(api: Api, postgres_dsn) -> None:
     giver, receiver = await api.sign_in(), await api.sign_in()
     record = await _name(api, giver)
     offer = (await _offer(api, giver, record["id"], receiver.pubkey)).json()
@@ -303,6 +303,17 @@ async def test_n6_an_expired_offer_is_refused(api: Api) -> None:
     )
     assert "expired" in problem["detail"]
     assert await _served(api, record["name"]) == {record["name"]: giver.pubkey}
+
+    giver = await api.sign_in(secret_key=giver.secret_key)
+    again = await _offer(api, giver, record["id"], receiver.pubkey)
+    assert again.status_code == 201, again.text
+    listed = (await api.client.get(f"{NAMES}/offers", headers=giver.headers)).json()["items"]
+    assert [o["id"] for o in listed] == [again.json()["id"]]
+    async with await psycopg.AsyncConnection.connect(postgres_dsn, autocommit=True) as conn:
+        rows = await (
+            await conn.execute("SELECT id FROM nip05_transfer_offers WHERE nip05_id = %s", (record["id"],))
+        ).fetchall()
+    assert [str(row[0]) for row in rows] == [again.json()["id"]]
 
 
 async def test_n6_a_locked_name_refuses_offers(api: Api) -> None:

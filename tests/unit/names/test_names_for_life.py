@@ -8,7 +8,7 @@ from dependency_injector import providers
 
 from domain.audit.entries import Actor, AuditLogQuery
 from domain.names.nip05 import Nip05Status
-from domain.names.transfers import OFFER_LIFETIME
+from domain.names.transfers import MAX_OPEN_OFFERS, OFFER_LIFETIME
 from domain.shared.clock import FixedClock
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from tests import builders
@@ -210,3 +210,18 @@ async def test_offers_are_listed_a_page_at_a_time_and_expired_ones_left_out(worl
     clock.advance(OFFER_LIFETIME - timedelta(seconds=3))
     remaining = await container.names.list_offers()(giver.id, giver.pubkey)
     assert [o.id for o in remaining.items] == [o.id for o in made[3:]]
+
+
+async def test_n6_a_name_has_at_most_ten_open_offers_and_expired_ones_make_room(world) -> None:  # type: ignore[no-untyped-def]
+    store, clock, container = world
+    giver, receiver = await _user(store), await _user(store)
+    record = await container.names.register_name()(giver.id, "popular")
+    for _ in range(MAX_OPEN_OFFERS):
+        await container.names.offer_name()(_actor(giver), record.id, receiver.pubkey)
+    with pytest.raises(Conflict, match="open offers"):
+        await container.names.offer_name()(_actor(giver), record.id, receiver.pubkey)
+    clock.advance(OFFER_LIFETIME)
+    await container.names.offer_name()(_actor(giver), record.id, receiver.pubkey)
+    async with FakeUnitOfWork(store) as uow:
+        assert await uow.transfer_offers.count_open(record.id, clock.now()) == 1
+        assert await uow.transfer_offers.delete_for_name(record.id) == 1
