@@ -395,3 +395,23 @@ async def test_n6_the_receivers_plan_quota_applies(api: Api) -> None:
         await api.client.post(f"{NAMES}/offers/{offer['id']}/accept", headers=receiver.headers), 403
     )
     assert "quota" in problem["detail"]
+
+
+async def test_n6_a_lock_racing_an_accept_ends_one_way_or_the_other(api: Api) -> None:
+    giver, receiver = await api.sign_in(), await api.sign_in()
+    for _ in range(5):
+        record = await _name(api, giver)
+        offer = (await _offer(api, giver, record["id"], receiver.pubkey)).json()
+        lock, accept = await send_at_once(
+            api,
+            TEST_PUBLIC_URL,
+            [
+                ("PATCH", f"{NAMES}/{record['id']}", {"json": {"locked": True}, "headers": giver.headers}),
+                ("POST", f"{NAMES}/offers/{offer['id']}/accept", {"headers": receiver.headers}),
+            ],
+        )
+        outcome = (lock.status_code, accept.status_code)
+        # The lock first: the offer is withdrawn. The accept first: the name is no longer the giver's.
+        assert outcome in {(200, 404), (200, 409), (404, 200)}, (lock.text, accept.text)
+        owner = receiver if accept.status_code == 200 else giver
+        assert await _served(api, record["name"]) == {record["name"]: owner.pubkey}
