@@ -19,6 +19,24 @@ ALTER TABLE nip05_names
     ) STORED,
     ADD COLUMN locked boolean NOT NULL DEFAULT false;
 
+-- Look-alikes already held by different accounts are named, rather than left to the constraint's
+-- bare refusal: one of each pair is released or renamed before this migration can apply.
+DO $$
+DECLARE
+    clashes text;
+BEGIN
+    SELECT string_agg(format('%s on %s', names, domain), '; ') INTO clashes
+    FROM (
+        SELECT domain, string_agg(name, ', ' ORDER BY name) AS names
+        FROM nip05_names WHERE status <> 'released'
+        GROUP BY domain, name_fold HAVING count(DISTINCT user_id) > 1
+    ) AS clash;
+    IF clashes IS NOT NULL THEN
+        RAISE EXCEPTION 'look-alike names held by different accounts: %', clashes;
+    END IF;
+END
+$$;
+
 ALTER TABLE nip05_names ADD CONSTRAINT nip05_names_no_lookalike_between_accounts
     EXCLUDE USING gist (domain WITH =, name_fold WITH =, user_id WITH <>) WHERE (status <> 'released');
 
