@@ -5,7 +5,9 @@ DROP TABLE nip05_transfer_offers;
 DELETE FROM nip05_names
 WHERE status = 'pending_payment' AND id IN (SELECT nip05_id FROM nip05_payment_holds);
 DROP TABLE nip05_payment_holds;
-ALTER TABLE nip05_names DROP CONSTRAINT nip05_names_no_lookalike_between_accounts;
+DROP TRIGGER nip05_names_no_lookalike_between_accounts ON nip05_names;
+DROP FUNCTION nip05_names_keep_folds();
+DROP TABLE nip05_name_folds;
+DROP INDEX nip05_names_domain_fold_idx;
 ALTER TABLE nip05_names DROP COLUMN locked;
 ALTER TABLE nip05_names DROP COLUMN name_fold;
-DROP EXTENSION IF EXISTS btree_gist;

@@ -116,7 +116,7 @@ async def lookalike_of_another(
 async def take_name(uow: UnitOfWork, record: Nip05, now: datetime, *, owns_domain: bool = False) -> Nip05:
     """Stores the claim `record` of its user on its name, or raises Conflict with the reason it is
     refused: taken, held for another buyer, or passing for another account's name (N9). The unique
-    index and the look-alike exclusion constraint decide between concurrent claims; the loser is
+    index and the look-alike trigger (migration 0011) decide between concurrent claims; the loser is
     told who won."""
     user_id, name, domain = record.user_id, record.name, record.domain
     existing = await uow.nip05_names.find(name, domain)

@@ -418,7 +418,7 @@ class FakeNip05Repository:
             ) from exc
 
     def _check_lookalikes(self, nip05: Nip05) -> None:
-        """The exclusion constraint: no two accounts hold names of one fold on one domain."""
+        """As the look-alike trigger: no two accounts hold names of one fold on one domain."""
         if nip05.status is Nip05Status.RELEASED:
             return
         fold = fold_name(nip05.name)

@@ -36,6 +36,7 @@ PROJECT_TABLES = {
     "nip05_billing_holds",
     "nip05_payment_holds",
     "nip05_transfer_offers",
+    "nip05_name_folds",
     "api_key_usage_flushes",
     "lnurl_wallets",
     "job_runs",
