@@ -117,6 +117,29 @@ async def test_n9_a_lookalike_of_another_accounts_name_is_409_and_availability_s
     assert own.status_code == 201, own.text
 
 
+async def test_n9_a_fold_follows_its_names_through_release_and_transfer(api) -> None:
+    alice, bob, carol = await api.sign_in(), await api.sign_in(), await api.sign_in()
+    base = plain_name()
+    first = await _name(api, alice, f"{base}o")
+    second = await _name(api, alice, f"{base}-0")
+    assert (await api.client.delete(f"{NAMES}/{first['id']}", headers=alice.headers)).status_code == 204
+    # Alice still holds a name of that fold: Bob is refused.
+    _problem(await api.client.post(NAMES, json={"name": f"{base}_o"}, headers=bob.headers), 409)
+
+    offer = (await _offer(api, alice, second["id"], bob.pubkey)).json()
+    accepted = await api.client.post(f"{NAMES}/offers/{offer['id']}/accept", headers=bob.headers)
+    assert accepted.status_code == 200, accepted.text
+    # The fold moved with the name: Bob may add his own variant, Alice and Carol may not.
+    assert (await api.client.post(NAMES, json={"name": f"{base}.o"}, headers=bob.headers)).status_code == 201
+    _problem(await api.client.post(NAMES, json={"name": f"{base}0"}, headers=alice.headers), 409)
+    _problem(await api.client.post(NAMES, json={"name": f"{base}0"}, headers=carol.headers), 409)
+
+    for record in (await api.client.get(NAMES, headers=bob.headers)).json()["items"]:
+        assert (await api.client.delete(f"{NAMES}/{record['id']}", headers=bob.headers)).status_code == 204
+    # Released names hold no fold: a look-alike (not the released names themselves) is free at once.
+    assert (await api.client.post(NAMES, json={"name": f"{base}0"}, headers=carol.headers)).status_code == 201
+
+
 async def test_n9_of_accounts_racing_for_lookalike_names_exactly_one_wins(api) -> None:
     racers = [await api.sign_in() for _ in range(10)]
     base = plain_name()
