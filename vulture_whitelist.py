@@ -1,6 +1,7 @@
 """Names vulture cannot see used: each is reached only by a framework, a server or a wire format."""
 
 from adapters.http.billing_models import PlanResponse
+from adapters.http.names import OfferResponse
 from adapters.relay.frames import CountResult
 from adapters.web.signin import SignInOutcome
 from bootstrap.container import Container
@@ -9,6 +10,7 @@ from client.models import Plan
 
 # Fields msgspec encodes into an answer or decodes from a frame; no Python code reads them.
 PlanResponse.features
+OfferResponse.to_npub
 Plan.features
 CountResult.approximate
 SignInOutcome.location

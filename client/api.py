@@ -32,6 +32,7 @@ from client.models import (
     SessionInfo,
     Subscription,
     Tokens,
+    TransferOffer,
     Usage,
     WotFigures,
 )
@@ -213,11 +214,14 @@ class NostrIdClient:
         """Every plan; signed in, the prices carry the caller's Web-of-Trust discount."""
         return self._items("/api/v1/plans", Plan)
 
-    def subscribe(self, plan_id: str, provider: str) -> Checkout:
-        """Orders a plan: the pending subscription and the invoice to pay (`checkout_url` or `bolt11`)."""
-        return self._call(
-            "POST", "/api/v1/subscriptions", Checkout, json={"plan_id": plan_id, "provider": provider}
-        )
+    def subscribe(self, plan_id: str, provider: str, names: list[str] | None = None) -> Checkout:
+        """Orders a plan: the pending subscription and the invoice to pay (`checkout_url` or `bolt11`).
+
+        `names` are held for you until the invoice ends and registered when it is paid."""
+        body: dict[str, Any] = {"plan_id": plan_id, "provider": provider}
+        if names:
+            body["names"] = names
+        return self._call("POST", "/api/v1/subscriptions", Checkout, json=body)
 
     def my_subscription(self) -> Subscription:
         return self._call("GET", "/api/v1/subscriptions/me", Subscription)
@@ -256,8 +260,30 @@ class NostrIdClient:
     def update_name_relays(self, name_id: str, relays: list[str]) -> Nip05Name:
         return self._call("PATCH", f"/api/v1/nip05/{name_id}", Nip05Name, json={"relays": relays})
 
+    def lock_name(self, name_id: str, locked: bool = True) -> Nip05Name:
+        """Locks one of your names against transfer offers (or unlocks it with `locked=False`)."""
+        return self._call("PATCH", f"/api/v1/nip05/{name_id}", Nip05Name, json={"locked": locked})
+
     def release_name(self, name_id: str) -> None:
         self._call("DELETE", f"/api/v1/nip05/{name_id}", None)
+
+    def offer_name(self, name_id: str, to_pubkey: str) -> TransferOffer:
+        """Offers one of your names to another pubkey (hex or npub), open for seven days."""
+        return self._call(
+            "POST", f"/api/v1/nip05/{name_id}/offers", TransferOffer, json={"to_pubkey": to_pubkey}
+        )
+
+    def offers(self) -> list[TransferOffer]:
+        """The open offers you made and those made to your pubkey."""
+        return self._items("/api/v1/nip05/offers", TransferOffer)
+
+    def accept_offer(self, offer_id: str) -> Nip05Name:
+        """Takes a name offered to your pubkey; it is yours at once."""
+        return self._call("POST", f"/api/v1/nip05/offers/{offer_id}/accept", Nip05Name)
+
+    def cancel_offer(self, offer_id: str) -> None:
+        """Withdraws an offer you made."""
+        self._call("DELETE", f"/api/v1/nip05/offers/{offer_id}", None)
 
     def add_domain(self, domain: str) -> CustomDomain:
         return self._call("POST", "/api/v1/domains", CustomDomain, json={"domain": domain})

@@ -204,6 +204,20 @@ class Nip05Name(msgspec.Struct, frozen=True):
     relays: list[str]
     status: str
     expires_at: datetime | None
+    # True refuses transfer offers.
+    locked: bool = False
+
+
+class TransferOffer(msgspec.Struct, frozen=True):
+    """An offer of a name to another pubkey; `direction` is "made" (by you) or "received"."""
+
+    id: str
+    name: str
+    to_pubkey: str
+    expires_at: datetime
+    domain: str | None = None
+    created_at: datetime | None = None
+    direction: str | None = None
 
 
 class NameAvailability(msgspec.Struct, frozen=True):

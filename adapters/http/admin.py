@@ -10,17 +10,17 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, SkipValidation
 
-from adapters.http.admin_users import AdminUserResponse, actor_of
-from adapters.http.fields import CursorParameter
+from adapters.http.admin_users import AdminUserResponse
+from adapters.http.fields import CursorParameter, Limit, decode_cursor
 from adapters.http.names import NameResponse
+from adapters.http.principal import actor_of
 from adapters.http.responses import problem_responses
 from application.admin.actions import ListUsers, ReadAuditLog, SuspendName
 from domain.audit.entries import ACTION_PATTERN, AuditLog, AuditLogQuery
 from domain.auth.principal import Principal
 from domain.shared.errors import InvalidInput
-from domain.shared.paging import PageCursor, parse_page_cursor
+from domain.shared.paging import PageCursor
 
-Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
 # RFC 3339, as the document's `date-time` format says; a number is not a time here.
 INSTANT_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
@@ -42,10 +42,6 @@ def parse_instant(value: str | None, field: str) -> datetime | None:
         return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{field} is not an RFC 3339 time", {field: "not a date-time"}) from None
-
-
-def decode_cursor(value: str | None) -> PageCursor | None:
-    return parse_page_cursor(value) if value else None
 
 
 class AdminUserList(msgspec.Struct):

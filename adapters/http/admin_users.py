@@ -8,12 +8,10 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from adapters.http.client_ip import origin_of
 from adapters.http.me import UserResponse
-from adapters.http.principal import SIGNED_IN_PROBLEMS
+from adapters.http.principal import SIGNED_IN_PROBLEMS, actor_of
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.auth.admin_users import ChangeRole, SetSuspension
-from domain.audit.entries import Actor
 from domain.auth.principal import Principal
 from domain.auth.users import User, UserRole
 
@@ -29,14 +27,6 @@ class AdminUserResponse(UserResponse):
     def of_user(cls, user: User) -> "AdminUserResponse":
         base = UserResponse.of(user)
         return cls(**msgspec.structs.asdict(base), status=user.status.value)
-
-
-def actor_of(request: Request[Any, Any, Any], admin: Principal) -> Actor:
-    return Actor(
-        user_id=admin.user_id,
-        pubkey=admin.pubkey,
-        origin=origin_of(request),
-    )
 
 
 class AdminUsersController(Controller):

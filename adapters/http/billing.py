@@ -7,7 +7,6 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
 
-from adapters.http.admin_users import actor_of
 from adapters.http.billing_models import (
     CheckoutRequest,
     CheckoutResponse,
@@ -20,6 +19,7 @@ from adapters.http.billing_models import (
     SubscriptionResponse,
     WebhookReceived,
 )
+from adapters.http.principal import actor_of
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.billing.admin import CompSubscription, RefundPayment
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt, HandleWebhook
@@ -49,8 +49,13 @@ class BillingController(Controller):
         principal: NamedDependency[Principal],
         start_subscription: NamedDependency[SkipValidation[StartSubscription]],
     ) -> CheckoutResponse:
-        """Orders a plan through a payment provider: the pending subscription and the invoice to pay."""
-        checkout = await start_subscription(principal.user_id, principal.pubkey, data.plan_id, data.provider)
+        """Orders a plan through a payment provider: the pending subscription and the invoice to pay.
+
+        `names` are held for you until the invoice ends and registered when it is paid; 409 when
+        one is taken, held for another buyer, or passes for another account's name."""
+        checkout = await start_subscription(
+            principal.user_id, principal.pubkey, data.plan_id, data.provider, data.names
+        )
         return CheckoutResponse(
             subscription=SubscriptionResponse.of(checkout.subscription),
             payment=PaymentResponse.of(checkout.payment),

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from adapters.http.fields import NameText
 from application.billing.plans import PricedPlan
 from domain.billing.subscriptions import Payment, Subscription
 from domain.shared.text import PLAIN_TEXT_PATTERN
@@ -124,9 +125,21 @@ class ReceiptResponse(msgspec.Struct):
     refunded_at: datetime | None
 
 
+# Names one checkout may hold; the plan's names quota bounds them further.
+MAX_CHECKOUT_NAMES = 20
+
+
 class CheckoutRequest(msgspec.Struct, forbid_unknown_fields=True):
     plan_id: Annotated[str, msgspec.Meta(pattern="^[a-z0-9_-]{1,64}$", description="a plan of GET /plans")]
     provider: Literal["btcpay", "lnbits", "stripe", "fake"]
+    names: Annotated[
+        list[NameText],
+        msgspec.Meta(
+            max_length=MAX_CHECKOUT_NAMES,
+            description="names on the service's domain to hold for you until the invoice ends, "
+            "registered when it is paid",
+        ),
+    ] = []
 
 
 class CheckoutResponse(msgspec.Struct):

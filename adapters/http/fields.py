@@ -13,16 +13,20 @@ A rule a pattern cannot hold whole is named by a `format` in the document, descr
 A value that breaks the named rule is answered 422.
 """
 
+import re
 from typing import Annotated
 
 import msgspec
-from litestar.params import Body, Parameter
+from litestar.params import Body, Parameter, QueryParameter
 
 from domain.names.custom_domains import CUSTOM_DOMAIN_PATTERN
-from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN
-from domain.shared.paging import CURSOR_PATTERN
+from domain.names.nip05 import MAX_NAME_LENGTH, NAME_PATTERN
+from domain.nostr.nip19 import PUBKEY_TEXT_PATTERN, parse_pubkey
+from domain.shared.errors import InvalidInput
+from domain.shared.paging import CURSOR_PATTERN, PageCursor, parse_page_cursor
 
 PUBKEY_DESCRIPTION = "64 hex characters or an npub"
+_PUBKEY_TEXT_SHAPE = re.compile(PUBKEY_TEXT_PATTERN)
 PUBKEY_FORMAT = "nostr-pubkey"
 _EXTRA = {"format": PUBKEY_FORMAT}
 
@@ -32,6 +36,24 @@ PubkeyText = Annotated[
     msgspec.Meta(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION),
     Body(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA),
 ]
+# A pubkey as a Struct field whose own __post_init__ checks it with `is_pubkey_text`: its schema keeps
+# the format, which a field carrying msgspec.Meta loses.
+PubkeyField = Annotated[
+    str, Body(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA)
+]
+
+
+def is_pubkey_text(value: str) -> bool:
+    """64 hex characters, or an npub whose checksum holds."""
+    if _PUBKEY_TEXT_SHAPE.fullmatch(value) is None:
+        return False
+    try:
+        parse_pubkey(value)
+    except InvalidInput:
+        return False
+    return True
+
+
 # A pubkey in the path or the query.
 PubkeyParameter = Annotated[
     str, Parameter(pattern=PUBKEY_TEXT_PATTERN, description=PUBKEY_DESCRIPTION, schema_extra=_EXTRA)
@@ -56,6 +78,13 @@ DomainText = Annotated[
 CursorParameter = Annotated[
     str | None, Parameter(pattern=CURSOR_PATTERN, description="the next_cursor of the page before")
 ]
+# The `limit` query parameter of a list.
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size, at most 200")]
+
+
+def decode_cursor(value: str | None) -> PageCursor | None:
+    return parse_page_cursor(value) if value else None
+
 
 NWC_URL_FORMAT = "nwc-url"
 NWC_URL_PATTERN = r"^nostr\+walletconnect://[^?/#]+\?[^#]+$"
@@ -71,4 +100,14 @@ NwcUrlText = Annotated[
         description=NWC_URL_DESCRIPTION,
         schema_extra={"format": NWC_URL_FORMAT},
     ),
+]
+
+NAME_DESCRIPTION = "a-z, 0-9, '-', '_' and '.'; lowercased"
+# A NIP-05 name inside a request body (an item of a list field), lowercased before use.
+NameText = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN, description=NAME_DESCRIPTION
+    ),
+    Body(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN, description=NAME_DESCRIPTION),
 ]

@@ -1,7 +1,7 @@
 """NIP-05 names and custom domains of the signed-in user."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -11,8 +11,15 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, SkipValidation
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.http.client_ip import origin_of
-from adapters.http.fields import DomainText
-from adapters.http.principal import requires_scope
+from adapters.http.fields import (
+    CursorParameter,
+    DomainText,
+    Limit,
+    PubkeyField,
+    decode_cursor,
+    is_pubkey_text,
+)
+from adapters.http.principal import actor_of, requires_scope
 from adapters.http.responses import JSON_BODY, problem_responses
 from application.custom_domains.manage_custom_domains import (
     AddDomain,
@@ -25,8 +32,9 @@ from application.names.manage_names import (
     ListNames,
     RegisterName,
     ReleaseName,
-    UpdateNameRelays,
+    UpdateName,
 )
+from application.names.transfers import AcceptOffer, CancelOffer, ListOffers, OfferName
 from domain.auth.principal import Principal
 from domain.names.custom_domains import MAX_DOMAIN_LENGTH, CustomDomain
 from domain.names.nip05 import (
@@ -38,6 +46,8 @@ from domain.names.nip05 import (
     SERVING_DOMAIN_PATTERN,
     Nip05,
 )
+from domain.names.transfers import TransferOffer
+from domain.nostr.nip19 import encode_npub
 
 RelayUrl = Annotated[
     str,
@@ -71,8 +81,50 @@ class RegisterNameRequest(msgspec.Struct, forbid_unknown_fields=True):
     relays: RelayList = []
 
 
-class UpdateRelaysRequest(msgspec.Struct, forbid_unknown_fields=True):
-    relays: RelayList
+class UpdateNameRequest(msgspec.Struct, forbid_unknown_fields=True):
+    relays: RelayList | None = None
+    # Literal, not bool: a request's 0 or "true" is refused rather than read as a boolean.
+    locked: Annotated[
+        Literal[True, False] | None, msgspec.Meta(description="true refuses transfer offers")
+    ] = None
+
+
+class OfferRequest(msgspec.Struct, forbid_unknown_fields=True):
+    # The pattern and an npub's checksum are checked here, so the schema keeps the field's format.
+    to_pubkey: PubkeyField
+
+    def __post_init__(self) -> None:
+        if not is_pubkey_text(self.to_pubkey):
+            raise ValueError("expected 64 hexadecimal characters or an npub")
+
+
+class OfferResponse(msgspec.Struct):
+    id: UUID
+    name: str
+    domain: str
+    to_pubkey: str
+    to_npub: str
+    created_at: datetime
+    expires_at: datetime
+    direction: Annotated[str, msgspec.Meta(description="'made' by you, or 'received' by your pubkey")]
+
+    @classmethod
+    def of(cls, offer: TransferOffer, direction: str) -> "OfferResponse":
+        return cls(
+            id=offer.id,
+            name=offer.name,
+            domain=offer.domain,
+            to_pubkey=offer.to_pubkey,
+            to_npub=encode_npub(offer.to_pubkey),
+            created_at=offer.created_at,
+            expires_at=offer.expires_at,
+            direction=direction,
+        )
+
+
+class OfferList(msgspec.Struct):
+    items: list[OfferResponse]
+    next_cursor: str | None
 
 
 class NameResponse(msgspec.Struct):
@@ -84,6 +136,7 @@ class NameResponse(msgspec.Struct):
     relays: list[str]
     status: str
     expires_at: datetime | None
+    locked: bool
 
     @classmethod
     def of(cls, record: Nip05) -> "NameResponse":
@@ -96,6 +149,7 @@ class NameResponse(msgspec.Struct):
             relays=list(record.relays),
             status=record.status.value,
             expires_at=record.expires_at,
+            locked=record.locked,
         )
 
 
@@ -191,15 +245,76 @@ class NamesController(Controller):
         return NameList(items=[NameResponse.of(record) for record in await list_names(principal.user_id)])
 
     @patch("/{name_id:uuid}", **problem_responses(*JSON_BODY, 401, 403, 404, 503))
-    async def update_relays(
+    async def update(
         self,
         name_id: FromPath[UUID],
-        data: JSONBody[UpdateRelaysRequest],
+        data: JSONBody[UpdateNameRequest],
         principal: NamedDependency[Principal],
-        update_name_relays: NamedDependency[SkipValidation[UpdateNameRelays]],
+        update_name: NamedDependency[SkipValidation[UpdateName]],
     ) -> NameResponse:
-        """Replaces the relays listed for one of the user's names."""
-        return NameResponse.of(await update_name_relays(principal.user_id, name_id, data.relays))
+        """Replaces the relays listed for one of the user's names, and locks or unlocks it: a locked
+        name refuses transfer offers (locking withdraws the open ones)."""
+        return NameResponse.of(await update_name(principal.user_id, name_id, data.relays, data.locked))
+
+    @post("/{name_id:uuid}/offers", status_code=201, **problem_responses(*JSON_BODY, 401, 403, 404, 409, 503))
+    async def offer(
+        self,
+        request: Request[Any, Any, Any],
+        name_id: FromPath[UUID],
+        data: JSONBody[OfferRequest],
+        principal: NamedDependency[Principal],
+        offer_name: NamedDependency[SkipValidation[OfferName]],
+    ) -> OfferResponse:
+        """Offers one of your names to another pubkey, open for seven days; the receiver takes it
+        with `POST /api/v1/nip05/offers/{offer_id}/accept`. 409 when the name is locked, not active,
+        on a custom domain, or has ten open offers."""
+        offer = await offer_name(actor_of(request, principal), name_id, data.to_pubkey)
+        return OfferResponse.of(offer, "made")
+
+    @get("/offers", **problem_responses(401, 403, 422, 503))
+    async def offers(
+        self,
+        principal: NamedDependency[Principal],
+        list_offers: NamedDependency[SkipValidation[ListOffers]],
+        cursor: CursorParameter = None,
+        limit: Limit = 50,
+    ) -> OfferList:
+        """The open transfer offers you made (`direction: "made"`) or that were made to your pubkey
+        (`"received"`), oldest first."""
+        page = await list_offers(principal.user_id, principal.pubkey, decode_cursor(cursor), limit)
+        return OfferList(
+            items=[
+                OfferResponse.of(offer, "made" if offer.from_user_id == principal.user_id else "received")
+                for offer in page.items
+            ],
+            next_cursor=page.next_cursor.text if page.next_cursor else None,
+        )
+
+    @post("/offers/{offer_id:uuid}/accept", status_code=200, **problem_responses(401, 403, 404, 409, 503))
+    async def accept(
+        self,
+        request: Request[Any, Any, Any],
+        offer_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        accept_offer: NamedDependency[SkipValidation[AcceptOffer]],
+    ) -> NameResponse:
+        """Takes a name offered to your pubkey (signed in, or one NIP-98 request by that pubkey): it
+        is yours at once, within your plan's names quota. 409 when the offer expired or was taken,
+        or the name is locked, has moved, or passes for another account's name."""
+        return NameResponse.of(await accept_offer(actor_of(request, principal), offer_id))
+
+    @delete(
+        "/offers/{offer_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 503)
+    )
+    async def cancel_offer(
+        self,
+        request: Request[Any, Any, Any],
+        offer_id: FromPath[UUID],
+        principal: NamedDependency[Principal],
+        cancel_offer: NamedDependency[SkipValidation[CancelOffer]],
+    ) -> None:
+        """Withdraws an offer you made."""
+        await cancel_offer(actor_of(request, principal), offer_id)
 
     @delete("/{name_id:uuid}", status_code=HTTP_204_NO_CONTENT, **problem_responses(401, 403, 404, 409, 503))
     async def release(

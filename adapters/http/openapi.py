@@ -51,9 +51,14 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {
         "Usage": ("ApiV1ApiKeysApiKeyIdUsageUsage", "api_key_id", "/id"),
     },
     ("ApiV1Nip05Register", "201"): {
-        "UpdateRelays": ("ApiV1Nip05NameIdUpdateRelays", "name_id", "/id"),
+        "Update": ("ApiV1Nip05NameIdUpdate", "name_id", "/id"),
+        "Offer": ("ApiV1Nip05NameIdOffersOffer", "name_id", "/id"),
         "Release": ("ApiV1Nip05NameIdRelease", "name_id", "/id"),
         "Suspend": ("ApiV1AdminNip05NameIdSuspendSuspendName", "name_id", "/id"),
+    },
+    ("ApiV1Nip05NameIdOffersOffer", "201"): {
+        "Accept": ("ApiV1Nip05OffersOfferIdAcceptAccept", "offer_id", "/id"),
+        "Cancel": ("ApiV1Nip05OffersOfferIdCancelOffer", "offer_id", "/id"),
     },
     ("ApiV1DomainsAdd", "201"): {
         "Verify": ("ApiV1DomainsDomainIdVerifyVerify", "domain_id", "/id"),

@@ -24,6 +24,7 @@ from litestar.params import SkipValidation
 
 from adapters.http.client_ip import origin_of
 from application.auth.authenticate import Authenticate, Credentials
+from domain.audit.entries import Actor
 from domain.auth.principal import Principal
 from domain.shared.errors import Forbidden, Unauthorized
 
@@ -85,6 +86,11 @@ async def _admin_principal(principal: NamedDependency[Principal]) -> Principal:
     if not principal.is_admin:
         raise Forbidden("this action needs the admin role")
     return principal
+
+
+def actor_of(request: Request[Any, Any, Any], principal: Principal) -> Actor:
+    """The audited actor of a request: the signed-in account, from the request's origin."""
+    return Actor(user_id=principal.user_id, pubkey=principal.pubkey, origin=origin_of(request))
 
 
 PRINCIPAL_DEPENDENCIES = {

@@ -46,9 +46,10 @@ from application.names.manage_names import (
     ListNames,
     RegisterName,
     ReleaseName,
-    UpdateNameRelays,
+    UpdateName,
 )
 from application.names.nostr_json import NostrJsonDirectory
+from application.names.transfers import AcceptOffer, CancelOffer, ListOffers, OfferName
 from application.rate_limits import LimitRate, RatePolicies
 from application.wot.compute_figures import ComputeWotFigures, ComputeWotFiguresBatch
 from application.wot.explain_figures import ExplainFigures
@@ -180,7 +181,15 @@ class NameServices(Protocol):
     @property
     def list_names(self) -> Callable[[], ListNames]: ...
     @property
-    def update_name_relays(self) -> Callable[[], UpdateNameRelays]: ...
+    def update_name(self) -> Callable[[], UpdateName]: ...
+    @property
+    def offer_name(self) -> Callable[[], OfferName]: ...
+    @property
+    def list_offers(self) -> Callable[[], ListOffers]: ...
+    @property
+    def cancel_offer(self) -> Callable[[], CancelOffer]: ...
+    @property
+    def accept_offer(self) -> Callable[[], AcceptOffer]: ...
     @property
     def release_name(self) -> Callable[[], ReleaseName]: ...
     @property

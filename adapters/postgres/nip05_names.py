@@ -9,30 +9,41 @@ from .transaction import PostgresTransaction, Row
 
 INSERT = """
 INSERT INTO nip05_names (id, user_id, name, domain, pubkey, relays, status, created_at, updated_at,
-    expires_at, released_at)
+    expires_at, released_at, locked)
 VALUES (%(id)s, %(user_id)s, %(name)s, %(domain)s, %(pubkey)s, %(relays)s, %(status)s, %(created_at)s,
-    %(updated_at)s, %(expires_at)s, %(released_at)s)
+    %(updated_at)s, %(expires_at)s, %(released_at)s, %(locked)s)
 ON CONFLICT DO NOTHING
 """
 SELECT_BY_ID = """
 SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
-    released_at
+    released_at, locked
 FROM nip05_names WHERE id = %(id)s
+"""
+SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + "FOR UPDATE"
+SELECT_LOOKALIKE = """
+SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
+    released_at, locked
+FROM nip05_names
+WHERE domain = lower(%(domain)s) AND name_fold = %(fold)s AND status <> 'released'
+    AND (%(user_id)s::uuid IS NULL OR user_id <> %(user_id)s::uuid)
+    AND (%(excluding)s::uuid IS NULL OR id <> %(excluding)s::uuid)
+ORDER BY created_at, id
+LIMIT 1
 """
 SELECT_BY_NAME = """
 SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
-    released_at
+    released_at, locked
 FROM nip05_names WHERE lower(name) = lower(%(name)s) AND lower(domain) = lower(%(domain)s)
 """
 SELECT_FOR_USER = """
 SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
-    released_at
+    released_at, locked
 FROM nip05_names WHERE user_id = %(user_id)s
 ORDER BY created_at, id
 """
 SELECT_FOR_DOMAIN = """
 SELECT id, user_id, name, domain, pubkey, relays, status, created_at, updated_at, expires_at,
-    released_at
+    released_at, locked
 FROM nip05_names WHERE lower(domain) = lower(%(domain)s)
 ORDER BY lower(name)
 """
@@ -44,9 +55,10 @@ SELECT_ACTIVE_PUBKEYS = """
 SELECT DISTINCT pubkey FROM nip05_names WHERE status = 'active' ORDER BY pubkey
 """
 UPDATE = """
-UPDATE nip05_names SET name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s, relays = %(relays)s,
+UPDATE nip05_names SET user_id = %(user_id)s, name = %(name)s, domain = %(domain)s, pubkey = %(pubkey)s,
+    relays = %(relays)s,
     status = %(status)s, updated_at = %(updated_at)s, expires_at = %(expires_at)s,
-    released_at = %(released_at)s
+    released_at = %(released_at)s, locked = %(locked)s
 WHERE id = %(id)s
 """
 DELETE = "DELETE FROM nip05_names WHERE id = %(id)s"
@@ -73,6 +85,7 @@ def _params(nip05: Nip05) -> dict[str, object]:
         "updated_at": nip05.updated_at,
         "expires_at": nip05.expires_at,
         "released_at": nip05.released_at,
+        "locked": nip05.locked,
     }
 
 
@@ -89,6 +102,7 @@ def _nip05(row: Row) -> Nip05:
         updated_at=row["updated_at"],
         expires_at=row["expires_at"],
         released_at=row["released_at"],
+        locked=row["locked"],
     )
 
 
@@ -98,10 +112,21 @@ class PostgresNip05Repository:
 
     async def add(self, nip05: Nip05) -> None:
         if not await self._tx.insert(INSERT, _params(nip05)):
-            raise Conflict(f"{nip05.identifier} is already taken")
+            raise Conflict(f"{nip05.identifier} is already taken, or passes for another account's name")
 
     async def get(self, nip05_id: UUID) -> Nip05 | None:
         row = await self._tx.fetch_one(SELECT_BY_ID, {"id": nip05_id})
+        return _nip05(row) if row else None
+
+    async def get_for_update(self, nip05_id: UUID) -> Nip05 | None:
+        row = await self._tx.fetch_one(SELECT_BY_ID_FOR_UPDATE, {"id": nip05_id})
+        return _nip05(row) if row else None
+
+    async def find_lookalike(
+        self, fold: str, domain: str, other_than: UUID | None, excluding: UUID | None = None
+    ) -> Nip05 | None:
+        params = {"fold": fold, "domain": domain, "user_id": other_than, "excluding": excluding}
+        row = await self._tx.fetch_one(SELECT_LOOKALIKE, params)
         return _nip05(row) if row else None
 
     async def find(self, name: str, domain: str) -> Nip05 | None:

@@ -91,6 +91,8 @@ class PostgresTransaction:
             await cursor.execute(query, params)
         except errors.UniqueViolation as exc:
             raise Conflict("a record with the same unique key already exists") from exc
+        except errors.ExclusionViolation as exc:
+            raise Conflict("the record collides with another record (an exclusion rule)") from exc
         except errors.ForeignKeyViolation as exc:
             raise Conflict("the record refers to, or is referred to by, another record") from exc
         except (errors.CheckViolation, errors.NotNullViolation) as exc:

@@ -21,7 +21,13 @@ from domain.billing.ports import (
     RenewalReminderRepository,
     SubscriptionRepository,
 )
-from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
+from domain.names.ports import (
+    CustomDomainRepository,
+    NameHoldRepository,
+    Nip05Repository,
+    PendingNameRepository,
+    TransferOfferRepository,
+)
 from domain.shared.jobs import JobRunRepository
 from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
 
@@ -37,10 +43,12 @@ from .lnurl_wallets import PostgresLnurlWalletRepository
 from .name_holds import PostgresNameHoldRepository
 from .nip05_names import PostgresNip05Repository
 from .payments import PostgresPaymentRepository
+from .pending_names import PostgresPendingNameRepository
 from .renewal_reminders import PostgresRenewalReminderRepository
 from .sessions import PostgresSessionRepository
 from .subscriptions import PostgresSubscriptionRepository
 from .transaction import PostgresTransaction
+from .transfer_offers import PostgresTransferOfferRepository
 from .users import PostgresUserRepository
 from .wallet_connections import PostgresPendingZapRepository, PostgresWalletConnectionRepository
 from .webhook_events import PostgresProcessedWebhookRepository
@@ -68,6 +76,8 @@ class PostgresUnitOfWork:
         self.audit_log: AuditLogRepository = PostgresAuditLogRepository(self._tx)
         self.webhook_events: ProcessedWebhookRepository = PostgresProcessedWebhookRepository(self._tx)
         self.name_holds: NameHoldRepository = PostgresNameHoldRepository(self._tx)
+        self.pending_names: PendingNameRepository = PostgresPendingNameRepository(self._tx)
+        self.transfer_offers: TransferOfferRepository = PostgresTransferOfferRepository(self._tx)
         self.job_runs: JobRunRepository = PostgresJobRunRepository(self._tx)
         self.wallet_connections: WalletConnectionRepository = PostgresWalletConnectionRepository(self._tx)
         self.pending_zaps: PendingZapRepository = PostgresPendingZapRepository(self._tx)

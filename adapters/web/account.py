@@ -22,7 +22,7 @@ from adapters.web.session import BrowserCookies
 from application.auth.own_sessions import SignOut
 from application.billing.subscribe import GetCurrentSubscription
 from application.custom_domains.manage_custom_domains import ListDomains
-from application.names.manage_names import ListNames, RegisterName, ReleaseName, UpdateNameRelays
+from application.names.manage_names import ListNames, RegisterName, ReleaseName, UpdateName
 from application.names.nostr_json import NostrJsonDirectory
 from domain.auth.principal import Principal
 from domain.billing.plans import Plan
@@ -166,12 +166,12 @@ class AccountPages(Controller):
         request: Request[Any, Any, Any],
         name_id: FromPath[UUID],
         web_principal: NamedDependency[Principal],
-        update_name_relays: NamedDependency[SkipValidation[UpdateNameRelays]],
+        update_name: NamedDependency[SkipValidation[UpdateName]],
         account_view: NamedDependency[SkipValidation[AccountView]],
     ) -> Redirect | Template:
         try:
             form = await form_of(request, RelaysForm)
-            await update_name_relays(web_principal.user_id, name_id, lines(form.relays))
+            await update_name(web_principal.user_id, name_id, lines(form.relays))
         except REFUSALS as refused:
             return await account_view(error=refused)
         return Redirect("/account?done=saved", status_code=303)

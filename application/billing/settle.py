@@ -102,14 +102,17 @@ class ApplyInvoiceState:
             paid = payment.mark_paid(now, format_receipt_number(now.year, number))
             await uow.payments.update(paid)
             await self._start_period(uow, paid, now)
+            await register_held_names(uow, paid.id, now)
             return paid
         if invoice.state is InvoiceState.EXPIRED:
             expired = payment.mark_expired(now)
             await uow.payments.update(expired)
+            await let_held_names_go(uow, expired.id)
             return expired
         if invoice.state is InvoiceState.FAILED:
             failed = payment.mark_failed(now)
             await uow.payments.update(failed)
+            await let_held_names_go(uow, failed.id)
             return failed
         return payment
 
@@ -140,6 +143,22 @@ async def start_or_extend(
     elif pending is not None:
         await uow.subscriptions.update(pending.activate(now, period))
     await release_names(uow, user_id, now)
+
+
+async def register_held_names(uow: UnitOfWork, payment_id: UUID, now: datetime) -> None:
+    """The names held for a paid payment become active, the buyer's."""
+    for nip05_id in await uow.pending_names.release_for_payment(payment_id):
+        name = await uow.nip05_names.get(nip05_id)
+        if name is not None and name.status is Nip05Status.PENDING_PAYMENT:
+            await uow.nip05_names.update(name.activate(now))
+
+
+async def let_held_names_go(uow: UnitOfWork, payment_id: UUID) -> None:
+    """The names held for a payment that ended unpaid are free again."""
+    for nip05_id in await uow.pending_names.release_for_payment(payment_id):
+        name = await uow.nip05_names.get(nip05_id)
+        if name is not None and name.status is Nip05Status.PENDING_PAYMENT:
+            await uow.nip05_names.delete(nip05_id)
 
 
 async def release_names(uow: UnitOfWork, user_id: UUID, now: datetime) -> int:

@@ -6,11 +6,19 @@ from msgspec import Struct
 
 from application.billing.plans import WotDiscount
 from application.billing.providers import PaymentProviders
-from domain.billing.plans import PlanCatalog, discounted
+from application.names.manage_names import check_name_quota, lookalike_of_another, take_name
+from domain.billing.plans import Plan, PlanCatalog, discounted
 from domain.billing.ports import InvoiceRequest
 from domain.billing.subscriptions import Payment, PaymentStatus, Subscription, SubscriptionStatus
+from domain.names.nip05 import (
+    Nip05,
+    Nip05Status,
+    lookalike_refusal,
+    parse_registrable_name,
+    parse_serving_domain,
+)
 from domain.shared.clock import Clock
-from domain.shared.errors import Conflict, InvalidInput, NotFound
+from domain.shared.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from domain.shared.unit_of_work import UnitOfWork, UowFactory
 
 INVOICE_LIFETIME_SECONDS = 3600
@@ -28,6 +36,12 @@ class StartSubscription:
     provider while the last invoice is still payable returns that invoice instead of a second one.
     An order the service refuses (another plan while one is active) is refused before the provider
     is asked for an invoice.
+
+    `names` (on the service's domain) are held for the buyer, in the transaction that records the
+    payment, until the payment is paid (they become active) or ends (they are let go). Of
+    concurrent checkouts for one name exactly one holds it; the others are refused, and their
+    invoices, never shown, cannot be paid. Names nobody could take are refused before the provider
+    is asked.
     """
 
     def __init__(
@@ -38,7 +52,9 @@ class StartSubscription:
         discount: WotDiscount,
         clock: Clock,
         public_url: str,
+        default_domain: str,
     ) -> None:
+        self._default_domain = parse_serving_domain(default_domain)
         self._uow = uow
         self._catalog = catalog
         self._providers = providers
@@ -46,18 +62,22 @@ class StartSubscription:
         self._clock = clock
         self._public_url = public_url.rstrip("/")
 
-    async def __call__(self, user_id: UUID, pubkey: str, plan_id: str, provider_name: str) -> Checkout:
+    async def __call__(
+        self, user_id: UUID, pubkey: str, plan_id: str, provider_name: str, names: list[str] | None = None
+    ) -> Checkout:
         plan = self._catalog.find(plan_id)
         if plan is None:
             raise InvalidInput(f"no plan {plan_id!r}", {"plan_id": "unknown plan"})
         if plan.is_free:
             raise InvalidInput("the free plan needs no subscription", {"plan_id": "free plan"})
+        wanted = self._names(names or [], plan)
         provider = self._providers.for_checkout(provider_name)
-        if (open_checkout := await self._open_checkout(user_id, plan.id, provider_name)) is not None:
+        if not wanted and (open_checkout := await self._open_checkout(user_id, plan.id, provider_name)):
             return open_checkout
         async with self._uow() as uow:
             # Refused before the provider is asked, so a refused order leaves no invoice behind.
             await self._subscription_to_pay(uow, user_id, plan.id)
+            await self._check_names(uow, user_id, wanted, plan)
         percent = await self._discount(pubkey)
         list_amount = plan.list_price(provider.currency)
         payment_id = uuid4()
@@ -94,8 +114,56 @@ class StartSubscription:
                 discount_percent=percent,
             )
             await uow.payments.add(payment)
+            await self._hold_names(uow, user_id, pubkey, wanted, plan, payment)
             await uow.commit()
         return Checkout(subscription=subscription, payment=payment)
+
+    def _names(self, names: list[str], plan: Plan) -> list[str]:
+        wanted = list(dict.fromkeys(parse_registrable_name(name, owns_domain=False) for name in names))
+        if len(wanted) > plan.quotas.names:
+            raise QuotaExceeded(
+                f"names quota: the {plan.name} plan allows {plan.quotas.names} NIP-05 name(s), "
+                f"and the order holds {len(wanted)}"
+            )
+        return wanted
+
+    async def _check_names(self, uow: UnitOfWork, user_id: UUID, names: list[str], plan: Plan) -> None:
+        if not names:
+            return
+        now = self._clock.now()
+        await check_name_quota(uow, self._catalog, user_id, now, adding=len(names), plan_id=plan.id)
+        for name in names:
+            existing = await uow.nip05_names.find(name, self._default_domain)
+            if (
+                existing is not None
+                and existing.user_id == user_id
+                and existing.status is not Nip05Status.RELEASED
+            ):
+                raise Conflict(f"{existing.identifier} is already yours")
+            if existing is not None and existing.user_id != user_id and existing.blocks_others(now):
+                raise Conflict(lookalike_refusal(name, existing))
+            if (other := await lookalike_of_another(uow, user_id, name, self._default_domain)) is not None:
+                raise Conflict(lookalike_refusal(name, other))
+
+    async def _hold_names(
+        self, uow: UnitOfWork, user_id: UUID, pubkey: str, names: list[str], plan: Plan, payment: Payment
+    ) -> None:
+        if not names:
+            return
+        now = self._clock.now()
+        await uow.users.get_for_update(user_id)
+        await check_name_quota(uow, self._catalog, user_id, now, adding=len(names), plan_id=plan.id)
+        for name in names:
+            claim = Nip05.claim(
+                user_id=user_id,
+                name=name,
+                domain=self._default_domain,
+                pubkey=pubkey,
+                now=now,
+                status=Nip05Status.PENDING_PAYMENT,
+            )
+            held = await take_name(uow, claim, now)
+            await uow.pending_names.hold(held.id, payment.id)
 
     async def _open_checkout(self, user_id: UUID, plan_id: str, provider_name: str) -> Checkout | None:
         now = self._clock.now()

@@ -60,6 +60,7 @@ class BillingContainer(containers.DeclarativeContainer):
         discount=wot_discount,
         clock=clock,
         public_url=settings.provided.public_url,
+        default_domain=settings.provided.default_domain,
     )
     get_current_subscription = providers.Factory(GetCurrentSubscription, unit_of_work.provider)
     cancel_subscription = providers.Factory(CancelSubscription, unit_of_work.provider, clock)

@@ -19,9 +19,10 @@ from application.names.manage_names import (
     ListNames,
     RegisterName,
     ReleaseName,
-    UpdateNameRelays,
+    UpdateName,
 )
 from application.names.nostr_json import NostrJsonDirectory
+from application.names.transfers import AcceptOffer, CancelOffer, ListOffers, OfferName
 from bootstrap.settings import Settings
 
 # nostr.json waits at most this long for a database connection before answering 503.
@@ -57,8 +58,8 @@ class NamesContainer(containers.DeclarativeContainer):
         catalog=plan_catalog,
     )
     list_names = providers.Factory(ListNames, uow=unit_of_work.provider)
-    update_name_relays = providers.Factory(
-        UpdateNameRelays,
+    update_name = providers.Factory(
+        UpdateName,
         uow=unit_of_work.provider,
         clock=clock,
         changes=nostr_json_directory,
@@ -66,6 +67,19 @@ class NamesContainer(containers.DeclarativeContainer):
     )
     release_name = providers.Factory(
         ReleaseName, uow=unit_of_work.provider, clock=clock, changes=nostr_json_directory
+    )
+    offer_name = providers.Factory(
+        OfferName, uow=unit_of_work.provider, clock=clock, default_domain=settings.provided.default_domain
+    )
+    list_offers = providers.Factory(ListOffers, uow=unit_of_work.provider, clock=clock)
+    cancel_offer = providers.Factory(CancelOffer, uow=unit_of_work.provider, clock=clock)
+    accept_offer = providers.Factory(
+        AcceptOffer,
+        uow=unit_of_work.provider,
+        clock=clock,
+        changes=nostr_json_directory,
+        default_domain=settings.provided.default_domain,
+        catalog=plan_catalog,
     )
     check_name_availability = providers.Factory(
         CheckNameAvailability,

@@ -121,6 +121,17 @@ def name_refusal(name: str, *, owns_domain: bool) -> str | None:
     return None
 
 
+def lookalike_refusal(name: str, other: "Nip05") -> str:
+    """Why a name is refused when it folds to another account's name on the same domain (N9)."""
+    if other.status is Nip05Status.PENDING_PAYMENT:
+        if other.name == name:
+            return f"{other.identifier} is held for another buyer until their payment ends"
+        return f"this name passes for '{other.name}', held for another buyer on {other.domain}"
+    if other.name == name:
+        return f"{other.identifier} is already taken"
+    return f"this name passes for '{other.name}', another account's name on {other.domain}"
+
+
 def parse_registrable_name(value: str, *, owns_domain: bool) -> str:
     """The lowercased name when it may be registered; InvalidInput naming the reason otherwise."""
     name = parse_nip05_name(value)
@@ -177,6 +188,8 @@ class Nip05(Struct, frozen=True, kw_only=True):
     updated_at: datetime
     expires_at: datetime | None = None
     released_at: datetime | None = None
+    # A locked name refuses transfer offers.
+    locked: bool = False
 
     def __post_init__(self) -> None:
         if parse_nip05_name(self.name) != self.name:
@@ -268,6 +281,15 @@ class Nip05(Struct, frozen=True, kw_only=True):
 
     def with_relays(self, relays: list[str], now: datetime) -> "Nip05":
         return structs.replace(self, relays=parse_relay_urls(relays), updated_at=now)
+
+    def with_lock(self, locked: bool, now: datetime) -> "Nip05":
+        return structs.replace(self, locked=locked, updated_at=now)
+
+    def transferred_to(self, user_id: UUID, pubkey: str, now: datetime) -> "Nip05":
+        """The name, now the receiver's: their pubkey, no relays of the giver's, unlocked."""
+        return structs.replace(
+            self, user_id=user_id, pubkey=parse_hex_pubkey(pubkey), relays=(), locked=False, updated_at=now
+        )
 
     def renewed_until(self, expires_at: datetime | None, now: datetime) -> "Nip05":
         return structs.replace(self, expires_at=expires_at, updated_at=now)

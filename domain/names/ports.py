@@ -7,7 +7,9 @@ from uuid import UUID
 
 from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
+from domain.names.transfers import TransferOffer
 from domain.shared.errors import DependencyUnavailable
+from domain.shared.paging import PageCursor
 
 
 class DnsLookupFailed(DependencyUnavailable):
@@ -29,6 +31,19 @@ class Nip05Repository(Protocol):
     async def add(self, nip05: Nip05) -> None: ...
 
     async def get(self, nip05_id: UUID) -> Nip05 | None: ...
+
+    async def get_for_update(self, nip05_id: UUID) -> Nip05 | None:
+        """The record, locked until the end of the transaction."""
+        ...
+
+    async def find_lookalike(
+        self, fold: str, domain: str, other_than: UUID | None, excluding: UUID | None = None
+    ) -> Nip05 | None:
+        """A name on the domain, not released, whose fold (domain.names.folding.fold_name) is `fold`,
+        held by an account other than `other_than` (any account when None), other than the record
+        `excluding`. Two accounts never both hold names of one fold
+        on one domain: an `add` or `update` that would make it so raises Conflict."""
+        ...
 
     async def find(self, name: str, domain: str) -> Nip05 | None:
         """The record for name@domain, whatever its status, matched case-insensitively."""
@@ -116,4 +131,53 @@ class NameHoldRepository(Protocol):
 
     async def release_for_user(self, user_id: UUID) -> list[UUID]:
         """Removes and returns the ids of every name held for the user."""
+        ...
+
+
+class PendingNameRepository(Protocol):
+    """NIP-05 names held (status pending_payment) for a buyer while the payment for them is open."""
+
+    async def hold(self, nip05_id: UUID, payment_id: UUID) -> None:
+        """Ties the held name to the payment; Conflict when the name or the payment is unknown."""
+        ...
+
+    async def release_for_payment(self, payment_id: UUID) -> list[UUID]:
+        """Unties and returns the ids of the names held for the payment."""
+        ...
+
+
+class TransferOfferRepository(Protocol):
+    """Open transfer offers of names; an offer is open until it is accepted, canceled or its name
+    moves (then it is deleted), or it expires."""
+
+    async def add(self, offer: TransferOffer) -> None: ...
+
+    async def get(self, offer_id: UUID) -> TransferOffer | None: ...
+
+    async def claim(self, offer_id: UUID, to_pubkey: str) -> TransferOffer | None:
+        """Deletes and returns the offer made to `to_pubkey`; None when there is no such open
+        offer. Of concurrent claims of one offer exactly one gets it."""
+        ...
+
+    async def delete_for_name(self, nip05_id: UUID) -> int:
+        """Deletes every offer of the name; how many there were."""
+        ...
+
+    async def delete_expired_for_name(self, nip05_id: UUID, now: datetime) -> int:
+        """Deletes the name's offers that expired by `now`; how many there were."""
+        ...
+
+    async def count_open(self, nip05_id: UUID, now: datetime) -> int:
+        """How many offers of the name have not expired."""
+        ...
+
+    async def cancel(self, offer_id: UUID, from_user_id: UUID) -> bool:
+        """Deletes the offer when `from_user_id` made it; True when it did."""
+        ...
+
+    async def list_open(
+        self, user_id: UUID, pubkey: str, now: datetime, after: PageCursor | None, limit: int
+    ) -> list[TransferOffer]:
+        """The offers the user made or that were made to the pubkey, not expired at `now`, strictly
+        after the cursor, oldest first, at most `limit`."""
         ...

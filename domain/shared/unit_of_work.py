@@ -28,7 +28,13 @@ from domain.billing.ports import (
     RenewalReminderRepository,
     SubscriptionRepository,
 )
-from domain.names.ports import CustomDomainRepository, NameHoldRepository, Nip05Repository
+from domain.names.ports import (
+    CustomDomainRepository,
+    NameHoldRepository,
+    Nip05Repository,
+    PendingNameRepository,
+    TransferOfferRepository,
+)
 from domain.shared.errors import DependencyUnavailable
 from domain.shared.jobs import JobRunRepository
 from domain.zaps.ports import PendingZapRepository, WalletConnectionRepository
@@ -60,6 +66,8 @@ class UnitOfWork(Protocol):
     audit_log: AuditLogRepository
     webhook_events: ProcessedWebhookRepository
     name_holds: NameHoldRepository
+    pending_names: PendingNameRepository
+    transfer_offers: TransferOfferRepository
     job_runs: JobRunRepository
     wallet_connections: WalletConnectionRepository
     pending_zaps: PendingZapRepository

@@ -26,6 +26,7 @@ from domain.auth.users import User, UserRole
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
 from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
+from domain.names.transfers import OFFER_LIFETIME, TransferOffer
 from domain.nostr.signing import public_key_of
 from domain.shared.errors import Conflict
 from domain.shared.hashing import secret_digest
@@ -43,6 +44,13 @@ ALICE = User(
     updated_at=NOW - timedelta(days=7),
 )
 BOB_SECRET = hashlib.sha256(b"bob").hexdigest()
+BOB = User(
+    id=UUID("b0b00000-0000-4000-8000-000000000001"),
+    pubkey=public_key_of(BOB_SECRET),
+    created_at=NOW - timedelta(days=7),
+    updated_at=NOW - timedelta(days=7),
+)
+BOB_FAMILY = UUID("5e551000-0000-4000-8000-0000000000b0")
 SIGNED_IN_FAMILY = UUID("5e551000-0000-4000-8000-000000000001")
 ENDING_FAMILY = UUID("5e551000-0000-4000-8000-000000000002")
 REFRESH_TOKEN = "nid_rt_pact-refresh-token-of-alice-000000000000"
@@ -113,11 +121,30 @@ ALICE_RECOVERY_WALLET_ID = UUID("3a11e700-0000-4000-8000-000000000003")
 CAN_ROTATE = "carol is signed in and a challenge was issued"
 WALLET_SIGNED_IN = "alice is signed in with her linked wallet and a challenge was issued"
 RECOVERY_PENDING = "alice is signed in and a key recovery is pending"
+LOCKS_NAME = "alice has a NIP-05 name she locks"
+OFFERS_NAME = "alice has a NIP-05 name she offers to bob"
+CANCELS_OFFER = "alice has offered a NIP-05 name to bob and withdraws the offer"
+BOB_HAS_OFFER = "bob is signed in and alice has offered him a NIP-05 name"
+BOB_ACCEPTS_OFFER = "bob is signed in and accepts alice's offer of a NIP-05 name"
+BOB_SIGNED_IN = "bob is signed in"
+ALICE_LOCKED_NAME_ID = UUID("05000000-0000-4000-8000-000000000004")
+ALICE_OFFERED_NAME_ID = UUID("05000000-0000-4000-8000-000000000005")
+ALICE_CANCELED_NAME_ID = UUID("05000000-0000-4000-8000-000000000006")
+ALICE_LISTED_NAME_ID = UUID("05000000-0000-4000-8000-000000000007")
+ALICE_GIFT_NAME_ID = UUID("05000000-0000-4000-8000-000000000008")
+CANCELED_OFFER_ID = UUID("0ff00000-0000-4000-8000-000000000001")
+LISTED_OFFER_ID = UUID("0ff00000-0000-4000-8000-000000000002")
+ACCEPTED_OFFER_ID = UUID("0ff00000-0000-4000-8000-000000000003")
 
 
 @functools.cache
 def admin_access_token() -> str:
     return access_token(ADMIN_FAMILY, user_id=ADMIN.id)
+
+
+@functools.cache
+def bob_access_token() -> str:
+    return access_token(BOB_FAMILY, user_id=BOB.id)
 
 
 def _name(name_id: UUID, name: str) -> Nip05:
@@ -130,6 +157,19 @@ def _name(name_id: UUID, name: str) -> Nip05:
         relays=("wss://relay.example.com",),
         created_at=NOW - timedelta(days=1),
         updated_at=NOW - timedelta(days=1),
+    )
+
+
+def _offer(offer_id: UUID, name_id: UUID, name: str) -> TransferOffer:
+    return TransferOffer(
+        id=offer_id,
+        nip05_id=name_id,
+        name=name,
+        domain=DEFAULT_DOMAIN,
+        from_user_id=ALICE.id,
+        to_pubkey=BOB.pubkey,
+        created_at=NOW - timedelta(hours=1),
+        expires_at=NOW - timedelta(hours=1) + OFFER_LIFETIME,
     )
 
 
@@ -211,8 +251,12 @@ async def _set_up(state: str, uow: UnitOfWork) -> None:
         REMOVES_DOMAIN,
         HAS_WALLET,
         UNLINKS_WALLET,
+        LOCKS_NAME,
+        OFFERS_NAME,
+        CANCELS_OFFER,
     ):
         await _add(uow, lambda: uow.sessions.add(_session(SIGNED_IN_FAMILY, "nid_rt_signed-in")))
+    await _set_up_transfers(state, uow)
     if state == HAS_WALLET:
         await _add(uow, lambda: uow.lnurl_wallets.add(_wallet(ALICE_WALLET_ID, "02" + "a1" * 32)))
     if state == UNLINKS_WALLET:
@@ -298,6 +342,30 @@ async def _set_up_key_rotation(state: str, uow: UnitOfWork) -> None:
             user_id=ALICE.id, wallet_id=wallet.id, new_pubkey=public_key_of(ERIN_SECRET), now=NOW
         )
         await _add(uow, lambda: uow.key_recoveries.add(recovery))
+
+
+async def _offered(uow: UnitOfWork, name_id: UUID, name: str, offer_id: UUID) -> None:
+    await _add(uow, lambda: uow.nip05_names.add(_name(name_id, name)))
+    await _add(uow, lambda: uow.transfer_offers.add(_offer(offer_id, name_id, name)))
+
+
+async def _set_up_transfers(state: str, uow: UnitOfWork) -> None:
+    if state in (BOB_HAS_OFFER, BOB_ACCEPTS_OFFER, BOB_SIGNED_IN):
+        await _add(uow, lambda: uow.users.add(BOB))
+        bob_session = structs.replace(_session(BOB_FAMILY, "nid_rt_bob"), user_id=BOB.id)
+        await _add(uow, lambda: uow.sessions.add(bob_session))
+    if state == LOCKS_NAME:
+        await _add(uow, lambda: uow.nip05_names.add(_name(ALICE_LOCKED_NAME_ID, "alice-locked")))
+    if state == OFFERS_NAME:
+        await _add(uow, lambda: uow.users.add(BOB))
+        await _add(uow, lambda: uow.nip05_names.add(_name(ALICE_OFFERED_NAME_ID, "alice-offered")))
+    if state == CANCELS_OFFER:
+        await _add(uow, lambda: uow.users.add(BOB))
+        await _offered(uow, ALICE_CANCELED_NAME_ID, "alice-withdrawn", CANCELED_OFFER_ID)
+    if state == BOB_HAS_OFFER:
+        await _offered(uow, ALICE_LISTED_NAME_ID, "alice-listed", LISTED_OFFER_ID)
+    if state == BOB_ACCEPTS_OFFER:
+        await _offered(uow, ALICE_GIFT_NAME_ID, "alice-gift", ACCEPTED_OFFER_ID)
 
 
 async def _set_up_billing(state: str, uow: UnitOfWork) -> None:

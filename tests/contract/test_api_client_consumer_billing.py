@@ -113,6 +113,32 @@ def test_ordering_a_plan_with_the_fake_provider(pact: Pact) -> None:
     assert (checkout.subscription.status, checkout.payment.status) == ("pending", "pending")
 
 
+def test_an_order_holding_names_until_it_is_paid(pact: Pact) -> None:
+    (
+        pact.upon_receiving("an order of a plan holding a name")
+        .given(world.BOB_SIGNED_IN)
+        .with_request("POST", "/api/v1/subscriptions")
+        .with_header("Authorization", f"Bearer {world.bob_access_token()}")
+        .with_body(
+            {"plan_id": "pro-monthly", "provider": "fake", "names": ["bob-paid"]},
+            content_type="application/json",
+        )
+        .will_respond_with(201)
+        .with_body(
+            {
+                "subscription": {**SUBSCRIPTION, "status": "pending", "starts_at": None, "expires_at": None},
+                "payment": PAYMENT,
+            }
+        )
+    )
+    with pact.serve() as server:
+        bob = NostrIdClient(str(server.url), public_url=world.PUBLIC_URL).with_bearer(
+            world.bob_access_token()
+        )
+        checkout = bob.subscribe("pro-monthly", "fake", names=["bob-paid"])
+    assert checkout.payment.status == "pending"
+
+
 def test_a_payment_and_the_receipt_it_does_not_have_yet(pact: Pact) -> None:
     payment_id = str(world.PENDING_PAYMENT_ID)
     (

@@ -243,3 +243,85 @@ def test_administration(pact: Pact) -> None:
     assert users[0].pubkey == world.ALICE.pubkey and following is None
     assert suspended.status == "suspended"
     assert all(entry.action == "nip05.suspended" for entry in entries)
+
+
+def _offer(offer_id: str, name: str, direction: str) -> dict:
+    return {
+        "id": match.uuid(offer_id),
+        "name": name,
+        "domain": world.DEFAULT_DOMAIN,
+        "to_pubkey": match.regex(world.BOB.pubkey, regex=HEX),
+        "created_at": match.str(DATETIME),
+        "expires_at": match.str(DATETIME),
+        "direction": direction,
+    }
+
+
+def _bob_bearer() -> str:
+    return f"Bearer {world.bob_access_token()}"
+
+
+def test_locks_and_transfer_offers(pact: Pact) -> None:
+    (
+        pact.upon_receiving("a lock of a name against transfer offers")
+        .given(world.LOCKS_NAME)
+        .with_request("PATCH", f"/api/v1/nip05/{world.ALICE_LOCKED_NAME_ID}")
+        .with_header("Authorization", _bearer())
+        .with_body({"locked": True}, content_type="application/json")
+        .will_respond_with(200)
+        .with_body({**_name(str(world.ALICE_LOCKED_NAME_ID), "alice-locked"), "locked": True})
+    )
+    (
+        pact.upon_receiving("an offer of a name to another pubkey")
+        .given(world.OFFERS_NAME)
+        .with_request("POST", f"/api/v1/nip05/{world.ALICE_OFFERED_NAME_ID}/offers")
+        .with_header("Authorization", _bearer())
+        .with_body({"to_pubkey": world.BOB.pubkey}, content_type="application/json")
+        .will_respond_with(201)
+        .with_body(_offer("0ff00000-0000-4000-8000-0000000000ff", "alice-offered", "made"))
+    )
+    (
+        pact.upon_receiving("a withdrawal of a transfer offer")
+        .given(world.CANCELS_OFFER)
+        .with_request("DELETE", f"/api/v1/nip05/offers/{world.CANCELED_OFFER_ID}")
+        .with_header("Authorization", _bearer())
+        .will_respond_with(204)
+    )
+    (
+        pact.upon_receiving("a list of the transfer offers made to the receiver")
+        .given(world.BOB_HAS_OFFER)
+        .with_request("GET", "/api/v1/nip05/offers")
+        .with_header("Authorization", _bob_bearer())
+        .will_respond_with(200)
+        .with_body({"items": match.each_like(_offer(str(world.LISTED_OFFER_ID), "alice-listed", "received"))})
+    )
+    (
+        pact.upon_receiving("an accept of a transfer offer by its receiver")
+        .given(world.BOB_ACCEPTS_OFFER)
+        .with_request("POST", f"/api/v1/nip05/offers/{world.ACCEPTED_OFFER_ID}/accept")
+        .with_header("Authorization", _bob_bearer())
+        .will_respond_with(200)
+        .with_body(
+            {
+                **_name(str(world.ALICE_GIFT_NAME_ID), "alice-gift"),
+                "pubkey": match.regex(world.BOB.pubkey, regex=HEX),
+                "relays": [],
+                "locked": False,
+            }
+        )
+    )
+    with pact.serve() as server:
+        alice = _signed_in(server.url)
+        locked = alice.lock_name(str(world.ALICE_LOCKED_NAME_ID))
+        offer = alice.offer_name(str(world.ALICE_OFFERED_NAME_ID), world.BOB.pubkey)
+        alice.cancel_offer(str(world.CANCELED_OFFER_ID))
+        bob = NostrIdClient(str(server.url), public_url=world.PUBLIC_URL).with_bearer(
+            world.bob_access_token()
+        )
+        offers = bob.offers()
+        taken = bob.accept_offer(str(world.ACCEPTED_OFFER_ID))
+
+    assert locked.locked is True
+    assert (offer.name, offer.to_pubkey) == ("alice-offered", world.BOB.pubkey)
+    assert [(o.name, o.direction) for o in offers] == [("alice-listed", "received")]
+    assert (taken.name, taken.pubkey) == ("alice-gift", world.BOB.pubkey)

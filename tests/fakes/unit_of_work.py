@@ -24,7 +24,9 @@ from domain.auth.sessions import OpenSession, Session
 from domain.auth.users import User
 from domain.billing.subscriptions import Payment, PaymentProviderName, Subscription, SubscriptionStatus
 from domain.names.custom_domains import CustomDomain, CustomDomainStatus
+from domain.names.folding import fold_name
 from domain.names.nip05 import Nip05, Nip05Status
+from domain.names.transfers import TransferOffer
 from domain.shared.errors import Conflict, InvalidInput, NotFound
 from domain.shared.jobs import JobRun
 from domain.shared.paging import PageCursor
@@ -415,6 +417,7 @@ class FakeApiKeyUsageRepository:
 
 class FakeNip05Repository:
     def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
         self._rows: _Table[Nip05] = uow.table(
             "nip05_names",
             references={"user_id": "users"},
@@ -423,12 +426,51 @@ class FakeNip05Repository:
 
     async def add(self, nip05: Nip05) -> None:
         try:
+            self._check_lookalikes(nip05)
             self._rows.insert(nip05.id, nip05)
         except Conflict as exc:
-            raise Conflict(f"{nip05.identifier} is already taken") from exc
+            raise Conflict(
+                f"{nip05.identifier} is already taken, or passes for another account's name"
+            ) from exc
+
+    def _check_lookalikes(self, nip05: Nip05) -> None:
+        """As the look-alike trigger: no two accounts hold names of one fold on one domain."""
+        if nip05.status is Nip05Status.RELEASED:
+            return
+        fold = fold_name(nip05.name)
+        for other in self._rows.rows():
+            if (
+                other.id != nip05.id
+                and other.user_id != nip05.user_id
+                and other.domain == nip05.domain
+                and other.status is not Nip05Status.RELEASED
+                and fold_name(other.name) == fold
+            ):
+                raise Conflict("the record collides with another record (an exclusion rule)")
 
     async def get(self, nip05_id: UUID) -> Nip05 | None:
         return self._rows.get(nip05_id)
+
+    async def get_for_update(self, nip05_id: UUID) -> Nip05 | None:
+        await self._uow.lock(("nip05_names", nip05_id))
+        return self._rows.get(nip05_id)
+
+    async def find_lookalike(
+        self, fold: str, domain: str, other_than: UUID | None, excluding: UUID | None = None
+    ) -> Nip05 | None:
+        found = sorted(
+            (
+                n
+                for n in self._rows.rows()
+                if n.domain == domain.lower()
+                and fold_name(n.name) == fold
+                and n.status is not Nip05Status.RELEASED
+                and (other_than is None or n.user_id != other_than)
+                and (excluding is None or n.id != excluding)
+            ),
+            key=lambda n: (n.created_at, n.id),
+        )
+        return found[0] if found else None
 
     async def find(self, name: str, domain: str) -> Nip05 | None:
         wanted = (name.lower(), domain.lower())
@@ -467,10 +509,85 @@ class FakeNip05Repository:
         return sorted({n.pubkey for n in self._rows.rows() if n.status is Nip05Status.ACTIVE})
 
     async def update(self, nip05: Nip05) -> None:
+        self._check_lookalikes(nip05)
         self._rows.replace(nip05.id, nip05)
 
     async def delete(self, nip05_id: UUID) -> bool:
         return self._rows.delete(nip05_id)
+
+
+class _PendingName(Struct, frozen=True):
+    payment_id: UUID
+
+
+class FakePendingNameRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._rows: _Table[_PendingName] = uow.table("nip05_payment_holds")
+
+    async def hold(self, nip05_id: UUID, payment_id: UUID) -> None:
+        self._rows.insert(nip05_id, _PendingName(payment_id=payment_id))
+
+    async def release_for_payment(self, payment_id: UUID) -> list[UUID]:
+        keys = {**self._rows._committed, **self._rows._changes}
+        held = sorted(
+            k for k in keys if (row := self._rows.get(k)) is not None and row.payment_id == payment_id
+        )
+        for key in held:
+            self._rows.delete(key)
+        return held  # type: ignore[return-value]
+
+
+class FakeTransferOfferRepository:
+    def __init__(self, uow: "FakeUnitOfWork") -> None:
+        self._uow = uow
+        self._rows: _Table[TransferOffer] = uow.table(
+            "nip05_transfer_offers", references={"nip05_id": "nip05_names", "from_user_id": "users"}
+        )
+
+    async def add(self, offer: TransferOffer) -> None:
+        self._rows.insert(offer.id, offer)
+
+    async def get(self, offer_id: UUID) -> TransferOffer | None:
+        return self._rows.get(offer_id)
+
+    async def claim(self, offer_id: UUID, to_pubkey: str) -> TransferOffer | None:
+        await self._uow.lock(("nip05_transfer_offers", offer_id))
+        offer = self._rows.get(offer_id)
+        if offer is None or offer.to_pubkey != to_pubkey:
+            return None
+        self._rows.delete(offer_id)
+        return offer
+
+    async def delete_for_name(self, nip05_id: UUID) -> int:
+        doomed = [o.id for o in self._rows.rows() if o.nip05_id == nip05_id]
+        for offer_id in doomed:
+            self._rows.delete(offer_id)
+        return len(doomed)
+
+    async def delete_expired_for_name(self, nip05_id: UUID, now: datetime) -> int:
+        doomed = [o.id for o in self._rows.rows() if o.nip05_id == nip05_id and o.is_expired(now)]
+        for offer_id in doomed:
+            self._rows.delete(offer_id)
+        return len(doomed)
+
+    async def count_open(self, nip05_id: UUID, now: datetime) -> int:
+        return sum(1 for o in self._rows.rows() if o.nip05_id == nip05_id and not o.is_expired(now))
+
+    async def cancel(self, offer_id: UUID, from_user_id: UUID) -> bool:
+        offer = self._rows.get(offer_id)
+        return offer is not None and offer.from_user_id == from_user_id and self._rows.delete(offer_id)
+
+    async def list_open(
+        self, user_id: UUID, pubkey: str, now: datetime, after: PageCursor | None, limit: int
+    ) -> list[TransferOffer]:
+        found = [
+            o
+            for o in self._rows.rows()
+            if (o.from_user_id == user_id or o.to_pubkey == pubkey)
+            and not o.is_expired(now)
+            and _after(after, o.created_at, o.id)
+        ]
+        return sorted(found, key=lambda o: (o.created_at, o.id))[:limit]
 
 
 class FakeCustomDomainRepository:
@@ -750,6 +867,8 @@ class FakeUnitOfWork:
         self.audit_log = FakeAuditLogRepository(self)
         self.webhook_events = FakeProcessedWebhookRepository(self)
         self.name_holds = FakeNameHoldRepository(self)
+        self.pending_names = FakePendingNameRepository(self)
+        self.transfer_offers = FakeTransferOfferRepository(self)
         self.job_runs = FakeJobRunRepository(self)
         self.wallet_connections = FakeWalletConnectionRepository(self)
         self.pending_zaps = FakePendingZapRepository(self)

@@ -182,7 +182,7 @@ async def test_d1_etag_answers_304_on_a_match_and_changes_with_the_name(containe
     again = await _get(client, "carol", **{"if-none-match": etag})
     assert again.status_code == 304
     assert again.headers["access-control-allow-origin"] == "*" and again.content == b""
-    await container.names.update_name_relays()(user.id, record.id, ["wss://new.relay"])
+    await container.names.update_name()(user.id, record.id, ["wss://new.relay"])
     changed = await _get(client, "carol", **{"if-none-match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag

@@ -34,6 +34,9 @@ PROJECT_TABLES = {
     "processed_webhook_events",
     "receipt_counters",
     "nip05_billing_holds",
+    "nip05_payment_holds",
+    "nip05_transfer_offers",
+    "nip05_name_folds",
     "api_key_usage_flushes",
     "lnurl_wallets",
     "job_runs",
@@ -46,6 +49,7 @@ PROJECT_TABLES = {
 YOYO_TABLES = {"_yoyo_log", "_yoyo_migration", "_yoyo_version", "yoyo_lock"}
 LEGACY_BASELINE = "0001_legacy_baseline"
 WALLET_MIGRATION = "0008_lnurl_wallets_and_poll_secrets"
+NAMES_FOR_LIFE_MIGRATION = "0011_names_for_life"
 
 COLUMNS_OF = """
 SELECT column_name, data_type, is_nullable = 'YES', column_default IS NOT NULL
@@ -240,3 +244,37 @@ def test_m1_the_wallet_migration_moves_each_linked_key_to_a_wallet_and_its_rollb
     with psycopg.connect(dsn) as conn:
         restored = conn.execute("SELECT id, lnurl_key FROM users ORDER BY lnurl_key NULLS LAST").fetchall()
     assert restored == [(linked, key), (unlinked, None)]
+
+
+def test_m1_n9_lookalikes_already_held_by_two_accounts_stop_the_names_migration_naming_them(
+    make_empty_database: Callable[[], str], tmp_path: Path
+) -> None:
+    dsn = make_empty_database()
+    ids = [migration_id for migration_id, _ in list_migrations(dsn)]
+    names_for_life = ids.index(NAMES_FOR_LIFE_MIGRATION)
+    before = tmp_path / "before_names_for_life"
+    before.mkdir()
+    for migration_id in ids[:names_for_life]:
+        for path in default_migrations_dir().glob(f"{migration_id}*.sql"):
+            shutil.copy(path, before / path.name)
+    apply_migrations(dsn, before)
+    with psycopg.connect(dsn) as conn:
+        for name in ("alice", "a1ice"):
+            pubkey = secrets.token_hex(32)
+            user_id = conn.execute(
+                "INSERT INTO users (pubkey) VALUES (%s) RETURNING id", (pubkey,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO nip05_names (user_id, name, domain, pubkey) VALUES (%s, %s, 'x.test', %s)",
+                (user_id[0], name, pubkey),  # type: ignore[index]
+            )
+    schema_before = read_schema(dsn)
+
+    with pytest.raises(
+        psycopg.errors.RaiseException,
+        match=r"look-alike names held by different accounts: a1ice, alice on x\.test",
+    ):
+        apply_migrations(dsn)
+
+    assert read_schema(dsn) == schema_before
+    assert not dict(list_migrations(dsn))[NAMES_FOR_LIFE_MIGRATION]

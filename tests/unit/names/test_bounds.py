@@ -56,7 +56,7 @@ async def test_t4_relays_beyond_their_bounds_are_refused_by_the_use_cases(world,
     assert set(refused.value.errors) == {"relays"}
     record = await container.names.register_name()(user.id, "alice", relays=[relay_url(MAX_RELAY_URL_LENGTH)])
     with pytest.raises(InvalidInput):
-        await container.names.update_name_relays()(user.id, record.id, relays)
+        await container.names.update_name()(user.id, record.id, relays)
     async with FakeUnitOfWork(store) as uow:
         kept = await uow.nip05_names.get(record.id)
     assert kept is not None and kept.relays == (relay_url(MAX_RELAY_URL_LENGTH),)
