@@ -16,6 +16,8 @@ from litestar.types import ASGIApp
 from adapters.web.account import AccountPages, account_view
 from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
+from adapters.web.payments import PaymentPages, payment_view
+from adapters.web.plans import PlanPages, plans_view
 from adapters.web.security import (
     content_security_policy,
     csrf_config,
@@ -30,7 +32,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 TEMPLATES = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages]
+PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages, PlanPages, PaymentPages]
 
 
 class WebSettings(Protocol):
@@ -67,6 +69,8 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             **BROWSER_DEPENDENCIES,
             "account_view": Provide(account_view),
             "domains_view": Provide(domains_view),
+            "plans_view": Provide(plans_view),
+            "payment_view": Provide(payment_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
