@@ -68,7 +68,9 @@ class PaymentView:
     get_payment: GetPayment
     plans: tuple[Plan, ...]
 
-    async def __call__(self, payment_id: UUID, *, error: str | None = None, status_code: int = 200) -> Template:
+    async def __call__(
+        self, payment_id: UUID, *, error: str | None = None, status_code: int = 200
+    ) -> Template:
         payment = await self.get_payment(self.principal.user_id, payment_id)
         lightning = f"lightning:{payment.bolt11}" if payment.bolt11 else None
         return page(

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import msgspec
 
-from domain.auth.users import UserRole
 from domain.audit.entries import Actor
+from domain.auth.users import UserRole
 from domain.nostr.signing import generate_secret_key, public_key_of
 from tests.fixtures.auth import TEST_PUBLIC_URL, Api
 
@@ -46,7 +46,9 @@ async def browser_signed_in(api: Api, *, role: UserRole = UserRole.USER) -> Brow
     headers = {"x-csrf-token": csrf, "origin": TEST_PUBLIC_URL}
     challenge = (await api.client.post("/signin/challenge", headers=headers)).json()
     event = api.sign_in_event(secret_key, challenge["challenge"])
-    signed_in = await api.client.post("/signin/nostr", json={"event": msgspec.to_builtins(event)}, headers=headers)
+    signed_in = await api.client.post(
+        "/signin/nostr", json={"event": msgspec.to_builtins(event)}, headers=headers
+    )
     assert signed_in.status_code == 200, signed_in.text
     me = await api.client.get("/account")
     assert me.status_code == 200

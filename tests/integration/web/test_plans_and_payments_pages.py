@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.fixtures.auth import TEST_PUBLIC_URL
-from tests.integration.web.browser_kit import browser_signed_in, csrf_of
+from tests.integration.web.browser_kit import browser_signed_in
 
 pytestmark = pytest.mark.integration
 
