@@ -16,6 +16,7 @@ from litestar.types import ASGIApp
 from adapters.web.account import AccountPages, account_view
 from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
+from adapters.web.keys import KeyPages, keys_view
 from adapters.web.payments import PaymentPages, payment_view
 from adapters.web.plans import PlanPages, plans_view
 from adapters.web.security import (
@@ -32,7 +33,7 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 TEMPLATES = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages, PlanPages, PaymentPages]
+PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages, PlanPages, PaymentPages, KeyPages]
 
 
 class WebSettings(Protocol):
@@ -71,6 +72,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             "domains_view": Provide(domains_view),
             "plans_view": Provide(plans_view),
             "payment_view": Provide(payment_view),
+            "keys_view": Provide(keys_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
