@@ -44,6 +44,7 @@ from adapters.http.services import HttpServices, dependency_keys
 from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
 from adapters.web.router import TEMPLATES, web_router, with_page_headers
+from adapters.web.signin import SIGN_IN_PAGES
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Browsers at any origin may call the API: credentials are headers (bearer, NIP-98, API key), never cookies.
@@ -104,6 +105,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         rate_policies=api_keys.rate_policies,
         meter_api_key_use=api_keys.meter_api_key_use,
         registry=services.metrics_registry(),
+        sign_in_pages=SIGN_IN_PAGES,
     )
     app = Litestar(
         route_handlers=[

@@ -5,7 +5,9 @@ plan (carried on the key's cached verdict, so no database round trip): every key
 draws on the same bucket. Any other request is charged to its client's address (the anonymous
 limit; IPv6 per /64, see adapters/http/client_ip.py); the sign-in endpoints (challenge, login,
 LNURL start and callback) and the Lightning address callbacks (/api/v1/lnurlp/) are charged per
-client address under the stricter sign-in limit whatever the request presents. A key this process
+client address under the stricter sign-in limit whatever the request presents; so are the web
+pages' sign-in paths (`sign_in_pages`: the sign-in page, which starts an LNURL-auth, its challenge
+and its login), the only page paths charged. A key this process
 does not hold a verdict for is looked up (in the cache, then PostgreSQL) only after its request has
 been charged to the client's address, so made-up keys cost their sender the anonymous limit and never
 more lookups than it allows. Every answer carries
@@ -72,7 +74,9 @@ class RateLimiting:
         rate_policies: Callable[[], RatePolicies],
         meter_api_key_use: Callable[[], MeterApiKeyUse],
         registry: CollectorRegistry,
+        sign_in_pages: frozenset[str] = frozenset(),
     ) -> None:
+        self._sign_in_pages = sign_in_pages
         self._limit_rate = limit_rate
         self._api_key_verifier = api_key_verifier
         self._rate_policies = rate_policies
@@ -112,7 +116,7 @@ class RateLimiting:
     ) -> tuple[RateDecision | None, ApiKeyGrant | None]:
         """Charges the request; the decision, and the grant of the valid API key it presents."""
         policies: RatePolicies = self._rate_policies()
-        sign_in = _is_sign_in(method, path)
+        sign_in = _is_sign_in(method, path) or path.rstrip("/") in self._sign_in_pages
         by_address = policies.sign_in if sign_in else policies.anonymous
         grant, held = await self._held_grant(presented)
         if not held and presented:
@@ -131,7 +135,8 @@ class RateLimiting:
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "")
-            if scope["type"] != "http" or not path.startswith(API_PREFIX):
+            charged = path.startswith(API_PREFIX) or path.rstrip("/") in self._sign_in_pages
+            if scope["type"] != "http" or not charged:
                 await app(scope, receive, send)
                 return
             method = str(scope.get("method", ""))

@@ -28,6 +28,9 @@ from domain.auth.principal import Principal
 from domain.nostr.signing import generate_secret_key, public_key_of
 
 SIGNER_APP_NAME = "nostr-id"
+# Charged under the sign-in rate limit, as the API's sign-in endpoints are: the page (it starts an
+# LNURL-auth), the challenge and the login. The LNURL poll is an ordinary read.
+SIGN_IN_PAGES = frozenset({"/signin", "/signin/challenge", "/signin/nostr"})
 
 
 def nostrconnect_uri(client_pubkey: str, relays: tuple[str, ...], secret: str) -> str:

@@ -2,23 +2,15 @@
 
 import httpx
 import pytest
-from bech32 import CHARSET, convertbits
 from coincurve import PrivateKey
 from playwright.sync_api import Page, expect
 
 from client import NostrIdClient
 from domain.nostr.signing import generate_secret_key
 from tests.support.browser import assert_accessible, has_horizontal_scroll, screenshots
+from tests.support.web import decode_lnurl
 
 pytestmark = pytest.mark.integration
-
-
-def decode_lnurl(lnurl: str) -> str:
-    """The URL inside a bech32 LNURL (longer than bech32's 90 characters, so decoded here)."""
-    data = [CHARSET.index(char) for char in lnurl.lower().rpartition("1")[2][:-6]]
-    decoded = convertbits(data, 5, 8, False)
-    assert decoded is not None
-    return bytes(decoded).decode()
 
 
 def wallet_signs(url: str, wallet: PrivateKey) -> dict:

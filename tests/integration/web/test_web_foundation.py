@@ -1,13 +1,12 @@
 """The web pages' foundation over the real app: security headers, CSRF, the browser session cookie
 and the signed-in page guard."""
 
-import re
-
 import msgspec
 import pytest
 
 from domain.nostr.signing import generate_secret_key
 from tests.fixtures.auth import TEST_PUBLIC_URL
+from tests.support.web import csrf_of, sign_in_browser
 
 pytestmark = pytest.mark.integration
 
@@ -24,29 +23,6 @@ def environment() -> str:
 @pytest.fixture
 def api_settings_env(api_settings_env: dict[str, str], environment: str) -> dict[str, str]:
     return api_settings_env | {"ENVIRONMENT": environment}
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
-async def signed_in_browser(api) -> str:
-    """Signs in through the page's own route, as the sign-in page's script does; the client keeps
-    the cookies. Returns the CSRF token of the session."""
-    page = await api.client.get("/signin")
-    csrf = csrf_of(page.text)
-    headers = {"x-csrf-token": csrf, "origin": TEST_PUBLIC_URL}
-    challenge = (await api.client.post("/signin/challenge", headers=headers)).json()
-    assert challenge["relay"] == TEST_PUBLIC_URL
-    event = api.sign_in_event(generate_secret_key(), challenge["challenge"])
-    response = await api.client.post(
-        "/signin/nostr", json={"event": msgspec.to_builtins(event)}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ok", "location": "/account"}
-    return csrf
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -109,7 +85,7 @@ async def test_a_signed_in_page_sends_a_stranger_to_sign_in(api):
 
 
 async def test_sign_in_sets_http_only_lax_session_cookies_and_opens_the_account(api):
-    await signed_in_browser(api)
+    await sign_in_browser(api)
 
     response = await api.client.get("/account")
 
@@ -140,7 +116,7 @@ async def test_the_session_cookies_are_http_only_same_site_lax_and_secure_outsid
 
 
 async def test_sign_out_ends_the_session_and_clears_the_cookies(api):
-    csrf = await signed_in_browser(api)
+    csrf = await sign_in_browser(api)
 
     response = await api.client.post(
         "/signout", data={"_csrf_token": csrf}, headers={"origin": TEST_PUBLIC_URL}, follow_redirects=False
