@@ -27,13 +27,23 @@ from adapters.web.security import (
 )
 from adapters.web.session import BROWSER_DEPENDENCIES, SIGN_IN_PAGE, BrowserCookies, SignInRequired
 from adapters.web.signin import SignInPages
+from adapters.web.trust import TrustPages
 from domain.billing.plans import Plan
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 TEMPLATES = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages, PlanPages, PaymentPages, KeyPages]
+PAGES: list[type] = [
+    HomePage,
+    SignInPages,
+    AccountPages,
+    DomainPages,
+    PlanPages,
+    PaymentPages,
+    KeyPages,
+    TrustPages,
+]
 
 
 class WebSettings(Protocol):
