@@ -27,7 +27,7 @@ from domain.shared.errors import Unauthorized
 
 SESSION_COOKIE = "nid_session"
 REFRESH_COOKIE = "nid_refresh"
-RENEWED = "renewed_session"  # request state: a pair issued while answering this request
+RENEWED = "nostr_id.renewed_session"  # ASGI scope key: a pair issued while answering this request
 SIGNED_IN_HOME = "/account"
 SIGN_IN_PAGE = "/signin"
 
@@ -72,12 +72,12 @@ class BrowserCookies:
             response.delete_cookie(key=key, path="/")
 
     def renewing(self, app: ASGIApp) -> ASGIApp:
-        """Middleware: a pair renewed while answering (RENEWED in the request state) replaces the
+        """Middleware: a pair renewed while answering (RENEWED in the ASGI scope) replaces the
         cookies on the way out, whatever the page answered."""
 
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             async def sending(message: Message) -> None:
-                renewed = scope.get("state", {}).get(RENEWED)
+                renewed = scope.get(RENEWED)
                 if message["type"] == "http.response.start" and isinstance(renewed, SignedIn):
                     headers = MutableScopeHeaders.from_message(message)
                     for cookie in self._cookies(renewed):
@@ -114,7 +114,7 @@ async def _browser_principal(
         renewed = await refresh_session(refresh_token, origin_of(request))
     except Unauthorized:
         return None
-    request.state[RENEWED] = renewed
+    request.scope[RENEWED] = renewed
     return await authenticate(
         Credentials(
             method=request.method,

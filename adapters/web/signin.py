@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, SkipValidation
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from adapters.http.auth import SignedEvent
 from adapters.http.client_ip import origin_of
@@ -71,7 +71,9 @@ class SignInPages(Controller):
         browser_principal: NamedDependency[Principal | None],
         start_lnurl_auth: NamedDependency[SkipValidation[StartLnurlAuth]],
         nip46_relays: NamedDependency[tuple[str, ...]],
-    ) -> Template:
+    ) -> Template | Redirect:
+        if browser_principal is not None:
+            return Redirect(SIGNED_IN_HOME, status_code=303)
         lnurl = await start_lnurl_auth(LnurlAction.LOGIN, None)
         client_secret = generate_secret_key()
         nip46_uri = ""

@@ -124,3 +124,22 @@ def test_the_account_fits_a_360_pixel_screen(web, phone: Page, shots):
 
     assert not has_horizontal_scroll(phone)
     assert_accessible(phone)
+
+
+def test_a_form_posted_from_another_origin_is_refused_with_403(web, page: Page):
+    sign_in_with_extension(page, web.base_url)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    # Another origin's page (an opaque one) holding the sign-out form, with this session's token.
+    page.goto("about:blank")
+    page.set_content(
+        f'<html lang="en"><body><form method="post" action="{web.url("/signout")}">'
+        f'<input type="hidden" name="_csrf_token" value="{token}"><button>Go</button></form></body></html>'
+    )
+
+    with page.expect_response(web.url("/signout")) as answered:
+        page.get_by_role("button", name="Go").click()
+
+    assert answered.value.status == 403
+    assert answered.value.request.header_value("origin") == "null"
+    page.goto(web.url("/account"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -3,7 +3,12 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import assert_accessible, has_horizontal_scroll, screenshots
+from tests.support.browser import (
+    assert_accessible,
+    has_horizontal_scroll,
+    screenshots,
+    sign_in_with_extension,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -34,3 +39,38 @@ def test_the_first_page_fits_a_360_pixel_screen(web, phone: Page):
 
     assert not has_horizontal_scroll(phone)
     assert_accessible(phone)
+
+
+def test_the_dark_scheme_follows_the_system_setting_and_keeps_its_contrast(web, page: Page):
+    page.emulate_media(color_scheme="dark")
+    page.goto(web.url("/?name=someone"))
+
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+    assert background == "rgb(18, 18, 18)"
+    assert_accessible(page)
+
+
+def test_the_keyboard_focus_is_visible(web, page: Page):
+    page.goto(web.url("/"))
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+
+    focused = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.textContent.trim(), s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert focused[0] == "nostr-id"
+    assert focused[1] != "none" and focused[2] != "0px"
+
+
+def test_signed_in_the_first_page_offers_the_account_and_sign_out(web, page: Page):
+    sign_in_with_extension(page, web.base_url)
+
+    page.goto(web.url("/"))
+
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation.get_by_role("link", name="Account")).to_be_visible()
+    expect(navigation.get_by_role("button", name="Sign out")).to_be_visible()
+    assert_accessible(page)

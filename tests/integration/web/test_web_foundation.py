@@ -1,6 +1,8 @@
 """The web pages' foundation over the real app: security headers, CSRF, the browser session cookie
 and the signed-in page guard."""
 
+from datetime import timedelta
+
 import msgspec
 import pytest
 
@@ -125,3 +127,37 @@ async def test_sign_out_ends_the_session_and_clears_the_cookies(api):
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert (await api.client.get("/account", follow_redirects=False)).status_code == 303
+
+
+async def test_an_expired_access_token_is_renewed_once_with_the_refresh_token(api):
+    await sign_in_browser(api)
+    first = api.client.cookies.get("nid_refresh")
+    api.clock.advance(timedelta(minutes=16))
+
+    response = await api.client.get("/account")
+
+    assert response.status_code == 200
+    renewed = {value.split("=", 1)[0] for value in response.headers.get_list("set-cookie")}
+    assert {"nid_session", "nid_refresh"} <= renewed
+    assert api.client.cookies.get("nid_refresh") != first
+    assert (await api.client.get("/account")).headers.get_list("set-cookie") == []
+
+
+async def test_a_session_whose_refresh_token_is_gone_sends_the_browser_to_sign_in(api):
+    await sign_in_browser(api)
+    api.client.cookies.delete("nid_refresh")
+    api.clock.advance(timedelta(minutes=16))
+
+    response = await api.client.get("/account", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/signin"
+
+
+async def test_the_sign_in_page_sends_a_signed_in_browser_to_its_account(api):
+    await sign_in_browser(api)
+
+    response = await api.client.get("/signin", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"

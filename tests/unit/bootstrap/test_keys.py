@@ -1,6 +1,6 @@
 import pytest
 
-from bootstrap.keys import service_secret_key
+from bootstrap.keys import csrf_secret, jwt_secret, service_secret_key
 from bootstrap.settings import SettingsError, load_settings
 from domain.nostr.nip19 import encode_nsec
 from domain.nostr.signing import generate_secret_key
@@ -27,3 +27,12 @@ def test_a_bad_service_key_names_the_variable(tmp_path, value):
     settings = load_settings({"DATA_DIR": str(tmp_path), "SERVICE_NSEC": value})
     with pytest.raises(SettingsError, match=r"^SERVICE_NSEC:"):
         service_secret_key(settings)
+
+
+def test_the_csrf_key_is_derived_from_the_session_key_and_differs_from_it(tmp_path):
+    settings = load_settings({"DATA_DIR": str(tmp_path), "JWT_SECRET": "s" * 40})
+    other = load_settings({"DATA_DIR": str(tmp_path), "JWT_SECRET": "t" * 40})
+    key = generate_secret_key()
+
+    assert csrf_secret(settings, key) == csrf_secret(settings, key)
+    assert csrf_secret(settings, key) not in (jwt_secret(settings, key), csrf_secret(other, key))

@@ -136,3 +136,15 @@ def test_the_fake_providers_webhook_secret_is_read_outside_production_and_refuse
                 "FAKE_WEBHOOK_SECRET": "whsec-fake",
             }
         )
+
+
+def test_nip46_relays_default_to_the_services_websocket_relays():
+    assert load_settings({"RELAY_URLS": "ws://127.0.0.1:7777"}).nip46_relay_urls == ("ws://127.0.0.1:7777",)
+    assert load_settings({"RELAY_URLS": "memory://"}).nip46_relay_urls == ()
+    given = load_settings({"RELAY_URLS": "memory://", "NIP46_RELAYS": "wss://a.example, wss://b.example"})
+    assert given.nip46_relay_urls == ("wss://a.example", "wss://b.example")
+
+
+def test_a_nip46_relay_that_is_not_a_websocket_url_stops_start_up_naming_the_variable():
+    with pytest.raises(SettingsError, match="NIP46_RELAYS"):
+        load_settings({"NIP46_RELAYS": "https://relay.example"})
