@@ -84,7 +84,9 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         dns.stop()
 
 
-@pytest.fixture(scope="session")
+# One per module, not per session: while Playwright's sync API is open it holds the thread's
+# running event loop, so every async test that came after it in a whole-suite run would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), "run scripts/ensure-tools.sh"
     with sync_playwright() as playwright:
