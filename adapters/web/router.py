@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
 from adapters.web.account import AccountPages, account_view
+from adapters.web.admin import AdminPages, admin_view
 from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
 from adapters.web.keys import KeyPages, keys_view
@@ -43,6 +44,7 @@ PAGES: list[type] = [
     PaymentPages,
     KeyPages,
     TrustPages,
+    AdminPages,
 ]
 
 
@@ -83,6 +85,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             "plans_view": Provide(plans_view),
             "payment_view": Provide(payment_view),
             "keys_view": Provide(keys_view),
+            "admin_view": Provide(admin_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
