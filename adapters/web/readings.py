@@ -23,7 +23,8 @@ def _accounts(count: int) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    """Whole numbers from 10 up, one decimal below (1.7 days, 1,071 days)."""
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
 
 
 def reason_text(check: ReasonCheck) -> str:
@@ -85,6 +86,10 @@ def summary(figures: WotFigures) -> str:
     )
 
 
+def _notes_reading(per_day: float) -> str:
+    return "no notes lately; " if per_day == 0 else f"about {_number(per_day)} notes a day lately; "
+
+
 def _check(explanation: Explanation | None, reason: str) -> ReasonCheck | None:
     if explanation is None:
         return None
@@ -123,8 +128,7 @@ def figures_read(figures: WotFigures, explanation: Explanation | None) -> list[F
         Figure(
             "Activity",
             f"{figures.activity_score:.2f}",
-            (f"about {_number(notes.value)} notes a day lately; " if notes else "")
-            + "more recent notes score higher, up to 1",
+            (_notes_reading(notes.value) if notes else "") + "more recent notes score higher, up to 1",
         ),
         Figure("Discount", f"{figures.discount_percent}%", discount_reading(figures)),
     ]
