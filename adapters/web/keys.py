@@ -118,7 +118,7 @@ class KeyPages(Controller):
     async def keys(self, keys_view: NamedDependency[SkipValidation[KeysView]]) -> Template:
         return await keys_view()
 
-    @post("/", status_code=201)
+    @post("/", status_code=200)
     async def create(
         self,
         request: Request[Any, Any, Any],
