@@ -107,9 +107,24 @@ class PaymentPages(Controller):
 
     @get("/")
     async def payment(
-        self, payment_id: FromPath[UUID], payment_view: NamedDependency[SkipValidation[PaymentView]]
+        self,
+        request: Request[Any, Any, Any],
+        payment_id: FromPath[UUID],
+        web_principal: NamedDependency[Principal],
+        payment_view: NamedDependency[SkipValidation[PaymentView]],
     ) -> Template:
-        return await payment_view(payment_id)
+        try:
+            return await payment_view(payment_id)
+        except NotFound:
+            # Another user's payment is answered as one that does not exist (K2).
+            return page(
+                request,
+                "missing.html",
+                title="No such payment",
+                principal=web_principal,
+                status_code=404,
+                detail="There is no payment of yours at this address.",
+            )
 
     @get("/status")
     async def status(

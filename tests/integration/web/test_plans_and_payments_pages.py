@@ -116,3 +116,4 @@ async def test_k2_another_users_payment_is_not_found(api):
     settle = await api.client.post(location + "/simulate", headers=other.headers)
 
     assert (page.status_code, status.status_code, settle.status_code) == (404, 404, 404)
+    assert "No such payment" in page.text and page.headers["content-type"].startswith("text/html")
