@@ -54,6 +54,7 @@ def test_an_admin_suspends_a_name_and_then_the_user_whose_next_page_is_sign_in(
     expect(user_page.get_by_role("article", name=f"{name}@{DOMAIN}")).to_be_visible()
     user_page.goto(web.url("/admin"))
     expect(user_page.get_by_role("heading", name="Administrators only")).to_be_visible()
+    assert_accessible(user_page)
 
     sign_in_with_extension(page, web.base_url, grant_admin(web, tmp_path))
     page.goto(web.url("/admin"))

@@ -33,6 +33,7 @@ def test_a_key_is_created_copied_used_charted_and_revoked(web, page: Page, shots
     page.get_by_role("button", name="Copy").click()
     expect(page.get_by_text("Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == key
+    assert_accessible(page)
     card = page.get_by_role("article", name="ci-bot")
     expect(card).to_contain_text("Last used")
     expect(card.get_by_role("img", name="Requests per day with ci-bot: No requests")).to_be_visible()
