@@ -43,6 +43,7 @@ from adapters.http.rate_limits import RateLimiting
 from adapters.http.services import HttpServices, dependency_keys
 from adapters.http.wallets import WalletController
 from adapters.http.wot import WotController
+from adapters.web.home import READ_PAGES
 from adapters.web.router import TEMPLATES, web_router, with_page_headers
 from adapters.web.signin import SIGN_IN_PAGES
 
@@ -106,6 +107,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         meter_api_key_use=api_keys.meter_api_key_use,
         registry=services.metrics_registry(),
         sign_in_pages=SIGN_IN_PAGES,
+        read_pages=READ_PAGES,
     )
     app = Litestar(
         route_handlers=[

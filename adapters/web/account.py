@@ -21,10 +21,12 @@ from adapters.web.pages import page
 from adapters.web.session import BrowserCookies
 from application.auth.own_sessions import SignOut
 from application.billing.subscribe import GetCurrentSubscription
+from application.custom_domains.manage_custom_domains import ListDomains
 from application.names.manage_names import ListNames, RegisterName, ReleaseName, UpdateNameRelays
 from application.names.nostr_json import NostrJsonDirectory
 from domain.auth.principal import Principal
 from domain.billing.plans import Plan
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH
 from domain.names.nip05 import MAX_NAME_LENGTH, MAX_RELAY_URL_LENGTH, MAX_RELAYS, Nip05
 from domain.nostr.nip19 import encode_npub
 from domain.shared.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -40,6 +42,8 @@ NOTICES = {
 
 class RegisterForm(msgspec.Struct):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH * 2)]
+    # The service's domain when absent; else one of the user's verified domains.
+    domain: Annotated[str, msgspec.Meta(max_length=MAX_DOMAIN_LENGTH)] | None = None
 
 
 class RelaysForm(msgspec.Struct):
@@ -71,6 +75,8 @@ class AccountView:
     directory: NostrJsonDirectory
     get_current_subscription: GetCurrentSubscription
     plans: tuple[Plan, ...]
+    list_domains: ListDomains
+    default_domain: str
 
     async def __call__(self, *, error: DomainError | None = None, typed: str = "") -> Template:
         names = [
@@ -88,6 +94,9 @@ class AccountView:
         except NotFound:
             plan_id = next((plan.id for plan in self.plans if plan.is_free), "")
         plan = next((plan.name for plan in self.plans if plan.id == plan_id), plan_id)
+        verified = [
+            found.domain for found in await self.list_domains(self.principal.user_id) if found.is_serving
+        ]
         return page(
             self.request,
             "account.html",
@@ -100,6 +109,7 @@ class AccountView:
             notice=NOTICES.get(self.request.query_params.get("done", "")),
             error=str(error) if error is not None else None,
             typed=typed,
+            domains=[self.default_domain, *verified] if verified else [],
         )
 
 
@@ -110,9 +120,18 @@ async def account_view(
     nostr_json_directory: NamedDependency[SkipValidation[NostrJsonDirectory]],
     get_current_subscription: NamedDependency[SkipValidation[GetCurrentSubscription]],
     billing_plans: NamedDependency[SkipValidation[tuple[Plan, ...]]],
+    list_domains: NamedDependency[SkipValidation[ListDomains]],
+    default_domain: NamedDependency[str],
 ) -> AccountView:
     return AccountView(
-        request, web_principal, list_names, nostr_json_directory, get_current_subscription, billing_plans
+        request,
+        web_principal,
+        list_names,
+        nostr_json_directory,
+        get_current_subscription,
+        billing_plans,
+        list_domains,
+        default_domain,
     )
 
 
@@ -130,11 +149,13 @@ class AccountPages(Controller):
         web_principal: NamedDependency[Principal],
         register_name: NamedDependency[SkipValidation[RegisterName]],
         account_view: NamedDependency[SkipValidation[AccountView]],
+        default_domain: NamedDependency[str],
     ) -> Redirect | Template:
         form = RegisterForm(name="-")
         try:
             form = await form_of(request, RegisterForm)
-            await register_name(web_principal.user_id, form.name)
+            domain = None if form.domain in (None, "", default_domain) else form.domain
+            await register_name(web_principal.user_id, form.name, domain)
         except REFUSALS as refused:
             return await account_view(error=refused, typed=form.name)
         return Redirect("/account?done=registered", status_code=303)

@@ -11,6 +11,7 @@ from litestar.response import Template
 from adapters.web.pages import page
 from application.names.manage_names import CheckNameAvailability
 from domain.auth.principal import Principal
+from domain.names.custom_domains import MAX_DOMAIN_LENGTH
 from domain.names.nip05 import MAX_NAME_LENGTH
 
 
@@ -31,13 +32,20 @@ class Answer(msgspec.Struct, frozen=True):
 
 
 async def _answer(
-    principal: Principal | None, check_name_availability: CheckNameAvailability, name: str
+    principal: Principal | None,
+    check_name_availability: CheckNameAvailability,
+    name: str,
+    domain: str | None = None,
 ) -> Answer:
-    found = await check_name_availability(principal.user_id if principal else None, name)
+    found = await check_name_availability(principal.user_id if principal else None, name, domain or None)
     return Answer(found.name, found.domain, found.available, found.reason)
 
 
+# Charged as anonymous API requests are (adapters/http/rate_limits.py): they answer what
+# /api/v1/nip05/availability answers.
+READ_PAGES = frozenset({"/", "/check"})
 NameQuery = Annotated[str | None, Parameter(max_length=MAX_NAME_LENGTH * 2)]
+DomainQuery = Annotated[str | None, Parameter(max_length=MAX_DOMAIN_LENGTH)]
 
 
 class HomePage(Controller):
@@ -66,11 +74,12 @@ class HomePage(Controller):
     @get("/check", media_type="text/plain")
     async def check(
         self,
-        browser_principal: NamedDependency[Principal | None],
+        unrenewed_principal: NamedDependency[Principal | None],
         check_name_availability: NamedDependency[SkipValidation[CheckNameAvailability]],
         name: NameQuery = None,
+        domain: DomainQuery = None,
     ) -> str:
         """The answer's sentence alone, for the page's script as the person types."""
         if not name or not name.strip():
             return ""
-        return (await _answer(browser_principal, check_name_availability, name)).sentence
+        return (await _answer(unrenewed_principal, check_name_availability, name, domain)).sentence

@@ -63,6 +63,9 @@ class WebSettings(Protocol):
     @property
     def billing_plans(self) -> tuple[Plan, ...]: ...
 
+    @property
+    def default_domain(self) -> str: ...
+
 
 def _to_sign_in(_: Request[Any, Any, Any], __: SignInRequired) -> Redirect:
     return Redirect(SIGN_IN_PAGE, status_code=303)
@@ -89,6 +92,7 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),
+            "default_domain": Provide(lambda: settings.default_domain, sync_to_thread=False),
         },
         guards=[same_origin_guard(settings.public_url)],
         middleware=[

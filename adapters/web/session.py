@@ -89,6 +89,19 @@ class BrowserCookies:
         return middleware
 
 
+async def _bearer(
+    request: Request[Any, Any, Any], authenticate: Authenticate, public_url: str, access_token: str
+) -> Principal | None:
+    return await authenticate(
+        Credentials(
+            method=request.method,
+            url=request_url(request, public_url),
+            authorization=f"Bearer {access_token}",
+            origin=origin_of(request),
+        )
+    )
+
+
 async def _browser_principal(
     request: Request[Any, Any, Any],
     authenticate: NamedDependency[SkipValidation[Authenticate]],
@@ -98,14 +111,8 @@ async def _browser_principal(
     access_token = request.cookies.get(SESSION_COOKIE)
     if not access_token:
         return None
-    credentials = Credentials(
-        method=request.method,
-        url=request_url(request, public_url),
-        authorization=f"Bearer {access_token}",
-        origin=origin_of(request),
-    )
     try:
-        return await authenticate(credentials)
+        return await _bearer(request, authenticate, public_url, access_token)
     except Unauthorized:
         refresh_token = request.cookies.get(REFRESH_COOKIE)
         if not refresh_token:
@@ -115,14 +122,23 @@ async def _browser_principal(
     except Unauthorized:
         return None
     request.scope[RENEWED] = renewed
-    return await authenticate(
-        Credentials(
-            method=request.method,
-            url=credentials.url,
-            authorization=f"Bearer {renewed.access_token}",
-            origin=credentials.origin,
-        )
-    )
+    return await _bearer(request, authenticate, public_url, renewed.access_token)
+
+
+async def _unrenewed_principal(
+    request: Request[Any, Any, Any],
+    authenticate: NamedDependency[SkipValidation[Authenticate]],
+    public_url: NamedDependency[str],
+) -> Principal | None:
+    """Who is signed in while the access token lasts, never renewing it: for a page's background
+    requests, so that they never race a navigation to the one-use refresh token."""
+    access_token = request.cookies.get(SESSION_COOKIE)
+    if not access_token:
+        return None
+    try:
+        return await _bearer(request, authenticate, public_url, access_token)
+    except Unauthorized:
+        return None
 
 
 async def _web_principal(browser_principal: NamedDependency[Principal | None]) -> Principal:
@@ -131,8 +147,10 @@ async def _web_principal(browser_principal: NamedDependency[Principal | None]) -
     return browser_principal
 
 
-# `browser_principal`: who is signed in, or None; `web_principal`: the guard of a signed-in page.
+# `browser_principal`: who is signed in, or None; `web_principal`: the guard of a signed-in page;
+# `unrenewed_principal`: who is signed in, for a script's background request.
 BROWSER_DEPENDENCIES = {
     "browser_principal": Provide(_browser_principal),
+    "unrenewed_principal": Provide(_unrenewed_principal),
     "web_principal": Provide(_web_principal),
 }

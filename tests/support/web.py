@@ -4,13 +4,19 @@ csrf = await sign_in_browser(api)          # the page's own sign-in route; the c
 await api.client.post("/signout", data={"_csrf_token": csrf}, headers=same_origin())
 """
 
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import msgspec
 from bech32 import CHARSET, convertbits
 
 from domain.nostr.signing import generate_secret_key
 from tests.fixtures.auth import TEST_PUBLIC_URL
+
+JS = Path(__file__).resolve().parents[1] / "js"
 
 
 def csrf_of(html: str) -> str:
@@ -49,3 +55,18 @@ def decode_lnurl(lnurl: str) -> str:
     decoded = convertbits(data, 5, 8, False)
     assert decoded is not None
     return bytes(decoded).decode()
+
+
+def query_profile(base_url: str, identifier: str) -> dict | None:
+    """nostr-tools' nip05.queryProfile, as a Nostr client resolves a profile's identifier."""
+    node = shutil.which("node")
+    assert node is not None, "node is required"
+    done = subprocess.run(
+        [node, str(JS / "nip05_query.mjs"), base_url, identifier],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=JS,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[0])["profile"]

@@ -1,5 +1,5 @@
-"""The web pages in a browser: `nostr-id serve` with a real database and relay, one chromium per
-session, a fresh browser context (cookies) per test.
+"""The web pages in a browser: `nostr-id serve` with a real database and relay, one chromium for
+these tests, a fresh browser context (cookies) per test.
 
 Fixtures: `web` (the server: `web.url(path)`, its relay, its database), `browser`, `page` (desktop;
 fails the test when a request left the server), `phone` (the same at 360x740), `shots` (a
@@ -23,8 +23,6 @@ from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
 from tests.support.trust_graph import SEED, publish_trust_graph
 
-pytestmark = pytest.mark.integration
-
 DEFAULT_TIMEOUT_MS = 15_000
 # A domain of these tests' own: the session's database is shared with the other tests.
 WEB_DOMAIN = "web.nostr-id.test"
@@ -46,7 +44,7 @@ class WebServer:
         return (urlsplit(self.base_url).netloc, urlsplit(self.relay_url).netloc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     dnsmasq = shutil.which("dnsmasq") or shutil.which("dnsmasq", path="/usr/sbin:/sbin")
     assert dnsmasq is not None, "dnsmasq is missing: run scripts/ensure-tools.sh"
@@ -84,10 +82,10 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         dns.stop()
 
 
-# One per module, not per session: while Playwright's sync API is open it holds the thread's
-# running event loop, so every async test that came after it in a whole-suite run would fail.
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One chromium for the package's tests, closed after the last of them: Playwright's sync API
+    keeps an event loop running while it is open, which the asyncio tests after these refuse."""
     assert CHROMIUM.exists(), "run scripts/ensure-tools.sh"
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -120,6 +118,6 @@ def phone(browser: Browser, web: WebServer) -> Iterator[Page]:
     yield from _page(browser, web, PHONE)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")

@@ -1,11 +1,7 @@
 """The account page in a browser: sign in with a NIP-07 extension, register a name, set its relays,
 see a Nostr client (nostr-tools) resolve it, release it; by keyboard alone too."""
 
-import json
 import secrets
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,25 +15,10 @@ from tests.support.browser import (
     screenshots,
     sign_in_with_extension,
 )
+from tests.support.web import query_profile
 
 pytestmark = pytest.mark.integration
-JS = Path(__file__).resolve().parents[2] / "js"
 DOMAIN = "web.nostr-id.test"
-
-
-def query_profile(base_url: str, identifier: str) -> dict | None:
-    """nostr-tools' nip05.queryProfile, as a Nostr client resolves a profile's identifier."""
-    node = shutil.which("node")
-    assert node is not None, "node is required"
-    done = subprocess.run(
-        [node, str(JS / "nip05_query.mjs"), base_url, identifier],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=JS,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[0])["profile"]
 
 
 def fresh_name() -> str:
@@ -116,7 +97,8 @@ def test_sign_in_and_name_registration_by_keyboard_alone(web, page: Page):
     expect(page.get_by_role("article", name=f"{name}@{DOMAIN}")).to_be_visible()
 
 
-def test_the_account_fits_a_360_pixel_screen(web, phone: Page, shots):
+def test_the_account_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
     sign_in_with_extension(phone, web.base_url)
     phone.get_by_role("textbox", name="Name").fill(fresh_name())
     phone.get_by_role("button", name="Register").click()

@@ -7,13 +7,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from client import NostrIdClient
-from domain.nostr.signing import generate_secret_key
+from domain.nostr.signing import generate_secret_key, public_key_of
 from tests.support.browser import (
     assert_accessible,
     has_horizontal_scroll,
     screenshots,
     sign_in_with_extension,
 )
+from tests.support.web import query_profile
 
 pytestmark = pytest.mark.integration
 
@@ -55,8 +56,20 @@ def test_a_domain_is_added_checked_and_verified_once_its_txt_record_is_published
     expect(card.get_by_role("status")).to_have_text("the TXT record was found; the domain is verified")
     expect(card).to_contain_text("Status: verified")
 
+    page.goto(web.url("/account"))
+    page.get_by_role("textbox", name="Name").fill("alice")
+    page.get_by_role("combobox", name="Domain").select_option(domain)
+    expect(page.get_by_role("status").filter(has_text="@")).to_have_text(f"alice@{domain} is available")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("article", name=f"alice@{domain}")).to_contain_text("nostr.json serves it now.")
+    assert query_profile(web.base_url, f"alice@{domain}") == {
+        "pubkey": public_key_of(secret_key),
+        "relays": [],
+    }
 
-def test_the_domains_page_fits_a_360_pixel_screen(web, phone: Page):
+
+def test_the_domains_page_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
     sign_in_with_extension(phone, web.base_url)
     phone.goto(web.url("/account/domains"))
 

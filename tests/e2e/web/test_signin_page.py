@@ -54,7 +54,8 @@ def test_without_an_extension_the_page_says_so(web, page: Page):
     expect(page.get_by_role("status")).to_contain_text("No browser extension found")
 
 
-def test_the_sign_in_page_fits_a_360_pixel_screen(web, phone: Page):
+def test_the_sign_in_page_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone: Page):
+    phone.emulate_media(color_scheme="dark")  # the light scheme is checked at desktop size
     phone.goto(web.url("/signin"))
     for way in ("Sign in with a remote signer", "Sign in with a Lightning wallet"):
         phone.get_by_role("button", name=way).click()

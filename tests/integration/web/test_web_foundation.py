@@ -161,3 +161,36 @@ async def test_the_sign_in_page_sends_a_signed_in_browser_to_its_account(api):
 
     assert response.status_code == 303
     assert response.headers["location"] == "/account"
+
+
+async def test_what_a_person_typed_comes_back_escaped(api):
+    response = await api.client.get("/", params={"name": '"><script>alert(1)</script>'})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)" in response.text
+
+
+@pytest.mark.parametrize("path", ["/account", "/account/domains", "/assets/site.css", "/no-such-page"])
+async def test_signed_in_pages_assets_and_errors_carry_the_security_headers_too(api, path):
+    await sign_in_browser(api)
+
+    response = await api.client.get(path)
+
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_the_live_name_check_never_renews_the_session(api):
+    await sign_in_browser(api)
+    api.clock.advance(timedelta(minutes=16))
+
+    check = await api.client.get("/check", params={"name": "someone"})
+    page = await api.client.get("/account")
+
+    assert check.status_code == 200
+    assert check.headers.get_list("set-cookie") == []
+    assert page.status_code == 200
+    assert "nid_refresh" in {value.split("=", 1)[0] for value in page.headers.get_list("set-cookie")}

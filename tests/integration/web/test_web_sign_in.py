@@ -20,7 +20,9 @@ def sign_in_limit() -> int:
 
 @pytest.fixture
 def api_settings_env(api_settings_env: dict[str, str], sign_in_limit: int) -> dict[str, str]:
-    return api_settings_env | {"ENVIRONMENT": "development", "RATE_LIMIT_SIGN_IN": str(sign_in_limit)}
+    # The anonymous limit is the sign-in limit here, so that both are reached in a few requests.
+    limits = {"RATE_LIMIT_SIGN_IN": str(sign_in_limit), "RATE_LIMIT_ANONYMOUS": str(sign_in_limit)}
+    return api_settings_env | {"ENVIRONMENT": "development"} | limits
 
 
 limited = pytest.mark.parametrize("sign_in_limit", [SIGN_IN_LIMIT])
@@ -47,10 +49,15 @@ async def test_r2_the_pages_challenge_and_login_share_the_sign_in_limit(api):
 
 
 @limited
-async def test_r2_the_first_page_is_not_charged(api):
-    statuses = {(await api.client.get("/")).status_code for _ in range(SIGN_IN_LIMIT * 3)}
+async def test_r2_the_name_search_is_charged_as_an_anonymous_api_request_and_other_pages_are_not(api):
+    statuses = [
+        (await api.client.get("/check", params={"name": "x"})).status_code for _ in range(SIGN_IN_LIMIT)
+    ]
+    statuses += [(await api.client.get("/", params={"name": "x"})).status_code]
+    others = {(await api.client.get("/assets/site.css")).status_code for _ in range(SIGN_IN_LIMIT * 2)}
 
-    assert statuses == {200}
+    assert statuses == [200] * SIGN_IN_LIMIT + [429]
+    assert others == {200}
 
 
 async def test_k2_a_user_cannot_release_or_change_another_users_name(api):
