@@ -130,11 +130,15 @@ class PaymentPages(Controller):
     async def status(
         self,
         payment_id: FromPath[UUID],
-        web_principal: NamedDependency[Principal],
+        unrenewed_principal: NamedDependency[Principal | None],
         get_payment: NamedDependency[SkipValidation[GetPayment]],
-    ) -> PaymentState:
-        """The payment's state for the page's script (the JSON API takes bearer tokens, not cookies)."""
-        return PaymentState.of(await get_payment(web_principal.user_id, payment_id))
+    ) -> Response[PaymentState | dict[str, str]]:
+        """The payment's state for the page's script (the JSON API takes bearer tokens, not cookies).
+        A background request never renews the session: once the access token has expired it answers
+        401 and the script reloads the page, whose navigation renews it."""
+        if unrenewed_principal is None:
+            return Response({"status": "signed_out"}, status_code=401)
+        return Response(PaymentState.of(await get_payment(unrenewed_principal.user_id, payment_id)))
 
     @post("/simulate", status_code=303)
     async def simulate(

@@ -25,6 +25,8 @@
   async function poll() {
     try {
       const response = await fetch(root.dataset.statusUrl, { headers: { accept: "application/json" } });
+      // The session's access token expired: a navigation renews it (a background request never does).
+      if (response.status === 401) { window.location.reload(); return; }
       if (response.ok && show(await response.json())) return;
     } catch (error) {
       // A missed answer is asked again at the next round.

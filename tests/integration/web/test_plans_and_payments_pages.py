@@ -2,6 +2,7 @@
 StartSubscription, GetPayment, FakeSettle, GetReceipt), through forms with the CSRF token."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -117,3 +118,25 @@ async def test_k2_another_users_payment_is_not_found(api):
 
     assert (page.status_code, status.status_code, settle.status_code) == (404, 404, 404)
     assert "No such payment" in page.text and page.headers["content-type"].startswith("text/html")
+
+
+async def test_the_payment_status_poll_never_renews_the_session_and_asks_for_a_reload(api):
+    browser = await browser_signed_in(api)
+    location = (
+        await api.client.post(
+            "/plans",
+            data=browser.form(plan_id="pro-monthly", provider="fake"),
+            headers={"origin": TEST_PUBLIC_URL},
+            follow_redirects=False,
+        )
+    ).headers["location"]
+    api.clock.advance(timedelta(minutes=16))
+
+    poll = await api.client.get(location + "/status")
+    reloaded = await api.client.get(location)
+
+    assert poll.status_code == 401 and poll.json() == {"status": "signed_out"}
+    assert poll.headers.get_list("set-cookie") == []
+    assert reloaded.status_code == 200
+    assert "nid_refresh" in {value.split("=", 1)[0] for value in reloaded.headers.get_list("set-cookie")}
+    assert (await api.client.get(location + "/status")).json()["status"] == "pending"
