@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import generate_secret_key, public_key_of
-from tests.e2e.web.phone_fit import scrolls_sideways_on_a_phone
+from tests.e2e.web.phone_fit import fits_a_dark_phone
 from tests.support.browser import DESKTOP, assert_accessible, screenshots, sign_in_with_extension
 from tests.support.serve import CLI
 
@@ -73,7 +73,7 @@ def test_an_admin_suspends_a_name_and_then_the_user_whose_next_page_is_sign_in(
     expect(page.get_by_role("status")).to_contain_text("The name is suspended")
     expect(page.get_by_role("region", name="Names")).to_contain_text(f"{name}@{DOMAIN} (suspended)")
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
 
     card.get_by_role("button", name="Suspend", exact=True).click()
 

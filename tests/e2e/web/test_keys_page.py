@@ -7,7 +7,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.phone_fit import scrolls_sideways_on_a_phone
+from tests.e2e.web.phone_fit import fits_a_dark_phone
 from tests.support.browser import assert_accessible, screenshots, sign_in_with_extension
 from tests.support.trust_graph import BOB
 
@@ -47,7 +47,7 @@ def test_a_key_is_created_copied_used_charted_and_revoked(web, page: Page, shots
     expect(chart).to_be_visible()
     expect(page.get_by_role("textbox", name="Your new key")).to_have_count(0)
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
     screenshots(page, "keys", shots)
 
     card.get_by_role("button", name="Revoke ci-bot").click()

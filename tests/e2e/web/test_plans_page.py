@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from adapters.web.amounts import amount_text
 from domain.billing.plans import discounted
 from domain.billing.subscriptions import Currency
-from tests.e2e.web.phone_fit import scrolls_sideways_on_a_phone
+from tests.e2e.web.phone_fit import fits_a_dark_phone
 from tests.support.browser import assert_accessible, screenshots, sign_in_with_extension
 from tests.support.trust_graph import ALICE
 
@@ -35,7 +35,7 @@ def test_a_plan_bought_with_the_fake_provider_turns_paid_without_a_reload_and_ha
         f"{amount_text(discounted(500, percent), Currency.USD)} ({percent}% off)"
     )
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
     screenshots(page, "plans", shots)
 
     plan.get_by_role("button", name="Choose Pro (monthly)").click()
@@ -52,7 +52,7 @@ def test_a_plan_bought_with_the_fake_provider_turns_paid_without_a_reload_and_ha
     assert page.evaluate("navigator.clipboard.readText()") == bolt11
     expect(page.get_by_role("link", name="Receipt")).to_be_hidden()
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
     screenshots(page, "payment", shots)
 
     page.evaluate("window.stayedLoaded = true")
@@ -69,7 +69,7 @@ def test_a_plan_bought_with_the_fake_provider_turns_paid_without_a_reload_and_ha
         amount_text(discounted(21_000, percent), Currency.SAT)
     )
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
     screenshots(page, "receipt", shots)
 
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from domain.nostr.nip19 import encode_npub
-from tests.e2e.web.phone_fit import scrolls_sideways_on_a_phone
+from tests.e2e.web.phone_fit import fits_a_dark_phone
 from tests.support.browser import assert_accessible, screenshots
 from tests.support.trust_graph import BOB, EVE, SEED
 
@@ -26,7 +26,7 @@ LABELS = ("Followers", "Following", "Depth", "Trust", "Likely bot", "Account age
 def test_a_looked_up_npub_shows_each_figure_with_its_plain_reading(web, page: Page, shots):
     page.goto(web.url("/trust"))
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
 
     page.get_by_role("textbox", name="Pubkey or npub").fill(encode_npub(BOB.pubkey))
     page.get_by_role("button", name="Look up").click()
@@ -44,7 +44,7 @@ def test_a_looked_up_npub_shows_each_figure_with_its_plain_reading(web, page: Pa
     )
     expect(page.get_by_role("link", name=f"{encode_npub(SEED.pubkey)[:12]}…").first).to_be_visible()
     assert_accessible(page)
-    assert not scrolls_sideways_on_a_phone(page)
+    assert fits_a_dark_phone(page)
     screenshots(page, "trust", shots)
 
 
