@@ -38,7 +38,8 @@ def card_checkout(api_container):
     return api_container
 
 
-async def test_a_card_payment_sends_the_browser_to_the_providers_checkout(card_checkout, api):
+@pytest.mark.usefixtures("card_checkout")
+async def test_a_card_payment_sends_the_browser_to_the_providers_checkout(api):
     browser = await browser_signed_in(api)
 
     chosen = await api.client.post(

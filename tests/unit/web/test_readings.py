@@ -35,7 +35,8 @@ def test_the_summary_reads_followers_depth_bot_and_discount():
         "followed by 22 accounts, 2 hops from the seeds, not a likely bot: earns a 20% discount on plans"
     )
     assert summary(figures(followers_count=1, wot_depth=None, is_likely_bot=True, discount_percent=0)) == (
-        "followed by 1 account, not within reach of the seeds' follows, a likely bot: earns no discount on plans"
+        "followed by 1 account, not within reach of the seeds' follows, a likely bot: "
+        "earns no discount on plans"
     )
 
 
