@@ -19,6 +19,9 @@ from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput
 
+# The figures pages answer what GET /api/v1/wot/{pubkey} answers to anyone: the rate limiter charges
+# them as anonymous API requests.
+TRUST_FIGURES = "/trust/"
 # An npub is 63 characters, an nprofile with a few relays some hundreds.
 LookupQuery = Annotated[str | None, Parameter(max_length=1000)]
 

@@ -54,3 +54,17 @@ async def test_a_look_up_by_hex_leads_to_the_npubs_page_and_a_malformed_one_is_r
     assert by_hex.status_code == 301 and by_hex.headers["location"] == f"/trust/{encode_npub(pubkey)}"
     assert refused.status_code == 422 and 'role="alert"' in refused.text
     assert unknown.status_code == 404 and 'role="alert"' in unknown.text
+
+
+async def test_r2_the_trust_figures_pages_are_charged_as_anonymous_api_requests(tmp_path: Path) -> None:
+    settings = settings_for_tests(tmp_path, rate_limit_anonymous=2)
+    npub = encode_npub(public_key_of(generate_secret_key()))
+    async with client_for(container_for_tests(settings)) as client:
+        figures = [await client.get(f"/trust/{npub}") for _ in range(3)]
+        api = await client.get(f"/api/v1/wot/{npub}")
+        form = await client.get("/trust")
+
+    assert all(answer.status_code != 429 for answer in figures[:2])
+    assert figures[2].status_code == 429 and int(figures[2].headers["retry-after"]) >= 1
+    assert api.status_code == 429
+    assert form.status_code == 200
