@@ -2,6 +2,7 @@
 the reasons behind them (ComputeWotFigures and ExplainFigures, as GET /api/v1/wot/{pubkey} and
 /explain answer). Relays that cannot answer give a page saying so (503 with Retry-After)."""
 
+import asyncio
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,11 +14,13 @@ from litestar.response import Redirect, Template
 from adapters.web.amounts import instant_text
 from adapters.web.pages import page
 from adapters.web.readings import figures_read, reason_text, summary
-from application.wot.compute_figures import ComputeWotFigures
+from application.wot.compute_figures import ComputeWotFigures, ServedFigures
 from application.wot.explain_figures import ExplainFigures
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput
+from domain.wot.explanation import Explanation
+from domain.wot.figures import WotFigures
 
 # The figures pages answer what GET /api/v1/wot/{pubkey} answers to anyone: the rate limiter charges
 # them as anonymous API requests.
@@ -35,6 +38,30 @@ class Hop:
 def hop(pubkey: str) -> Hop:
     npub = encode_npub(pubkey)
     return Hop(npub=npub, short=f"{npub[:12]}…{npub[-6:]}")
+
+
+@dataclass(frozen=True)
+class Why:
+    """What the explanation says, in words; empty but for the bot reasons' names without one."""
+
+    explained: bool
+    reasons: list[str]
+    checks: list[tuple[str, bool]]
+    paths: list[list[Hop]]
+    followers: list[tuple[Hop, str]]
+
+
+def why(figures: WotFigures, explanation: Explanation | None) -> Why:
+    if explanation is None:
+        reasons = [reason.replace("_", " ") for reason in figures.bot_reasons]
+        return Why(explained=False, reasons=reasons, checks=[], paths=[], followers=[])
+    return Why(
+        explained=True,
+        reasons=[reason_text(check) for check in explanation.bot_reasons if check.holds],
+        checks=[(reason_text(check), check.holds) for check in explanation.bot_reasons],
+        paths=[[hop(pubkey) for pubkey in path] for path in explanation.paths],
+        followers=[(hop(f.pubkey), f"{f.trust_score:.2f}") for f in explanation.top_followers],
+    )
 
 
 class TrustPages(Controller):
@@ -88,10 +115,10 @@ class TrustPages(Controller):
         npub = encode_npub(pubkey)
         if key != npub:
             return Redirect(f"/trust/{npub}", status_code=301)
-        try:
-            served = await compute_wot_figures(pubkey)
-            explanation = await explain_wot_figures(pubkey)
-        except DependencyUnavailable as unavailable:
+        served, explained = await asyncio.gather(
+            compute_wot_figures(pubkey), explain_wot_figures(pubkey), return_exceptions=True
+        )
+        if isinstance(served, DependencyUnavailable):
             answer = page(
                 request,
                 "trust_figures.html",
@@ -99,11 +126,17 @@ class TrustPages(Controller):
                 principal=browser_principal,
                 status_code=503,
                 npub=npub,
-                outage=str(unavailable),
-                retry_after=unavailable.retry_after,
+                outage=str(served),
+                retry_after=served.retry_after,
             )
-            answer.headers["Retry-After"] = str(unavailable.retry_after)
+            answer.headers["Retry-After"] = str(served.retry_after)
             return answer
+        for failed in (served, explained):
+            if isinstance(failed, BaseException) and not isinstance(failed, DependencyUnavailable):
+                raise failed
+        assert isinstance(served, ServedFigures)
+        # Figures served (stale ones too) without their explanation when the relays could not give it.
+        explanation = explained if isinstance(explained, Explanation) else None
         figures = served.figures
         return page(
             request,
@@ -113,10 +146,7 @@ class TrustPages(Controller):
             npub=npub,
             summary=summary(figures),
             figures=figures_read(figures, explanation),
-            reasons=[reason_text(check) for check in explanation.bot_reasons if check.holds],
-            checks=[(reason_text(check), check.holds) for check in explanation.bot_reasons],
-            paths=[[hop(pubkey) for pubkey in path] for path in explanation.paths],
-            followers=[(hop(f.pubkey), f"{f.trust_score:.2f}") for f in explanation.top_followers],
+            why=why(figures, explanation),
             is_likely_bot=figures.is_likely_bot,
             stale=served.stale,
             computed=instant_text(figures.computed_at),
