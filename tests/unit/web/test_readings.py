@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from adapters.web.readings import figures_read, reason_text, summary
+from adapters.web.trust import why
 from domain.wot.explanation import Explanation, ReasonCheck
 from domain.wot.figures import WotFigures
 
@@ -86,3 +87,11 @@ def test_large_values_read_as_whole_numbers_and_trust_names_what_lowered_it():
     assert {f.label: f for f in figures_read(figures(trust_score=0.0), None)}["Trust"].reading == (
         "no trust reaches it from the seeds"
     )
+
+
+def test_without_an_explanation_the_page_names_the_bot_reasons_the_figures_give():
+    unexplained = why(figures(is_likely_bot=True, bot_reasons=("no_profile", "young_account")), None)
+
+    assert unexplained.explained is False
+    assert unexplained.reasons == ["no profile", "young account"]
+    assert (unexplained.checks, unexplained.paths, unexplained.followers) == ([], [], [])
