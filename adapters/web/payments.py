@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from adapters.http.problems import status_of
 from adapters.web.amounts import amount_text, instant_text
 from adapters.web.pages import page
+from adapters.web.plans import PROVIDER_LABELS
 from adapters.web.qr import qr_svg
 from application.billing.payments import FakeSettle, GetPayment, GetReceipt
 from domain.auth.principal import Principal
@@ -185,5 +186,6 @@ class PaymentPages(Controller):
             if payment.list_amount is not None
             else None,
             paid_at=instant_text(payment.paid_at),
+            provider=PROVIDER_LABELS.get(payment.provider.value, payment.provider.value),
             refunded_at=instant_text(payment.refunded_at) if payment.refunded_at else None,
         )

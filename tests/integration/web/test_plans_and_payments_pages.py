@@ -97,6 +97,7 @@ async def test_a_simulated_payment_is_paid_and_its_receipt_opens(api):
     assert receipt.status_code == 200
     number = re.search(r"<h1 id=\"receipt-heading\">Receipt ([^<]+)</h1>", receipt.text)
     assert number is not None and number.group(1).strip()
+    assert "<dt>Paid through</dt><dd>Test payment (nothing is charged)</dd>" in receipt.text
 
 
 async def test_k2_another_users_payment_is_not_found(api):
