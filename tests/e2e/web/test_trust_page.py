@@ -27,6 +27,7 @@ def test_a_looked_up_npub_shows_each_figure_with_its_plain_reading(web, page: Pa
     page.goto(web.url("/trust"))
     assert_accessible(page)
     assert fits_a_dark_phone(page)
+    screenshots(page, "trust-lookup", shots)
 
     page.get_by_role("textbox", name="Pubkey or npub").fill(encode_npub(BOB.pubkey))
     page.get_by_role("button", name="Look up").click()
