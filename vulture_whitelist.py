@@ -69,3 +69,17 @@ PayRequest.nostr_pubkey
 from domain.api_keys.keys import ApiKeyScope
 
 ApiKeyScope.WOT_PUBLISH
+
+# Fields the page templates read (plans, payments, API keys, admin).
+from adapters.web.admin import EntryView, UserView
+from adapters.web.keys import KeyView
+from adapters.web.plans import PlanView
+
+UserView.is_suspended
+EntryView.when
+KeyView.last_used
+KeyView.usage_sentence
+KeyView.usage_days
+PlanView.list_sats
+PlanView.list_usd
+PlanView.price_usd

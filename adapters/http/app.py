@@ -47,6 +47,7 @@ from adapters.http.wot import WotController
 from adapters.web.home import READ_PAGES
 from adapters.web.router import TEMPLATES, web_router, with_page_headers
 from adapters.web.signin import SIGN_IN_PAGES
+from adapters.web.trust import TRUST_FIGURES
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Browsers at any origin may call the API: credentials are headers (bearer, NIP-98, API key), never cookies.
@@ -109,6 +110,7 @@ def create_app(services: HttpServices, *, debug: bool = False) -> Litestar:
         registry=services.metrics_registry(),
         sign_in_pages=SIGN_IN_PAGES,
         read_pages=READ_PAGES,
+        read_page_prefixes=(TRUST_FIGURES,),
     )
     app = Litestar(
         route_handlers=[

@@ -8,7 +8,8 @@ LNURL start and callback) and the Lightning address callbacks (/api/v1/lnurlp/) 
 client address under the stricter sign-in limit whatever the request presents; so are the web
 pages' sign-in paths (`sign_in_pages`: the sign-in page, which starts an LNURL-auth, its challenge
 and its login). The pages that answer what the API answers to anyone (`read_pages`: the name
-search) are charged as anonymous API requests; no other page path is charged. A key this process
+search; `read_page_prefixes`: the trust figures under /trust/) are charged as anonymous API
+requests; no other page path is charged. A key this process
 does not hold a verdict for is looked up (in the cache, then PostgreSQL) only after its request has
 been charged to the client's address, so made-up keys cost their sender the anonymous limit and never
 more lookups than it allows. Every answer carries
@@ -77,9 +78,11 @@ class RateLimiting:
         registry: CollectorRegistry,
         sign_in_pages: frozenset[str] = frozenset(),
         read_pages: frozenset[str] = frozenset(),
+        read_page_prefixes: tuple[str, ...] = (),
     ) -> None:
         self._sign_in_pages = sign_in_pages
         self._charged_pages = sign_in_pages | read_pages
+        self._charged_prefixes = (API_PREFIX, *read_page_prefixes)
         self._limit_rate = limit_rate
         self._api_key_verifier = api_key_verifier
         self._rate_policies = rate_policies
@@ -138,7 +141,9 @@ class RateLimiting:
     def middleware(self, app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "")
-            charged = path.startswith(API_PREFIX) or (path.rstrip("/") or "/") in self._charged_pages
+            charged = (
+                path.startswith(self._charged_prefixes) or (path.rstrip("/") or "/") in self._charged_pages
+            )
             if scope["type"] != "http" or not charged:
                 await app(scope, receive, send)
                 return

@@ -5,17 +5,24 @@ process of a fleet sees each invoice, and a killed process loses none. Its webho
 BTCPay's (`Fake-Sig: sha256=<hex HMAC of the raw body>`) when it has a webhook secret; without one
 it accepts none. With `deliver_webhooks` it also sends them, as real providers do: a settled
 invoice is announced by a signed POST to the webhook URL the invoice was created with. It is never
-configured in production.
+configured in production. An invoice in sats carries a well-formed bolt11 of its own on regtest
+(`lnbcrt...`, signed by a key of its own that no route reaches), so pages show what a Lightning
+provider's invoice looks like; no wallet can pay it.
 """
 
+import hashlib
 import json
 import logging
+import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import uuid4
 
+import bolt11
 import httpx
 import msgspec
+from bolt11.models.tags import Tag, TagChar, Tags
+from coincurve import PrivateKey
 
 from adapters.payments.signatures import hmac_sha256_hex, matches
 from domain.billing.ports import (
@@ -66,6 +73,7 @@ class FakePaymentProvider:
         self.currency = currency
         # Invoices this process created (tests count them).
         self.created = 0
+        self._node_key = PrivateKey()
 
     async def create_invoice(self, request: InvoiceRequest) -> ProviderInvoice:
         invoice_id = f"fake_{request.payment_id.hex}"
@@ -78,6 +86,7 @@ class FakePaymentProvider:
             amount=request.amount,
             currency=request.currency,
             checkout_url=f"{self._public_url}/api/v1/payments/{request.payment_id}",
+            bolt11=self._bolt11(request) if request.currency is Currency.SAT else None,
             expires_at=self._clock.now() + timedelta(seconds=request.expires_in_seconds),
         )
         stored = _Stored(invoice=invoice, webhook_url=request.webhook_url)
@@ -158,6 +167,23 @@ class FakePaymentProvider:
         if stored is None:
             raise ProviderInvoiceNotFound("the fake provider does not know this invoice")
         return stored
+
+    def _bolt11(self, request: InvoiceRequest) -> str:
+        """A signed regtest invoice for the amount and description asked."""
+        invoice = bolt11.Bolt11(
+            currency="bcrt",
+            date=int(self._clock.now().timestamp()),
+            amount_msat=bolt11.MilliSatoshi(request.amount * 1000),
+            tags=Tags(
+                [
+                    Tag(TagChar.payment_hash, hashlib.sha256(os.urandom(32)).hexdigest()),
+                    Tag(TagChar.payment_secret, os.urandom(32).hex()),
+                    Tag(TagChar.description, request.description),
+                    Tag(TagChar.expire_time, request.expires_in_seconds),
+                ]
+            ),
+        )
+        return bolt11.encode(invoice, self._node_key.secret.hex())
 
     def _ttl(self, invoice: ProviderInvoice) -> float | None:
         if invoice.expires_at is None:

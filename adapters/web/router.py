@@ -14,8 +14,12 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp
 
 from adapters.web.account import AccountPages, account_view
+from adapters.web.admin import AdminPages, admin_view
 from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
+from adapters.web.keys import KeyPages, keys_view
+from adapters.web.payments import PaymentPages, payment_view
+from adapters.web.plans import PlanPages, plans_view
 from adapters.web.security import (
     content_security_policy,
     csrf_config,
@@ -24,13 +28,24 @@ from adapters.web.security import (
 )
 from adapters.web.session import BROWSER_DEPENDENCIES, SIGN_IN_PAGE, BrowserCookies, SignInRequired
 from adapters.web.signin import SignInPages
+from adapters.web.trust import TrustPages
 from domain.billing.plans import Plan
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_PATH = "/assets"
 TEMPLATES = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-PAGES: list[type] = [HomePage, SignInPages, AccountPages, DomainPages]
+PAGES: list[type] = [
+    HomePage,
+    SignInPages,
+    AccountPages,
+    DomainPages,
+    PlanPages,
+    PaymentPages,
+    KeyPages,
+    TrustPages,
+    AdminPages,
+]
 
 
 class WebSettings(Protocol):
@@ -70,6 +85,10 @@ def web_router(settings: WebSettings, csrf_secret: str) -> Router:
             **BROWSER_DEPENDENCIES,
             "account_view": Provide(account_view),
             "domains_view": Provide(domains_view),
+            "plans_view": Provide(plans_view),
+            "payment_view": Provide(payment_view),
+            "keys_view": Provide(keys_view),
+            "admin_view": Provide(admin_view),
             "browser_cookies": Provide(lambda: cookies, sync_to_thread=False),
             "nip46_relays": Provide(lambda: settings.nip46_relay_urls, sync_to_thread=False),
             "billing_plans": Provide(lambda: settings.billing_plans, sync_to_thread=False),

@@ -21,6 +21,7 @@ from tests.fixtures.relay import RelayProcess
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, outside
 from tests.support.serve import CLI, wait_ready
 from tests.support.tcp_proxy import free_port
+from tests.support.trust_graph import SEED, publish_trust_graph
 
 DEFAULT_TIMEOUT_MS = 15_000
 # A domain of these tests' own: the session's database is shared with the other tests.
@@ -50,6 +51,8 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     dns = DnsServer(dnsmasq, free_port())
     dns.restart()
     relay = RelayProcess().start()
+    # Before the server starts, so its first trust neighbourhood holds the graph (the trust pages).
+    publish_trust_graph(relay.url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -62,6 +65,7 @@ def web(postgres_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "DATA_DIR": str(tmp_path_factory.mktemp("web")),
         "LOG_LEVEL": "WARNING",
         "DNS_NAMESERVERS": dns.nameserver,
+        "WOT_SEEDS": SEED.pubkey,
         "RATE_LIMIT_SIGN_IN": "1000000",
         "RATE_LIMIT_ANONYMOUS": "1000000",
     }

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import bolt11
 import pytest
 
 from adapters.cache.memory_cache import MemoryCache
@@ -81,3 +82,15 @@ def test_p1_fake_webhooks_are_signed_over_the_raw_body_and_anything_else_is_refu
     without_secret = FakePaymentProvider(FixedClock(NOW), MemoryCache())
     with pytest.raises(InvalidWebhookSignature):
         without_secret.verify_webhook(signed, body, NOW)
+
+
+async def test_an_invoice_in_sats_carries_a_regtest_bolt11_of_the_amount_and_description() -> None:
+    one, _ = providers_on_one_cache()
+
+    made = await one.create_invoice(request())
+
+    assert made.bolt11 is not None and made.bolt11.startswith("lnbcrt")
+    decoded = bolt11.decode(made.bolt11)
+    assert decoded.amount_msat == 21_000 * 1000
+    assert decoded.description == "pro-monthly"
+    assert decoded.date == int(NOW.timestamp())
