@@ -76,6 +76,8 @@ LNURL_PENDING = "an LNURL login is pending"
 HAS_WALLET = "alice has a linked wallet"
 UNLINKS_WALLET = "alice has a linked wallet she unlinks"
 PENDING_PAYMENT = "alice has a pending payment"
+# A fake provider's invoice in sats carries a regtest bolt11, as a Lightning provider's does.
+PENDING_BOLT11 = "lnbcrt210u1p5pendingpact"
 PAID_SUBSCRIPTION = "alice has a paid subscription"
 PENDING_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000001")
 PAID_PAYMENT_ID = UUID("9a000000-0000-4000-8000-000000000002")
@@ -385,6 +387,7 @@ async def _set_up_billing(state: str, uow: UnitOfWork) -> None:
             expires_at=NOW + timedelta(hours=1),
             plan_id="pro-monthly",
             list_amount=21_000,
+            bolt11=PENDING_BOLT11,
         )
         await _add(uow, lambda: uow.subscriptions.add(pending))
         await _add(uow, lambda: uow.payments.add(payment))

@@ -36,7 +36,7 @@ PAYMENT = {
     "amount": match.int(21_000),
     "currency": "sat",
     "checkout_url": match.str("https://id.example.com/api/v1/payments/x"),
-    "bolt11": None,
+    "bolt11": match.str(world.PENDING_BOLT11),
     "expires_at": match.str(DATETIME),
     "paid_at": None,
     "plan_id": "pro-monthly",
