@@ -10,7 +10,6 @@ from playwright.sync_api import Browser, Page, expect
 from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import generate_secret_key, public_key_of
 from tests.support.browser import (
-    DESKTOP,
     PHONE,
     assert_accessible,
     has_horizontal_scroll,
@@ -32,7 +31,7 @@ def register(page: Page, name: str) -> None:
 def test_alice_offers_a_name_to_bob_who_accepts_it_in_his_own_browser(
     web, browser: Browser, page: Page, shots
 ):
-    alice = public_key_of(sign_in_with_extension(page, web.base_url))
+    sign_in_with_extension(page, web.base_url)
     name = "xfer-" + secrets.token_hex(4)
     identifier = f"{name}@{DOMAIN}"
     register(page, name)
@@ -70,7 +69,6 @@ def test_alice_offers_a_name_to_bob_who_accepts_it_in_his_own_browser(
     page.reload()
     expect(page.get_by_role("article", name=identifier)).to_have_count(0)
     expect(page.get_by_role("region", name="Transfer offers").get_by_role("button")).to_have_count(0)
-    assert alice != bob
 
 
 def test_a_withdrawn_offer_is_gone_and_a_locked_name_refuses_offers_with_the_reason(web, page: Page):
@@ -114,7 +112,7 @@ def test_an_offer_to_something_that_is_not_a_pubkey_is_refused_with_the_reason(w
     expect(page.get_by_role("alert")).to_contain_text("npub")
 
 
-def test_renewal_reminders_are_turned_off_and_on_again(web, browser: Browser, page: Page):
+def test_renewal_reminders_are_turned_off_and_on_again(web, page: Page):
     sign_in_with_extension(page, web.base_url)
     reminders = page.get_by_role("checkbox", name="Renewal reminders by Nostr direct message")
     initially = reminders.is_checked()
@@ -129,4 +127,3 @@ def test_renewal_reminders_are_turned_off_and_on_again(web, browser: Browser, pa
     page.get_by_role("button", name="Save reminders").click()
     expect(page.get_by_role("status").filter(has_text="Your reminder setting is saved.")).to_be_visible()
     expect(reminders).to_be_checked(checked=initially)
-    assert DESKTOP["width"] > PHONE["width"]
