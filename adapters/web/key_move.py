@@ -20,7 +20,7 @@ from adapters.web.pages import page
 from adapters.web.session import BrowserCookies
 from adapters.web.signin import Challenge
 from application.auth.key_rotation import KeyRotationRequest, RotateKey
-from application.auth.sign_in import IssueChallenge
+from application.auth.sign_in import CHALLENGE_LIFETIME, IssueChallenge
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
 
@@ -47,6 +47,7 @@ class KeyMovePages(Controller):
             title="Move to a new key",
             principal=web_principal,
             npub=encode_npub(web_principal.pubkey),
+            challenge_minutes=int(CHALLENGE_LIFETIME.total_seconds() // 60),
         )
 
     @post("/challenge", status_code=201)
