@@ -1,9 +1,10 @@
 """Moving the account to a new Nostr key from a browser (RotateKey, as POST /api/v1/me/key-rotation).
 
 The page gets a fresh challenge, shows the kind-22242 event the new key signs (the person signs it
-with the new key's own tool and pastes it), and has the browser extension (NIP-07) sign the old
-key's consent over the same challenge, naming the new key in a `p` tag. Both go to the use case at
-once; the move ends every session, so the browser signs in again with the new key.
+with the new key's own tool and pastes it, or a NIP-46 remote signer holding the new key signs it
+through its bunker:// URL), and has the browser extension (NIP-07) sign the old key's consent over
+the same challenge, naming the new key in a `p` tag. Both go to the use case at once; the move ends
+every session, so the browser signs in again with the new key.
 """
 
 from typing import Any
@@ -23,6 +24,7 @@ from application.auth.key_rotation import KeyRotationRequest, RotateKey
 from application.auth.sign_in import CHALLENGE_LIFETIME, IssueChallenge
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub
+from domain.nostr.signing import generate_secret_key
 
 # Where the browser goes once the account is on its new key (its session ended with the move).
 AFTER_MOVE = "/signin?moved=1"
@@ -39,7 +41,10 @@ class KeyMovePages(Controller):
 
     @get("/")
     async def key(
-        self, request: Request[Any, Any, Any], web_principal: NamedDependency[Principal]
+        self,
+        request: Request[Any, Any, Any],
+        web_principal: NamedDependency[Principal],
+        nip46_relays: NamedDependency[tuple[str, ...]],
     ) -> Template:
         return page(
             request,
@@ -48,6 +53,8 @@ class KeyMovePages(Controller):
             principal=web_principal,
             npub=encode_npub(web_principal.pubkey),
             challenge_minutes=int(CHALLENGE_LIFETIME.total_seconds() // 60),
+            # A one-time client key for talking to the new key's remote signer, as on /signin.
+            nip46_client_secret=generate_secret_key() if nip46_relays else "",
         )
 
     @post("/challenge", status_code=201)

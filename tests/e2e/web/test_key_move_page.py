@@ -91,3 +91,33 @@ def test_a_new_key_event_over_another_challenge_is_refused_and_nothing_moves(web
     expect(page.get_by_role("status")).to_contain_text("The move failed")
     page.goto(web.url("/account"))
     expect(page.get_by_text(encode_npub(public_key_of(old_key)))).to_be_visible()
+
+
+def test_a_remote_signer_holding_the_new_key_signs_its_part_of_the_move(
+    web, browser: Browser, page: Page, bunker
+):
+    sign_in_with_extension(page, web.base_url)
+    new_key = generate_secret_key()
+    _, lines = bunker(web.relay_url, new_key, "bunker")
+    (bunker_url,) = [line for line in lines if line.startswith("bunker://")]
+    page.goto(web.url("/account/key"))
+    page.get_by_role("button", name="Get a challenge").click()
+    expect(page.get_by_role("textbox", name="Event to sign with the new key")).not_to_have_value("")
+
+    page.get_by_role("textbox", name="New key's bunker URL").fill(bunker_url)
+    page.get_by_role("button", name="Sign with the remote signer").click()
+
+    expect(page.get_by_role("status")).to_have_text(
+        "The new key has signed: now move to it with your browser extension's consent."
+    )
+    signed = json.loads(page.get_by_role("textbox", name="New key's signed event").input_value())
+    assert signed["pubkey"] == public_key_of(new_key)
+    page.get_by_role("button", name="Move to the new key").click()
+    page.wait_for_url(web.url("/signin?moved=1"))
+    context = browser.new_context()
+    try:
+        moved = context.new_page()
+        sign_in_with_extension(moved, web.base_url, new_key)
+        expect(moved.get_by_text(encode_npub(public_key_of(new_key)))).to_be_visible()
+    finally:
+        context.close()
