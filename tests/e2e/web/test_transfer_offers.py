@@ -92,7 +92,9 @@ def test_a_withdrawn_offer_is_gone_and_a_locked_name_refuses_offers_with_the_rea
     card.get_by_role("textbox", name="Offer to").fill(encode_npub(receiver))
     card.get_by_role("button", name=f"Offer {identifier}").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("locked")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"{identifier} is locked: its owner unlocks it before it can be transferred"
+    )
     expect(page.get_by_role("region", name="Transfer offers").get_by_role("button")).to_have_count(0)
     page.get_by_role("article", name=identifier).get_by_role("button", name="Unlock", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="The name is unlocked.")).to_be_visible()
