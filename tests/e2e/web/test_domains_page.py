@@ -99,7 +99,7 @@ def test_check_now_answers_with_a_redirect_so_a_reload_posts_nothing_again(web, 
     assert posts == []
 
 
-def test_a_removed_domain_ends_the_names_on_it(web, page: Page, shots):
+def test_t1_a_removed_domain_ends_the_names_on_it(web, page: Page, shots):
     secret_key = paying_account(web.base_url)
     sign_in_with_extension(page, web.base_url, secret_key)
     domain = f"web-{secrets.token_hex(4)}.org"

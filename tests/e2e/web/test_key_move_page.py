@@ -38,8 +38,13 @@ def signed_by(secret_key: str, shown: str) -> str:
     return msgspec.json.encode(event).decode()
 
 
-def test_an_account_moves_to_a_new_key_and_keeps_its_name(web, browser: Browser, page: Page, shots):
-    sign_in_with_extension(page, web.base_url)
+def test_n7_an_account_moves_to_a_new_key_keeps_its_name_and_its_old_sessions_end(
+    web, browser: Browser, page: Page, shots
+):
+    old_key = sign_in_with_extension(page, web.base_url)
+    elsewhere_context = browser.new_context()
+    elsewhere = elsewhere_context.new_page()
+    sign_in_with_extension(elsewhere, web.base_url, old_key)
     name = "move-" + secrets.token_hex(4)
     page.get_by_role("textbox", name="Name").fill(name)
     page.get_by_role("button", name="Register").click()
@@ -60,6 +65,10 @@ def test_an_account_moves_to_a_new_key_and_keeps_its_name(web, browser: Browser,
     page.wait_for_url(web.url("/signin?moved=1"))
     expect(page.get_by_text("Your account is on its new key now: sign in with it.")).to_be_visible()
     assert query_profile(web.base_url, f"{name}@{DOMAIN}") == {"pubkey": new_pubkey, "relays": []}
+    # The old key's other session ended with the move.
+    elsewhere.goto(web.url("/account"))
+    elsewhere.wait_for_url(web.url("/signin"))
+    elsewhere_context.close()
     context = browser.new_context(viewport=PHONE)
     try:
         moved = context.new_page()
@@ -75,7 +84,7 @@ def test_an_account_moves_to_a_new_key_and_keeps_its_name(web, browser: Browser,
         context.close()
 
 
-def test_a_new_key_event_over_another_challenge_is_refused_and_nothing_moves(web, page: Page):
+def test_n7_a_new_key_event_over_another_challenge_is_refused_and_nothing_moves(web, page: Page):
     old_key = sign_in_with_extension(page, web.base_url)
     page.goto(web.url("/account/key"))
     page.get_by_role("button", name="Get a challenge").click()

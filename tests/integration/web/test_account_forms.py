@@ -18,7 +18,7 @@ def api_settings_env(api_settings_env: dict[str, str]) -> dict[str, str]:
     return api_settings_env | {"ENVIRONMENT": "development"}
 
 
-async def test_another_accounts_name_and_offer_are_out_of_reach_of_the_account_forms(api):
+async def test_k2_another_accounts_name_and_offer_are_out_of_reach_of_the_account_forms(api):
     alice = await api.sign_in()
     receiver = await api.sign_in()
     name = await api.client.post(
