@@ -83,3 +83,9 @@ KeyView.usage_days
 PlanView.list_sats
 PlanView.list_usd
 PlanView.price_usd
+
+# http.server calls a handler's do_<METHOD> and log_message (the stand-in for Stripe's API).
+from tests.integration.web.test_card_return_address import StripeStandIn
+
+StripeStandIn.do_POST
+StripeStandIn.log_message

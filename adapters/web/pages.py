@@ -27,13 +27,15 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """A page in the base layout; `principal` decides whether the navigation offers "Sign out"."""
+    """A page in the base layout; `principal` decides whether the navigation offers "Sign out", and
+    "Admin" to an admin."""
     return Template(
         template_name=template,
         status_code=status_code,
         context={
             "title": title,
             "signed_in": principal is not None,
+            "is_admin": principal is not None and principal.is_admin,
             "csrf": csrf_token_of(request),
             "path": request.url.path,
             **context,

@@ -68,6 +68,32 @@ def trust_reading(figures: WotFigures) -> str:
     return reading + (f", lowered as it is {' and '.join(lowered)}" if lowered else "")
 
 
+def viewer_depth_reading(depth: int | None) -> str:
+    if depth is None:
+        return "not within reach of your follows"
+    if depth == 0:
+        return "this is you"
+    return "you follow it" if depth == 1 else f"{depth} hops from you"
+
+
+def viewer_trust_reading(trust_score: float) -> str:
+    if trust_score <= 0:
+        return "no trust reaches it from you"
+    return f"ranked at or above {round(trust_score * 100)}% of the web of trust seen from you"
+
+
+def viewer_figures_read(figures: WotFigures) -> list[Figure]:
+    """Depth and trust with the signed-in person as the only seed (ComputeViewerFigures)."""
+    return [
+        Figure(
+            "Depth",
+            "none" if figures.wot_depth is None else str(figures.wot_depth),
+            viewer_depth_reading(figures.wot_depth),
+        ),
+        Figure("Trust", f"{figures.trust_score:.2f}", viewer_trust_reading(figures.trust_score)),
+    ]
+
+
 def bot_reading(figures: WotFigures) -> str:
     return "a likely bot" if figures.is_likely_bot else "not a likely bot"
 

@@ -17,6 +17,7 @@ from adapters.web.account import AccountPages, account_view
 from adapters.web.admin import AdminPages, admin_view
 from adapters.web.domains import DomainPages, domains_view
 from adapters.web.home import HomePage
+from adapters.web.key_move import KeyMovePages
 from adapters.web.keys import KeyPages, keys_view
 from adapters.web.payments import PaymentPages, payment_view
 from adapters.web.plans import PlanPages, plans_view
@@ -43,6 +44,7 @@ PAGES: list[type] = [
     PlanPages,
     PaymentPages,
     KeyPages,
+    KeyMovePages,
     TrustPages,
     AdminPages,
 ]

@@ -38,6 +38,10 @@ class SignInRequired(HTTPException):
     status_code = 303
 
 
+# How long a note for the next page lives: the redirect is followed at once.
+NOTE_LIFETIME_SECONDS = 120
+
+
 class BrowserCookies:
     """Writes and clears the session cookies; `secure` outside development."""
 
@@ -66,6 +70,20 @@ class BrowserCookies:
         """Sets the session cookies of a sign-in on the response."""
         for cookie in self._cookies(signed_in):
             response.set_cookie(cookie)
+
+    def note(self, response: Response[Any], key: str, value: str, *, path: str) -> None:
+        """A short-lived note for the page a redirect leads to (an outcome to show once)."""
+        response.set_cookie(
+            Cookie(
+                key=key,
+                value=value,
+                max_age=NOTE_LIFETIME_SECONDS,
+                path=path,
+                secure=self._secure,
+                httponly=True,
+                samesite="strict",
+            )
+        )
 
     def clear(self, response: Response[Any]) -> None:
         for key in (SESSION_COOKIE, REFRESH_COOKIE):

@@ -91,6 +91,7 @@ class SignInPages(Controller):
             nip46_uri=nip46_uri,
             nip46_qr=qr_svg(nip46_uri) if nip46_uri else "",
             nip46_client_secret=client_secret,
+            moved=request.query_params.get("moved") == "1",
         )
 
     @post("/challenge", status_code=201)

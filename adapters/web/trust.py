@@ -1,6 +1,9 @@
 """The trust pages: look up a pubkey or npub, and its Web of Trust figures read in plain words with
 the reasons behind them (ComputeWotFigures and ExplainFigures, as GET /api/v1/wot/{pubkey} and
-/explain answer). Relays that cannot answer give a page saying so (503 with Retry-After)."""
+/explain answer). Relays that cannot answer give a page saying so (503 with Retry-After).
+
+To a signed-in person the page adds depth and trust "From your view", with them as the only seed
+(ComputeViewerFigures, as `?viewer=` answers); when their view cannot be had in time, it says so."""
 
 import asyncio
 from dataclasses import dataclass
@@ -13,9 +16,10 @@ from litestar.response import Redirect, Template
 
 from adapters.web.amounts import instant_text
 from adapters.web.pages import page
-from adapters.web.readings import figures_read, reason_text, summary
+from adapters.web.readings import Figure, figures_read, reason_text, summary, viewer_figures_read
 from application.wot.compute_figures import ComputeWotFigures, ServedFigures
 from application.wot.explain_figures import ExplainFigures
+from application.wot.viewer_figures import ComputeViewerFigures
 from domain.auth.principal import Principal
 from domain.nostr.nip19 import encode_npub, parse_pubkey
 from domain.shared.errors import DependencyUnavailable, InvalidInput
@@ -99,6 +103,7 @@ class TrustPages(Controller):
         browser_principal: NamedDependency[Principal | None],
         compute_wot_figures: NamedDependency[SkipValidation[ComputeWotFigures]],
         explain_wot_figures: NamedDependency[SkipValidation[ExplainFigures]],
+        compute_viewer_figures: NamedDependency[SkipValidation[ComputeViewerFigures]],
     ) -> Template | Redirect:
         try:
             pubkey = parse_pubkey(key[:1000])
@@ -115,8 +120,11 @@ class TrustPages(Controller):
         npub = encode_npub(pubkey)
         if key != npub:
             return Redirect(f"/trust/{npub}", status_code=301)
-        served, explained = await asyncio.gather(
-            compute_wot_figures(pubkey), explain_wot_figures(pubkey), return_exceptions=True
+        served, explained, seen = await asyncio.gather(
+            compute_wot_figures(pubkey),
+            explain_wot_figures(pubkey),
+            _your_view(compute_viewer_figures, pubkey, browser_principal),
+            return_exceptions=True,
         )
         if isinstance(served, DependencyUnavailable):
             answer = page(
@@ -131,7 +139,7 @@ class TrustPages(Controller):
             )
             answer.headers["Retry-After"] = str(served.retry_after)
             return answer
-        for failed in (served, explained):
+        for failed in (served, explained, seen):
             if isinstance(failed, BaseException) and not isinstance(failed, DependencyUnavailable):
                 raise failed
         assert isinstance(served, ServedFigures)
@@ -150,4 +158,15 @@ class TrustPages(Controller):
             is_likely_bot=figures.is_likely_bot,
             stale=served.stale,
             computed=instant_text(figures.computed_at),
+            signed_in_view=browser_principal is not None,
+            your_view=seen if isinstance(seen, list) else None,
         )
+
+
+async def _your_view(
+    compute_viewer_figures: ComputeViewerFigures, pubkey: str, principal: Principal | None
+) -> list[Figure] | None:
+    """Depth and trust as the signed-in person sees them; None for a stranger."""
+    if principal is None:
+        return None
+    return viewer_figures_read((await compute_viewer_figures(pubkey, principal.pubkey)).figures)

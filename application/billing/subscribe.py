@@ -42,6 +42,10 @@ class StartSubscription:
     concurrent checkouts for one name exactly one holds it; the others are refused, and their
     invoices, never shown, cannot be paid. Names nobody could take are refused before the provider
     is asked.
+
+    A provider with a checkout page of its own (a card's) sends the payer's browser back to the
+    payment's web page, /payments/<id>, whoever started the order: the API's JSON answer needs a
+    bearer token no browser coming back from the provider holds.
     """
 
     def __init__(
@@ -88,7 +92,7 @@ class StartSubscription:
                 currency=provider.currency,
                 description=f"nostr-id {plan.name}",
                 webhook_url=f"{self._public_url}/api/v1/webhooks/{provider.name.value}",
-                return_url=f"{self._public_url}/api/v1/payments/{payment_id}",
+                return_url=f"{self._public_url}/payments/{payment_id}",
                 expires_in_seconds=INVOICE_LIFETIME_SECONDS,
             )
         )

@@ -3,12 +3,12 @@ these tests, a fresh browser context (cookies) per test.
 
 Fixtures: `web` (the server: `web.url(path)`, its relay, its database), `browser`, `page` (desktop;
 fails the test when a request left the server), `phone` (the same at 360x740), `shots` (a
-directory for screenshots)."""
+directory for screenshots), `bunker` (a NIP-46 remote signer in Node.js over the test relay)."""
 
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +26,8 @@ from tests.support.trust_graph import SEED, publish_trust_graph
 DEFAULT_TIMEOUT_MS = 15_000
 # A domain of these tests' own: the session's database is shared with the other tests.
 WEB_DOMAIN = "web.nostr-id.test"
+JS = Path(__file__).resolve().parents[2] / "js"
+READY_LINES = 5
 
 
 @dataclass(frozen=True)
@@ -121,3 +123,30 @@ def phone(browser: Browser, web: WebServer) -> Iterator[Page]:
 @pytest.fixture(scope="package")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture
+def bunker() -> Iterator[Callable[..., tuple[subprocess.Popen[str], list[str]]]]:
+    """Starts tests/js/nip46_bunker.mjs; answers the process and the lines it printed up to "ready"."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
+        node = shutil.which("node")
+        assert node is not None, "node is required"
+        process = subprocess.Popen(
+            [node, str(JS / "nip46_bunker.mjs"), *args], cwd=JS, stdout=subprocess.PIPE, text=True
+        )
+        started.append(process)
+        assert process.stdout is not None
+        lines = []
+        for _ in range(READY_LINES):
+            line = process.stdout.readline().strip()
+            lines.append(line)
+            if line == "ready":
+                return process, lines
+        raise AssertionError(f"the bunker did not start: {lines}")
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(timeout=10)

@@ -52,12 +52,19 @@ def test_an_admin_suspends_a_name_and_then_the_user_whose_next_page_is_sign_in(
     user_page.get_by_role("textbox", name="Name").fill(name)
     user_page.get_by_role("button", name="Register").click()
     expect(user_page.get_by_role("article", name=f"{name}@{DOMAIN}")).to_be_visible()
+    expect(
+        user_page.get_by_role("navigation", name="Main").get_by_role("link", name="Account")
+    ).to_be_visible()
+    expect(user_page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin")).to_have_count(
+        0
+    )
     user_page.goto(web.url("/admin"))
     expect(user_page.get_by_role("heading", name="Administrators only")).to_be_visible()
     assert_accessible(user_page)
 
     sign_in_with_extension(page, web.base_url, grant_admin(web, tmp_path))
-    page.goto(web.url("/admin"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
+    page.wait_for_url(web.url("/admin"))
     page.get_by_role("textbox", name="Pubkey starts with").fill(user_pubkey[:16])
     page.get_by_role("button", name="Search").click()
     card = page.get_by_role("article", name=encode_npub(user_pubkey))

@@ -75,3 +75,64 @@ def test_the_domains_page_fits_a_360_pixel_screen_in_the_dark_scheme(web, phone:
 
     assert not has_horizontal_scroll(phone)
     assert_accessible(phone)
+
+
+def test_check_now_answers_with_a_redirect_so_a_reload_posts_nothing_again(web, page: Page):
+    sign_in_with_extension(page, web.base_url, paying_account(web.base_url))
+    domain = f"web-{secrets.token_hex(4)}.org"
+    page.goto(web.url("/account/domains"))
+    page.get_by_role("textbox", name="Domain").fill(domain)
+    page.get_by_role("button", name="Add domain").click()
+
+    with page.expect_response(lambda answer: answer.request.method == "POST") as posted:
+        page.get_by_role("article", name=domain).get_by_role("button", name="Check now").click()
+
+    assert posted.value.status == 303
+    page.wait_for_url(web.url("/account/domains"))
+    expect(page.get_by_role("article", name=domain).get_by_role("status")).to_contain_text("no TXT record")
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.reload()
+    expect(page.get_by_role("article", name=domain)).to_contain_text("Status: pending")
+    # The outcome is shown once: the reloaded page asks the DNS nothing and shows no stale answer.
+    expect(page.get_by_role("article", name=domain).get_by_role("status")).to_have_count(0)
+    assert posts == []
+
+
+def test_t1_a_removed_domain_ends_the_names_on_it(web, page: Page, shots):
+    secret_key = paying_account(web.base_url)
+    sign_in_with_extension(page, web.base_url, secret_key)
+    domain = f"web-{secrets.token_hex(4)}.org"
+    page.goto(web.url("/account/domains"))
+    page.get_by_role("textbox", name="Domain").fill(domain)
+    page.get_by_role("button", name="Add domain").click()
+    with NostrIdClient(web.base_url) as api:
+        (record,) = [found.verification for found in api.with_nostr_key(secret_key).domains()]
+    web.dns.set_txt(record.name, record.value)
+    page.get_by_role("article", name=domain).get_by_role("button", name="Check now").click()
+    expect(page.get_by_role("article", name=domain)).to_contain_text("Status: verified")
+    page.goto(web.url("/account"))
+    page.get_by_role("textbox", name="Name").fill("bob")
+    page.get_by_role("combobox", name="Domain").select_option(domain)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("article", name=f"bob@{domain}")).to_contain_text("nostr.json serves it now.")
+    page.goto(web.url("/account/domains"))
+    card = page.get_by_role("article", name=domain)
+    assert_accessible(page)
+    screenshots(page, "domains-remove", shots)
+
+    # Without the box ticked (the browser asks for it; a hand-made post is refused too), nothing ends.
+    action = card.locator("form[action$='/remove']").get_attribute("action")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    unticked = page.request.post(
+        web.url(action), form={"_csrf_token": token}, headers={"origin": web.base_url}, max_redirects=0
+    )
+    assert unticked.status == 422 and "tick the box" in unticked.text()
+    assert query_profile(web.base_url, f"bob@{domain}") is not None
+
+    card.get_by_role("checkbox", name=f"End my names on {domain} too").check()
+    card.get_by_role("button", name=f"Remove {domain}").click()
+
+    expect(page.get_by_role("status")).to_have_text("The domain is removed, and every name you held on it.")
+    expect(page.get_by_role("article", name=domain)).to_have_count(0)
+    assert query_profile(web.base_url, f"bob@{domain}") is None

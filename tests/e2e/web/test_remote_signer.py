@@ -3,10 +3,6 @@ nostr-tools) over the test relay, reached by its bunker:// URL or by answering t
 nostrconnect:// QR code. The page's NIP-46 client is nostr-tools' own, vendored."""
 
 import re
-import shutil
-import subprocess
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,35 +12,6 @@ from domain.nostr.nip19 import encode_npub
 from domain.nostr.signing import generate_secret_key, public_key_of
 
 pytestmark = pytest.mark.integration
-JS = Path(__file__).resolve().parents[2] / "js"
-READY_LINES = 5
-
-
-@pytest.fixture
-def bunker() -> Iterator[Callable[..., tuple[subprocess.Popen[str], list[str]]]]:
-    """Starts tests/js/nip46_bunker.mjs; answers the process and the lines it printed up to "ready"."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
-        node = shutil.which("node")
-        assert node is not None, "node is required"
-        process = subprocess.Popen(
-            [node, str(JS / "nip46_bunker.mjs"), *args], cwd=JS, stdout=subprocess.PIPE, text=True
-        )
-        started.append(process)
-        assert process.stdout is not None
-        lines = []
-        for _ in range(READY_LINES):
-            line = process.stdout.readline().strip()
-            lines.append(line)
-            if line == "ready":
-                return process, lines
-        raise AssertionError(f"the bunker did not start: {lines}")
-
-    yield start
-    for process in started:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def _modules(svg: str) -> list[str]:
@@ -83,7 +50,7 @@ def test_a_signer_app_answering_the_qr_code_signs_the_browser_in(web, page: Page
     expect(page.get_by_text(encode_npub(public_key_of(user_secret)))).to_be_visible()
 
 
-def test_the_nip46_code_loads_only_on_the_sign_in_page(web, page: Page):
+def test_the_nip46_code_loads_on_the_sign_in_page_not_on_the_first_page(web, page: Page):
     loaded: list[str] = []
     page.on("request", lambda request: loaded.append(request.url))
 

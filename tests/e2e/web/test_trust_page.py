@@ -1,6 +1,6 @@
 """Trust figures in a browser, over the small graph on the test server's relay
 (tests/support/trust_graph.py): each figure labelled and read in words, the reasons behind a bot
-flag, the paths from the seeds."""
+flag, the paths from the seeds, and depth and trust from a signed-in person's own view."""
 
 import re
 
@@ -9,15 +9,16 @@ from playwright.sync_api import Locator, Page, expect
 
 from domain.nostr.nip19 import encode_npub
 from tests.e2e.web.phone_fit import fits_a_dark_phone
-from tests.support.browser import assert_accessible, screenshots
-from tests.support.trust_graph import BOB, EVE, SEED
+from tests.support.browser import assert_accessible, screenshots, sign_in_with_extension
+from tests.support.trust_graph import BOB, DAVE, EVE, SEED
 
 pytestmark = pytest.mark.integration
 
 
-def figure(page: Page, label: str) -> Locator:
-    """The row of the figures table whose header is `label`."""
-    return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+def figure(within: Page | Locator, label: str) -> Locator:
+    """The row of a figures table whose header is `label`."""
+    page = within if isinstance(within, Page) else within.page
+    return within.get_by_role("row").filter(has=page.get_by_role("rowheader", name=label, exact=True))
 
 
 LABELS = ("Followers", "Following", "Depth", "Trust", "Likely bot", "Account age", "Activity", "Discount")
@@ -75,3 +76,31 @@ def test_a_malformed_key_is_refused_with_the_reason(web, page: Page):
         "Not a valid bech32 npub: paste a 64-character hex pubkey or an npub."
     )
     expect(page.get_by_role("textbox", name="Pubkey or npub")).to_have_value("npub1nope")
+
+
+def test_a_signed_in_person_also_sees_depth_and_trust_from_their_own_view(web, page: Page, shots):
+    # dave follows alice, who follows bob: bob is 1 hop from the seed and 2 from dave.
+    sign_in_with_extension(page, web.base_url, DAVE.secret_key)
+
+    page.goto(web.url(f"/trust/{encode_npub(BOB.pubkey)}"))
+
+    figures = page.get_by_role("region", name="Figures")
+    expect(figure(figures, "Depth")).to_have_text("Depth 1 1 hop from the seeds")
+    yours = page.get_by_role("region", name="From your view")
+    expect(figure(yours, "Depth")).to_have_text("Depth 2 2 hops from you")
+    expect(figure(yours, "Trust")).to_contain_text("seen from you")
+    assert_accessible(page)
+    assert fits_a_dark_phone(page)
+    screenshots(page, "trust-your-view", shots)
+
+    page.goto(web.url(f"/trust/{encode_npub(EVE.pubkey)}"))
+    expect(figure(page.get_by_role("region", name="From your view"), "Depth")).to_have_text(
+        "Depth none not within reach of your follows"
+    )
+
+
+def test_a_stranger_sees_no_view_of_their_own(web, page: Page):
+    page.goto(web.url(f"/trust/{encode_npub(BOB.pubkey)}"))
+
+    expect(page.get_by_role("region", name="Figures")).to_be_visible()
+    expect(page.get_by_role("region", name="From your view")).to_have_count(0)
