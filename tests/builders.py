@@ -16,13 +16,16 @@ from domain.auth.users import User
 from domain.billing.subscriptions import Currency, Payment, PaymentProviderName, Subscription
 from domain.names.custom_domains import CustomDomain
 from domain.names.nip05 import Nip05
+from domain.nostr.signing import generate_secret_key, public_key_of
 from domain.shared.hashing import secret_digest
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def pubkey() -> str:
-    return secrets.token_hex(32)
+    """A real x-only public key: one that can sign and be sent messages (a random 64 hex is off the
+    curve about half the time)."""
+    return public_key_of(generate_secret_key())
 
 
 def linking_key() -> str:

@@ -10,6 +10,7 @@ goes to the relays of the owner's kind-10050 list, else to the service's relays.
 from application.direct_messages import SendDirectMessage
 from application.jobs import EachAlone
 from domain.billing.reminders import DueReminder, reminder_text
+from domain.nostr.signing import is_public_key
 from domain.shared.clock import Clock
 from domain.shared.unit_of_work import UowFactory
 
@@ -39,6 +40,10 @@ class SendRenewalReminders:
         return records.settle(sent)
 
     async def _send_once(self, reminder: DueReminder) -> int:
+        if not is_public_key(reminder.pubkey):
+            # An account made for a pubkey off the curve (`admin grant-role` takes any 64 hex) can
+            # never be sent a message: nothing to send, and no failure to retry on every run.
+            return 0
         async with self._uow() as uow:
             claimed = await uow.renewal_reminders.claim(reminder, self._clock.now())
             await uow.commit()

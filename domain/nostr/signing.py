@@ -27,6 +27,18 @@ def public_key_of(secret_key_hex: str) -> str:
     return str(PublicKeyXOnly.from_secret(bytes.fromhex(secret_key_hex)).format().hex())
 
 
+def is_public_key(pubkey_hex: str) -> bool:
+    """Whether 64 lowercase hex characters are an x-only public key on secp256k1 (about half of all
+    such strings are not): only such a key can sign, or be sent an encrypted message."""
+    if not is_hex_pubkey(pubkey_hex):
+        return False
+    try:
+        PublicKeyXOnly(bytes.fromhex(pubkey_hex))
+    except ValueError:
+        return False
+    return True
+
+
 def sign_event(
     secret_key_hex: str,
     *,

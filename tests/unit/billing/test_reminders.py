@@ -8,17 +8,16 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from dependency_injector import providers
 
 from adapters.relay.memory_relay import MemoryRelay
 from application.jobs import RecordsFailed
 from domain.billing.reminders import DueReminder, ReminderKind
 from domain.nostr.event import Event, Filter
 from domain.nostr.ports import RelayUnavailable
-from domain.nostr.signing import generate_secret_key, public_key_of, sign_event
+from domain.nostr.signing import generate_secret_key, is_public_key, public_key_of, sign_event
 from domain.shared.clock import FixedClock
 from tests.fakes.names_for_life import FakeRenewalReminderRepository
-from tests.fakes.unit_of_work import FakeUnitOfWork, MemoryStore
+from tests.fakes.unit_of_work import MemoryStore
 from tests.support.app import container_for_tests, settings_for_tests
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -53,20 +52,20 @@ class World:
         return await self.relay.query([Filter(kinds=(1059,), tags={"p": (self.reminder.pubkey,)})])
 
 
-def _world(tmp_path, relay: MemoryRelay | None = None):
+def _world(tmp_path, relay: MemoryRelay | None = None, pubkey: str | None = None):
     store, relay, publisher = MemoryStore(), relay or MemoryRelay(), RecordingPublisher()
     container = container_for_tests(
         settings_for_tests(tmp_path),
         clock=FixedClock(NOW),
         relay=relay,
-        unit_of_work=providers.Factory(FakeUnitOfWork, store),
+        store=store,
         dm_publisher=publisher,
     )
     owner = generate_secret_key()
     reminder = DueReminder(
         subscription_id=uuid4(),
         user_id=uuid4(),
-        pubkey=public_key_of(owner),
+        pubkey=pubkey or public_key_of(owner),
         kind=ReminderKind.ENDS_IN_7_DAYS,
         period_end=NOW + timedelta(days=6),
     )
@@ -82,6 +81,17 @@ async def test_a_due_reminder_is_sent_once_to_the_service_relays(tmp_path):
 
     assert len(await world.wraps()) == 1
     assert FakeRenewalReminderRepository.status(world.store, world.reminder) == "sent"
+
+
+async def test_an_account_whose_pubkey_is_off_the_curve_is_sent_nothing_and_fails_no_run(tmp_path):
+    off_curve = next(f"{x:064x}" for x in range(1, 100) if not is_public_key(f"{x:064x}"))
+    container, world = _world(tmp_path, pubkey=off_curve)
+
+    assert await container.reminders.send_renewal_reminders()() == 0
+    assert await container.reminders.send_renewal_reminders()() == 0
+
+    assert world.publisher.sent == [] and await world.wraps() == []
+    assert FakeRenewalReminderRepository.status(world.store, world.reminder) != "sent"
 
 
 async def test_a_send_no_relay_accepts_is_marked_failed_and_sent_by_the_next_run(tmp_path):
