@@ -10,15 +10,20 @@ new name or domain within a second. Memory and cache entries grow with the names
 the names asked.
 """
 
+import time
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 import msgspec
 
 from application.verdicts import Verdicts
+from domain.shared.errors import DependencyUnavailable
 from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05-held"
 DOMAINS = "domains"
+# After PostgreSQL could not load a set, how long questions skip the sets rather than wait on it again.
+RETRY_AFTER = 1.0
 
 
 class HeldSet(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,13 +49,37 @@ def _names_key(domain: str) -> str:
 class HeldNames:
     """Says whether a domain may serve a name, from sets loaded once per change, not per name."""
 
-    def __init__(self, uow_factory: UowFactory, verdicts: Verdicts, default_domain: str, ttl: float) -> None:
+    def __init__(
+        self,
+        uow_factory: UowFactory,
+        verdicts: Verdicts,
+        default_domain: str,
+        ttl: float,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._uow_factory = uow_factory
         self._sets = verdicts.namespace(NAMESPACE, HeldSet, ttl=ttl)
         self._default_domain = default_domain
+        self._timer = timer
+        self._database_down_until = -float("inf")
 
     async def may_serve(self, domain: str, name: str) -> bool:
-        """False when the domain is not served or holds no such name; True when it might."""
+        """False when the domain is not served or holds no such name; True when it might.
+
+        A change of any name makes every process load the domain's set again. While PostgreSQL cannot
+        answer that, the name might be held, so it might serve: the answer the cache keeps for a known
+        name still serves (F3: a database outage right after a registration refuses no known name).
+        For RETRY_AFTER after such a failure the sets are not asked, so questions do not each wait
+        for the database to fail again."""
+        if self._timer() < self._database_down_until:
+            return True
+        try:
+            return await self._held_by_sets(domain, name)
+        except DependencyUnavailable:
+            self._database_down_until = self._timer() + RETRY_AFTER
+            return True
+
+    async def _held_by_sets(self, domain: str, name: str) -> bool:
         domains = await self._sets.get(DOMAINS, self._load_domains, untrusted=_unknown)
         if domains.known and domain not in domains.items:
             return False

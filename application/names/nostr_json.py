@@ -9,8 +9,7 @@ serving the old answer within a second.
 """
 
 import hashlib
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -20,13 +19,10 @@ from application.names.held_names import HeldNames
 from application.verdicts import Verdicts
 from domain.names.nip05 import NAME_SHAPE, Nip05, parse_serving_domain, served_relays
 from domain.shared.clock import Clock
-from domain.shared.errors import DependencyUnavailable
 from domain.shared.unit_of_work import UowFactory
 
 NAMESPACE = "nip05"
 ANSWER_TTL = 60.0
-# After PostgreSQL could not load the held names, how long questions skip that check.
-HELD_NAMES_RETRY_AFTER = 1.0
 EMPTY = b'{"names":{}}'
 
 
@@ -73,7 +69,6 @@ class NostrJsonDirectory:
         clock: Clock,
         default_domain: str,
         ttl: float = ANSWER_TTL,
-        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._uow_factory = uow_factory
         self._answers = verdicts.namespace(NAMESPACE, Answer, ttl=ttl)
@@ -81,8 +76,6 @@ class NostrJsonDirectory:
         self._default_domain = parse_serving_domain(default_domain)
         self._default_host = self._default_domain.partition(":")[0]
         self._held = HeldNames(uow_factory, verdicts, self._default_domain, ttl)
-        self._timer = timer
-        self._held_down_until = -float("inf")
 
     def serving_domain(self, host: str) -> str:
         """The domain a Host header names (without its port unless the default domain has one)."""
@@ -105,7 +98,7 @@ class NostrJsonDirectory:
         # A warm answer is this process's already; the held names only keep misses off PostgreSQL.
         answer = await self._answers.held(key)
         if answer is None:
-            if not await self._may_serve(domain, name):
+            if not await self._held.may_serve(domain, name):
                 return EMPTY_ANSWER
             answer = await self._answers.get(key, lambda: self._build(domain, name))
         if answer.valid_until is not None and self._clock.now() >= answer.valid_until:
@@ -116,20 +109,6 @@ class NostrJsonDirectory:
             document.names[requested] = document.names[name]
             return Answer.of(_encode(document))
         return answer
-
-    async def _may_serve(self, domain: str, name: str) -> bool:
-        """Whether the domain holds the name. A change of any name makes every process load the
-        domain's held names again; while PostgreSQL cannot answer that, the name might be held, so
-        the answer the cache keeps for it still serves (F3: a database outage right after a
-        registration does not refuse every known name). For HELD_NAMES_RETRY_AFTER after such a
-        failure the check is skipped, so reads do not each wait for the database to fail again."""
-        if self._timer() < self._held_down_until:
-            return True
-        try:
-            return await self._held.may_serve(domain, name)
-        except DependencyUnavailable:
-            self._held_down_until = self._timer() + HELD_NAMES_RETRY_AFTER
-            return True
 
     @asynccontextmanager
     async def changing(self, domain: str, names: list[str]) -> AsyncIterator[None]:
