@@ -1,12 +1,10 @@
 """The held-name sets while PostgreSQL cannot load them: a name might be held, so it might serve, and
-for a second the sets are not asked again (F3). Over the memory cache and a database that fails."""
+for a second the sets are not asked again (F3). The container's verdicts on the memory cache, and a
+database that fails."""
 
-from adapters.cache.memory_cache import MemoryCache
 from application.names.held_names import RETRY_AFTER, HeldNames
-from application.verdicts import Verdicts
-from domain.shared.clock import FixedClock
 from domain.shared.unit_of_work import DatabaseUnavailable
-from tests.builders import NOW
+from tests.support.app import container_for_tests, settings_for_tests
 
 
 class DatabaseAway:
@@ -26,10 +24,12 @@ class DatabaseAway:
         return None
 
 
-async def test_f3_a_name_might_serve_while_the_sets_cannot_load_and_the_database_is_asked_once_a_second():
+async def test_f3_a_name_might_serve_while_the_sets_cannot_load_and_the_database_is_asked_once_a_second(
+    tmp_path,
+):
     now = [100.0]
     database = DatabaseAway()
-    verdicts = Verdicts(MemoryCache(FixedClock(NOW)), timer=lambda: now[0])
+    verdicts = container_for_tests(settings_for_tests(tmp_path)).verdicts()
     held = HeldNames(database, verdicts, "id.example", ttl=60, timer=lambda: now[0])  # type: ignore[arg-type]
 
     assert await held.may_serve("id.example", "alice") is True
